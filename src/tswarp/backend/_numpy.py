@@ -1,0 +1,212 @@
+"""The NumPy backend: NumPy's own functions under the shared backend names."""
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from tswarp.backend._base import Backend
+
+_DISTANCE_METRICS = ("euclidean", "sqeuclidean", "cityblock", "chebyshev", "minkowski")
+
+
+def check_distance_metric(metric, p):
+    """Validate a distance name shared by both backends; return the Minkowski order."""
+    if metric not in _DISTANCE_METRICS:
+        raise ValueError(
+            f"metric must be one of {_DISTANCE_METRICS} or a callable, got {metric!r}"
+        )
+    if metric == "minkowski":
+        p = 2.0 if p is None else float(p)
+        if not p >= 1:
+            raise ValueError(f"p must be >= 1 for the minkowski metric, got {p}")
+        return p
+    return {"euclidean": 2.0, "sqeuclidean": 2.0, "cityblock": 1.0, "chebyshev": np.inf}[metric]
+
+
+def check_two_dimensional(x, name):
+    if x.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (n_samples, n_features), got shape {tuple(x.shape)}")
+
+
+def _cdist(x, y, metric="euclidean", p=None):
+    x, y = np.asarray(x), np.asarray(y)
+    check_two_dimensional(x, "x")
+    check_two_dimensional(y, "y")
+    order = check_distance_metric(metric, p)
+    diff = np.abs(x[:, None, :] - y[None, :, :])
+    if order == np.inf:
+        return diff.max(axis=-1)
+    if metric == "sqeuclidean":
+        return (diff**2).sum(axis=-1)
+    return (diff**order).sum(axis=-1) ** (1.0 / order)
+
+
+def _pdist(x, metric="euclidean", p=None):
+    """Condensed distances (upper triangle, row by row), as SciPy's ``pdist``."""
+    x = np.asarray(x)
+    check_two_dimensional(x, "x")
+    rows, cols = np.triu_indices(x.shape[0], k=1)
+    return _cdist(x, x, metric, p)[rows, cols]
+
+
+def _pairwise_distances(X, Y=None, metric="euclidean", **kwds):
+    Y = X if Y is None else Y
+    if callable(metric):
+        X, Y = np.asarray(X), np.asarray(Y)
+        return np.array([[metric(a, b, **kwds) for b in Y] for a in X], dtype=np.float64)
+    return _cdist(X, Y, metric, kwds.get("p"))
+
+
+def _pairwise_euclidean_distances(X, Y=None, squared=False):
+    return _cdist(X, X if Y is None else Y, "sqeuclidean" if squared else "euclidean")
+
+
+def _generator(generator):
+    return np.random.default_rng(generator)
+
+
+def _rand(*size, dtype=None, generator=None):
+    return _generator(generator).random(size, dtype=dtype or np.float64)
+
+
+def _randn(*size, dtype=None, generator=None):
+    return _generator(generator).standard_normal(size, dtype=dtype or np.float64)
+
+
+def _randint(low, high=None, size=None, generator=None):
+    if high is None:
+        low, high = 0, low
+    return _generator(generator).integers(low, high, size=size)
+
+
+def _normal(loc=0.0, scale=1.0, size=None, generator=None):
+    return _generator(generator).normal(loc, scale, size)
+
+
+def _uniform(low=0.0, high=1.0, size=None, dtype=None, generator=None):
+    if not low < high:
+        raise ValueError(f"uniform needs low < high, got low={low}, high={high}")
+    out = _generator(generator).uniform(low, high, size)
+    return out if dtype is None else np.asarray(out, dtype=dtype)
+
+
+# numpy.testing takes tens of milliseconds to import, so it loads on the first assertion.
+def _assert_allclose(actual, desired, rtol=1e-7, atol=0, equal_nan=True, err_msg=""):
+    np.testing.assert_allclose(actual, desired, rtol, atol, equal_nan, err_msg)
+
+
+def _assert_equal(actual, desired, err_msg=""):
+    np.testing.assert_equal(actual, desired, err_msg)
+
+
+def _is_float(x):
+    if isinstance(x, (float, np.floating)):
+        return True
+    return isinstance(x, np.ndarray) and x.dtype.kind == "f"
+
+
+def _has_dtype(x, dtype):
+    return isinstance(x, (np.ndarray, np.generic)) and x.dtype == dtype
+
+
+class NumPyBackend(Backend):
+    """NumPy arrays; functions follow NumPy's signatures and semantics."""
+
+    backend_string = "numpy"
+
+    bool = np.bool_
+    int8, int16, int32, int64 = np.int8, np.int16, np.int32, np.int64
+    float32, float64 = np.float32, np.float64
+    complex64, complex128 = np.complex64, np.complex128
+    inf, nan = np.inf, np.nan
+    dbl_max = float(np.finfo(np.float64).max)
+
+    array = staticmethod(np.array)
+    asarray = staticmethod(np.asarray)
+    zeros = staticmethod(np.zeros)
+    ones = staticmethod(np.ones)
+    empty = staticmethod(np.empty)
+    full = staticmethod(np.full)
+    eye = staticmethod(np.eye)
+    arange = staticmethod(np.arange)
+    zeros_like = staticmethod(np.zeros_like)
+    ones_like = staticmethod(np.ones_like)
+    copy = staticmethod(np.copy)
+
+    abs = staticmethod(np.abs)
+    exp = staticmethod(np.exp)
+    log = staticmethod(np.log)
+    sqrt = staticmethod(np.sqrt)
+    floor = staticmethod(np.floor)
+    ceil = staticmethod(np.ceil)
+    round = staticmethod(np.round)
+    isnan = staticmethod(np.isnan)
+    isfinite = staticmethod(np.isfinite)
+    iscomplex = staticmethod(np.iscomplex)
+
+    sum = staticmethod(np.sum)
+    mean = staticmethod(np.mean)
+    median = staticmethod(np.median)
+    nanmean = staticmethod(np.nanmean)
+    min = staticmethod(np.min)
+    max = staticmethod(np.max)
+    argmin = staticmethod(np.argmin)
+    argmax = staticmethod(np.argmax)
+    all = staticmethod(np.all)
+    any = staticmethod(np.any)
+
+    reshape = staticmethod(np.reshape)
+    stack = staticmethod(np.stack)
+    hstack = staticmethod(np.hstack)
+    vstack = staticmethod(np.vstack)
+    diag = staticmethod(np.diag)
+    tril = staticmethod(np.tril)
+    triu = staticmethod(np.triu)
+    tril_indices = staticmethod(np.tril_indices)
+    triu_indices = staticmethod(np.triu_indices)
+    shape = staticmethod(np.shape)
+    ndim = staticmethod(np.ndim)
+
+    cdist = staticmethod(_cdist)
+    pdist = staticmethod(_pdist)
+    pairwise_distances = staticmethod(_pairwise_distances)
+    pairwise_euclidean_distances = staticmethod(_pairwise_euclidean_distances)
+
+    linalg = SimpleNamespace(norm=np.linalg.norm, inv=np.linalg.inv)
+    random = SimpleNamespace(
+        rand=_rand, randn=_randn, randint=_randint, normal=_normal, uniform=_uniform
+    )
+    testing = SimpleNamespace(assert_allclose=_assert_allclose, assert_equal=_assert_equal)
+
+    @staticmethod
+    def cast(x, dtype):
+        return np.asarray(x).astype(dtype)
+
+    @staticmethod
+    def to_numpy(x):
+        return np.asarray(x)
+
+    @staticmethod
+    def from_numpy(x):
+        return np.asarray(x)
+
+    @staticmethod
+    def is_array(x):
+        return isinstance(x, np.ndarray)
+
+    @staticmethod
+    def belongs_to_backend(x):
+        return isinstance(x, (np.ndarray, np.generic))
+
+    is_float = staticmethod(_is_float)
+
+    @staticmethod
+    def is_float32(x):
+        return _has_dtype(x, np.float32)
+
+    @staticmethod
+    def is_float64(x):
+        return _has_dtype(x, np.float64)
+
+
+NUMPY_BACKEND = NumPyBackend()

@@ -1,0 +1,347 @@
+"""The PyTorch backend: torch functions under the NumPy names, with NumPy's semantics.
+
+Reductions take ``axis``/``keepdims`` and return values (not torch's (values, indices) pairs),
+``median`` averages the two middle values as NumPy does, and ``testing`` asserts raise.
+Importing this module imports torch; ``tswarp.backend`` does so only on demand.
+"""
+
+from types import SimpleNamespace
+
+import numpy as np
+import torch
+
+from tswarp.backend._base import Backend
+from tswarp.backend._numpy import check_distance_metric, check_two_dimensional
+
+_PYTHON_DTYPES = {
+    float: torch.float64,
+    int: torch.int64,
+    bool: torch.bool,
+    complex: torch.complex128,
+}
+
+
+def as_torch_dtype(dtype):
+    """A torch dtype from a torch dtype, a NumPy dtype or a Python type; None stays None."""
+    if dtype is None or isinstance(dtype, torch.dtype):
+        return dtype
+    if dtype in _PYTHON_DTYPES:
+        return _PYTHON_DTYPES[dtype]
+    return torch.from_numpy(np.empty(0, dtype=np.dtype(dtype))).dtype
+
+
+def _contains_tensor(obj):
+    if isinstance(obj, torch.Tensor):
+        return True
+    return isinstance(obj, (list, tuple)) and any(_contains_tensor(item) for item in obj)
+
+
+def _array(obj, dtype=None):
+    """Always a new tensor. Tensors (also inside lists) keep their autograd graph."""
+    dtype = as_torch_dtype(dtype)
+    if isinstance(obj, torch.Tensor):
+        return obj.clone() if dtype is None else obj.to(dtype, copy=True)
+    if isinstance(obj, (list, tuple)) and obj and _contains_tensor(obj):
+        return torch.stack([_array(item, dtype) for item in obj])
+    return torch.tensor(obj, dtype=dtype)
+
+
+def _asarray(obj, dtype=None):
+    return torch.as_tensor(obj, dtype=as_torch_dtype(dtype))
+
+
+def _tensor(x):
+    return x if isinstance(x, torch.Tensor) else torch.as_tensor(x)
+
+
+def _dims(axis):
+    return axis if isinstance(axis, (int, tuple)) else tuple(axis)
+
+
+def _reduction(reduce_all, reduce_dims):
+    """Wrap a torch reduction into NumPy's (a, axis=None, keepdims=False) form."""
+
+    def reduction(a, axis=None, keepdims=False):
+        a = _tensor(a)
+        if axis is None:
+            out = reduce_all(a)
+            return out.reshape((1,) * a.ndim) if keepdims else out
+        return reduce_dims(a, dim=_dims(axis), keepdim=keepdims)
+
+    return reduction
+
+
+def _argreduction(torch_fn):
+    def argreduction(a, axis=None, keepdims=False):
+        a = _tensor(a)
+        if axis is None:
+            out = torch_fn(a.reshape(-1))
+            return out.reshape((1,) * a.ndim) if keepdims else out
+        return torch_fn(a, dim=axis, keepdim=keepdims)
+
+    return argreduction
+
+
+def _median(a, axis=None, keepdims=False):
+    a = _tensor(a)
+    values = a.reshape(-1) if axis is None else a
+    dim = 0 if axis is None else axis
+    ordered = values.sort(dim=dim).values
+    size = ordered.shape[dim]
+    lower = ordered.narrow(dim, (size - 1) // 2, 1)
+    upper = ordered.narrow(dim, size // 2, 1)
+    out = (lower + upper) / 2
+    if axis is None:
+        return out.reshape((1,) * a.ndim) if keepdims else out.reshape(())
+    return out if keepdims else out.squeeze(dim)
+
+
+def _all(a, axis=None, keepdims=False):
+    return _reduction(torch.all, torch.all)(_tensor(a).bool(), axis, keepdims)
+
+
+def _any(a, axis=None, keepdims=False):
+    return _reduction(torch.any, torch.any)(_tensor(a).bool(), axis, keepdims)
+
+
+def _eye(n, m=None, dtype=None):
+    return torch.eye(n, n if m is None else m, dtype=as_torch_dtype(dtype))
+
+
+def _arange(start, stop=None, step=1, dtype=None):
+    if stop is None:
+        start, stop = 0, start
+    return torch.arange(start, stop, step, dtype=as_torch_dtype(dtype))
+
+
+def _creation(torch_fn):
+    def create(shape, dtype=None):
+        return torch_fn(shape, dtype=as_torch_dtype(dtype))
+
+    return create
+
+
+def _full(shape, fill_value, dtype=None):
+    return torch.full(_shape(shape), fill_value, dtype=as_torch_dtype(dtype))
+
+
+def _shape(shape):
+    return (shape,) if isinstance(shape, int) else tuple(shape)
+
+
+def _zeros_like(a, dtype=None):
+    return torch.zeros_like(_tensor(a), dtype=as_torch_dtype(dtype))
+
+
+def _ones_like(a, dtype=None):
+    return torch.ones_like(_tensor(a), dtype=as_torch_dtype(dtype))
+
+
+def _iscomplex(x):
+    x = _tensor(x)
+    return x.imag != 0 if x.is_complex() else torch.zeros_like(x, dtype=torch.bool)
+
+
+def _index_pair(indices):
+    return indices[0], indices[1]
+
+
+def _tril_indices(n, k=0, m=None):
+    return _index_pair(torch.tril_indices(n, n if m is None else m, offset=k))
+
+
+def _triu_indices(n, k=0, m=None):
+    return _index_pair(torch.triu_indices(n, n if m is None else m, offset=k))
+
+
+def _cdist(x, y, metric="euclidean", p=None):
+    x, y = _tensor(x), _tensor(y)
+    check_two_dimensional(x, "x")
+    check_two_dimensional(y, "y")
+    order = check_distance_metric(metric, p)
+    # Exact differences, not the faster matmul expansion that cancels for close points.
+    out = torch.cdist(x, y, p=order, compute_mode="donot_use_mm_for_euclid_dist")
+    return out**2 if metric == "sqeuclidean" else out
+
+
+def _pdist(x, metric="euclidean", p=None):
+    x = _tensor(x)
+    check_two_dimensional(x, "x")
+    rows, cols = _triu_indices(x.shape[0], k=1)
+    return _cdist(x, x, metric, p)[rows, cols]
+
+
+def _pairwise_distances(X, Y=None, metric="euclidean", **kwds):
+    Y = X if Y is None else Y
+    if callable(metric):
+        rows = [torch.stack([_tensor(metric(a, b, **kwds)) for b in Y]) for a in X]
+        return torch.stack(rows)
+    return _cdist(X, Y, metric, kwds.get("p"))
+
+
+def _pairwise_euclidean_distances(X, Y=None, squared=False):
+    return _cdist(X, X if Y is None else Y, "sqeuclidean" if squared else "euclidean")
+
+
+def _norm(x, ord=None, axis=None, keepdims=False):
+    return torch.linalg.norm(_tensor(x), ord=ord, dim=axis, keepdim=keepdims)
+
+
+def _generator(generator):
+    if generator is None or isinstance(generator, torch.Generator):
+        return generator
+    return torch.Generator().manual_seed(int(generator))
+
+
+def _rand(*size, dtype=None, generator=None):
+    return torch.rand(size, dtype=as_torch_dtype(dtype), generator=_generator(generator))
+
+
+def _randn(*size, dtype=None, generator=None):
+    return torch.randn(size, dtype=as_torch_dtype(dtype), generator=_generator(generator))
+
+
+def _randint(low, high=None, size=None, generator=None):
+    if high is None:
+        low, high = 0, low
+    size = () if size is None else _shape(size)
+    return torch.randint(low, high, size, generator=_generator(generator))
+
+
+def _normal(loc=0.0, scale=1.0, size=None, generator=None):
+    size = () if size is None else _shape(size)
+    noise = torch.randn(size, dtype=torch.float64, generator=_generator(generator))
+    return loc + scale * noise
+
+
+def _uniform(low=0.0, high=1.0, size=None, dtype=None, generator=None):
+    if not low < high:
+        raise ValueError(f"uniform needs low < high, got low={low}, high={high}")
+    size = () if size is None else _shape(size)
+    dtype = as_torch_dtype(dtype) or torch.float64
+    unit = torch.rand(size, dtype=dtype, generator=_generator(generator))
+    return low + (high - low) * unit
+
+
+def _to_numpy(x):
+    return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
+
+
+def _assert_allclose(actual, desired, rtol=1e-7, atol=0, equal_nan=True, err_msg=""):
+    np.testing.assert_allclose(
+        _to_numpy(actual), _to_numpy(desired), rtol, atol, equal_nan, err_msg
+    )
+
+
+def _assert_equal(actual, desired, err_msg=""):
+    np.testing.assert_equal(_to_numpy(actual), _to_numpy(desired), err_msg)
+
+
+def _is_float(x):
+    if isinstance(x, float):
+        return True
+    return isinstance(x, torch.Tensor) and x.dtype.is_floating_point
+
+
+class PyTorchBackend(Backend):
+    """torch tensors; NumPy's names, argument names and semantics."""
+
+    backend_string = "pytorch"
+
+    bool = torch.bool
+    int8, int16, int32, int64 = torch.int8, torch.int16, torch.int32, torch.int64
+    float32, float64 = torch.float32, torch.float64
+    complex64, complex128 = torch.complex64, torch.complex128
+    inf, nan = float("inf"), float("nan")
+    dbl_max = torch.finfo(torch.float64).max
+
+    array = staticmethod(_array)
+    asarray = staticmethod(_asarray)
+    zeros = staticmethod(_creation(torch.zeros))
+    ones = staticmethod(_creation(torch.ones))
+    empty = staticmethod(_creation(torch.empty))
+    full = staticmethod(_full)
+    eye = staticmethod(_eye)
+    arange = staticmethod(_arange)
+    zeros_like = staticmethod(_zeros_like)
+    ones_like = staticmethod(_ones_like)
+
+    abs = staticmethod(lambda x: torch.abs(_tensor(x)))
+    exp = staticmethod(lambda x: torch.exp(_tensor(x)))
+    log = staticmethod(lambda x: torch.log(_tensor(x)))
+    sqrt = staticmethod(lambda x: torch.sqrt(_tensor(x)))
+    floor = staticmethod(lambda x: torch.floor(_tensor(x)))
+    ceil = staticmethod(lambda x: torch.ceil(_tensor(x)))
+    round = staticmethod(lambda x, decimals=0: torch.round(_tensor(x), decimals=decimals))
+    isnan = staticmethod(lambda x: torch.isnan(_tensor(x)))
+    isfinite = staticmethod(lambda x: torch.isfinite(_tensor(x)))
+    iscomplex = staticmethod(_iscomplex)
+
+    sum = staticmethod(_reduction(torch.sum, torch.sum))
+    mean = staticmethod(_reduction(torch.mean, torch.mean))
+    median = staticmethod(_median)
+    nanmean = staticmethod(_reduction(torch.nanmean, torch.nanmean))
+    min = staticmethod(_reduction(torch.min, torch.amin))
+    max = staticmethod(_reduction(torch.max, torch.amax))
+    argmin = staticmethod(_argreduction(torch.argmin))
+    argmax = staticmethod(_argreduction(torch.argmax))
+    all = staticmethod(_all)
+    any = staticmethod(_any)
+
+    reshape = staticmethod(lambda a, shape: torch.reshape(_tensor(a), _shape(shape)))
+    stack = staticmethod(lambda arrays, axis=0: torch.stack(list(arrays), dim=axis))
+    hstack = staticmethod(lambda arrays: torch.hstack(list(arrays)))
+    vstack = staticmethod(lambda arrays: torch.vstack(list(arrays)))
+    diag = staticmethod(lambda v, k=0: torch.diag(_tensor(v), diagonal=k))
+    tril = staticmethod(lambda m, k=0: torch.tril(_tensor(m), diagonal=k))
+    triu = staticmethod(lambda m, k=0: torch.triu(_tensor(m), diagonal=k))
+    tril_indices = staticmethod(_tril_indices)
+    triu_indices = staticmethod(_triu_indices)
+    shape = staticmethod(lambda a: tuple(_tensor(a).shape))
+    ndim = staticmethod(lambda a: _tensor(a).ndim)
+
+    cdist = staticmethod(_cdist)
+    pdist = staticmethod(_pdist)
+    pairwise_distances = staticmethod(_pairwise_distances)
+    pairwise_euclidean_distances = staticmethod(_pairwise_euclidean_distances)
+
+    linalg = SimpleNamespace(norm=_norm, inv=lambda a: torch.linalg.inv(_tensor(a)))
+    random = SimpleNamespace(
+        rand=_rand, randn=_randn, randint=_randint, normal=_normal, uniform=_uniform
+    )
+    testing = SimpleNamespace(assert_allclose=_assert_allclose, assert_equal=_assert_equal)
+
+    @staticmethod
+    def copy(x):
+        return _tensor(x).clone()
+
+    @staticmethod
+    def cast(x, dtype):
+        return _tensor(x).to(as_torch_dtype(dtype))
+
+    to_numpy = staticmethod(_to_numpy)
+
+    @staticmethod
+    def from_numpy(x):
+        return torch.from_numpy(np.asarray(x))
+
+    @staticmethod
+    def is_array(x):
+        return isinstance(x, torch.Tensor)
+
+    @staticmethod
+    def belongs_to_backend(x):
+        return isinstance(x, torch.Tensor)
+
+    is_float = staticmethod(_is_float)
+
+    @staticmethod
+    def is_float32(x):
+        return isinstance(x, torch.Tensor) and x.dtype == torch.float32
+
+    @staticmethod
+    def is_float64(x):
+        return isinstance(x, torch.Tensor) and x.dtype == torch.float64
+
+
+PYTORCH_BACKEND = PyTorchBackend()

@@ -1,0 +1,27 @@
+import importlib.util
+
+import pytest
+
+HAS_TORCH = importlib.util.find_spec("torch") is not None
+
+BACKENDS = [
+    pytest.param("numpy", id="numpy"),
+    pytest.param(
+        "pytorch",
+        id="pytorch",
+        marks=[pytest.mark.torch, pytest.mark.skipif(not HAS_TORCH, reason="torch missing")],
+    ),
+]
+
+
+@pytest.fixture(params=BACKENDS)
+def be(request):
+    """Each available backend in turn."""
+    from tswarp.backend import instantiate_backend
+
+    return instantiate_backend(request.param)
+
+
+@pytest.fixture
+def rng():
+    return __import__("numpy").random.default_rng(20261127)

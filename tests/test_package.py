@@ -1,0 +1,83 @@
+import doctest
+import importlib
+import importlib.metadata
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import HAS_TORCH
+
+import tswarp
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_python(code):
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize("module", ["tswarp", "tswarp.backend", "tswarp.metrics"])
+def test_import_leaves_torch_out(module):
+    assert run_python(f"import {module}, sys; print('torch' in sys.modules)") == "False"
+
+
+def test_numpy_metric_call_leaves_torch_out():
+    code = (
+        "import sys, numpy as np\n"
+        "from tswarp.metrics import dtw\n"
+        "from tswarp.backend import instantiate_backend\n"
+        "dtw(np.arange(3.0), [1, 2]); instantiate_backend(None, 'x', np.zeros(1))\n"
+        "print('torch' in sys.modules)"
+    )
+    assert run_python(code) == "False"
+
+
+def test_version_comes_from_the_build_metadata():
+    assert tswarp.__version__ == importlib.metadata.version("tswarp")
+
+
+def test_openmp_enabled_is_a_bool():
+    assert isinstance(tswarp.openmp_enabled(), bool)
+
+
+def test_submodules_load_lazily():
+    assert tswarp.metrics.dtw([0.0], [1.0]) == 1.0
+    assert "backend" in dir(tswarp)
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = tswarp.nope
+
+
+def test_kernels_are_compiled():
+    # A failed compile must never fall back to Python: the kernel is an extension module.
+    from tswarp._kernels import _dtw
+
+    assert Path(_dtw.__file__).suffix in {".so", ".pyd"}
+
+
+def public_modules():
+    for info in pkgutil.walk_packages(tswarp.__path__, "tswarp."):
+        if info.name.startswith("tswarp._torch") and not HAS_TORCH:
+            continue
+        yield info.name
+
+
+@pytest.mark.parametrize("name", ["tswarp", *public_modules()])
+def test_docstring_examples(name):
+    module = importlib.import_module(name)
+    failures, _ = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert failures == 0
+
+
+@pytest.mark.torch
+@pytest.mark.skipif(not HAS_TORCH, reason="torch missing")
+@pytest.mark.parametrize("page", ["docs/backend.md", "README.md"])
+def test_docs_page_examples(page):
+    result = doctest.testfile(
+        str(ROOT / page), module_relative=False, optionflags=doctest.NORMALIZE_WHITESPACE
+    )
+    assert result.attempted > 0
+    assert result.failed == 0
