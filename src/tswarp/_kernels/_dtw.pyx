@@ -1,67 +1,190 @@
-"""Dynamic Time Warping: the value of the optimal alignment.
+"""Dynamic Time Warping: value, accumulated cost matrix, optimal path, and pairwise values.
 
-R[i, j] = ||x_i - y_j||^2 + min(R[i-1, j-1], R[i-1, j], R[i, j-1]), with R[0, 0] = 0 and an
-infinite border; the DTW value is sqrt(R[n, m]). Only two rows of R are kept, so memory is
-O(min(n, m)) per pair.
+R[i, j] = ||x_i - y_j||^2 + min(R[i-1, j-1], R[i-1, j], R[i, j-1]), with R[-1, -1] = 0, an
+infinite border, and infinity outside the global constraint's band, whose cells are never
+visited. The DTW value is sqrt(R[n-1, m-1]). Value kernels keep two rolling rows, O(m) memory.
 """
-from libc.math cimport INFINITY, sqrt
-from libc.stdlib cimport free, malloc
+import numpy as np
+
+from cython.parallel cimport prange, threadid
+from libc.math cimport INFINITY, NAN, sqrt
 
 from cython cimport floating
 
+from tswarp._kernels._band cimport band_limits
+
+# Backtracking directions, in tie-break order: diagonal first, then up, then left.
+cdef enum:
+    DIAGONAL = 0
+    UP = 1
+    LEFT = 2
+
 
 cdef inline floating squared_distance(
-    const floating[:, ::1] x, Py_ssize_t i, const floating[:, ::1] y, Py_ssize_t j
+    const floating* a, const floating* b, Py_ssize_t d
 ) noexcept nogil:
     cdef Py_ssize_t k
     cdef floating diff, total = 0
-    for k in range(x.shape[1]):
-        diff = x[i, k] - y[j, k]
+    for k in range(d):
+        diff = a[k] - b[k]
         total = total + diff * diff
     return total
 
 
-cdef floating dtw_squared_cost(
-    const floating[:, ::1] x, const floating[:, ::1] y, floating* rows
+cdef floating dtw_cost(
+    const floating* x, Py_ssize_t n, const floating* y, Py_ssize_t m, Py_ssize_t d,
+    const Py_ssize_t* lo, const Py_ssize_t* hi, floating* rows,
+    unsigned char* directions,
 ) noexcept nogil:
-    """Minimal accumulated squared cost; ``rows`` is scratch for 2 * (len(y) + 1) values."""
-    cdef Py_ssize_t n = x.shape[0], m = y.shape[0], i, j
+    """Minimal accumulated cost R[n-1, m-1] of x (n, d) and y (m, d), row-major pointers.
+
+    ``rows`` is scratch for 2 * (m + 1) values. Rows hold R shifted by one column: slot
+    j + 1 is column j and slot 0 the left border. When ``directions`` is not NULL, the
+    (n, m) argmin directions of the in-band cells are written there for backtracking.
+    """
     cdef floating* previous = rows
     cdef floating* current = rows + m + 1
     cdef floating* swap
     cdef floating best
+    cdef Py_ssize_t i, j, next_hi
+    cdef unsigned char step
 
-    # Row 0 of R: R[0, 0] = 0, the rest of the border infinite.
-    previous[0] = 0
+    previous[0] = 0  # R[-1, -1]: where every path starts
     for j in range(1, m + 1):
         previous[j] = INFINITY
     for i in range(n):
-        current[0] = INFINITY
-        for j in range(m):
+        current[lo[i]] = INFINITY  # left of the band
+        for j in range(lo[i], hi[i]):
             best = previous[j]
+            step = DIAGONAL
             if previous[j + 1] < best:
                 best = previous[j + 1]
+                step = UP
             if current[j] < best:
                 best = current[j]
-            current[j + 1] = squared_distance(x, i, y, j) + best
+                step = LEFT
+            current[j + 1] = squared_distance(x + i * d, y + j * d, d) + best
+            if directions != NULL:
+                directions[i * m + j] = step
+        # The next row reads up to column hi[i + 1] - 1 here: beyond this band it is inf.
+        next_hi = hi[i + 1] if i + 1 < n else hi[i]
+        for j in range(hi[i], next_hi):
+            current[j + 1] = INFINITY
         swap = previous
         previous = current
         current = swap
     return previous[m]
 
 
-def dtw_value(const floating[:, ::1] x, const floating[:, ::1] y):
-    """DTW value of two validated series of shapes (n, d) and (m, d), same float width."""
-    # The cost is symmetric, so the rolling rows run along the shorter series.
-    if y.shape[0] > x.shape[0]:
-        x, y = y, x
-    cdef floating* rows = <floating*> malloc(2 * (y.shape[0] + 1) * sizeof(floating))
-    if rows == NULL:
-        raise MemoryError()
+def band(Py_ssize_t n, Py_ssize_t m, int constraint, double parameter):
+    """The (lo, hi) column ranges of each row, or None when no path fits the constraint."""
+    lo = np.empty(n, dtype=np.intp)
+    hi = np.empty(n, dtype=np.intp)
+    cdef Py_ssize_t[::1] lo_view = lo, hi_view = hi
+    if not band_limits(n, m, constraint, parameter, &lo_view[0], &hi_view[0]):
+        return None
+    return lo, hi
+
+
+def dtw_value(
+    const floating[:, ::1] x, const floating[:, ::1] y,
+    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi,
+):
+    """Minimal accumulated squared cost of x (n, d) and y (m, d) within a band."""
+    cdef Py_ssize_t m = y.shape[0]
+    cdef floating[::1] rows = np.empty(2 * (m + 1), dtype=np.asarray(x).dtype)
     cdef floating cost
-    try:
-        with nogil:
-            cost = dtw_squared_cost(x, y, rows)
-    finally:
-        free(rows)
-    return sqrt(cost)
+    with nogil:
+        cost = dtw_cost(&x[0, 0], x.shape[0], &y[0, 0], m, x.shape[1],
+                        &lo[0], &hi[0], &rows[0], NULL)
+    return cost
+
+
+def dtw_path(
+    const floating[:, ::1] x, const floating[:, ::1] y,
+    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi,
+):
+    """Optimal path (list of (i, j)) and minimal accumulated squared cost.
+
+    Uses one direction byte per cell, not the float matrix, so a path costs n * m bytes.
+    """
+    cdef Py_ssize_t n = x.shape[0], m = y.shape[0], i, j, k = 0
+    cdef floating[::1] rows = np.empty(2 * (m + 1), dtype=np.asarray(x).dtype)
+    cdef unsigned char[::1] directions = np.empty(n * m, dtype=np.uint8)
+    cdef Py_ssize_t[:, ::1] steps = np.empty((n + m - 1, 2), dtype=np.intp)
+    cdef floating cost
+    cdef unsigned char step
+    with nogil:
+        cost = dtw_cost(&x[0, 0], n, &y[0, 0], m, x.shape[1],
+                        &lo[0], &hi[0], &rows[0], &directions[0])
+        i, j = n - 1, m - 1
+        while True:
+            steps[k, 0], steps[k, 1] = i, j
+            k += 1
+            if i == 0 and j == 0:
+                break
+            # On the first row or column only one move is possible.
+            step = LEFT if i == 0 else UP if j == 0 else directions[i * m + j]
+            if step != LEFT:
+                i -= 1
+            if step != UP:
+                j -= 1
+    path = np.asarray(steps[:k][::-1]).tolist()
+    return [(a, b) for a, b in path], cost
+
+
+def dtw_accumulated(
+    const floating[:, ::1] x, const floating[:, ::1] y, const unsigned char[:, ::1] mask,
+):
+    """The (n, m) accumulated cost matrix R; cells where ``mask`` is 0 are infinite."""
+    cdef Py_ssize_t n = x.shape[0], m = y.shape[0], d = x.shape[1], i, j
+    acc_array = np.empty((n, m), dtype=np.asarray(x).dtype)
+    cdef floating[:, ::1] acc = acc_array
+    cdef floating best, up, left
+    with nogil:
+        for i in range(n):
+            for j in range(m):
+                if not mask[i, j]:
+                    acc[i, j] = INFINITY
+                    continue
+                if i == 0 and j == 0:
+                    best = 0
+                else:
+                    best = acc[i - 1, j - 1] if i > 0 and j > 0 else INFINITY
+                    up = acc[i - 1, j] if i > 0 else INFINITY
+                    left = acc[i, j - 1] if j > 0 else INFINITY
+                    best = min(best, up, left)
+                acc[i, j] = squared_distance(&x[i, 0], &y[j, 0], d) + best
+    return acc_array
+
+
+def dtw_pairs(
+    const floating[:, :, ::1] X, const Py_ssize_t[::1] x_lengths,
+    const floating[:, :, ::1] Y, const Py_ssize_t[::1] y_lengths,
+    const Py_ssize_t[::1] rows, const Py_ssize_t[::1] cols,
+    int constraint, double parameter, double[::1] out, int n_threads,
+):
+    """out[k] = DTW(X[rows[k]], Y[cols[k]]) for a block of pairs, in parallel over pairs.
+
+    Series are NaN-padded; only their first ``*_lengths`` steps are read. A pair whose
+    lengths admit no path under the constraint gets NaN.
+    """
+    cdef Py_ssize_t n_pairs = rows.shape[0], d = X.shape[2], k, a, b, offset
+    cdef Py_ssize_t max_n = X.shape[1], max_m = Y.shape[1]
+    dtype = np.asarray(X).dtype
+    # One scratch slice per thread, allocated here so that no thread ever allocates.
+    cdef floating[:, ::1] dp_rows = np.empty((n_threads, 2 * (max_m + 1)), dtype=dtype)
+    cdef Py_ssize_t[:, ::1] limits = np.empty((n_threads, 2 * max_n), dtype=np.intp)
+    cdef int thread
+    for k in prange(n_pairs, nogil=True, schedule="dynamic", chunksize=1,
+                    num_threads=n_threads):
+        thread = threadid()
+        a = rows[k]
+        b = cols[k]
+        if not band_limits(x_lengths[a], y_lengths[b], constraint, parameter,
+                           &limits[thread, 0], &limits[thread, max_n]):
+            out[k] = NAN
+            continue
+        out[k] = sqrt(dtw_cost(&X[a, 0, 0], x_lengths[a], &Y[b, 0, 0], y_lengths[b], d,
+                               &limits[thread, 0], &limits[thread, max_n],
+                               &dp_rows[thread, 0], NULL))

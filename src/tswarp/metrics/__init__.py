@@ -1,5 +1,16 @@
 """Time-series distances: DTW and soft-DTW, with tslearn's names and arguments."""
 
-from tswarp.metrics._dtw import dtw
+from tswarp.metrics._constraints import GLOBAL_CONSTRAINT_CODE
+from tswarp.metrics._dtw import cdist_dtw, dtw, dtw_accumulated_matrix, dtw_path
+from tswarp.metrics._masks import compute_mask, itakura_mask, sakoe_chiba_mask
 
-__all__ = ["dtw"]
+__all__ = [
+    "GLOBAL_CONSTRAINT_CODE",
+    "cdist_dtw",
+    "compute_mask",
+    "dtw",
+    "dtw_accumulated_matrix",
+    "dtw_path",
+    "itakura_mask",
+    "sakoe_chiba_mask",
+]

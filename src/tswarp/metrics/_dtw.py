@@ -1,11 +1,43 @@
-"""Dynamic Time Warping."""
+"""Dynamic Time Warping: distance, optimal path, accumulated cost matrix, pairwise matrix."""
+
+import math
+
+import numpy as np
 
 from tswarp._kernels import _dtw
 from tswarp.backend import instantiate_backend
-from tswarp.metrics._inputs import to_series_pair
+from tswarp.metrics._constraints import band_for, infeasible_message, parse_constraint
+from tswarp.metrics._inputs import to_dataset_pair, to_series_pair
+from tswarp.metrics._pairwise import pairwise_matrix
+
+_CONSTRAINT_DOC = """\
+    global_constraint : {"sakoe_chiba", "itakura"} or None, default None
+        Restricts the warping path to a band around the diagonal. Without it, a given
+        ``sakoe_chiba_radius`` or ``itakura_max_slope`` selects its own constraint.
+    sakoe_chiba_radius : int or None, default None
+        Radius of the Sakoe-Chiba band (1 when ``global_constraint="sakoe_chiba"``). For
+        series of different lengths the band widens by the length difference, as in
+        tslearn, so it always contains a path. Cells outside it are never computed.
+    itakura_max_slope : float or None, default None
+        Largest slope of the Itakura parallelogram (2 when ``global_constraint="itakura"``).
+        A slope that admits no path for the lengths at hand raises ``ValueError``."""
 
 
-def dtw(s1, s2, be=None):
+def _numpy_only(be, name):
+    if be.is_pytorch:
+        raise NotImplementedError(
+            f"{name} on torch tensors is not available yet; pass NumPy arrays (be='numpy' "
+            "converts tensors that do not require grad)"
+        )
+
+
+def _series_and_band(s1, s2, global_constraint, sakoe_chiba_radius, itakura_max_slope):
+    constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    x, y = to_series_pair(s1, s2)
+    return x, y, band_for(len(x), len(y), constraint)
+
+
+def dtw(s1, s2, global_constraint=None, sakoe_chiba_radius=None, itakura_max_slope=None, be=None):
     """Dynamic Time Warping distance between two time series.
 
     The square root of the smallest sum, over all warping paths, of squared Euclidean
@@ -17,6 +49,7 @@ def dtw(s1, s2, be=None):
         A time series. Trailing all-NaN rows are padding and are ignored.
     s2 : array-like of shape (sz2,) or (sz2, d)
         Another time series with the same number of features ``d``.
+{constraints}
     be : Backend, str or None
         The backend to compute with; by default the type of ``s1`` and ``s2`` decides.
 
@@ -29,7 +62,7 @@ def dtw(s1, s2, be=None):
     ------
     ValueError
         If a series is not 1-D or 2-D, is empty or all NaN, has a NaN or infinite value
-        inside it, or if the feature sizes differ.
+        inside it, if the feature sizes differ, or if a constraint argument is invalid.
     TypeError
         If a series holds something other than real numbers.
 
@@ -39,12 +72,176 @@ def dtw(s1, s2, be=None):
     1.0
     >>> dtw([[1], [2], [3]], [[3], [4], [-3]])  # sqrt(42)
     6.48074069840786
+    >>> dtw([0, 1, 2, 3, 4, 5], [0, 0, 0, 1, 2, 3], sakoe_chiba_radius=0)
+    4.123105625617661
     """
     be = instantiate_backend(be, s1, s2)
-    if be.is_pytorch:
-        raise NotImplementedError(
-            "dtw on torch tensors is not available yet; pass NumPy arrays (be='numpy' converts "
-            "tensors that do not require grad)"
-        )
+    _numpy_only(be, "dtw")
+    x, y, (lo, hi) = _series_and_band(
+        s1, s2, global_constraint, sakoe_chiba_radius, itakura_max_slope
+    )
+    return math.sqrt(_dtw.dtw_value(x, y, lo, hi))
+
+
+def dtw_path(
+    s1, s2, global_constraint=None, sakoe_chiba_radius=None, itakura_max_slope=None, be=None
+):
+    """Optimal warping path and DTW distance between two time series.
+
+    Parameters are those of :func:`dtw`. Among equally good paths, the one that prefers a
+    diagonal step, then a step in ``s1`` only ("up"), then in ``s2`` only, when walking
+    back from the last cell is returned (tslearn's choice).
+
+    Returns
+    -------
+    path : list of (int, int)
+        Index pairs ``(i, j)`` matching ``s1[i]`` with ``s2[j]``, from (0, 0) to the end.
+    distance : float
+        The DTW distance, as :func:`dtw`.
+
+    Examples
+    --------
+    >>> path, distance = dtw_path([1, 2, 3], [1, 2, 2, 3, 4])
+    >>> path
+    [(0, 0), (1, 1), (1, 2), (2, 3), (2, 4)]
+    >>> distance
+    1.0
+    """
+    be = instantiate_backend(be, s1, s2)
+    _numpy_only(be, "dtw_path")
+    x, y, (lo, hi) = _series_and_band(
+        s1, s2, global_constraint, sakoe_chiba_radius, itakura_max_slope
+    )
+    path, cost = _dtw.dtw_path(x, y, lo, hi)
+    return path, math.sqrt(cost)
+
+
+def dtw_accumulated_matrix(
+    s1,
+    s2,
+    mask=None,
+    global_constraint=None,
+    sakoe_chiba_radius=None,
+    itakura_max_slope=None,
+    be=None,
+):
+    """Accumulated cost matrix of DTW: the cheapest squared cost of reaching each cell.
+
+    ``R[i, j]`` is the smallest sum of squared distances along a path from (0, 0) to
+    (i, j); ``R[-1, -1]`` is the squared DTW distance. Cells outside the constraint are
+    ``inf``.
+
+    Parameters
+    ----------
+    s1, s2 : array-like of shape (sz1,) / (sz1, d) and (sz2,) / (sz2, d)
+        The two time series.
+    mask : array-like of bool, shape (sz1, sz2), optional
+        Admissible cells (True). When given, the constraint arguments must be left unset.
+    global_constraint, sakoe_chiba_radius, itakura_max_slope
+        As in :func:`dtw`, when no ``mask`` is given.
+    be : Backend, str or None
+        The backend to compute with.
+
+    Returns
+    -------
+    numpy.ndarray of shape (sz1, sz2), float64
+
+    Examples
+    --------
+    >>> dtw_accumulated_matrix([1, 2, 3], [1, 2, 2])
+    array([[0., 1., 2.],
+           [1., 0., 0.],
+           [5., 1., 1.]])
+    """
+    be = instantiate_backend(be, s1, s2)
+    _numpy_only(be, "dtw_accumulated_matrix")
     x, y = to_series_pair(s1, s2)
-    return _dtw.dtw_value(x, y)
+    if mask is None:
+        lo, hi = _series_and_band(
+            s1, s2, global_constraint, sakoe_chiba_radius, itakura_max_slope
+        )[2]
+        allowed = np.zeros((len(x), len(y)), dtype=np.uint8)
+        for i, (start, stop) in enumerate(zip(lo, hi, strict=True)):
+            allowed[i, start:stop] = 1
+    else:
+        if (global_constraint, sakoe_chiba_radius, itakura_max_slope) != (None, None, None):
+            raise ValueError("give either mask or the global constraint arguments, not both")
+        allowed = np.asarray(be.to_numpy(mask))
+        if allowed.shape != (len(x), len(y)):
+            raise ValueError(
+                f"mask must have shape (sz1, sz2) = {(len(x), len(y))}, got {allowed.shape}"
+            )
+        allowed = np.ascontiguousarray(allowed, dtype=bool).view(np.uint8)
+    return _dtw.dtw_accumulated(x, y, allowed).astype(np.float64, copy=False)
+
+
+def cdist_dtw(
+    dataset1,
+    dataset2=None,
+    global_constraint=None,
+    sakoe_chiba_radius=None,
+    itakura_max_slope=None,
+    n_jobs=None,
+    verbose=0,
+    be=None,
+    dtype=None,
+):
+    """DTW distances between every series of one dataset and every series of another.
+
+    Parameters
+    ----------
+    dataset1 : array-like of shape (n1, sz1, d), (n1, sz1) or (sz1,), or a list of series
+        Series of different lengths are given as a list, or NaN-padded at the end.
+    dataset2 : same kinds as dataset1, optional
+        Without it, the symmetric matrix of ``dataset1`` against itself is computed from
+        one triangle (its diagonal is 0).
+{constraints}
+    n_jobs : int or None, default None
+        Threads, with joblib's convention: None means 1, -1 all cores (honouring
+        ``OMP_NUM_THREADS``), -2 all but one.
+    verbose : int, default 0
+        When non-zero, a progress bar is drawn on stderr.
+    be : Backend, str or None
+        The backend to compute with.
+    dtype : numpy.float32 or numpy.float64, optional
+        Data type of the returned matrix (float64 by default); float32 halves its memory.
+
+    Returns
+    -------
+    numpy.ndarray of shape (n1, n2)
+
+    Examples
+    --------
+    >>> cdist_dtw([[1, 2, 2, 3], [1.0, 2.0, 3.0, 4.0]])
+    array([[0., 1.],
+           [1., 0.]])
+    >>> cdist_dtw([[1, 2, 3], [1, 2, 2, 3, 4]], [[1, 2, 3]])
+    array([[0.],
+           [1.]])
+    """
+    be = instantiate_backend(be, dataset1, dataset2)
+    _numpy_only(be, "cdist_dtw")
+    constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    first, second = to_dataset_pair(dataset1, dataset2)
+    x_lengths, y_lengths = first[1], second[1]
+
+    def infeasible(i, j):
+        raise ValueError(infeasible_message(x_lengths[i], y_lengths[j], constraint))
+
+    return pairwise_matrix(
+        _dtw.dtw_pairs,
+        first,
+        second,
+        constraint,
+        symmetric=dataset2 is None,
+        with_diagonal=False,
+        n_jobs=n_jobs,
+        verbose=verbose,
+        dtype=dtype,
+        label="cdist_dtw",
+        on_nan=infeasible,
+    )
+
+
+for _function in (dtw, cdist_dtw):
+    _function.__doc__ = _function.__doc__.replace("{constraints}", _CONSTRAINT_DOC)

@@ -62,3 +62,92 @@ def to_series_pair(s1, s2):
         )
     dtype = np.result_type(x, y)
     return x.astype(dtype, copy=False), y.astype(dtype, copy=False)
+
+
+def _series_lengths(arr, name):
+    """Length of each series of an (n, sz, d) array once trailing all-NaN rows are dropped."""
+    padding = np.isnan(arr).all(axis=2)
+    # Trailing padding rows: count the all-NaN rows after the last real one.
+    trailing = np.cumprod(padding[:, ::-1], axis=1).sum(axis=1)
+    lengths = arr.shape[1] - trailing
+    empty = np.flatnonzero(lengths == 0)
+    if empty.size:
+        raise ValueError(
+            f"{name}[{empty[0]}] is empty or all NaN: a series needs at least one time step"
+        )
+    steps = np.arange(arr.shape[1])
+    bad = ~np.isfinite(arr).all(axis=2) & (steps[None, :] < lengths[:, None])
+    if bad.any():
+        index, step = np.argwhere(bad)[0]
+        raise ValueError(
+            f"{name}[{index}] has a NaN or infinite value at time step {step}; only trailing "
+            "rows that are entirely NaN are allowed (as padding of variable-length series)"
+        )
+    return lengths.astype(np.intp)
+
+
+def _ragged_to_padded(dataset, name):
+    series = [to_series(ts, f"{name}[{i}]") for i, ts in enumerate(dataset)]
+    dims = {ts.shape[1] for ts in series}
+    if len(dims) > 1:
+        raise ValueError(f"all series of {name} must have the same number of features, got {dims}")
+    dtype = np.result_type(*series)
+    padded = np.full((len(series), max(len(ts) for ts in series), dims.pop()), np.nan, dtype)
+    for i, ts in enumerate(series):
+        padded[i, : len(ts)] = ts
+    return padded
+
+
+def to_dataset(dataset, name):
+    """A dataset as (padded, lengths): a C-contiguous (n, sz, d) float32/float64 array.
+
+    Accepts (n, sz, d), (n, sz) (n univariate series), (sz,) (one univariate series) or a
+    list of series of different lengths. Shorter series are NaN-padded at the end; padding
+    rows are not part of a series, whose length is given by ``lengths``.
+    """
+    if isinstance(dataset, (list, tuple)) and dataset and _is_ragged(dataset):
+        arr = _ragged_to_padded(dataset, name)
+    else:
+        arr = _real_float_array(dataset, name)
+        if arr.ndim == 1:
+            arr = arr.reshape(1, -1, 1)
+        elif arr.ndim == 2:
+            arr = arr[:, :, None]
+        elif arr.ndim != 3:
+            raise ValueError(
+                f"{name} must be a dataset of shape (n_ts, sz, d), (n_ts, sz) or (sz,), got "
+                f"{arr.ndim}-D input of shape {arr.shape}"
+            )
+    if arr.shape[0] > 0 and arr.shape[2] == 0:
+        raise ValueError(f"{name} has no features: shape {arr.shape}")
+    if arr.shape[0] > 0 and arr.shape[1] == 0:
+        raise ValueError(f"{name}[0] is empty or all NaN: a series needs at least one time step")
+    lengths = _series_lengths(arr, name) if arr.size else np.zeros(arr.shape[0], np.intp)
+    return np.ascontiguousarray(arr), lengths
+
+
+def _is_ragged(dataset):
+    try:
+        arr = np.asarray(dataset)
+    except ValueError:
+        return True
+    return arr.dtype == object
+
+
+def to_dataset_pair(dataset1, dataset2):
+    """Validate one or two datasets for a cdist: same feature size, one float width.
+
+    Returns ``(X, x_lengths), (Y, y_lengths)``; without ``dataset2`` both are the same.
+    """
+    first = to_dataset(dataset1, "dataset1")
+    if dataset2 is None:
+        return first, first
+    second = to_dataset(dataset2, "dataset2")
+    (X, x_lengths), (Y, y_lengths) = first, second
+    if X.shape[0] and Y.shape[0] and X.shape[2] != Y.shape[2]:
+        raise ValueError(
+            "dataset1 and dataset2 must have the same number of features (dimension d), got "
+            f"d={X.shape[2]} for dataset1 and d={Y.shape[2]} for dataset2"
+        )
+    dtype = np.result_type(X, Y)
+    return (X.astype(dtype, copy=False), x_lengths), (Y.astype(dtype, copy=False), y_lengths)

@@ -1,0 +1,102 @@
+"""Global constraint masks: which cells of the (sz1, sz2) grid a warping path may visit.
+
+The masks come from the same band computation that the kernels use, so a mask always shows
+exactly the cells that a constrained metric computes.
+"""
+
+import numbers
+
+import numpy as np
+
+from tswarp.backend import instantiate_backend
+from tswarp.metrics._constraints import (
+    ITAKURA,
+    SAKOE_CHIBA,
+    band_for,
+    check_radius,
+    check_slope,
+    parse_constraint,
+)
+
+
+def _size(value, name):
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        size = int(value)
+    else:
+        try:
+            size = len(value)
+        except TypeError:
+            raise TypeError(f"{name} must be a size (int) or a time series") from None
+    if size < 1:
+        raise ValueError(f"{name} must be at least 1, got {size}")
+    return size
+
+
+def _mask(sz1, sz2, constraint, be):
+    sz1, sz2 = _size(sz1, "sz1"), _size(sz2, "sz2")
+    mask = np.zeros((sz1, sz2), dtype=bool)
+    if constraint[0] in (SAKOE_CHIBA, ITAKURA):
+        for i, (start, stop) in enumerate(zip(*band_for(sz1, sz2, constraint), strict=True)):
+            mask[i, start:stop] = True
+    else:
+        mask[:] = True
+    return mask if be.is_numpy else be.from_numpy(mask)
+
+
+def sakoe_chiba_mask(sz1, sz2, radius=1, be=None):
+    """Sakoe-Chiba band: cells within ``radius`` of the diagonal, widened by |sz1 - sz2|.
+
+    Returns a boolean array (or tensor on the PyTorch backend) of shape (sz1, sz2).
+
+    Examples
+    --------
+    >>> sakoe_chiba_mask(4, 4, radius=1).astype(int)
+    array([[1, 1, 0, 0],
+           [1, 1, 1, 0],
+           [0, 1, 1, 1],
+           [0, 0, 1, 1]])
+    """
+    return _mask(sz1, sz2, (SAKOE_CHIBA, check_radius(radius)), instantiate_backend(be))
+
+
+def itakura_mask(sz1, sz2, max_slope=2.0, be=None):
+    """Itakura parallelogram: paths whose slope stays within [1/max_slope, max_slope].
+
+    Raises ``ValueError`` when the slope admits no path between the two corners.
+
+    Examples
+    --------
+    >>> itakura_mask(6, 6, max_slope=3).astype(int)
+    array([[1, 0, 0, 0, 0, 0],
+           [0, 1, 1, 1, 0, 0],
+           [0, 1, 1, 1, 1, 0],
+           [0, 1, 1, 1, 1, 0],
+           [0, 0, 1, 1, 1, 0],
+           [0, 0, 0, 0, 0, 1]])
+    """
+    return _mask(sz1, sz2, (ITAKURA, check_slope(max_slope)), instantiate_backend(be))
+
+
+def compute_mask(
+    s1, s2, global_constraint=0, sakoe_chiba_radius=None, itakura_max_slope=None, be=None
+):
+    """The mask of a global constraint, given as for :func:`tswarp.metrics.dtw`.
+
+    ``s1`` and ``s2`` are sizes or time series; ``global_constraint`` may be a name
+    ("sakoe_chiba", "itakura") or tslearn's integer code (2, 1; 0 for none).
+
+    Examples
+    --------
+    >>> compute_mask(3, 3).astype(int)
+    array([[1, 1, 1],
+           [1, 1, 1],
+           [1, 1, 1]])
+    >>> compute_mask(4, 4, "sakoe_chiba", sakoe_chiba_radius=1).astype(int)
+    array([[1, 1, 0, 0],
+           [1, 1, 1, 0],
+           [0, 1, 1, 1],
+           [0, 0, 1, 1]])
+    """
+    be = instantiate_backend(be, s1, s2)
+    constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    return _mask(s1, s2, constraint, be)

@@ -1,0 +1,112 @@
+"""Pairwise matrices: the pairs are cut into blocks that a compiled kernel runs in parallel.
+
+Working block by block keeps Python in control between kernel calls, which gives a progress
+bar and lets Ctrl-C stop a long computation within a fraction of a second.
+"""
+
+import os
+import sys
+import time
+
+import numpy as np
+
+from tswarp._kernels import _openmp
+
+
+def effective_n_threads(n_jobs):
+    """joblib's convention: None -> 1, -1 -> every core OpenMP may use, -2 -> all but one.
+
+    "Every core" honours ``OMP_NUM_THREADS``. Without OpenMP the kernels run serially.
+    """
+    if n_jobs is None:
+        return 1
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0:
+        raise ValueError(f"n_jobs must be None or a non-zero integer, got {n_jobs!r}")
+    if not _openmp.openmp_enabled():
+        return 1
+    if n_jobs > 0:
+        return int(n_jobs)
+    available = _openmp.openmp_max_threads() or os.cpu_count() or 1
+    return max(1, available + 1 + int(n_jobs))
+
+
+def _pairs(n1, n2, symmetric, with_diagonal, start, stop):
+    """Row and column indices of the flat pair numbers start..stop-1.
+
+    Pairs are numbered row by row: all (i, j) for a full matrix, or j > i (j >= i with the
+    diagonal) for one triangle of a symmetric one.
+    """
+    flat = np.arange(start, stop, dtype=np.intp)
+    if not symmetric:
+        return flat // n2, flat % n2
+    shift = 0 if with_diagonal else 1
+    per_row = np.arange(n1, 0, -1, dtype=np.intp) - shift  # pairs in each row
+    first = np.concatenate(([0], np.cumsum(per_row)))  # number of the row's first pair
+    rows = np.searchsorted(first, flat, side="right") - 1
+    return rows, flat - first[rows] + rows + shift
+
+
+class _Progress:
+    """A one-line progress bar on stderr, redrawn at most five times a second."""
+
+    def __init__(self, label, total, enabled):
+        self.label, self.total, self.enabled = label, total, enabled and total > 0
+        self.start = self.last = time.perf_counter()
+
+    def update(self, done):
+        now = time.perf_counter()
+        if not self.enabled or (now - self.last < 0.2 and done < self.total):
+            return
+        self.last = now
+        share = done / self.total
+        bar = "#" * int(30 * share)
+        sys.stderr.write(
+            f"\r{self.label}: [{bar:<30}] {share:6.1%} {done}/{self.total} pairs, "
+            f"{now - self.start:.1f} s"
+        )
+        if done >= self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def pairwise_matrix(
+    kernel, first, second, kernel_args, *, symmetric, with_diagonal, diagonal_value=0.0,
+    n_jobs=None, verbose=0, dtype=None, label="cdist", cells_per_block=1e8, on_nan=None,
+):
+    """Fill an (n1, n2) matrix with ``kernel`` over all pairs (one triangle if symmetric).
+
+    ``kernel(X, x_lengths, Y, y_lengths, rows, cols, *kernel_args, out, n_threads)`` writes
+    one value per pair into ``out``. ``cells_per_block`` sizes the blocks (DP cells per
+    thread), so each kernel call returns to Python quickly. A NaN result from the kernel
+    calls ``on_nan(row, col)``, which raises.
+    """
+    (X, x_lengths), (Y, y_lengths) = first, second
+    n1, n2 = len(x_lengths), len(y_lengths)
+    out_dtype = np.dtype(np.float64 if dtype is None else dtype)
+    if out_dtype not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be numpy.float32 or numpy.float64, got {dtype!r}")
+    matrix = np.full((n1, n2), diagonal_value if symmetric else np.nan, dtype=out_dtype)
+    if symmetric:
+        n_pairs = n1 * (n1 + 1) // 2 if with_diagonal else n1 * (n1 - 1) // 2
+    else:
+        n_pairs = n1 * n2
+    n_threads = effective_n_threads(n_jobs)
+    if n_pairs == 0:
+        return matrix
+    cells_per_pair = max(1.0, float(x_lengths.mean()) * float(y_lengths.mean()))
+    block = int(max(n_threads, cells_per_block * n_threads // cells_per_pair))
+    progress = _Progress(label, n_pairs, bool(verbose))
+    for start in range(0, n_pairs, block):
+        stop = min(start + block, n_pairs)
+        rows, cols = _pairs(n1, n2, symmetric, with_diagonal, start, stop)
+        values = np.empty(stop - start)
+        kernel(X, x_lengths, Y, y_lengths, rows, cols, *kernel_args, values, n_threads)
+        failed = np.isnan(values)
+        if failed.any() and on_nan is not None:
+            k = int(np.argmax(failed))
+            on_nan(int(rows[k]), int(cols[k]))
+        matrix[rows, cols] = values
+        if symmetric:
+            matrix[cols, rows] = values
+        progress.update(stop)
+    return matrix
