@@ -25,6 +25,9 @@ cdef inline floating squared_distance(
 ) noexcept nogil:
     cdef Py_ssize_t k
     cdef floating diff, total = 0
+    if d == 1:  # the common univariate case, without a loop
+        diff = a[0] - b[0]
+        return diff * diff
     for k in range(d):
         diff = a[k] - b[k]
         total = total + diff * diff
@@ -45,7 +48,7 @@ cdef floating dtw_cost(
     cdef floating* previous = rows
     cdef floating* current = rows + m + 1
     cdef floating* swap
-    cdef floating best
+    cdef floating best, left, up, diagonal
     cdef Py_ssize_t i, j, next_hi
     cdef unsigned char step
 
@@ -54,17 +57,27 @@ cdef floating dtw_cost(
         previous[j] = INFINITY
     for i in range(n):
         current[lo[i]] = INFINITY  # left of the band
-        for j in range(lo[i], hi[i]):
-            best = previous[j]
-            step = DIAGONAL
-            if previous[j + 1] < best:
-                best = previous[j + 1]
-                step = UP
-            if current[j] < best:
-                best = current[j]
-                step = LEFT
-            current[j + 1] = squared_distance(x + i * d, y + j * d, d) + best
-            if directions != NULL:
+        if directions == NULL:
+            # The value alone. The left neighbour and the diagonal stay in registers, so
+            # the only serial dependency is min -> add from one cell to the next.
+            left = INFINITY
+            diagonal = previous[lo[i]]
+            for j in range(lo[i], hi[i]):
+                up = previous[j + 1]
+                left = squared_distance(x + i * d, y + j * d, d) + min(diagonal, up, left)
+                current[j + 1] = left
+                diagonal = up
+        else:
+            for j in range(lo[i], hi[i]):
+                best = previous[j]
+                step = DIAGONAL
+                if previous[j + 1] < best:
+                    best = previous[j + 1]
+                    step = UP
+                if current[j] < best:
+                    best = current[j]
+                    step = LEFT
+                current[j + 1] = squared_distance(x + i * d, y + j * d, d) + best
                 directions[i * m + j] = step
         # The next row reads up to column hi[i + 1] - 1 here: beyond this band it is inf.
         next_hi = hi[i + 1] if i + 1 < n else hi[i]
