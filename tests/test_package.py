@@ -60,7 +60,8 @@ def test_kernels_are_compiled():
 
 def public_modules():
     for info in pkgutil.walk_packages(tswarp.__path__, "tswarp."):
-        if info.name.startswith("tswarp._torch") and not HAS_TORCH:
+        needs_torch = info.name.startswith(("tswarp._torch", "tswarp.backend._pytorch"))
+        if needs_torch and not HAS_TORCH:
             continue
         yield info.name
 

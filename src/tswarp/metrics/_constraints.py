@@ -8,7 +8,6 @@ from tswarp._kernels import _dtw
 NONE, ITAKURA, SAKOE_CHIBA = 0, 1, 2  # the codes of tslearn's GLOBAL_CONSTRAINT_CODE
 GLOBAL_CONSTRAINT_CODE = {None: NONE, "": NONE, "itakura": ITAKURA, "sakoe_chiba": SAKOE_CHIBA}
 _CODES = (NONE, ITAKURA, SAKOE_CHIBA)
-# Radii beyond any series length all mean "no constraint"; clip them so C gets a finite int.
 _RADIUS_CAP = 2**40
 
 
@@ -18,11 +17,13 @@ def _real(value, name):
     return float(value)
 
 
-def check_radius(radius):
-    radius = _real(radius, "sakoe_chiba_radius")
-    if radius < 0:
-        raise ValueError(f"sakoe_chiba_radius must be >= 0, got {radius:g}")
-    return float(math.floor(min(radius, _RADIUS_CAP)))
+def check_radius(radius, name="sakoe_chiba_radius"):
+    """A band radius: a whole number >= 0 (2 and 2.0 are fine, 2.5 and True are not)."""
+    value = _real(radius, name)
+    if value < 0 or value != math.floor(value):
+        raise ValueError(f"{name} must be a whole number >= 0, got {radius!r}")
+    # Radii beyond any series length all mean "no constraint": clip so C gets a finite int.
+    return min(int(value), _RADIUS_CAP)
 
 
 def check_slope(slope):

@@ -40,40 +40,40 @@ def _series_and_band(s1, s2, global_constraint, sakoe_chiba_radius, itakura_max_
 def dtw(s1, s2, global_constraint=None, sakoe_chiba_radius=None, itakura_max_slope=None, be=None):
     """Dynamic Time Warping distance between two time series.
 
-    The square root of the smallest sum, over all warping paths, of squared Euclidean
-    distances between matched time steps.
+        The square root of the smallest sum, over all warping paths, of squared Euclidean
+        distances between matched time steps.
 
-    Parameters
-    ----------
-    s1 : array-like of shape (sz1,) or (sz1, d)
-        A time series. Trailing all-NaN rows are padding and are ignored.
-    s2 : array-like of shape (sz2,) or (sz2, d)
-        Another time series with the same number of features ``d``.
-{constraints}
-    be : Backend, str or None
-        The backend to compute with; by default the type of ``s1`` and ``s2`` decides.
+        Parameters
+        ----------
+        s1 : array-like of shape (sz1,) or (sz1, d)
+            A time series. Trailing all-NaN rows are padding and are ignored.
+        s2 : array-like of shape (sz2,) or (sz2, d)
+            Another time series with the same number of features ``d``.
+    {constraints}
+        be : Backend, str or None
+            The backend to compute with; by default the type of ``s1`` and ``s2`` decides.
 
-    Returns
-    -------
-    float
-        The DTW distance. Float32 inputs are computed in float32.
+        Returns
+        -------
+        float
+            The DTW distance. Float32 inputs are computed in float32.
 
-    Raises
-    ------
-    ValueError
-        If a series is not 1-D or 2-D, is empty or all NaN, has a NaN or infinite value
-        inside it, if the feature sizes differ, or if a constraint argument is invalid.
-    TypeError
-        If a series holds something other than real numbers.
+        Raises
+        ------
+        ValueError
+            If a series is not 1-D or 2-D, is empty or all NaN, has a NaN or infinite value
+            inside it, if the feature sizes differ, or if a constraint argument is invalid.
+        TypeError
+            If a series holds something other than real numbers.
 
-    Examples
-    --------
-    >>> dtw([1, 2, 3], [1, 2, 2, 3, 4])
-    1.0
-    >>> dtw([[1], [2], [3]], [[3], [4], [-3]])  # sqrt(42)
-    6.48074069840786
-    >>> dtw([0, 1, 2, 3, 4, 5], [0, 0, 0, 1, 2, 3], sakoe_chiba_radius=0)
-    4.123105625617661
+        Examples
+        --------
+        >>> dtw([1, 2, 3], [1, 2, 2, 3, 4])
+        1.0
+        >>> dtw([[1], [2], [3]], [[3], [4], [-3]])  # sqrt(42)
+        6.48074069840786
+        >>> dtw([0, 1, 2, 3, 4, 5], [0, 0, 0, 1, 2, 3], sakoe_chiba_radius=0)
+        4.123105625617661
     """
     be = instantiate_backend(be, s1, s2)
     _numpy_only(be, "dtw")
@@ -188,36 +188,36 @@ def cdist_dtw(
 ):
     """DTW distances between every series of one dataset and every series of another.
 
-    Parameters
-    ----------
-    dataset1 : array-like of shape (n1, sz1, d), (n1, sz1) or (sz1,), or a list of series
-        Series of different lengths are given as a list, or NaN-padded at the end.
-    dataset2 : same kinds as dataset1, optional
-        Without it, the symmetric matrix of ``dataset1`` against itself is computed from
-        one triangle (its diagonal is 0).
-{constraints}
-    n_jobs : int or None, default None
-        Threads, with joblib's convention: None means 1, -1 all cores (honouring
-        ``OMP_NUM_THREADS``), -2 all but one.
-    verbose : int, default 0
-        When non-zero, a progress bar is drawn on stderr.
-    be : Backend, str or None
-        The backend to compute with.
-    dtype : numpy.float32 or numpy.float64, optional
-        Data type of the returned matrix (float64 by default); float32 halves its memory.
+        Parameters
+        ----------
+        dataset1 : array-like of shape (n1, sz1, d), (n1, sz1) or (sz1,), or a list of series
+            Series of different lengths are given as a list, or NaN-padded at the end.
+        dataset2 : same kinds as dataset1, optional
+            Without it, the symmetric matrix of ``dataset1`` against itself is computed from
+            one triangle (its diagonal is 0).
+    {constraints}
+        n_jobs : int or None, default None
+            Threads, with joblib's convention: None means 1, -1 all cores (honouring
+            ``OMP_NUM_THREADS``), -2 all but one.
+        verbose : int, default 0
+            When non-zero, a progress bar is drawn on stderr.
+        be : Backend, str or None
+            The backend to compute with.
+        dtype : numpy.float32 or numpy.float64, optional
+            Data type of the returned matrix (float64 by default); float32 halves its memory.
 
-    Returns
-    -------
-    numpy.ndarray of shape (n1, n2)
+        Returns
+        -------
+        numpy.ndarray of shape (n1, n2)
 
-    Examples
-    --------
-    >>> cdist_dtw([[1, 2, 2, 3], [1.0, 2.0, 3.0, 4.0]])
-    array([[0., 1.],
-           [1., 0.]])
-    >>> cdist_dtw([[1, 2, 3], [1, 2, 2, 3, 4]], [[1, 2, 3]])
-    array([[0.],
-           [1.]])
+        Examples
+        --------
+        >>> cdist_dtw([[1, 2, 2, 3], [1.0, 2.0, 3.0, 4.0]])
+        array([[0., 1.],
+               [1., 0.]])
+        >>> cdist_dtw([[1, 2, 3], [1, 2, 2, 3, 4]], [[1, 2, 3]])
+        array([[0.],
+               [1.]])
     """
     be = instantiate_backend(be, dataset1, dataset2)
     _numpy_only(be, "cdist_dtw")

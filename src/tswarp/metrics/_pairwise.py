@@ -70,8 +70,20 @@ class _Progress:
 
 
 def pairwise_matrix(
-    kernel, first, second, kernel_args, *, symmetric, with_diagonal, diagonal_value=0.0,
-    n_jobs=None, verbose=0, dtype=None, label="cdist", cells_per_block=1e8, on_nan=None,
+    kernel,
+    first,
+    second,
+    kernel_args,
+    *,
+    symmetric,
+    with_diagonal,
+    diagonal_value=0.0,
+    n_jobs=None,
+    verbose=0,
+    dtype=None,
+    label="cdist",
+    cells_per_block=1e8,
+    on_nan=None,
 ):
     """Fill an (n1, n2) matrix with ``kernel`` over all pairs (one triangle if symmetric).
 
