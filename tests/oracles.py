@@ -10,16 +10,51 @@ def squared_costs(x, y):
     return ((x[:, None, :] - y[None, :, :]) ** 2).sum(axis=-1)
 
 
-def dtw_naive(x, y):
-    """DTW by the textbook (n+1) x (m+1) dynamic program, one cell at a time."""
+def accumulated_naive(x, y, mask=None):
+    """The (n, m) accumulated cost matrix, one cell at a time; inf where mask is False."""
     cost = squared_costs(x, y)
     n, m = cost.shape
     acc = np.full((n + 1, m + 1), np.inf)
     acc[0, 0] = 0.0
     for i in range(1, n + 1):
         for j in range(1, m + 1):
-            acc[i, j] = cost[i - 1, j - 1] + min(acc[i - 1, j - 1], acc[i - 1, j], acc[i, j - 1])
-    return float(np.sqrt(acc[n, m]))
+            if mask is None or mask[i - 1, j - 1]:
+                best = min(acc[i - 1, j - 1], acc[i - 1, j], acc[i, j - 1])
+                acc[i, j] = cost[i - 1, j - 1] + best
+    return acc[1:, 1:]
+
+
+def dtw_naive(x, y, mask=None):
+    """DTW by the textbook dynamic program."""
+    return float(np.sqrt(accumulated_naive(x, y, mask)[-1, -1]))
+
+
+def sakoe_chiba_naive(n, m, radius):
+    """tslearn's Sakoe-Chiba band, cell by cell: |i - j| <= radius after widening."""
+    mask = np.zeros((n, m), dtype=bool)
+    for i in range(n):
+        for j in range(m):
+            if n <= m:
+                mask[i, j] = -radius <= j - i <= (m - n) + radius
+            else:
+                mask[i, j] = -radius <= i - j <= (n - m) + radius
+    return mask
+
+
+def itakura_naive(n, m, max_slope):
+    """tslearn's Itakura parallelogram, column by column, with its rounding to 2 decimals."""
+    mask = np.zeros((n, m), dtype=bool)
+    low_slope, high_slope = (1 / max_slope) * (n / m), max_slope * (n / m)
+    for j in range(m):
+        lower = max(
+            np.round(low_slope * j, 2),
+            np.round((n - 1) - high_slope * (m - 1) + high_slope * j, 2),
+        )
+        upper = min(
+            np.round(high_slope * j, 2), np.round((n - 1) - low_slope * (m - 1) + low_slope * j, 2)
+        )
+        mask[int(np.ceil(lower)) : int(np.floor(upper + 1)), j] = True
+    return mask
 
 
 def warping_paths(n, m):
@@ -37,8 +72,22 @@ def warping_paths(n, m):
     yield from extend([(0, 0)])
 
 
-def dtw_brute_force(x, y):
-    """DTW as the minimum over all warping paths (tiny inputs only)."""
+def optimal_paths(x, y, mask=None):
+    """DTW as the minimum over all warping paths inside ``mask`` (tiny inputs only).
+
+    Returns the squared DTW cost and the list of paths reaching it.
+    """
     cost = squared_costs(x, y)
-    best = min(sum(cost[i, j] for i, j in path) for path in warping_paths(*cost.shape))
-    return float(np.sqrt(best))
+    allowed = [
+        path
+        for path in warping_paths(*cost.shape)
+        if mask is None or all(mask[i, j] for i, j in path)
+    ]
+    totals = [sum(cost[i, j] for i, j in path) for path in allowed]
+    best = min(totals)
+    return best, [path for path, total in zip(allowed, totals, strict=True) if total == best]
+
+
+def dtw_brute_force(x, y, mask=None):
+    """DTW as the minimum over all warping paths inside ``mask`` (tiny inputs only)."""
+    return float(np.sqrt(optimal_paths(x, y, mask)[0]))
