@@ -14,6 +14,12 @@ from cython cimport floating
 from tswarp._kernels._band cimport band_limits
 
 # Backtracking directions, in tie-break order: diagonal first, then up, then left.
+# Rows computed together by the value kernel (see dtw_block_of_rows).
+cdef enum:
+    ROWS = 4
+    # Scratch rows per DP: two rolling rows of R and ROWS rows of costs.
+    SCRATCH_ROWS = 2 + ROWS
+
 cdef enum:
     DIAGONAL = 0
     UP = 1
@@ -34,6 +40,58 @@ cdef inline floating squared_distance(
     return total
 
 
+cdef inline void dtw_block_of_rows(
+    const floating* x, const floating* y, Py_ssize_t d, Py_ssize_t first,
+    const Py_ssize_t* lo, const Py_ssize_t* hi,
+    const floating* previous, floating* current, floating* costs,
+) noexcept nogil:
+    """Rows first..first+ROWS-1 together, writing the last one into ``current``.
+
+    One row is a serial chain (each cell waits for its left neighbour), which leaves the
+    CPU mostly idle; four rows interleaved column by column give it four chains to overlap.
+    Row r at column j needs row r-1 at columns j-1 and j, both computed just before.
+    Columns run over the union of the four bands. The costs come first, in a loop that
+    vectorises, with +inf outside each row's own band; the chain loop then has no branch.
+    ``costs`` is scratch for ROWS * (m + 1) values.
+    """
+    cdef floating left[ROWS]
+    cdef floating diagonal[ROWS]
+    cdef floating up, diff, value
+    cdef floating* row_costs
+    cdef Py_ssize_t r, j, k, start = lo[first], stop = hi[first + ROWS - 1]
+    cdef Py_ssize_t width = stop - start
+    for r in range(ROWS):
+        row_costs = costs + r * width - start  # indexed by column
+        for j in range(start, lo[first + r]):
+            row_costs[j] = INFINITY
+        if d == 1:
+            for j in range(lo[first + r], hi[first + r]):
+                diff = x[first + r] - y[j]
+                row_costs[j] = diff * diff
+        else:
+            # Feature by feature, so that the loop over columns stays simple and vectorises.
+            for j in range(lo[first + r], hi[first + r]):
+                row_costs[j] = 0
+            for k in range(d):
+                value = x[(first + r) * d + k]
+                for j in range(lo[first + r], hi[first + r]):
+                    diff = value - y[j * d + k]
+                    row_costs[j] = row_costs[j] + diff * diff
+        for j in range(hi[first + r], stop):
+            row_costs[j] = INFINITY
+        left[r] = INFINITY
+        diagonal[r] = INFINITY
+    diagonal[0] = previous[start]
+    costs -= start
+    for j in range(start, stop):
+        up = previous[j + 1]
+        for r in range(ROWS):
+            left[r] = costs[r * width + j] + min(diagonal[r], up, left[r])
+            diagonal[r] = up
+            up = left[r]
+        current[j + 1] = up
+
+
 cdef floating dtw_cost(
     const floating* x, Py_ssize_t n, const floating* y, Py_ssize_t m, Py_ssize_t d,
     const Py_ssize_t* lo, const Py_ssize_t* hi, floating* rows,
@@ -41,7 +99,7 @@ cdef floating dtw_cost(
 ) noexcept nogil:
     """Minimal accumulated cost R[n-1, m-1] of x (n, d) and y (m, d), row-major pointers.
 
-    ``rows`` is scratch for 2 * (m + 1) values. Rows hold R shifted by one column: slot
+    ``rows`` is scratch for SCRATCH_ROWS * (m + 1) values. Rows hold R shifted by one column: slot
     j + 1 is column j and slot 0 the left border. When ``directions`` is not NULL, the
     (n, m) argmin directions of the in-band cells are written there for backtracking.
     """
@@ -49,17 +107,21 @@ cdef floating dtw_cost(
     cdef floating* current = rows + m + 1
     cdef floating* swap
     cdef floating best, left, up, diagonal
-    cdef Py_ssize_t i, j, next_hi
+    cdef Py_ssize_t i = 0, j, last, next_hi
     cdef unsigned char step
 
     previous[0] = 0  # R[-1, -1]: where every path starts
     for j in range(1, m + 1):
         previous[j] = INFINITY
-    for i in range(n):
+    while i < n:
         current[lo[i]] = INFINITY  # left of the band
-        if directions == NULL:
-            # The value alone. The left neighbour and the diagonal stay in registers, so
-            # the only serial dependency is min -> add from one cell to the next.
+        if directions == NULL and i + ROWS <= n:
+            last = i + ROWS - 1
+            dtw_block_of_rows(x, y, d, i, lo, hi, previous, current, rows + 2 * (m + 1))
+        elif directions == NULL:
+            # One row alone. The left neighbour and the diagonal stay in registers, so the
+            # only serial dependency is min -> add from one cell to the next.
+            last = i
             left = INFINITY
             diagonal = previous[lo[i]]
             for j in range(lo[i], hi[i]):
@@ -68,6 +130,7 @@ cdef floating dtw_cost(
                 current[j + 1] = left
                 diagonal = up
         else:
+            last = i
             for j in range(lo[i], hi[i]):
                 best = previous[j]
                 step = DIAGONAL
@@ -79,13 +142,14 @@ cdef floating dtw_cost(
                     step = LEFT
                 current[j + 1] = squared_distance(x + i * d, y + j * d, d) + best
                 directions[i * m + j] = step
-        # The next row reads up to column hi[i + 1] - 1 here: beyond this band it is inf.
-        next_hi = hi[i + 1] if i + 1 < n else hi[i]
-        for j in range(hi[i], next_hi):
+        # The next row reads up to column hi[last + 1] - 1 here: past this band it is inf.
+        next_hi = hi[last + 1] if last + 1 < n else hi[last]
+        for j in range(hi[last], next_hi):
             current[j + 1] = INFINITY
         swap = previous
         previous = current
         current = swap
+        i = last + 1
     return previous[m]
 
 
@@ -105,7 +169,7 @@ def dtw_value(
 ):
     """Minimal accumulated squared cost of x (n, d) and y (m, d) within a band."""
     cdef Py_ssize_t m = y.shape[0]
-    cdef floating[::1] rows = np.empty(2 * (m + 1), dtype=np.asarray(x).dtype)
+    cdef floating[::1] rows = np.empty(SCRATCH_ROWS * (m + 1), dtype=np.asarray(x).dtype)
     cdef floating cost
     with nogil:
         cost = dtw_cost(&x[0, 0], x.shape[0], &y[0, 0], m, x.shape[1],
@@ -122,7 +186,7 @@ def dtw_path(
     Uses one direction byte per cell, not the float matrix, so a path costs n * m bytes.
     """
     cdef Py_ssize_t n = x.shape[0], m = y.shape[0], i, j, k = 0
-    cdef floating[::1] rows = np.empty(2 * (m + 1), dtype=np.asarray(x).dtype)
+    cdef floating[::1] rows = np.empty(SCRATCH_ROWS * (m + 1), dtype=np.asarray(x).dtype)
     cdef unsigned char[::1] directions = np.empty(n * m, dtype=np.uint8)
     cdef Py_ssize_t[:, ::1] steps = np.empty((n + m - 1, 2), dtype=np.intp)
     cdef floating cost
@@ -182,11 +246,11 @@ def dtw_pairs(
     Series are NaN-padded; only their first ``*_lengths`` steps are read. A pair whose
     lengths admit no path under the constraint gets NaN.
     """
-    cdef Py_ssize_t n_pairs = rows.shape[0], d = X.shape[2], k, a, b, offset
+    cdef Py_ssize_t n_pairs = rows.shape[0], d = X.shape[2], k, a, b
     cdef Py_ssize_t max_n = X.shape[1], max_m = Y.shape[1]
     dtype = np.asarray(X).dtype
     # One scratch slice per thread, allocated here so that no thread ever allocates.
-    cdef floating[:, ::1] dp_rows = np.empty((n_threads, 2 * (max_m + 1)), dtype=dtype)
+    cdef floating[:, ::1] dp_rows = np.empty((n_threads, SCRATCH_ROWS * (max_m + 1)), dtype=dtype)
     cdef Py_ssize_t[:, ::1] limits = np.empty((n_threads, 2 * max_n), dtype=np.intp)
     cdef int thread
     for k in prange(n_pairs, nogil=True, schedule="dynamic", chunksize=1,
