@@ -182,7 +182,7 @@ def dtw_pairs(
     Series are NaN-padded; only their first ``*_lengths`` steps are read. A pair whose
     lengths admit no path under the constraint gets NaN.
     """
-    cdef Py_ssize_t n_pairs = rows.shape[0], d = X.shape[2], k, a, b, offset
+    cdef Py_ssize_t n_pairs = rows.shape[0], d = X.shape[2], k, a, b
     cdef Py_ssize_t max_n = X.shape[1], max_m = Y.shape[1]
     dtype = np.asarray(X).dtype
     # One scratch slice per thread, allocated here so that no thread ever allocates.
