@@ -10,6 +10,34 @@ GLOBAL_CONSTRAINT_CODE = {None: NONE, "": NONE, "itakura": ITAKURA, "sakoe_chiba
 _CODES = (NONE, ITAKURA, SAKOE_CHIBA)
 _RADIUS_CAP = 2**40
 
+CONSTRAINT_DOC = """\
+global_constraint : {"sakoe_chiba", "itakura"} or None, default None
+    Restricts the warping path to a band around the diagonal. Without it, a given
+    ``sakoe_chiba_radius`` or ``itakura_max_slope`` selects its own constraint.
+sakoe_chiba_radius : int or None, default None
+    Radius of the Sakoe-Chiba band (1 when ``global_constraint="sakoe_chiba"``). For
+    series of different lengths the band widens by the length difference, as in
+    tslearn, so it always contains a path. Cells outside it are never computed.
+itakura_max_slope : float or None, default None
+    Largest slope of the Itakura parallelogram (2 when ``global_constraint="itakura"``).
+    A slope that admits no path for the lengths at hand raises ``ValueError``."""
+
+
+def document_constraints(function):
+    """Decorator: replace the docstring line ``{constraints}`` by ``CONSTRAINT_DOC``.
+
+    The inserted lines take the indentation of the placeholder line.
+    """
+    lines = []
+    for line in function.__doc__.splitlines():
+        if line.strip() == "{constraints}":
+            indent = line[: len(line) - len(line.lstrip())]
+            lines += [indent + entry for entry in CONSTRAINT_DOC.splitlines()]
+        else:
+            lines.append(line)
+    function.__doc__ = "\n".join(lines)
+    return function
+
 
 def _real(value, name):
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):

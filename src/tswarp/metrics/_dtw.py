@@ -6,29 +6,14 @@ import numpy as np
 
 from tswarp._kernels import _dtw
 from tswarp.backend import instantiate_backend
-from tswarp.metrics._constraints import band_for, infeasible_message, parse_constraint
-from tswarp.metrics._inputs import to_dataset_pair, to_series_pair
+from tswarp.metrics._constraints import (
+    band_for,
+    document_constraints,
+    infeasible_message,
+    parse_constraint,
+)
+from tswarp.metrics._inputs import numpy_only, to_dataset_pair, to_series_pair
 from tswarp.metrics._pairwise import pairwise_matrix
-
-_CONSTRAINT_DOC = """\
-    global_constraint : {"sakoe_chiba", "itakura"} or None, default None
-        Restricts the warping path to a band around the diagonal. Without it, a given
-        ``sakoe_chiba_radius`` or ``itakura_max_slope`` selects its own constraint.
-    sakoe_chiba_radius : int or None, default None
-        Radius of the Sakoe-Chiba band (1 when ``global_constraint="sakoe_chiba"``). For
-        series of different lengths the band widens by the length difference, as in
-        tslearn, so it always contains a path. Cells outside it are never computed.
-    itakura_max_slope : float or None, default None
-        Largest slope of the Itakura parallelogram (2 when ``global_constraint="itakura"``).
-        A slope that admits no path for the lengths at hand raises ``ValueError``."""
-
-
-def _numpy_only(be, name):
-    if be.is_pytorch:
-        raise NotImplementedError(
-            f"{name} on torch tensors is not available yet; pass NumPy arrays (be='numpy' "
-            "converts tensors that do not require grad)"
-        )
 
 
 def _series_and_band(s1, s2, global_constraint, sakoe_chiba_radius, itakura_max_slope):
@@ -37,46 +22,47 @@ def _series_and_band(s1, s2, global_constraint, sakoe_chiba_radius, itakura_max_
     return x, y, band_for(len(x), len(y), constraint)
 
 
+@document_constraints
 def dtw(s1, s2, global_constraint=None, sakoe_chiba_radius=None, itakura_max_slope=None, be=None):
     """Dynamic Time Warping distance between two time series.
 
-        The square root of the smallest sum, over all warping paths, of squared Euclidean
-        distances between matched time steps.
+    The square root of the smallest sum, over all warping paths, of squared Euclidean
+    distances between matched time steps.
 
-        Parameters
-        ----------
-        s1 : array-like of shape (sz1,) or (sz1, d)
-            A time series. Trailing all-NaN rows are padding and are ignored.
-        s2 : array-like of shape (sz2,) or (sz2, d)
-            Another time series with the same number of features ``d``.
+    Parameters
+    ----------
+    s1 : array-like of shape (sz1,) or (sz1, d)
+        A time series. Trailing all-NaN rows are padding and are ignored.
+    s2 : array-like of shape (sz2,) or (sz2, d)
+        Another time series with the same number of features ``d``.
     {constraints}
-        be : Backend, str or None
-            The backend to compute with; by default the type of ``s1`` and ``s2`` decides.
+    be : Backend, str or None
+        The backend to compute with; by default the type of ``s1`` and ``s2`` decides.
 
-        Returns
-        -------
-        float
-            The DTW distance. Float32 inputs are computed in float32.
+    Returns
+    -------
+    float
+        The DTW distance. Float32 inputs are computed in float32.
 
-        Raises
-        ------
-        ValueError
-            If a series is not 1-D or 2-D, is empty or all NaN, has a NaN or infinite value
-            inside it, if the feature sizes differ, or if a constraint argument is invalid.
-        TypeError
-            If a series holds something other than real numbers.
+    Raises
+    ------
+    ValueError
+        If a series is not 1-D or 2-D, is empty or all NaN, has a NaN or infinite value
+        inside it, if the feature sizes differ, or if a constraint argument is invalid.
+    TypeError
+        If a series holds something other than real numbers.
 
-        Examples
-        --------
-        >>> dtw([1, 2, 3], [1, 2, 2, 3, 4])
-        1.0
-        >>> dtw([[1], [2], [3]], [[3], [4], [-3]])  # sqrt(42)
-        6.48074069840786
-        >>> dtw([0, 1, 2, 3, 4, 5], [0, 0, 0, 1, 2, 3], sakoe_chiba_radius=0)
-        4.123105625617661
+    Examples
+    --------
+    >>> dtw([1, 2, 3], [1, 2, 2, 3, 4])
+    1.0
+    >>> dtw([[1], [2], [3]], [[3], [4], [-3]])  # sqrt(42)
+    6.48074069840786
+    >>> dtw([0, 1, 2, 3, 4, 5], [0, 0, 0, 1, 2, 3], sakoe_chiba_radius=0)
+    4.123105625617661
     """
     be = instantiate_backend(be, s1, s2)
-    _numpy_only(be, "dtw")
+    numpy_only(be, "dtw")
     x, y, (lo, hi) = _series_and_band(
         s1, s2, global_constraint, sakoe_chiba_radius, itakura_max_slope
     )
@@ -108,7 +94,7 @@ def dtw_path(
     1.0
     """
     be = instantiate_backend(be, s1, s2)
-    _numpy_only(be, "dtw_path")
+    numpy_only(be, "dtw_path")
     x, y, (lo, hi) = _series_and_band(
         s1, s2, global_constraint, sakoe_chiba_radius, itakura_max_slope
     )
@@ -154,7 +140,7 @@ def dtw_accumulated_matrix(
            [5., 1., 1.]])
     """
     be = instantiate_backend(be, s1, s2)
-    _numpy_only(be, "dtw_accumulated_matrix")
+    numpy_only(be, "dtw_accumulated_matrix")
     x, y = to_series_pair(s1, s2)
     if mask is None:
         lo, hi = _series_and_band(
@@ -175,6 +161,7 @@ def dtw_accumulated_matrix(
     return _dtw.dtw_accumulated(x, y, allowed).astype(np.float64, copy=False)
 
 
+@document_constraints
 def cdist_dtw(
     dataset1,
     dataset2=None,
@@ -188,39 +175,39 @@ def cdist_dtw(
 ):
     """DTW distances between every series of one dataset and every series of another.
 
-        Parameters
-        ----------
-        dataset1 : array-like of shape (n1, sz1, d), (n1, sz1) or (sz1,), or a list of series
-            Series of different lengths are given as a list, or NaN-padded at the end.
-        dataset2 : same kinds as dataset1, optional
-            Without it, the symmetric matrix of ``dataset1`` against itself is computed from
-            one triangle (its diagonal is 0).
+    Parameters
+    ----------
+    dataset1 : array-like of shape (n1, sz1, d), (n1, sz1) or (sz1,), or a list of series
+        Series of different lengths are given as a list, or NaN-padded at the end.
+    dataset2 : same kinds as dataset1, optional
+        Without it, the symmetric matrix of ``dataset1`` against itself is computed from
+        one triangle (its diagonal is 0).
     {constraints}
-        n_jobs : int or None, default None
-            Threads, with joblib's convention: None means 1, -1 all cores (honouring
-            ``OMP_NUM_THREADS``), -2 all but one.
-        verbose : int, default 0
-            When non-zero, a progress bar is drawn on stderr.
-        be : Backend, str or None
-            The backend to compute with.
-        dtype : numpy.float32 or numpy.float64, optional
-            Data type of the returned matrix (float64 by default); float32 halves its memory.
+    n_jobs : int or None, default None
+        Threads, with joblib's convention: None means 1, -1 all cores (honouring
+        ``OMP_NUM_THREADS``), -2 all but one.
+    verbose : int, default 0
+        When non-zero, a progress bar is drawn on stderr.
+    be : Backend, str or None
+        The backend to compute with.
+    dtype : numpy.float32 or numpy.float64, optional
+        Data type of the returned matrix (float64 by default); float32 halves its memory.
 
-        Returns
-        -------
-        numpy.ndarray of shape (n1, n2)
+    Returns
+    -------
+    numpy.ndarray of shape (n1, n2)
 
-        Examples
-        --------
-        >>> cdist_dtw([[1, 2, 2, 3], [1.0, 2.0, 3.0, 4.0]])
-        array([[0., 1.],
-               [1., 0.]])
-        >>> cdist_dtw([[1, 2, 3], [1, 2, 2, 3, 4]], [[1, 2, 3]])
-        array([[0.],
-               [1.]])
+    Examples
+    --------
+    >>> cdist_dtw([[1, 2, 2, 3], [1.0, 2.0, 3.0, 4.0]])
+    array([[0., 1.],
+           [1., 0.]])
+    >>> cdist_dtw([[1, 2, 3], [1, 2, 2, 3, 4]], [[1, 2, 3]])
+    array([[0.],
+           [1.]])
     """
     be = instantiate_backend(be, dataset1, dataset2)
-    _numpy_only(be, "cdist_dtw")
+    numpy_only(be, "cdist_dtw")
     constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
     first, second = to_dataset_pair(dataset1, dataset2)
     x_lengths, y_lengths = first[1], second[1]
@@ -241,7 +228,3 @@ def cdist_dtw(
         label="cdist_dtw",
         on_nan=infeasible,
     )
-
-
-for _function in (dtw, cdist_dtw):
-    _function.__doc__ = _function.__doc__.replace("{constraints}", _CONSTRAINT_DOC)

@@ -6,6 +6,15 @@ import numpy as np
 _KERNEL_DTYPES = (np.float32, np.float64)
 
 
+def numpy_only(be, name):
+    """Refuse the PyTorch backend in the metrics that have no torch implementation yet."""
+    if be.is_pytorch:
+        raise NotImplementedError(
+            f"{name} on torch tensors is not available yet; pass NumPy arrays (be='numpy' "
+            "converts tensors that do not require grad)"
+        )
+
+
 def _real_float_array(ts, name):
     if hasattr(ts, "detach") and hasattr(ts, "cpu"):  # a torch tensor on the NumPy path
         ts = ts.detach().cpu().numpy()

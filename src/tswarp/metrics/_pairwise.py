@@ -30,6 +30,14 @@ def effective_n_threads(n_jobs):
     return max(1, available + 1 + int(n_jobs))
 
 
+def output_dtype(dtype):
+    """The dtype of a cdist result: float64 by default, or float32 on request."""
+    out_dtype = np.dtype(np.float64 if dtype is None else dtype)
+    if out_dtype not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be numpy.float32 or numpy.float64, got {dtype!r}")
+    return out_dtype
+
+
 def _pairs(n1, n2, symmetric, with_diagonal, start, stop):
     """Row and column indices of the flat pair numbers start..stop-1.
 
@@ -94,9 +102,7 @@ def pairwise_matrix(
     """
     (X, x_lengths), (Y, y_lengths) = first, second
     n1, n2 = len(x_lengths), len(y_lengths)
-    out_dtype = np.dtype(np.float64 if dtype is None else dtype)
-    if out_dtype not in (np.float32, np.float64):
-        raise ValueError(f"dtype must be numpy.float32 or numpy.float64, got {dtype!r}")
+    out_dtype = output_dtype(dtype)
     matrix = np.full((n1, n2), diagonal_value if symmetric else np.nan, dtype=out_dtype)
     if symmetric:
         n_pairs = n1 * (n1 + 1) // 2 if with_diagonal else n1 * (n1 - 1) // 2

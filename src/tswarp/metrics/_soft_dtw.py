@@ -1,0 +1,363 @@
+"""Soft-DTW: value, divergence, expected alignment and pairwise matrices.
+
+Soft-DTW replaces DTW's minimum over warping paths by a soft minimum of temperature
+``gamma``: ``-gamma * log(sum over paths of exp(-cost / gamma))``, where a path's cost is its
+sum of squared Euclidean distances (no square root). ``gamma = 0`` is the hard minimum, so
+every function here then returns DTW squared; tslearn's cdist functions return unsquared
+DTW there instead.
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+from tswarp._kernels import _dtw, _soft_dtw
+from tswarp.backend import instantiate_backend
+from tswarp.metrics._constraints import (
+    band_for,
+    document_constraints,
+    infeasible_message,
+    parse_constraint,
+)
+from tswarp.metrics._inputs import numpy_only, to_dataset_pair, to_series_pair
+from tswarp.metrics._pairwise import effective_n_threads, output_dtype, pairwise_matrix
+
+# A soft-DTW cell costs about 40 ns (two exponentials and a log) against about 1 ns for DTW,
+# so blocks of this many cells per thread return to Python within ~0.2 s.
+_CELLS_PER_BLOCK = 5e6
+
+
+def _check_gamma(gamma):
+    if isinstance(gamma, bool) or not isinstance(gamma, numbers.Real):
+        raise TypeError(f"gamma must be a real number >= 0, got {gamma!r}")
+    value = float(gamma)
+    if not 0 <= value < math.inf:  # also False for NaN
+        raise ValueError(f"gamma must be a finite number >= 0, got {gamma!r}")
+    return value
+
+
+def _check_compute_with_backend(value):
+    if value is not None and not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"compute_with_backend must be None, True or False, got {value!r}")
+
+
+def _check_arguments(name, a, b, be, gamma, compute_with_backend):
+    """The checks that every function makes before reading its series; returns gamma."""
+    numpy_only(instantiate_backend(be, a, b), name)
+    _check_compute_with_backend(compute_with_backend)
+    return _check_gamma(gamma)
+
+
+def _value(x, y, gamma, constraint):
+    return _soft_dtw.soft_dtw_value(x, y, *band_for(len(x), len(y), constraint), gamma)
+
+
+@document_constraints
+def soft_dtw(
+    s1,
+    s2,
+    gamma=1.0,
+    global_constraint=None,
+    sakoe_chiba_radius=None,
+    itakura_max_slope=None,
+    be=None,
+    compute_with_backend=None,
+):
+    """Soft-DTW between two time series.
+
+    The soft minimum, at temperature ``gamma``, of the costs of all warping paths, a path's
+    cost being its sum of squared Euclidean distances between matched time steps. It tends
+    to DTW squared as ``gamma`` tends to 0, can be negative, and is not 0 for two equal
+    series (see :func:`soft_dtw_normalized`).
+
+    Parameters
+    ----------
+    s1 : array-like of shape (sz1,) or (sz1, d)
+        A time series. Trailing all-NaN rows are padding and are ignored.
+    s2 : array-like of shape (sz2,) or (sz2, d)
+        Another time series with the same number of features ``d``.
+    gamma : float, default 1.0
+        Temperature of the soft minimum, >= 0. ``gamma = 0`` gives DTW squared.
+    {constraints}
+    be : Backend, str or None
+        The backend to compute with; by default the type of ``s1`` and ``s2`` decides.
+    compute_with_backend : bool or None, default None
+        Accepted for compatibility; it changes nothing on NumPy input, which always runs the
+        compiled kernels. On torch input (not available yet) it will choose between the
+        torch wavefront (True) and the compiled kernels (False).
+
+    Returns
+    -------
+    float
+        The soft-DTW value, computed in float64 for float32 inputs too.
+
+    Raises
+    ------
+    ValueError
+        If ``gamma`` is negative, NaN or infinite, if a series is not 1-D or 2-D, is empty
+        or all NaN, has a NaN or infinite value inside it, if the feature sizes differ, or
+        if a constraint argument is invalid.
+    TypeError
+        If ``gamma`` is not a real number or a series holds something other than numbers.
+
+    Examples
+    --------
+    >>> soft_dtw([[1], [2], [3]], [[3], [4], [-3]], gamma=1.0)
+    41.187627311413216
+    >>> soft_dtw([1, 2, 2, 3], [1, 2, 3, 4], gamma=0)  # DTW squared
+    1.0
+    """
+    gamma = _check_arguments("soft_dtw", s1, s2, be, gamma, compute_with_backend)
+    constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    x, y = to_series_pair(s1, s2)
+    return _value(x, y, gamma, constraint)
+
+
+def soft_dtw_normalized(
+    s1,
+    s2,
+    gamma=1.0,
+    global_constraint=None,
+    sakoe_chiba_radius=None,
+    itakura_max_slope=None,
+    be=None,
+    compute_with_backend=None,
+):
+    """Soft-DTW divergence: ``soft_dtw(s1, s2) - (soft_dtw(s1, s1) + soft_dtw(s2, s2)) / 2``.
+
+    Exactly 0 when ``s1`` and ``s2`` are equal, symmetric, and (for the squared Euclidean
+    cost, in practice) non-negative. The constraint applies to all three terms. With
+    ``gamma = 0`` the self terms vanish and the result is DTW squared.
+
+    Parameters
+    ----------
+    s1, s2, gamma, global_constraint, sakoe_chiba_radius, itakura_max_slope, be,
+    compute_with_backend
+        As in :func:`soft_dtw`.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> soft_dtw_normalized([1, 2, 3], [1, 2, 3], gamma=0.1)
+    0.0
+    >>> soft_dtw_normalized([1, 2, 2, 3], [1, 2, 3, 4], gamma=0)  # DTW squared
+    1.0
+    """
+    gamma = _check_arguments("soft_dtw_normalized", s1, s2, be, gamma, compute_with_backend)
+    constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    x, y = to_series_pair(s1, s2)
+    cross = _value(x, y, gamma, constraint)
+    return cross - (_value(x, x, gamma, constraint) + _value(y, y, gamma, constraint)) / 2
+
+
+def soft_dtw_alignment(
+    s1,
+    s2,
+    gamma=1.0,
+    global_constraint=None,
+    sakoe_chiba_radius=None,
+    itakura_max_slope=None,
+    be=None,
+    compute_with_backend=None,
+):
+    """Expected alignment matrix and soft-DTW value of two time series.
+
+    ``A[i, j]`` is the probability that a warping path drawn with probability proportional
+    to ``exp(-cost / gamma)`` matches ``s1[i]`` with ``s2[j]``; it is also the gradient of
+    soft-DTW with respect to the squared distance of that pair. With ``gamma = 0``, ``A`` is
+    the 0/1 indicator of the DTW path of :func:`tswarp.metrics.dtw_path`.
+
+    Parameters
+    ----------
+    s1, s2, gamma, global_constraint, sakoe_chiba_radius, itakura_max_slope, be,
+    compute_with_backend
+        As in :func:`soft_dtw`.
+
+    Returns
+    -------
+    A : numpy.ndarray of shape (sz1, sz2), float64
+        Entries in [0, 1]; ``A[0, 0] = A[-1, -1] = 1`` and 0 outside the constraint.
+    value : float
+        The soft-DTW value, as :func:`soft_dtw` (a Python float, where tslearn returns
+        ``numpy.float64``).
+
+    Examples
+    --------
+    >>> A, value = soft_dtw_alignment([1, 2, 3], [1, 2, 2, 3], gamma=0)
+    >>> A
+    array([[1., 0., 0., 0.],
+           [0., 1., 1., 0.],
+           [0., 0., 0., 1.]])
+    >>> A, value = soft_dtw_alignment([1, 2, 3], [1, 2, 2, 3], gamma=1.0)
+    >>> A.round(2)
+    array([[1.  , 0.36, 0.06, 0.  ],
+           [0.18, 0.8 , 0.8 , 0.18],
+           [0.  , 0.06, 0.36, 1.  ]])
+    """
+    gamma = _check_arguments("soft_dtw_alignment", s1, s2, be, gamma, compute_with_backend)
+    constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    x, y = to_series_pair(s1, s2)
+    lo, hi = band_for(len(x), len(y), constraint)
+    if gamma > 0:
+        return _soft_dtw.soft_dtw_alignment(x, y, lo, hi, gamma)
+    # In float64, so that the value equals soft_dtw(gamma=0) for float32 inputs too.
+    x, y = x.astype(np.float64, copy=False), y.astype(np.float64, copy=False)
+    path, value = _dtw.dtw_path(x, y, lo, hi)
+    alignment = np.zeros((len(x), len(y)))
+    alignment[tuple(np.transpose(path))] = 1.0
+    return alignment, value
+
+
+def _soft_matrix(label, first, second, symmetric, gamma, constraint, n_jobs, verbose, dtype):
+    def infeasible(i, j):
+        raise ValueError(infeasible_message(first[1][i], second[1][j], constraint))
+
+    return pairwise_matrix(
+        _soft_dtw.soft_dtw_pairs,
+        first,
+        second,
+        (*constraint, gamma),
+        symmetric=symmetric,
+        with_diagonal=True,  # soft-DTW(x, x) is not 0
+        n_jobs=n_jobs,
+        verbose=verbose,
+        dtype=dtype,
+        label=label,
+        cells_per_block=_CELLS_PER_BLOCK,
+        on_nan=infeasible,
+    )
+
+
+def _self_values(dataset, gamma, constraint, n_jobs):
+    """soft-DTW(x, x) of every series of a dataset, in one kernel call over the pairs (i, i)."""
+    X, lengths = dataset
+    index = np.arange(len(lengths), dtype=np.intp)
+    values = np.empty(len(lengths))
+    if len(lengths):
+        pairs = (X, lengths, X, lengths, index, index)
+        threads = effective_n_threads(n_jobs)
+        _soft_dtw.soft_dtw_pairs(*pairs, *constraint, gamma, values, threads)
+    failed = np.flatnonzero(np.isnan(values))
+    if failed.size:
+        size = lengths[failed[0]]
+        raise ValueError(infeasible_message(size, size, constraint))
+    return values
+
+
+@document_constraints
+def cdist_soft_dtw(
+    dataset1,
+    dataset2=None,
+    gamma=1.0,
+    global_constraint=None,
+    sakoe_chiba_radius=None,
+    itakura_max_slope=None,
+    n_jobs=None,
+    verbose=0,
+    be=None,
+    compute_with_backend=None,
+    dtype=None,
+):
+    """Soft-DTW between every series of one dataset and every series of another.
+
+    Parameters
+    ----------
+    dataset1 : array-like of shape (n1, sz1, d), (n1, sz1) or (sz1,), or a list of series
+        Series of different lengths are given as a list, or NaN-padded at the end.
+    dataset2 : same kinds as dataset1, optional
+        Without it, the symmetric matrix of ``dataset1`` against itself is computed from
+        one triangle, diagonal included (soft-DTW of a series with itself is not 0).
+    gamma : float, default 1.0
+        Temperature of the soft minimum, >= 0. ``gamma = 0`` gives DTW squared (tslearn
+        returns unsquared DTW there).
+    {constraints}
+    n_jobs : int or None, default None
+        Threads, with joblib's convention: None means 1, -1 all cores (honouring
+        ``OMP_NUM_THREADS``), -2 all but one.
+    verbose : int, default 0
+        When non-zero, a progress bar is drawn on stderr.
+    be : Backend, str or None
+        The backend to compute with.
+    compute_with_backend : bool or None, default None
+        Accepted for compatibility; it changes nothing on NumPy input, which always runs the
+        compiled kernels. On torch input (not available yet) it will choose between the
+        torch wavefront (True) and the compiled kernels (False).
+    dtype : numpy.float32 or numpy.float64, optional
+        Data type of the returned matrix (float64 by default); float32 halves its memory.
+
+    Returns
+    -------
+    numpy.ndarray of shape (n1, n2)
+
+    Examples
+    --------
+    >>> cdist_soft_dtw([[1, 2, 2, 3], [1, 2, 3, 4]], gamma=0.01).round(4)
+    array([[-0.011,  1.    ],
+           [ 1.    ,  0.    ]])
+    >>> cdist_soft_dtw([[1, 2, 3], [1, 2, 2, 3, 4]], [[1, 2, 3]], gamma=0)
+    array([[0.],
+           [1.]])
+    """
+    name = "cdist_soft_dtw"
+    gamma = _check_arguments(name, dataset1, dataset2, be, gamma, compute_with_backend)
+    constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    first, second = to_dataset_pair(dataset1, dataset2)
+    symmetric = dataset2 is None
+    return _soft_matrix(name, first, second, symmetric, gamma, constraint, n_jobs, verbose, dtype)
+
+
+def cdist_soft_dtw_normalized(
+    dataset1,
+    dataset2=None,
+    gamma=1.0,
+    global_constraint=None,
+    sakoe_chiba_radius=None,
+    itakura_max_slope=None,
+    n_jobs=None,
+    verbose=0,
+    be=None,
+    compute_with_backend=None,
+    dtype=None,
+):
+    """Soft-DTW divergence between every series of one dataset and every series of another.
+
+    Entry (i, j) is :func:`soft_dtw_normalized` of ``dataset1[i]`` and ``dataset2[j]``.
+    Each series' self term ``soft_dtw(x, x)`` is computed once, not once per pair: it is the
+    diagonal when ``dataset2`` is None.
+
+    Parameters
+    ----------
+    dataset1, dataset2, gamma, global_constraint, sakoe_chiba_radius, itakura_max_slope,
+    n_jobs, verbose, be, compute_with_backend, dtype
+        As in :func:`cdist_soft_dtw`. The divergence is formed in float64 before any
+        conversion to ``dtype``.
+
+    Returns
+    -------
+    numpy.ndarray of shape (n1, n2)
+
+    Examples
+    --------
+    >>> cdist_soft_dtw_normalized([[1, 2, 2, 3], [1, 2, 3, 4]], gamma=0.01).round(4)
+    array([[0.    , 1.0055],
+           [1.0055, 0.    ]])
+    """
+    name = "cdist_soft_dtw_normalized"
+    gamma = _check_arguments(name, dataset1, dataset2, be, gamma, compute_with_backend)
+    constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    first, second = to_dataset_pair(dataset1, dataset2)
+    out_dtype = output_dtype(dtype)
+    symmetric = dataset2 is None
+    # In float64: the divergence is a difference of larger numbers.
+    matrix = _soft_matrix(name, first, second, symmetric, gamma, constraint, n_jobs, verbose, None)
+    if symmetric:
+        self_first = self_second = np.diagonal(matrix).copy()
+    else:
+        self_first = _self_values(first, gamma, constraint, n_jobs)
+        self_second = _self_values(second, gamma, constraint, n_jobs)
+    matrix -= (self_first[:, None] + self_second[None, :]) / 2
+    return matrix.astype(out_dtype, copy=False)
