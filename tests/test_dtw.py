@@ -464,3 +464,19 @@ def test_cdist_stops_on_ctrl_c():
     out, _ = child.communicate(timeout=30)
     assert "interrupted" in out
     assert time.perf_counter() - sent < 2.0
+
+
+@pytest.mark.parametrize("metric", ["dtw", "soft_dtw"])
+def test_value_kernels_use_memory_linear_in_length(metric):
+    # The full (n, m) matrix would take 320 MB here; two rolling rows take kilobytes.
+    import tracemalloc
+
+    from tswarp import metrics
+
+    x = np.sin(np.linspace(0.0, 50.0, 20_000))
+    y = np.cos(np.linspace(0.0, 50.0, 2_000))
+    tracemalloc.start()
+    getattr(metrics, metric)(x, y)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 2_000_000
