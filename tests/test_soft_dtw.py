@@ -3,7 +3,13 @@ import math
 import numpy as np
 import pytest
 from conftest import HAS_TORCH
-from oracles import central_differences, path_count, soft_dtw_brute_force, soft_dtw_naive
+from oracles import (
+    central_differences,
+    path_count,
+    soft_dtw_brute_force,
+    soft_dtw_naive,
+    squared_costs,
+)
 
 from tswarp._kernels import _dtw
 from tswarp.metrics import (
@@ -425,3 +431,26 @@ def test_subnormal_gamma_behaves_like_a_tiny_one(rng, gamma):
     alignment, value = soft_dtw_alignment([1, 2, 2, 3], [1, 2, 2, 3], gamma=gamma)
     assert value <= 0
     np.testing.assert_allclose(alignment[1:3, 1:3], [[1, 1 / 3], [1 / 3, 1]], rtol=1e-12)
+
+
+def test_cost_batch_kernels_match_single_pairs(rng):
+    # The batched cost-matrix kernels (behind the PyTorch CPU path) against the public API.
+    from tswarp._kernels import _soft_dtw
+
+    x = [rng.normal(size=(n, 2)) for n in (7, 5, 3)]
+    y = [rng.normal(size=(m, 2)) for m in (6, 6, 2)]
+    n_lengths, m_lengths = np.array([7, 5, 3]), np.array([6, 6, 2])
+    costs = np.zeros((3, 7, 6))
+    lo, hi = np.zeros((3, 7), dtype=np.intp), np.zeros((3, 7), dtype=np.intp)
+    for k in range(3):
+        costs[k, : n_lengths[k], : m_lengths[k]] = squared_costs(x[k], y[k])
+        band = _dtw.band(n_lengths[k], m_lengths[k], 2, 1.0)  # Sakoe-Chiba, radius 1
+        lo[k, : n_lengths[k]], hi[k, : n_lengths[k]] = band
+    values, tables = np.empty(3), np.zeros_like(costs)
+    _soft_dtw.soft_dtw_cost_batch(costs, n_lengths, m_lengths, lo, hi, 0.5, values, tables, 2)
+    _soft_dtw.soft_dtw_cost_batch_backward(tables, n_lengths, m_lengths, lo, hi, 0.5, 2)
+    for k in range(3):
+        alignment, value = soft_dtw_alignment(x[k], y[k], gamma=0.5, sakoe_chiba_radius=1)
+        assert values[k] == pytest.approx(value, rel=1e-14)
+        np.testing.assert_allclose(tables[k, : n_lengths[k], : m_lengths[k]], alignment)
+        assert not tables[k, n_lengths[k] :].any() and not tables[k, :, m_lengths[k] :].any()

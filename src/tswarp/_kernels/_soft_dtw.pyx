@@ -58,17 +58,20 @@ cdef inline double soft_min(
 cdef double soft_dtw_forward(
     const floating* x, Py_ssize_t n, const floating* y, Py_ssize_t m, Py_ssize_t d,
     const Py_ssize_t* lo, const Py_ssize_t* hi, double gamma, double* rows, double* table,
+    const double* costs, Py_ssize_t stride,
 ) noexcept nogil:
     """R[n-1, m-1] of x (n, d) and y (m, d), row-major pointers, over the band lo/hi.
 
     ``rows`` is scratch for 2 * (m + 1) values laid out as in the DTW kernel: slot j + 1 is
     column j, slot 0 the left border. When ``table`` is not NULL, the in-band cells of R are
-    also copied into it, an (n, m) row-major array whose other cells are left untouched.
+    also copied into it, a row-major array with rows ``stride`` apart whose other cells are
+    left untouched. When ``costs`` is not NULL (same layout), it gives the cost of each cell
+    instead of the squared distance between x and y, which are then not read.
     """
     cdef double* previous = rows
     cdef double* current = rows + m + 1
     cdef double* swap
-    cdef double left, up, diagonal
+    cdef double left, up, diagonal, cost
     # 1 / gamma, finite even for a subnormal gamma (0 * inf would be NaN); capping it there
     # changes the value by less than gamma * log(3) per cell.
     cdef double scale = min(1.0 / gamma, DBL_MAX) if gamma > 0 else 0.0
@@ -83,13 +86,15 @@ cdef double soft_dtw_forward(
         diagonal = previous[lo[i]]
         for j in range(lo[i], hi[i]):
             up = previous[j + 1]
-            left = squared_distance(x + i * d, y + j * d, d) + soft_min(
-                diagonal, up, left, gamma, scale
+            cost = costs[i * stride + j] if costs != NULL else squared_distance(
+                x + i * d, y + j * d, d
             )
+            left = cost + soft_min(diagonal, up, left, gamma, scale)
             current[j + 1] = left
             diagonal = up
         if table != NULL:
-            memcpy(table + i * m + lo[i], current + lo[i] + 1, (hi[i] - lo[i]) * sizeof(double))
+            memcpy(table + i * stride + lo[i], current + lo[i] + 1,
+                   (hi[i] - lo[i]) * sizeof(double))
         # The next row reads up to column hi[i + 1] - 1 here: beyond this band it is inf.
         next_hi = hi[i + 1] if i + 1 < n else hi[i]
         for j in range(hi[i], next_hi):
@@ -101,7 +106,7 @@ cdef double soft_dtw_forward(
 
 
 cdef inline double read(
-    const double* table, Py_ssize_t m, Py_ssize_t i, Py_ssize_t j,
+    const double* table, Py_ssize_t stride, Py_ssize_t i, Py_ssize_t j,
     const Py_ssize_t* lo, const Py_ssize_t* hi,
 ) noexcept nogil:
     # R[i, j] from the table, with the forward's border: 0 at (-1, -1), inf off the band.
@@ -109,14 +114,16 @@ cdef inline double read(
         return 0.0 if i == j else INFINITY
     if j < lo[i] or j >= hi[i]:
         return INFINITY
-    return table[i * m + j]
+    return table[i * stride + j]
 
 
 cdef void soft_dtw_backward(
     Py_ssize_t n, Py_ssize_t m, const Py_ssize_t* lo, const Py_ssize_t* hi, double gamma,
-    double* rows, double* table,
+    double* rows, double* table, Py_ssize_t stride,
 ) noexcept nogil:
     """Overwrite R in ``table`` (from the forward) with E = dR[n-1, m-1] / dC; gamma > 0.
+
+    ``table`` is row-major with rows ``stride`` apart, as the forward wrote it.
 
     E[i, j] is the probability that a path drawn from the Gibbs distribution goes through
     (i, j). It flows back from E[n-1, m-1] = 1: each cell s passes E[s] to its three
@@ -142,7 +149,8 @@ cdef void soft_dtw_backward(
     cdef Py_ssize_t i, j
     for j in range(lo[n - 1], hi[n - 1]):
         current[j] = 0
-    current[m - 1] = 1.0 if table[n * m - 1] < INFINITY else 0.0  # 0: no finite path
+    # E of the last cell is 1, or 0 when no path has a finite cost.
+    current[m - 1] = 1.0 if table[(n - 1) * stride + m - 1] < INFINITY else 0.0
     for i in range(n - 1, -1, -1):
         if i > 0:
             for j in range(lo[i - 1], hi[i - 1]):
@@ -150,9 +158,9 @@ cdef void soft_dtw_backward(
         for j in range(hi[i] - 1, lo[i] - 1, -1):
             e = current[j]
             if e > 0 and (i > 0 or j > 0):
-                up = read(table, m, i - 1, j, lo, hi)
-                left = read(table, m, i, j - 1, lo, hi)
-                diagonal = read(table, m, i - 1, j - 1, lo, hi)
+                up = read(table, stride, i - 1, j, lo, hi)
+                left = read(table, stride, i, j - 1, lo, hi)
+                diagonal = read(table, stride, i - 1, j - 1, lo, hi)
                 low = min(up, left, diagonal)
                 if low < INFINITY:
                     w_up = exp((low - up) / gamma)
@@ -166,7 +174,7 @@ cdef void soft_dtw_backward(
                         current[j - 1] += share * w_left
                     if w_diagonal > 0 and i > 0 and j > 0:
                         above[j - 1] += share * w_diagonal
-            table[i * m + j] = e
+            table[i * stride + j] = e
         swap = current
         current = above
         above = swap
@@ -182,7 +190,7 @@ def soft_dtw_value(
     cdef double value
     with nogil:
         value = soft_dtw_forward(&x[0, 0], x.shape[0], &y[0, 0], m, x.shape[1],
-                                 &lo[0], &hi[0], gamma, &rows[0], NULL)
+                                 &lo[0], &hi[0], gamma, &rows[0], NULL, NULL, m)
     return value
 
 
@@ -201,8 +209,8 @@ def soft_dtw_alignment(
     cdef double value
     with nogil:
         value = soft_dtw_forward(&x[0, 0], n, &y[0, 0], m, d, &lo[0], &hi[0], gamma,
-                                 &rows[0], &table[0, 0])
-        soft_dtw_backward(n, m, &lo[0], &hi[0], gamma, &rows[0], &table[0, 0])
+                                 &rows[0], &table[0, 0], NULL, m)
+        soft_dtw_backward(n, m, &lo[0], &hi[0], gamma, &rows[0], &table[0, 0], m)
     return alignment, value
 
 
@@ -234,4 +242,43 @@ def soft_dtw_pairs(
             continue
         out[k] = soft_dtw_forward(&X[a, 0, 0], x_lengths[a], &Y[b, 0, 0], y_lengths[b], d,
                                   &limits[thread, 0], &limits[thread, max_n], gamma,
-                                  &dp_rows[thread, 0], NULL)
+                                  &dp_rows[thread, 0], NULL, NULL, 0)
+
+
+def soft_dtw_cost_batch(
+    const double[:, :, ::1] costs, const Py_ssize_t[::1] n_lengths,
+    const Py_ssize_t[::1] m_lengths, const Py_ssize_t[:, ::1] lo, const Py_ssize_t[:, ::1] hi,
+    double gamma, double[::1] values, double[:, :, ::1] tables, int n_threads,
+):
+    """Soft-DTW of a batch of cost matrices (b, N, M), in parallel over the batch.
+
+    Pair k uses ``costs[k, :n, :m]`` with n, m its lengths and the band ``lo[k], hi[k]``.
+    ``values[k]`` gets its soft-DTW. When ``tables`` has the shape of ``costs`` (zeros), the
+    forward R of each pair is kept there for :func:`soft_dtw_cost_batch_backward`; pass an
+    empty (0, 0, 0) array for the value alone.
+    """
+    cdef Py_ssize_t batch = costs.shape[0], stride = costs.shape[2], k
+    cdef bint keep = tables.shape[0] == batch
+    cdef double[:, ::1] dp_rows = np.empty((n_threads, 2 * (stride + 1)))
+    for k in prange(batch, nogil=True, schedule="dynamic", chunksize=1,
+                    num_threads=n_threads):
+        values[k] = soft_dtw_forward(
+            <double*> NULL, n_lengths[k], <double*> NULL, m_lengths[k], 0,
+            &lo[k, 0], &hi[k, 0], gamma,
+            &dp_rows[threadid(), 0], &tables[k, 0, 0] if keep else NULL,
+            &costs[k, 0, 0], stride,
+        )
+
+
+def soft_dtw_cost_batch_backward(
+    double[:, :, ::1] tables, const Py_ssize_t[::1] n_lengths,
+    const Py_ssize_t[::1] m_lengths, const Py_ssize_t[:, ::1] lo, const Py_ssize_t[:, ::1] hi,
+    double gamma, int n_threads,
+):
+    """Turn the forward tables of :func:`soft_dtw_cost_batch` into E = dvalue / dcosts."""
+    cdef Py_ssize_t batch = tables.shape[0], stride = tables.shape[2], k
+    cdef double[:, ::1] dp_rows = np.empty((n_threads, 2 * (stride + 1)))
+    for k in prange(batch, nogil=True, schedule="dynamic", chunksize=1,
+                    num_threads=n_threads):
+        soft_dtw_backward(n_lengths[k], m_lengths[k], &lo[k, 0], &hi[k, 0], gamma,
+                          &dp_rows[threadid(), 0], &tables[k, 0, 0], stride)
