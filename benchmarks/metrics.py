@@ -101,7 +101,9 @@ def api_row(libs, library, name, call, extract=None):
 def cdist_dtw_workload(libs, threads, n, sz, d, radius=None):
     X = random_walks(n, sz, d)
     upper = np.triu_indices(n, k=1)
-    band = {} if radius is None else dict(global_constraint="sakoe_chiba", sakoe_chiba_radius=radius)
+    band = (
+        {} if radius is None else dict(global_constraint="sakoe_chiba", sakoe_chiba_radius=radius)
+    )
     cells = n * (n - 1) // 2 * (sz * sz if radius is None else band_cells(sz, radius))
     rows = [
         api_row(libs, lib, "cdist_dtw", lambda f: f(X, n_jobs=threads, **band), lambda m: m[upper])
@@ -143,7 +145,13 @@ def cdist_soft_dtw_workload(libs, threads, n, sz):
     X = random_walks(n, sz, 1, seed=1)
     upper = np.triu_indices(n, k=1)
     rows = [
-        api_row(libs, lib, "cdist_soft_dtw", lambda f: f(X, gamma=1.0, n_jobs=threads), lambda m: m[upper])
+        api_row(
+            libs,
+            lib,
+            "cdist_soft_dtw",
+            lambda f: f(X, gamma=1.0, n_jobs=threads),
+            lambda m: m[upper],
+        )
         for lib in ("tswarp", "tslearn")
     ]
     notes = []
@@ -152,9 +160,8 @@ def cdist_soft_dtw_workload(libs, threads, n, sz):
         aeon_pairwise = libs["aeon"].soft_dtw_pairwise_distance
         call = lambda: aeon_pairwise(Xa, gamma=1.0, n_jobs=threads)  # noqa: E731
         rows.append(row("aeon", call, lambda m: m[upper]))
-        notes.append("aeon returns |soft-DTW| and skips the diagonal (sets it to 0); off-diagonal")
-        notes.append("|values| are compared. aeon 1.6 ignores n_jobs here (its thread decorator")
-        notes.append("wraps the inner jitted function), so it runs on one thread")
+        notes.append("aeon returns |soft-DTW| and skips the diagonal (sets it to 0), so it")
+        notes.append("computes n(n-1)/2 of the n(n+1)/2 pairs; off-diagonal |values| are compared")
     title = f"cdist_soft_dtw: {n} series x {sz}, d=1, gamma=1, threads={threads}"
     return title, n * (n + 1) // 2 * sz * sz, rows, notes
 
@@ -179,7 +186,10 @@ def dtw_pair_workload(libs, sz):
 
 def soft_dtw_pair_workload(libs, sz, threads):
     x, y = random_walks(2, sz, 1, seed=3)
-    rows = [api_row(libs, lib, "soft_dtw", lambda f: f(x, y, gamma=1.0)) for lib in ("tswarp", "tslearn")]
+    rows = [
+        api_row(libs, lib, "soft_dtw", lambda f: f(x, y, gamma=1.0))
+        for lib in ("tswarp", "tslearn")
+    ]
     notes = []
     if libs["aeon"] is not None:
         aeon_soft = libs["aeon"].soft_dtw_distance
@@ -235,7 +245,7 @@ def run_workload(workload, repeat, min_sample):
             start = time.perf_counter()
             r["fn"]()
             once = time.perf_counter() - start
-        except Exception as exc:  # noqa: BLE001 - a peer or a half-written tswarp may fail
+        except Exception as exc:  # a peer, or a half-written tswarp, may fail
             r["fn"], r["note"] = None, f"error: {type(exc).__name__}: {exc}"[:70]
             continue
         r["number"] = max(1, round(min_sample / max(once, 1e-9)))
@@ -244,7 +254,9 @@ def run_workload(workload, repeat, min_sample):
     reference = live[0] if live else None
     for r in live:
         r["diff"] = relative_difference(r["values"], reference["values"], r["library"])
-        r["note"] = "reference" if r is reference else ("agree" if r["diff"] < TOLERANCE else "MISMATCH")
+        r["note"] = (
+            "reference" if r is reference else ("agree" if r["diff"] < TOLERANCE else "MISMATCH")
+        )
         if r is not reference:
             r["note"] += f" {r['diff']:.0e}"
     for _ in range(repeat):  # interleave the libraries so that machine noise hits them alike
@@ -256,8 +268,12 @@ def run_workload(workload, repeat, min_sample):
                 r["samples"].append((time.perf_counter() - start) / r["number"])
 
     base = next((r for r in live if r["library"] == "tswarp"), None)
-    print(f"\n{title}  ({cells:.3g} cells, reference: {reference['library'] if reference else '-'})")
-    header = f"{'library':<26}{'first (s)':>10}{'median (ms)':>13}{'Mcells/s':>10}{'ratio':>8}  check"
+    print(
+        f"\n{title}  ({cells:.3g} cells, reference: {reference['library'] if reference else '-'})"
+    )
+    header = (
+        f"{'library':<26}{'first (s)':>10}{'median (ms)':>13}{'Mcells/s':>10}{'ratio':>8}  check"
+    )
     print(header + "\n" + "-" * (len(header) + 14))
     records = []
     for r in rows:
@@ -272,9 +288,17 @@ def run_workload(workload, repeat, min_sample):
             f"{cells / median / 1e6:>10.1f}{ratio_text:>8}  {r['note']}"
         )
         records.append(
-            dict(workload=title, library=r["library"], cells=cells, first_s=r["first"],
-                 median_s=median, samples_s=r["samples"], ratio=ratio, check=r["note"])
-        )  # fmt: skip
+            dict(
+                workload=title,
+                library=r["library"],
+                cells=cells,
+                first_s=r["first"],
+                median_s=median,
+                samples_s=r["samples"],
+                ratio=ratio,
+                check=r["note"],
+            )
+        )
     for note in notes:
         print(f"  note: {note}")
     peers = [r for r in live if r is not base and not r["note"].startswith("MISMATCH")]
@@ -294,9 +318,10 @@ def worker(args):
     size = SIZES["quick" if args.quick else "full"]
     threads, repeat = args._worker, args.repeat
     min_sample = 0.02 if args.quick else 0.05
-    versions = [f"{n} {getattr(importlib.import_module(n), '__version__', '?')}"
-                for n in ("tswarp", "tslearn", "dtaidistance", "aeon", "pysdtw") if libs[n]]  # fmt: skip
+    names = [n for n in ("tswarp", "tslearn", "dtaidistance", "aeon", "pysdtw") if libs[n]]
+    versions = [f"{n} {getattr(importlib.import_module(n), '__version__', '?')}" for n in names]
     print(f"\n=== threads={threads}: " + ", ".join(versions) + f"; {os.cpu_count()} CPUs")
+    print("load average at start: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     workloads = [
         lambda: cdist_dtw_workload(libs, threads, size["n"], size["sz"], 1),
         lambda: cdist_dtw_workload(libs, threads, size["n"], size["sz"], 3),
@@ -305,8 +330,12 @@ def worker(args):
     ]
     if args._pairs:
         workloads += [lambda sz=sz: dtw_pair_workload(libs, sz) for sz in size["pair"]]
-        workloads += [lambda sz=sz: soft_dtw_pair_workload(libs, sz, threads) for sz in size["soft_pair"]]
-        workloads += [lambda sz=sz: soft_dtw_alignment_workload(libs, sz) for sz in size["soft_pair"]]
+        workloads += [
+            lambda sz=sz: soft_dtw_pair_workload(libs, sz, threads) for sz in size["soft_pair"]
+        ]
+        workloads += [
+            lambda sz=sz: soft_dtw_alignment_workload(libs, sz) for sz in size["soft_pair"]
+        ]
     records = []
     for make in workloads:
         for record in run_workload(make(), repeat, min_sample):
@@ -319,20 +348,27 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller data, 3 samples")
     parser.add_argument("--threads", default="1,2", help="comma-separated thread counts")
-    parser.add_argument("--repeat", type=int, help="timed samples per library (default 7, quick 3)")
+    parser.add_argument(
+        "--repeat", type=int, help="timed samples per library (default 5, quick 3)"
+    )
     parser.add_argument("--json", help="also write every timing to this file")
     parser.add_argument("--_worker", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--_out", help=argparse.SUPPRESS)
     parser.add_argument("--_pairs", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    args.repeat = args.repeat or (3 if args.quick else 7)
+    args.repeat = args.repeat or (3 if args.quick else 5)
     if args._worker is not None:
         return worker(args)
 
     records = []
     for index, threads in enumerate(int(t) for t in args.threads.split(",")):
         env = dict(os.environ)
-        for var in ("OMP_NUM_THREADS", "NUMBA_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        for var in (
+            "OMP_NUM_THREADS",
+            "NUMBA_NUM_THREADS",
+            "OPENBLAS_NUM_THREADS",
+            "MKL_NUM_THREADS",
+        ):
             env[var] = str(threads)
         out = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"tswarp-bench-{os.getpid()}.json")
         command = [sys.executable, os.path.abspath(__file__), "--_worker", str(threads)]
