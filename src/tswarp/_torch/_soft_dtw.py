@@ -1,0 +1,70 @@
+"""Soft-DTW as a torch.autograd.Function over a batch of cost matrices."""
+
+import math
+
+import torch
+from torch.autograd.function import once_differentiable
+
+from tswarp._torch import _wavefront
+
+
+class SoftDTW(torch.autograd.Function):
+    """Soft-DTW values of a batch of cost matrices, with an analytic backward pass.
+
+    ``SoftDTW.apply(costs, gamma, n_lengths, m_lengths, mask, float64)``; prefer the
+    ``soft_dtw`` wrapper, which checks its arguments and has defaults.
+
+    The forward runs the wavefront DP and keeps the three soft-min weights of each cell; the
+    backward runs the expected-alignment recursion E as a reverse wavefront and returns
+    grad_output[:, None, None] * E as the gradient of ``costs``. No autograd graph is built
+    through the loop. Once differentiable (no double backward).
+    """
+
+    @staticmethod
+    def forward(ctx, costs, gamma, n_lengths=None, m_lengths=None, mask=None, float64=False):
+        dtype = _wavefront.compute_dtype(costs.dtype, float64)
+        values, trace = _wavefront.forward(costs, gamma, n_lengths, m_lengths, mask, dtype)
+        ctx.save_for_backward(trace.weights, trace.end, trace.finite)
+        ctx.plan, ctx.shape, ctx.costs_dtype = trace.plan, trace.shape, costs.dtype
+        return values.to(costs.dtype)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_output):
+        if not ctx.needs_input_grad[0]:
+            return None, None, None, None, None, None
+        weights, end, finite = ctx.saved_tensors
+        trace = _wavefront.Trace(ctx.plan, weights, end, finite, ctx.shape)
+        grad = _wavefront.backward(trace, grad_output)
+        return grad.to(ctx.costs_dtype), None, None, None, None, None
+
+
+def check_gamma(gamma):
+    """gamma as a float; ValueError unless it is a finite number >= 0."""
+    value = float(gamma)
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"gamma must be a finite number >= 0, got {gamma!r}")
+    return value
+
+
+def soft_dtw(costs, gamma=1.0, n_lengths=None, m_lengths=None, mask=None, *, float64=False):
+    """Soft-DTW value of each pair of a batch: (b,) in the dtype of ``costs``.
+
+    ``costs``: (b, n, m) floating tensor on any device, C[p, i, j] the ground cost of frame i
+    of the first series and frame j of the second in pair p (e.g. ``squared_euclidean``).
+    ``gamma``: the soft-min temperature, > 0; 0 gives the hard minimum, the squared DTW cost,
+    whose gradient is the 0/1 optimal-path matrix (ties broken diagonal, up, left).
+    ``n_lengths``, ``m_lengths``: int64 tensors (b,) of true lengths, 1 <= n_p <= n and
+    1 <= m_p <= m (not checked); costs beyond them are ignored (NaN there is fine). None:
+    full length. ``mask``: None; a boolean tensor (b, n, m) or (n, m), True on admissible
+    cells (one small device-to-host copy to lay out the loop); or a Band from
+    ``band_masks`` (no copy). A pair without an admissible path has value +inf and gradient 0.
+    ``float64``: run the DP in float64 whatever the input dtype (results are cast back).
+    float32 inputs otherwise run in float32; half types run in float32.
+
+    Differentiable w.r.t. ``costs`` (the gradient is grad_output * E, zero outside the
+    admissible cells). Everything stays on the device of ``costs``.
+    """
+    if costs.ndim != 3 or not costs.is_floating_point():
+        raise ValueError(f"costs must be a floating (b, n, m) tensor, got {costs.shape}")
+    return SoftDTW.apply(costs, check_gamma(gamma), n_lengths, m_lengths, mask, bool(float64))
