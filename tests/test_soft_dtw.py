@@ -2,7 +2,6 @@ import math
 
 import numpy as np
 import pytest
-from conftest import HAS_TORCH
 from oracles import (
     central_differences,
     path_count,
@@ -404,20 +403,6 @@ def test_inputs_are_not_modified(rng):
         cdist_soft_dtw_normalized(data, x[None], gamma=gamma)
     for original, copy in zip([x, y, data], copies, strict=True):
         np.testing.assert_array_equal(original, copy)
-
-
-@pytest.mark.torch
-@pytest.mark.skipif(not HAS_TORCH, reason="torch missing")
-def test_torch_input_is_not_supported_yet():
-    import torch
-
-    x = torch.arange(3.0)
-    for function in (soft_dtw, soft_dtw_normalized, soft_dtw_alignment):
-        with pytest.raises(NotImplementedError, match=f"{function.__name__} on torch tensors"):
-            function(x, x, compute_with_backend=True)
-    for function in (cdist_soft_dtw, cdist_soft_dtw_normalized):
-        with pytest.raises(NotImplementedError, match=f"{function.__name__} on torch tensors"):
-            function(x[None], compute_with_backend=False)
 
 
 @pytest.mark.parametrize("gamma", [5e-324, 1e-310])

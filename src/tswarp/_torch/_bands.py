@@ -31,6 +31,20 @@ def _host_ints(values):
     return [int(v) for v in np.asarray(values).reshape(-1)]
 
 
+def band_limits(n_lengths, m_lengths, constraint, n):
+    """Per-pair column ranges as two (b, n) intp arrays: pair p's row i admits the columns
+    lo[p, i] <= j < hi[p, i]; rows past a pair's length are empty. Works for every
+    constraint code, including none (full rows). Raises ValueError as ``band_masks``.
+    """
+    code, parameter = int(constraint[0]), float(constraint[1])
+    b = len(n_lengths)
+    lo = np.zeros((b, n), dtype=np.intp)
+    hi = np.zeros((b, n), dtype=np.intp)
+    for p, (rows, cols) in enumerate(zip(n_lengths, m_lengths, strict=True)):
+        lo[p, :rows], hi[p, :rows] = _pair_band(int(rows), int(cols), code, parameter)
+    return lo, hi
+
+
 def band_masks(n_lengths, m_lengths, constraint, shape=None, device=None):
     """The Band of a batch of pairs, or None when ``constraint`` is no constraint.
 
@@ -41,18 +55,13 @@ def band_masks(n_lengths, m_lengths, constraint, shape=None, device=None):
     comes from ``tswarp._kernels._dtw.band`` once and is cached. Raises ValueError when some
     pair admits no warping path (an Itakura slope too small for its lengths).
     """
-    code, parameter = int(constraint[0]), float(constraint[1])
-    if code == NONE:
+    if int(constraint[0]) == NONE:
         return None
     n_list, m_list = _host_ints(n_lengths), _host_ints(m_lengths)
     if len(n_list) != len(m_list):
         raise ValueError("n_lengths and m_lengths must have the same length")
     n, m = shape if shape is not None else (max(n_list), max(m_list))
-    b = len(n_list)
-    lo = np.zeros((b, n), dtype=np.int64)
-    hi = np.zeros((b, n), dtype=np.int64)  # rows past a pair's length stay empty
-    for p, (rows, cols) in enumerate(zip(n_list, m_list, strict=True)):
-        lo[p, :rows], hi[p, :rows] = _pair_band(rows, cols, code, parameter)
+    lo, hi = band_limits(n_list, m_list, constraint, n)
     lo_t = torch.as_tensor(lo, device=device)[:, :, None]
     hi_t = torch.as_tensor(hi, device=device)[:, :, None]
     cols = torch.arange(m, device=device)

@@ -14,6 +14,7 @@ from tswarp.metrics._soft_dtw import (
 
 __all__ = [
     "GLOBAL_CONSTRAINT_CODE",
+    "SoftDTWLossPyTorch",
     "cdist_dtw",
     "cdist_soft_dtw",
     "cdist_soft_dtw_normalized",
@@ -29,3 +30,19 @@ __all__ = [
     "soft_dtw_alignment",
     "soft_dtw_normalized",
 ]
+
+
+def __getattr__(name):
+    # The loss is a torch.nn.Module: defining it imports torch, so it loads on first use.
+    if name == "SoftDTWLossPyTorch":
+        try:
+            from tswarp.metrics._soft_dtw_loss import SoftDTWLossPyTorch
+        except ModuleNotFoundError as error:
+            if error.name != "torch":
+                raise
+            raise ImportError(
+                "SoftDTWLossPyTorch needs torch, which is not installed. Install it with: "
+                'pip install "tswarp[torch]"'
+            ) from None
+        return SoftDTWLossPyTorch
+    raise AttributeError(f"module 'tswarp.metrics' has no attribute {name!r}")

@@ -12,7 +12,12 @@ from tswarp.metrics._constraints import (
     infeasible_message,
     parse_constraint,
 )
-from tswarp.metrics._inputs import numpy_only, to_dataset_pair, to_series_pair
+from tswarp.metrics._inputs import (
+    needs_torch_engine,
+    to_dataset_pair,
+    to_series_pair,
+    torch_metrics,
+)
 from tswarp.metrics._pairwise import pairwise_matrix
 
 
@@ -62,7 +67,9 @@ def dtw(s1, s2, global_constraint=None, sakoe_chiba_radius=None, itakura_max_slo
     4.123105625617661
     """
     be = instantiate_backend(be, s1, s2)
-    numpy_only(be, "dtw")
+    if be.is_pytorch:
+        constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+        return torch_metrics().dtw(s1, s2, constraint)
     x, y, (lo, hi) = _series_and_band(
         s1, s2, global_constraint, sakoe_chiba_radius, itakura_max_slope
     )
@@ -94,7 +101,9 @@ def dtw_path(
     1.0
     """
     be = instantiate_backend(be, s1, s2)
-    numpy_only(be, "dtw_path")
+    if be.is_pytorch:
+        constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+        return torch_metrics().dtw_path(s1, s2, constraint)
     x, y, (lo, hi) = _series_and_band(
         s1, s2, global_constraint, sakoe_chiba_radius, itakura_max_slope
     )
@@ -140,7 +149,6 @@ def dtw_accumulated_matrix(
            [5., 1., 1.]])
     """
     be = instantiate_backend(be, s1, s2)
-    numpy_only(be, "dtw_accumulated_matrix")
     x, y = to_series_pair(s1, s2)
     if mask is None:
         lo, hi = _series_and_band(
@@ -158,7 +166,7 @@ def dtw_accumulated_matrix(
                 f"mask must have shape (sz1, sz2) = {(len(x), len(y))}, got {allowed.shape}"
             )
         allowed = np.ascontiguousarray(allowed, dtype=bool).view(np.uint8)
-    return _dtw.dtw_accumulated(x, y, allowed).astype(np.float64, copy=False)
+    return be.from_numpy(_dtw.dtw_accumulated(x, y, allowed).astype(np.float64, copy=False))
 
 
 @document_constraints
@@ -207,15 +215,16 @@ def cdist_dtw(
            [1.]])
     """
     be = instantiate_backend(be, dataset1, dataset2)
-    numpy_only(be, "cdist_dtw")
     constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    if be.is_pytorch and needs_torch_engine(None, dataset1, dataset2):
+        return torch_metrics().cdist_dtw(dataset1, dataset2, constraint, dtype)
     first, second = to_dataset_pair(dataset1, dataset2)
     x_lengths, y_lengths = first[1], second[1]
 
     def infeasible(i, j):
         raise ValueError(infeasible_message(x_lengths[i], y_lengths[j], constraint))
 
-    return pairwise_matrix(
+    matrix = pairwise_matrix(
         _dtw.dtw_pairs,
         first,
         second,
@@ -228,3 +237,4 @@ def cdist_dtw(
         label="cdist_dtw",
         on_nan=infeasible,
     )
+    return be.from_numpy(matrix)

@@ -6,13 +6,29 @@ import numpy as np
 _KERNEL_DTYPES = (np.float32, np.float64)
 
 
-def numpy_only(be, name):
-    """Refuse the PyTorch backend in the metrics that have no torch implementation yet."""
-    if be.is_pytorch:
-        raise NotImplementedError(
-            f"{name} on torch tensors is not available yet; pass NumPy arrays (be='numpy' "
-            "converts tensors that do not require grad)"
-        )
+def torch_metrics():
+    """The torch implementations of the metrics (imports torch: call only for tensors)."""
+    from tswarp.metrics import _torch_metrics
+
+    return _torch_metrics
+
+
+def needs_torch_engine(compute_with_backend, *data):
+    """Whether a PyTorch-backend cdist must run in torch, rather than on the NumPy kernels.
+
+    Torch is needed for a gradient, for data on another device, or when asked for with
+    ``compute_with_backend=True``; otherwise the compiled kernels give the same matrix faster.
+    """
+    if compute_with_backend:
+        return True
+    for item in data:
+        if isinstance(item, (list, tuple)):
+            if needs_torch_engine(False, *item):
+                return True
+        elif hasattr(item, "requires_grad") and hasattr(item, "device"):
+            if item.requires_grad or item.device.type != "cpu":
+                return True
+    return False
 
 
 def _real_float_array(ts, name):

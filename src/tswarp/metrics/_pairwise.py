@@ -38,7 +38,7 @@ def output_dtype(dtype):
     return out_dtype
 
 
-def _pairs(n1, n2, symmetric, with_diagonal, start, stop):
+def pairs(n1, n2, symmetric, with_diagonal, start, stop):
     """Row and column indices of the flat pair numbers start..stop-1.
 
     Pairs are numbered row by row: all (i, j) for a full matrix, or j > i (j >= i with the
@@ -52,6 +52,18 @@ def _pairs(n1, n2, symmetric, with_diagonal, start, stop):
     first = np.concatenate(([0], np.cumsum(per_row)))  # number of the row's first pair
     rows = np.searchsorted(first, flat, side="right") - 1
     return rows, flat - first[rows] + rows + shift
+
+
+def pair_count(n1, n2, symmetric, with_diagonal):
+    """How many pairs a matrix needs: all n1 * n2, or one triangle of a symmetric one."""
+    if symmetric:
+        return n1 * (n1 + 1) // 2 if with_diagonal else n1 * (n1 - 1) // 2
+    return n1 * n2
+
+
+def all_pairs(n1, n2, symmetric, with_diagonal):
+    """Row and column indices of every pair of the matrix, in one go."""
+    return pairs(n1, n2, symmetric, with_diagonal, 0, pair_count(n1, n2, symmetric, with_diagonal))
 
 
 class _Progress:
@@ -104,10 +116,7 @@ def pairwise_matrix(
     n1, n2 = len(x_lengths), len(y_lengths)
     out_dtype = output_dtype(dtype)
     matrix = np.full((n1, n2), diagonal_value if symmetric else np.nan, dtype=out_dtype)
-    if symmetric:
-        n_pairs = n1 * (n1 + 1) // 2 if with_diagonal else n1 * (n1 - 1) // 2
-    else:
-        n_pairs = n1 * n2
+    n_pairs = pair_count(n1, n2, symmetric, with_diagonal)
     n_threads = effective_n_threads(n_jobs)
     if n_pairs == 0:
         return matrix
@@ -116,7 +125,7 @@ def pairwise_matrix(
     progress = _Progress(label, n_pairs, bool(verbose))
     for start in range(0, n_pairs, block):
         stop = min(start + block, n_pairs)
-        rows, cols = _pairs(n1, n2, symmetric, with_diagonal, start, stop)
+        rows, cols = pairs(n1, n2, symmetric, with_diagonal, start, stop)
         values = np.empty(stop - start)
         kernel(X, x_lengths, Y, y_lengths, rows, cols, *kernel_args, values, n_threads)
         failed = np.isnan(values)

@@ -20,7 +20,12 @@ from tswarp.metrics._constraints import (
     infeasible_message,
     parse_constraint,
 )
-from tswarp.metrics._inputs import numpy_only, to_dataset_pair, to_series_pair
+from tswarp.metrics._inputs import (
+    needs_torch_engine,
+    to_dataset_pair,
+    to_series_pair,
+    torch_metrics,
+)
 from tswarp.metrics._pairwise import effective_n_threads, output_dtype, pairwise_matrix
 
 # A soft-DTW cell costs about 40 ns (two exponentials and a log) against about 1 ns for DTW,
@@ -42,11 +47,10 @@ def _check_compute_with_backend(value):
         raise TypeError(f"compute_with_backend must be None, True or False, got {value!r}")
 
 
-def _check_arguments(name, a, b, be, gamma, compute_with_backend):
-    """The checks that every function makes before reading its series; returns gamma."""
-    numpy_only(instantiate_backend(be, a, b), name)
+def _check_arguments(gamma, compute_with_backend, constraint_arguments):
+    """The checks every function makes before reading its series: (gamma, constraint)."""
     _check_compute_with_backend(compute_with_backend)
-    return _check_gamma(gamma)
+    return _check_gamma(gamma), parse_constraint(*constraint_arguments)
 
 
 def _value(x, y, gamma, constraint):
@@ -108,8 +112,10 @@ def soft_dtw(
     >>> soft_dtw([1, 2, 2, 3], [1, 2, 3, 4], gamma=0)  # DTW squared
     1.0
     """
-    gamma = _check_arguments("soft_dtw", s1, s2, be, gamma, compute_with_backend)
-    constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    constraint_arguments = (global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    gamma, constraint = _check_arguments(gamma, compute_with_backend, constraint_arguments)
+    if instantiate_backend(be, s1, s2).is_pytorch:
+        return torch_metrics().soft_dtw(s1, s2, gamma, constraint, compute_with_backend)
     x, y = to_series_pair(s1, s2)
     return _value(x, y, gamma, constraint)
 
@@ -147,8 +153,10 @@ def soft_dtw_normalized(
     >>> soft_dtw_normalized([1, 2, 2, 3], [1, 2, 3, 4], gamma=0)  # DTW squared
     1.0
     """
-    gamma = _check_arguments("soft_dtw_normalized", s1, s2, be, gamma, compute_with_backend)
-    constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    constraint_arguments = (global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    gamma, constraint = _check_arguments(gamma, compute_with_backend, constraint_arguments)
+    if instantiate_backend(be, s1, s2).is_pytorch:
+        return torch_metrics().soft_dtw_normalized(s1, s2, gamma, constraint, compute_with_backend)
     x, y = to_series_pair(s1, s2)
     cross = _value(x, y, gamma, constraint)
     return cross - (_value(x, x, gamma, constraint) + _value(y, y, gamma, constraint)) / 2
@@ -198,8 +206,10 @@ def soft_dtw_alignment(
            [0.18, 0.8 , 0.8 , 0.18],
            [0.  , 0.06, 0.36, 1.  ]])
     """
-    gamma = _check_arguments("soft_dtw_alignment", s1, s2, be, gamma, compute_with_backend)
-    constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    constraint_arguments = (global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    gamma, constraint = _check_arguments(gamma, compute_with_backend, constraint_arguments)
+    if instantiate_backend(be, s1, s2).is_pytorch:
+        return torch_metrics().soft_dtw_alignment(s1, s2, gamma, constraint, compute_with_backend)
     x, y = to_series_pair(s1, s2)
     lo, hi = band_for(len(x), len(y), constraint)
     if gamma > 0:
@@ -302,12 +312,19 @@ def cdist_soft_dtw(
     array([[0.],
            [1.]])
     """
-    name = "cdist_soft_dtw"
-    gamma = _check_arguments(name, dataset1, dataset2, be, gamma, compute_with_backend)
-    constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    constraint_arguments = (global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    gamma, constraint = _check_arguments(gamma, compute_with_backend, constraint_arguments)
+    be = instantiate_backend(be, dataset1, dataset2)
+    if be.is_pytorch and needs_torch_engine(compute_with_backend, dataset1, dataset2):
+        return torch_metrics().cdist_soft_dtw(
+            dataset1, dataset2, gamma, constraint, compute_with_backend, dtype
+        )
     first, second = to_dataset_pair(dataset1, dataset2)
     symmetric = dataset2 is None
-    return _soft_matrix(name, first, second, symmetric, gamma, constraint, n_jobs, verbose, dtype)
+    matrix = _soft_matrix(
+        "cdist_soft_dtw", first, second, symmetric, gamma, constraint, n_jobs, verbose, dtype
+    )
+    return be.from_numpy(matrix)
 
 
 def cdist_soft_dtw_normalized(
@@ -347,8 +364,13 @@ def cdist_soft_dtw_normalized(
            [1.0055, 0.    ]])
     """
     name = "cdist_soft_dtw_normalized"
-    gamma = _check_arguments(name, dataset1, dataset2, be, gamma, compute_with_backend)
-    constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    constraint_arguments = (global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    gamma, constraint = _check_arguments(gamma, compute_with_backend, constraint_arguments)
+    be = instantiate_backend(be, dataset1, dataset2)
+    if be.is_pytorch and needs_torch_engine(compute_with_backend, dataset1, dataset2):
+        return torch_metrics().cdist_soft_dtw_normalized(
+            dataset1, dataset2, gamma, constraint, compute_with_backend, dtype
+        )
     first, second = to_dataset_pair(dataset1, dataset2)
     out_dtype = output_dtype(dtype)
     symmetric = dataset2 is None
@@ -360,4 +382,4 @@ def cdist_soft_dtw_normalized(
         self_first = _self_values(first, gamma, constraint, n_jobs)
         self_second = _self_values(second, gamma, constraint, n_jobs)
     matrix -= (self_first[:, None] + self_second[None, :]) / 2
-    return matrix.astype(out_dtype, copy=False)
+    return be.from_numpy(matrix.astype(out_dtype, copy=False))

@@ -1,0 +1,120 @@
+"""A soft-DTW loss for training PyTorch models: one value per pair of a batch."""
+
+import math
+import numbers
+
+import torch
+import torch.nn.functional as F
+
+from tswarp._torch import squared_euclidean
+from tswarp._torch._dispatch import soft_dtw_batch
+from tswarp.metrics._constraints import parse_constraint
+
+
+def _lengths(lengths, batch, full, name):
+    """Host list of per-sample lengths, each in [1, full]."""
+    if lengths is None:
+        return [full] * batch
+    values = [int(v) for v in torch.as_tensor(lengths).reshape(-1).tolist()]
+    if len(values) != batch or not all(1 <= v <= full for v in values):
+        raise ValueError(f"{name} must hold {batch} lengths between 1 and {full}, got {values}")
+    return values
+
+
+class SoftDTWLossPyTorch(torch.nn.Module):
+    """Soft-DTW between the series of two batches, as a differentiable loss.
+
+    Parameters
+    ----------
+    gamma : float, default 1.0
+        Temperature of the soft minimum, > 0. Smaller values approach DTW (squared).
+    normalize : bool, default False
+        Return the soft-DTW divergence ``sdtw(x, y) - (sdtw(x, x) + sdtw(y, y)) / 2``
+        instead: 0 when x and y are equal, and never negative.
+    dist_func : callable or None, default None
+        ``dist_func(x, y)`` returns the (b, m, n) costs between the time steps of
+        ``x`` (b, m, d) and ``y`` (b, n, d); differentiated through by autograd. By default,
+        squared Euclidean distances, computed from differences (no cancellation in float32).
+    global_constraint, sakoe_chiba_radius, itakura_max_slope
+        A global constraint on the alignments, as in :func:`tswarp.metrics.soft_dtw`.
+
+    Forward: ``loss(x, y, x_lengths=None, y_lengths=None)`` with x (b, m, d) and y (b, n, d)
+    (m and n may differ) returns the (b,) losses in the dtype of the costs. Optional
+    per-sample lengths let a batch hold series of different lengths (steps beyond a length
+    are ignored). CPU tensors run on the compiled kernels, other devices on the torch
+    wavefront; both stay on the input's device and have analytic backward passes.
+
+    Examples
+    --------
+    >>> import torch
+    >>> loss = SoftDTWLossPyTorch(gamma=0.1)
+    >>> x = torch.zeros(4, 3, 2, requires_grad=True)
+    >>> y = torch.arange(24.0).reshape(4, 3, 2)
+    >>> value = loss(x, y).mean()
+    >>> value
+    tensor(1081., grad_fn=<MeanBackward0>)
+    """
+
+    def __init__(
+        self,
+        gamma=1.0,
+        normalize=False,
+        dist_func=None,
+        global_constraint=None,
+        sakoe_chiba_radius=None,
+        itakura_max_slope=None,
+    ):
+        super().__init__()
+        if isinstance(gamma, bool) or not isinstance(gamma, numbers.Real):
+            raise TypeError(f"gamma must be a real number > 0, got {gamma!r}")
+        if not 0 < gamma < math.inf:
+            raise ValueError(f"gamma must be a finite number > 0 for the loss, got {gamma!r}")
+        if dist_func is not None and not callable(dist_func):
+            raise TypeError(f"dist_func must be callable or None, got {dist_func!r}")
+        self.gamma = float(gamma)
+        self.normalize = bool(normalize)
+        self.dist_func = dist_func
+        self.global_constraint = global_constraint
+        self.sakoe_chiba_radius = sakoe_chiba_radius
+        self.itakura_max_slope = itakura_max_slope
+        self._constraint = parse_constraint(
+            global_constraint, sakoe_chiba_radius, itakura_max_slope
+        )
+
+    def _costs(self, x, y):
+        costs = (self.dist_func or squared_euclidean)(x, y)
+        expected = (x.shape[0], x.shape[1], y.shape[1])
+        if not isinstance(costs, torch.Tensor) or tuple(costs.shape) != expected:
+            got = tuple(costs.shape) if isinstance(costs, torch.Tensor) else type(costs)
+            raise ValueError(f"dist_func must return a tensor of shape {expected}, got {got}")
+        return costs
+
+    def forward(self, x, y, x_lengths=None, y_lengths=None):
+        for name, t in (("x", x), ("y", y)):
+            if not isinstance(t, torch.Tensor) or t.ndim != 3:
+                shape = tuple(t.shape) if isinstance(t, torch.Tensor) else type(t).__name__
+                raise ValueError(
+                    f"{name} must be a 3-D tensor (batch, length, features), got {shape}"
+                )
+        if x.shape[0] != y.shape[0]:
+            raise ValueError(
+                f"x and y must have the same batch size, got {x.shape[0]} and {y.shape[0]}"
+            )
+        if self.dist_func is None and x.shape[2] != y.shape[2]:
+            raise ValueError(
+                f"x and y must have the same number of features, got {x.shape[2]} and {y.shape[2]}"
+            )
+        b, m, n = x.shape[0], x.shape[1], y.shape[1]
+        m_lengths = _lengths(x_lengths, b, m, "x_lengths")
+        n_lengths = _lengths(y_lengths, b, n, "y_lengths")
+        if not self.normalize:
+            costs = self._costs(x, y)
+            return soft_dtw_batch(costs, self.gamma, m_lengths, n_lengths, self._constraint)
+        # The three problems of the divergence in one batch, padded to a common size.
+        size = max(m, n)
+        costs = [self._costs(x, y), self._costs(x, x), self._costs(y, y)]
+        costs = torch.cat([F.pad(c, (0, size - c.shape[2], 0, size - c.shape[1])) for c in costs])
+        rows = m_lengths + m_lengths + n_lengths
+        cols = n_lengths + m_lengths + n_lengths
+        values = soft_dtw_batch(costs, self.gamma, rows, cols, self._constraint)
+        return values[:b] - (values[b : 2 * b] + values[2 * b :]) / 2

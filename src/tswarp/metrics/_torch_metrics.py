@@ -1,0 +1,185 @@
+"""The metrics on torch tensors: results on the input's device, differentiable.
+
+DTW finds the optimal path without autograd (compiled kernel on CPU, wavefront elsewhere)
+and rebuilds the value from the costs along it, so its gradient is exactly the path's.
+Soft-DTW runs the batched engines of ``tswarp._torch`` in float64, as tslearn does.
+"""
+
+import numpy as np
+import torch
+
+from tswarp._kernels import _dtw
+from tswarp._torch import band_masks, dtw_alignment, squared_euclidean
+from tswarp._torch._dispatch import soft_dtw_batch
+from tswarp.backend._pytorch import as_torch_dtype
+from tswarp.metrics._constraints import band_for
+from tswarp.metrics._pairwise import all_pairs
+from tswarp.metrics._torch_inputs import to_dataset_pair, to_series_pair
+
+# Pairs of a torch cdist go through the engines in chunks of about this many DP cells.
+_CELLS_PER_CHUNK = 2**22
+
+
+def _finite_gradient(grad):
+    # sqrt'(0) is infinite; the path's costs have zero gradient there, so 0 is the answer.
+    return torch.nan_to_num(grad, nan=0.0, posinf=0.0, neginf=0.0)
+
+
+def _path(x, y, constraint):
+    """Row and column indices (long tensors on x's device) of the optimal warping path."""
+    if x.device.type == "cpu":
+        lo, hi = band_for(len(x), len(y), constraint)
+        steps, _ = _dtw.dtw_path(x.detach().numpy(), y.detach().numpy(), lo, hi)
+        rows, cols = torch.tensor(steps, dtype=torch.int64).T
+        return rows, cols
+    band = band_masks([len(x)], [len(y)], constraint, device=x.device)
+    with torch.no_grad():
+        on_path = dtw_alignment(squared_euclidean(x[None], y[None]), mask=band)[0]
+    rows, cols = on_path.nonzero().T
+    return rows, cols
+
+
+def _path_cost(x, y, rows, cols):
+    """Sum of squared distances along a path, differentiable w.r.t. x and y."""
+    diff = x[rows] - y[cols]
+    total = (diff * diff).sum()
+    if total.requires_grad:
+        total.register_hook(_finite_gradient)
+    return total
+
+
+def dtw(s1, s2, constraint):
+    x, y = to_series_pair(s1, s2)
+    return torch.sqrt(_path_cost(x, y, *_path(x, y, constraint)))
+
+
+def dtw_path(s1, s2, constraint):
+    x, y = to_series_pair(s1, s2)
+    rows, cols = _path(x, y, constraint)
+    path = list(zip(rows.tolist(), cols.tolist(), strict=True))
+    return path, torch.sqrt(_path_cost(x, y, rows, cols))
+
+
+def _float64_pair(s1, s2):
+    x, y = to_series_pair(s1, s2)
+    return x.to(torch.float64), y.to(torch.float64)
+
+
+def _soft_value(x, y, gamma, constraint, compute_with_backend):
+    if gamma == 0:
+        return _path_cost(x, y, *_path(x, y, constraint))
+    costs = squared_euclidean(x[None], y[None])
+    return soft_dtw_batch(costs, gamma, [len(x)], [len(y)], constraint, compute_with_backend)[0]
+
+
+def soft_dtw(s1, s2, gamma, constraint, compute_with_backend):
+    x, y = _float64_pair(s1, s2)
+    return _soft_value(x, y, gamma, constraint, compute_with_backend)
+
+
+def soft_dtw_normalized(s1, s2, gamma, constraint, compute_with_backend):
+    x, y = _float64_pair(s1, s2)
+    cross = _soft_value(x, y, gamma, constraint, compute_with_backend)
+    own = _soft_value(x, x, gamma, constraint, compute_with_backend)
+    other = _soft_value(y, y, gamma, constraint, compute_with_backend)
+    return cross - (own + other) / 2
+
+
+def soft_dtw_alignment(s1, s2, gamma, constraint, compute_with_backend):
+    """(A, value): A is not differentiable; value is, to first order (its gradient is A)."""
+    x, y = _float64_pair(s1, s2)
+    if gamma == 0:
+        rows, cols = _path(x, y, constraint)
+        alignment = torch.zeros(len(x), len(y), dtype=torch.float64, device=x.device)
+        alignment[rows, cols] = 1.0
+        return alignment, _path_cost(x, y, rows, cols)
+    costs = squared_euclidean(x[None], y[None])
+    free = costs.detach().requires_grad_()
+    with torch.enable_grad():
+        value = soft_dtw_batch(free, gamma, [len(x)], [len(y)], constraint, compute_with_backend)
+        (alignment,) = torch.autograd.grad(value.sum(), free)
+    value = value.detach()[0]
+    if costs.requires_grad:
+        value = value + (alignment * (costs - costs.detach())).sum()
+    return alignment[0], value
+
+
+def _matrix(values, rows, cols, shape, symmetric, dtype):
+    rows = torch.as_tensor(rows, device=values.device)
+    cols = torch.as_tensor(cols, device=values.device)
+    matrix = torch.zeros(shape, dtype=values.dtype, device=values.device)
+    matrix = matrix.index_put((rows, cols), values)
+    if symmetric:
+        matrix = matrix.index_put((cols, rows), values)
+    return matrix if dtype is None else matrix.to(as_torch_dtype(dtype))
+
+
+def _chunked(first, second, rows, cols, compute):
+    """compute(x_batch, y_batch, x_lengths, y_lengths) over chunks of pairs, concatenated."""
+    (X, x_lengths), (Y, y_lengths) = first, second
+    per_chunk = max(1, _CELLS_PER_CHUNK // max(1, X.shape[1] * Y.shape[1]))
+    parts = []
+    for start in range(0, len(rows), per_chunk):
+        r, c = rows[start : start + per_chunk], cols[start : start + per_chunk]
+        index_r = torch.as_tensor(r, device=X.device)
+        index_c = torch.as_tensor(c, device=Y.device)
+        parts.append(compute(X[index_r], Y[index_c], x_lengths[r], y_lengths[c]))
+    if not parts:
+        return torch.zeros(0, dtype=X.dtype, device=X.device)
+    return torch.cat(parts)
+
+
+def cdist_dtw(dataset1, dataset2, constraint, dtype):
+    first, second = to_dataset_pair(dataset1, dataset2)
+    symmetric = dataset2 is None
+    n1, n2 = len(first[1]), len(second[1])
+    rows, cols = all_pairs(n1, n2, symmetric, with_diagonal=False)
+
+    def compute(xb, yb, x_lengths, y_lengths):
+        costs = squared_euclidean(xb, yb)
+        band = band_masks(x_lengths, y_lengths, constraint, costs.shape[1:], costs.device)
+        lengths = [torch.as_tensor(v, device=costs.device) for v in (x_lengths, y_lengths)]
+        with torch.no_grad():
+            on_path = dtw_alignment(costs, *lengths, band) > 0
+        total = torch.where(on_path, costs, 0.0).sum((1, 2))
+        if total.requires_grad:
+            total.register_hook(_finite_gradient)
+        return torch.sqrt(total)
+
+    values = _chunked(first, second, rows, cols, compute)
+    return _matrix(values, rows, cols, (n1, n2), symmetric, dtype)
+
+
+def _soft_pairs(first, second, rows, cols, gamma, constraint, compute_with_backend):
+    def compute(xb, yb, x_lengths, y_lengths):
+        costs = squared_euclidean(xb.to(torch.float64), yb.to(torch.float64))
+        return soft_dtw_batch(costs, gamma, x_lengths, y_lengths, constraint, compute_with_backend)
+
+    return _chunked(first, second, rows, cols, compute)
+
+
+def cdist_soft_dtw(dataset1, dataset2, gamma, constraint, compute_with_backend, dtype):
+    first, second = to_dataset_pair(dataset1, dataset2)
+    symmetric = dataset2 is None
+    n1, n2 = len(first[1]), len(second[1])
+    rows, cols = all_pairs(n1, n2, symmetric, with_diagonal=True)
+    values = _soft_pairs(first, second, rows, cols, gamma, constraint, compute_with_backend)
+    return _matrix(values, rows, cols, (n1, n2), symmetric, dtype)
+
+
+def cdist_soft_dtw_normalized(dataset1, dataset2, gamma, constraint, compute_with_backend, dtype):
+    first, second = to_dataset_pair(dataset1, dataset2)
+    symmetric = dataset2 is None
+    n1, n2 = len(first[1]), len(second[1])
+    rows, cols = all_pairs(n1, n2, symmetric, with_diagonal=True)
+    values = _soft_pairs(first, second, rows, cols, gamma, constraint, compute_with_backend)
+    matrix = _matrix(values, rows, cols, (n1, n2), symmetric, None)
+
+    def own_values(dataset):
+        index = np.arange(len(dataset[1]), dtype=np.intp)
+        return _soft_pairs(dataset, dataset, index, index, gamma, constraint, compute_with_backend)
+
+    own = torch.diagonal(matrix) if symmetric else own_values(first)
+    other = own if symmetric else own_values(second)
+    matrix = matrix - (own[:, None] + other[None, :]) / 2
+    return matrix if dtype is None else matrix.to(as_torch_dtype(dtype))

@@ -1,0 +1,310 @@
+"""The public metrics on torch tensors: parity with the NumPy backend, gradients, dtypes."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from oracles import squared_costs
+
+torch = pytest.importorskip("torch")
+
+from tswarp.metrics import (  # noqa: E402
+    SoftDTWLossPyTorch,
+    cdist_dtw,
+    cdist_soft_dtw,
+    cdist_soft_dtw_normalized,
+    dtw,
+    dtw_path,
+    soft_dtw,
+    soft_dtw_alignment,
+    soft_dtw_normalized,
+)
+
+pytestmark = pytest.mark.torch
+DEVICES = [
+    "cpu",
+    pytest.param(
+        "cuda", marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+    ),
+]
+ENGINES = [None, True, False]  # compute_with_backend: default, torch wavefront, compiled
+
+
+def tensors(rng, n, m, d, dtype=torch.float64, device="cpu"):
+    x = torch.tensor(rng.normal(size=(n, d)), dtype=dtype, device=device, requires_grad=True)
+    y = torch.tensor(rng.normal(size=(m, d)), dtype=dtype, device=device, requires_grad=True)
+    return x, y
+
+
+def soft_gradients(x, y, alignment):
+    """d soft-DTW / d x and / d y from the expected alignment E (the chain rule by hand)."""
+    grad_x = 2 * (x * alignment.sum(1)[:, None] - alignment @ y)
+    grad_y = 2 * (y * alignment.sum(0)[:, None] - alignment.T @ x)
+    return grad_x, grad_y
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("constraint", [{}, {"sakoe_chiba_radius": 2}, {"itakura_max_slope": 3.0}])
+def test_dtw_matches_numpy_with_path_gradients(rng, device, constraint):
+    for n, m, d in [(7, 9, 1), (12, 10, 3), (4, 5, 2)]:
+        x, y = tensors(rng, n, m, d, device=device)
+        a, b = x.detach().cpu().numpy(), y.detach().cpu().numpy()
+        value = dtw(x, y, **constraint)
+        assert value.device.type == device and value.dtype == torch.float64
+        assert value.item() == pytest.approx(dtw(a, b, **constraint), rel=1e-12)
+        path, distance = dtw_path(x, y, **constraint)
+        assert path == dtw_path(a, b, **constraint)[0]
+        assert distance.item() == pytest.approx(value.item(), rel=1e-14)
+        value.backward()
+        # The gradient of sqrt(sum over the path of ||x_i - y_j||^2), by hand.
+        rows, cols = np.array(path).T
+        expected = np.zeros_like(a)
+        np.add.at(expected, rows, (a[rows] - b[cols]) / value.item())
+        np.testing.assert_allclose(x.grad.cpu().numpy(), expected, rtol=1e-12, atol=1e-15)
+        expected_y = np.zeros_like(b)
+        np.add.at(expected_y, cols, (b[cols] - a[rows]) / value.item())
+        np.testing.assert_allclose(y.grad.cpu().numpy(), expected_y, rtol=1e-12, atol=1e-15)
+
+
+def test_dtw_dtypes_and_zero_distance():
+    x = torch.tensor([[1.0], [2.0], [3.0]], requires_grad=True)
+    value = dtw(x, torch.tensor([[3.0], [4.0], [-3.0]]))
+    assert value.dtype == torch.float32 and value.grad_fn.name() == "SqrtBackward0"
+    same = dtw(x, x.detach().clone())
+    same.backward()
+    assert same.item() == 0 and torch.equal(x.grad, torch.zeros_like(x))
+    assert dtw([1, 2, 3], [1, 2, 2, 3, 4], be="pytorch").dtype == torch.float64
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("constraint", [{}, {"sakoe_chiba_radius": 1}, {"itakura_max_slope": 2.5}])
+def test_soft_dtw_matches_numpy_values_alignments_and_gradients(rng, device, engine, constraint):
+    for n, m, d, gamma in [(6, 8, 1, 1.0), (9, 7, 3, 0.1), (5, 5, 2, 10.0)]:
+        x, y = tensors(rng, n, m, d, device=device)
+        a, b = x.detach().cpu().numpy(), y.detach().cpu().numpy()
+        alignment, expected = soft_dtw_alignment(a, b, gamma=gamma, **constraint)
+        value = soft_dtw(x, y, gamma=gamma, compute_with_backend=engine, **constraint)
+        assert value.dtype == torch.float64 and value.device.type == device
+        assert value.item() == pytest.approx(expected, rel=1e-10)
+        value.backward()
+        grad_x, grad_y = soft_gradients(a, b, alignment)
+        np.testing.assert_allclose(x.grad.cpu().numpy(), grad_x, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(y.grad.cpu().numpy(), grad_y, rtol=1e-9, atol=1e-12)
+        got_alignment, got_value = soft_dtw_alignment(
+            x, y, gamma=gamma, compute_with_backend=engine, **constraint
+        )
+        np.testing.assert_allclose(got_alignment.cpu().numpy(), alignment, atol=1e-12)
+        assert got_value.item() == pytest.approx(expected, rel=1e-10)
+        divergence = soft_dtw_normalized(x, y, gamma=gamma, compute_with_backend=engine)
+        assert divergence.item() == pytest.approx(soft_dtw_normalized(a, b, gamma=gamma), rel=1e-9)
+
+
+def test_soft_dtw_gamma_zero_is_dtw_squared(rng):
+    x, y = tensors(rng, 8, 6, 2)
+    value = soft_dtw(x, y, gamma=0)
+    assert value.item() == pytest.approx(dtw(x, y).item() ** 2, rel=1e-12)
+    value.backward()
+    alignment, _ = soft_dtw_alignment(x.detach(), y.detach(), gamma=0)
+    grad_x, _ = soft_gradients(x.detach().numpy(), y.detach().numpy(), alignment.numpy())
+    np.testing.assert_allclose(x.grad.numpy(), grad_x, rtol=1e-12)
+
+
+@pytest.mark.parametrize("engine", [True, False])
+@pytest.mark.parametrize(
+    "n, m, d, constraint",
+    [(5, 7, 1, {}), (6, 6, 3, {"sakoe_chiba_radius": 1}), (7, 5, 2, {"itakura_max_slope": 3.0})],
+)
+def test_soft_dtw_gradcheck(rng, engine, n, m, d, constraint):
+    x, y = tensors(rng, n, m, d)
+
+    def function(a, b):
+        return soft_dtw(a, b, gamma=0.7, compute_with_backend=engine, **constraint)
+
+    assert torch.autograd.gradcheck(function, (x, y))
+
+
+def test_loss_gradcheck_with_normalize_and_lengths(rng):
+    x = torch.tensor(rng.normal(size=(3, 6, 2)), requires_grad=True)
+    y = torch.tensor(rng.normal(size=(3, 4, 2)), requires_grad=True)
+    loss = SoftDTWLossPyTorch(gamma=0.5, normalize=True)
+    assert torch.autograd.gradcheck(loss, (x, y))
+    assert torch.autograd.gradcheck(
+        lambda a, b: loss(a, b, x_lengths=[6, 4, 5], y_lengths=[4, 2, 3]), (x, y)
+    )
+
+
+def test_loss_matches_soft_dtw_per_pair(rng):
+    x = torch.tensor(rng.normal(size=(4, 9, 3)))
+    y = torch.tensor(rng.normal(size=(4, 7, 3)))
+    losses = SoftDTWLossPyTorch(gamma=0.3, sakoe_chiba_radius=2)(x, y)
+    assert losses.shape == (4,) and losses.dtype == torch.float64
+    for k in range(4):
+        expected = soft_dtw(x[k].numpy(), y[k].numpy(), gamma=0.3, sakoe_chiba_radius=2)
+        assert losses[k].item() == pytest.approx(expected, rel=1e-12)
+    divergence = SoftDTWLossPyTorch(gamma=0.3, normalize=True)(x, y)
+    for k in range(4):
+        expected = soft_dtw_normalized(x[k].numpy(), y[k].numpy(), gamma=0.3)
+        assert divergence[k].item() == pytest.approx(expected, rel=1e-10)
+    same = SoftDTWLossPyTorch(gamma=0.3, normalize=True)(x, x)
+    assert torch.equal(same, torch.zeros(4, dtype=torch.float64))
+
+
+def test_loss_lengths_equal_unpadded_problems(rng):
+    x = torch.tensor(rng.normal(size=(2, 8, 1)), requires_grad=True)
+    y = torch.tensor(rng.normal(size=(2, 6, 1)))
+    loss = SoftDTWLossPyTorch(gamma=1.0)
+    padded = loss(x, y, x_lengths=torch.tensor([8, 5]), y_lengths=[3, 6])
+    alone = loss(x[1:, :5], y[1:, :6])
+    assert padded[1].item() == pytest.approx(alone.item(), rel=1e-13)
+    padded[1].backward()
+    assert torch.equal(x.grad[1, 5:], torch.zeros(3, 1)) and torch.equal(
+        x.grad[0], torch.zeros(8, 1)
+    )
+
+
+def test_loss_custom_distance_is_differentiated_through(rng):
+    x = torch.tensor(rng.normal(size=(2, 5, 2)), requires_grad=True)
+    y = torch.tensor(rng.normal(size=(2, 4, 2)))
+
+    def l1(a, b):
+        return (a[:, :, None, :] - b[:, None, :, :]).abs().sum(-1)
+
+    loss = SoftDTWLossPyTorch(gamma=0.5, dist_func=l1)
+    assert torch.autograd.gradcheck(lambda a: loss(a, y), (x,))
+
+
+def test_loss_float32_small_gamma_long_series_is_finite(rng):
+    x = torch.tensor(rng.normal(size=(2, 512, 2)), dtype=torch.float32, requires_grad=True)
+    y = torch.tensor(rng.normal(size=(2, 512, 2)), dtype=torch.float32)
+    for gamma in (1e-3, 1e3):
+        x.grad = None
+        values = SoftDTWLossPyTorch(gamma=gamma)(x, y)
+        assert values.dtype == torch.float32 and torch.isfinite(values).all()
+        values.sum().backward()
+        assert torch.isfinite(x.grad).all()
+
+
+@pytest.mark.parametrize(
+    "args, error, message",
+    [
+        ((torch.zeros(3, 2), torch.zeros(3, 2)), ValueError, "x must be a 3-D tensor"),
+        ((torch.zeros(2, 3, 1), torch.zeros(3, 3, 1)), ValueError, "same batch size"),
+        ((torch.zeros(2, 3, 1), torch.zeros(2, 3, 2)), ValueError, "same number of features"),
+    ],
+)
+def test_loss_input_errors(args, error, message):
+    with pytest.raises(error, match=message):
+        SoftDTWLossPyTorch()(*args)
+
+
+def test_loss_argument_errors():
+    for gamma in (0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="gamma must be a finite number > 0"):
+            SoftDTWLossPyTorch(gamma=gamma)
+    with pytest.raises(TypeError, match="dist_func must be callable"):
+        SoftDTWLossPyTorch(dist_func="l1")
+    with pytest.raises(ValueError, match="both sakoe_chiba_radius and itakura_max_slope"):
+        SoftDTWLossPyTorch(sakoe_chiba_radius=1, itakura_max_slope=2.0)
+    loss = SoftDTWLossPyTorch()
+    with pytest.raises(ValueError, match="x_lengths must hold 2 lengths between 1 and 3"):
+        loss(torch.zeros(2, 3, 1), torch.zeros(2, 3, 1), x_lengths=[3, 4])
+    with pytest.raises(ValueError, match=r"dist_func must return a tensor of shape \(2, 3, 3\)"):
+        SoftDTWLossPyTorch(dist_func=lambda a, b: a.sum())(
+            torch.zeros(2, 3, 1), torch.zeros(2, 3, 1)
+        )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cdist_on_tensors(rng, engine):
+    data = rng.normal(size=(5, 7, 2))
+    data[1, 5:] = np.nan  # a shorter series
+    X = torch.tensor(data, requires_grad=False)
+    Y = torch.tensor(rng.normal(size=(3, 6, 2)), requires_grad=True)
+    expected = cdist_soft_dtw(data, Y.detach().numpy(), gamma=0.5)
+    got = cdist_soft_dtw(X, Y, gamma=0.5, compute_with_backend=engine)
+    assert got.dtype == torch.float64 and got.requires_grad
+    np.testing.assert_allclose(got.detach().numpy(), expected, rtol=1e-10)
+    got.sum().backward()
+    assert torch.isfinite(Y.grad).all() and Y.grad.abs().sum() > 0
+    own = cdist_soft_dtw(X, gamma=0.5, compute_with_backend=engine)
+    np.testing.assert_allclose(own.numpy(), cdist_soft_dtw(data, gamma=0.5), rtol=1e-10)
+    divergence = cdist_soft_dtw_normalized(X, Y.detach(), gamma=0.5, compute_with_backend=engine)
+    np.testing.assert_allclose(
+        divergence.numpy(),
+        cdist_soft_dtw_normalized(data, Y.detach().numpy(), gamma=0.5),
+        rtol=1e-9,
+        atol=1e-12,
+    )
+
+
+def test_cdist_dtw_on_tensors_with_gradient(rng):
+    X = torch.tensor(rng.normal(size=(4, 6, 1)), requires_grad=True)
+    matrix = cdist_dtw(X, sakoe_chiba_radius=1)
+    np.testing.assert_allclose(
+        matrix.detach().numpy(), cdist_dtw(X.detach().numpy(), sakoe_chiba_radius=1), rtol=1e-12
+    )
+    assert matrix.dtype == torch.float64
+    matrix.sum().backward()
+    # Each pair's gradient is its path's; the sum over pairs, by hand:
+    expected = np.zeros((4, 6, 1))
+    data = X.detach().numpy()
+    for i in range(4):
+        for j in range(i + 1, 4):
+            path, distance = dtw_path(data[i], data[j], sakoe_chiba_radius=1)
+            for a, b in path:
+                expected[i, a] += 2 * (data[i, a] - data[j, b]) / distance
+                expected[j, b] += 2 * (data[j, b] - data[i, a]) / distance
+    np.testing.assert_allclose(X.grad.numpy(), expected, rtol=1e-10, atol=1e-12)
+
+
+def test_cdist_without_gradient_runs_on_the_kernels(rng):
+    X = torch.tensor(rng.normal(size=(6, 9)), dtype=torch.float32)
+    got = cdist_dtw(X, n_jobs=2, dtype=np.float32)
+    assert isinstance(got, torch.Tensor) and got.dtype == torch.float32
+    np.testing.assert_array_equal(got.numpy(), cdist_dtw(X.numpy(), dtype=np.float32))
+
+
+def test_torch_validation_errors():
+    with pytest.raises(ValueError, match="s1 has a NaN or infinite value at time step 1"):
+        dtw(torch.tensor([1.0, float("nan"), 2.0]), torch.tensor([1.0]))
+    with pytest.raises(ValueError, match="s2 is empty or all NaN"):
+        soft_dtw(torch.tensor([1.0]), torch.tensor([float("nan")]))
+    with pytest.raises(ValueError, match="same number of features"):
+        dtw(torch.zeros(3, 2), torch.zeros(3, 1))
+    with pytest.raises(TypeError, match="s1 must hold real numbers"):
+        dtw(torch.zeros(3, dtype=torch.complex64), torch.zeros(3))
+    with pytest.raises(ValueError, match=r"dataset1\[2\] has a NaN"):
+        cdist_soft_dtw(
+            torch.tensor([[1.0, 2.0], [1.0, 2.0], [float("nan"), 1.0]]),
+            gamma=1.0,
+            compute_with_backend=True,
+        )
+    trailing = torch.tensor([1.0, 2.0, float("nan")])
+    assert dtw(trailing, torch.tensor([1.0, 2.0])).item() == 0.0
+
+
+def test_inputs_are_not_modified(rng):
+    x, y = tensors(rng, 6, 5, 2)
+    before = (x.detach().clone(), y.detach().clone())
+    soft_dtw(x, y).backward()
+    dtw(x, y).backward()
+    SoftDTWLossPyTorch(normalize=True)(x[None], y[None]).sum().backward()
+    assert torch.equal(x.detach(), before[0]) and torch.equal(y.detach(), before[1])
+
+
+def test_loss_without_torch_names_the_extra():
+    code = (
+        "import sys; sys.modules['torch'] = None\n"
+        "import tswarp.metrics\n"
+        "try:\n    tswarp.metrics.SoftDTWLossPyTorch\n"
+        "except ImportError as e:\n    print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert 'pip install "tswarp[torch]"' in out.stdout
+
+
+def test_squared_costs_oracle_sanity(rng):
+    a, b = rng.normal(size=(3, 2)), rng.normal(size=(4, 2))
+    assert squared_costs(a, b).shape == (3, 4)
