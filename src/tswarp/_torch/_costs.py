@@ -1,37 +1,49 @@
 """Ground costs between the frames of two batches of series."""
 
-import math
-
 import torch
-
-# Largest temporary of one chunk, in elements (64 MiB of float32).
-_CHUNK_ELEMENTS = 1 << 24
+from torch.autograd.function import once_differentiable
 
 
-def squared_euclidean(x, y, *, chunk=None):
-    """C[..., i, j] = ||x[..., i, :] - y[..., j, :]||^2, differentiable by plain autograd.
+class _SquaredEuclidean(torch.autograd.Function):
+    """C = ||x_i - y_j||^2 with a backward pass made of two batched matrix products."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        # Feature by feature from direct differences: never |x|^2 + |y|^2 - 2 x.y, which
+        # cancels in float32 when the data share a large offset, and never an
+        # (..., n, m, d) temporary.
+        total = (x[..., :, None, 0] - y[..., None, :, 0]).square()
+        for k in range(1, x.shape[-1]):
+            total += (x[..., :, None, k] - y[..., None, :, k]).square()
+        return total
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        # dC_ij/dx_i = 2 (x_i - y_j): summed against grad, that is two matrix products.
+        # Centring both series on a shared mean leaves the costs unchanged and keeps the
+        # products from cancelling when the data share a large offset.
+        centre = (x.mean(-2, keepdim=True) + y.mean(-2, keepdim=True)) / 2
+        xc, yc = x - centre, y - centre
+        grad_x = 2 * (xc * grad.sum(-1, keepdim=True) - grad @ yc)
+        grad_y = 2 * (yc * grad.sum(-2).unsqueeze(-1) - grad.transpose(-1, -2) @ xc)
+        return grad_x.sum_to_size(x.shape), grad_y.sum_to_size(y.shape)
+
+
+def squared_euclidean(x, y):
+    """C[..., i, j] = ||x[..., i, :] - y[..., j, :]||^2, differentiable w.r.t. x and y.
 
     ``x`` (..., n, d) and ``y`` (..., m, d) with broadcastable leading dimensions; returns
-    (..., n, m) in their common dtype, on their device. The sum runs over chunks of
-    ``chunk`` features (by default as many as keep a chunk's (..., n, m, chunk) temporary
-    under 2**24 elements). It uses direct differences, never |x|^2 + |y|^2 - 2 x.y, which
-    cancels catastrophically in float32 when the data share a large offset, so the result is
-    never negative. Autograd keeps each chunk's differences for the backward pass:
-    (..., n, m, d) elements in all.
+    (..., n, m) in their common dtype, on their device, never negative. Memory: the result
+    and one (..., n, m) temporary; the backward needs only x and y (no double backward).
     """
     if x.shape[-1] != y.shape[-1]:
         raise ValueError(f"x and y have {x.shape[-1]} and {y.shape[-1]} features")
-    n, m, d = x.shape[-2], y.shape[-2], x.shape[-1]
-    cells = math.prod(torch.broadcast_shapes(x.shape[:-2], y.shape[:-2])) * n * m
-    step = chunk or max(1, min(d, _CHUNK_ELEMENTS // max(cells, 1)))
-    total = None
-    for k in range(0, d, step):
-        if step == 1:
-            part = (x[..., :, None, k] - y[..., None, :, k]).square()
-        else:
-            part = (x[..., :, None, k : k + step] - y[..., None, :, k : k + step]).square()
-            part = part.sum(-1)
-        total = part if total is None else total + part
-    if total is None:  # no features: every cost is 0
-        total = x.new_zeros((*torch.broadcast_shapes(x.shape[:-2], y.shape[:-2]), n, m))
-    return total
+    dtype = torch.promote_types(x.dtype, y.dtype)
+    x, y = x.to(dtype), y.to(dtype)
+    if x.shape[-1] == 0:  # no features: every cost is 0
+        shape = (*torch.broadcast_shapes(x.shape[:-2], y.shape[:-2]), x.shape[-2], y.shape[-2])
+        return x.new_zeros(shape) + 0 * (x.sum() + y.sum())
+    return _SquaredEuclidean.apply(x, y)
