@@ -13,7 +13,7 @@ lengths and optional band masks:
 >>> y = torch.tensor([[[3.0], [4.0], [-3.0]]], dtype=torch.float64)
 >>> value = dtw_value(squared_euclidean(x, y))
 >>> value.backward()
->>> round(value.item() ** 2, 10), (x.grad * value.detach()).flatten().tolist()
+>>> round(value.item() ** 2, 10), (x.grad * value.detach()).flatten().round(decimals=10).tolist()
 (42.0, [-2.0, -1.0, 5.0])
 """
 
