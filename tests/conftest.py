@@ -1,6 +1,10 @@
 import importlib.util
+import os
 
 import pytest
+
+# Figures are drawn off screen, whatever display the machine running the tests has.
+os.environ.setdefault("MPLBACKEND", "Agg")
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 

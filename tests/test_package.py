@@ -1,6 +1,7 @@
 import doctest
 import importlib
 import importlib.metadata
+import importlib.util
 import pkgutil
 import subprocess
 import sys
@@ -58,12 +59,29 @@ def test_kernels_are_compiled():
     assert Path(_dtw.__file__).suffix in {".so", ".pyd"}
 
 
+# Modules that import an optional dependency when they load: skipped when it is missing.
+NEEDS = {
+    "torch": (
+        "tswarp._torch",
+        "tswarp.backend._pytorch",
+        "tswarp.metrics._soft_dtw_loss",
+        "tswarp.metrics._torch_inputs",
+        "tswarp.metrics._torch_metrics",
+    ),
+    "matplotlib": ("tswarp.plot",),
+}
+MISSING = tuple(
+    prefix
+    for dependency, prefixes in NEEDS.items()
+    if importlib.util.find_spec(dependency) is None
+    for prefix in prefixes
+)
+
+
 def public_modules():
     for info in pkgutil.walk_packages(tswarp.__path__, "tswarp."):
-        needs_torch = info.name.startswith(("tswarp._torch", "tswarp.backend._pytorch"))
-        if needs_torch and not HAS_TORCH:
-            continue
-        yield info.name
+        if not info.name.startswith(MISSING):
+            yield info.name
 
 
 @pytest.mark.parametrize("name", ["tswarp", *public_modules()])

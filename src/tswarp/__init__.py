@@ -1,8 +1,8 @@
 """tswarp: Dynamic Time Warping and soft-DTW with compiled NumPy kernels and a PyTorch backend.
 
-``import tswarp`` stays cheap: the submodules :mod:`tswarp.backend` and :mod:`tswarp.metrics`
-load on first use, and torch is imported only when a torch tensor or the PyTorch backend is
-asked for.
+``import tswarp`` stays cheap: the submodules :mod:`tswarp.backend`, :mod:`tswarp.metrics` and
+:mod:`tswarp.plot` load on first use, torch is imported only when a torch tensor or the PyTorch
+backend is asked for, and matplotlib only by :mod:`tswarp.plot`.
 """
 
 import importlib
@@ -12,7 +12,8 @@ from tswarp._version import version as __version__
 
 __all__ = ["__version__", "backend", "metrics", "openmp_enabled"]
 
-_SUBMODULES = {"backend", "metrics"}
+# tswarp.plot is reachable as an attribute but stays out of __all__: it needs matplotlib.
+_SUBMODULES = {"backend", "metrics", "plot"}
 
 
 def __getattr__(name):

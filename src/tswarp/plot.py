@@ -1,0 +1,406 @@
+"""Figures of DTW and soft-DTW alignments, drawn with matplotlib.
+
+matplotlib is an optional dependency: install it with ``pip install "tswarp[plot]"``.
+``import tswarp`` and ``import tswarp.metrics`` never load it; only this module does.
+
+Each function draws on the Axes passed as ``ax`` (or on a new figure when ``ax`` is None)
+and returns that Axes. None of them calls ``plt.show()``: show or save the figure yourself.
+"""
+
+import math
+
+import numpy as np
+
+try:
+    import matplotlib
+except ModuleNotFoundError as error:
+    if error.name != "matplotlib":
+        raise
+    raise ImportError(
+        "tswarp.plot needs matplotlib, which is not installed. Install it with: "
+        'pip install "tswarp[plot]"'
+    ) from None
+
+from matplotlib import patheffects
+from matplotlib.collections import LineCollection
+from matplotlib.ticker import MaxNLocator
+
+from tswarp.metrics._constraints import document_constraints, parse_constraint
+from tswarp.metrics._dtw import dtw_accumulated_matrix, dtw_path
+from tswarp.metrics._inputs import to_series_pair
+from tswarp.metrics._masks import compute_mask
+from tswarp.metrics._soft_dtw import soft_dtw_alignment
+
+__all__ = ["plot_alignment", "plot_matches", "plot_path"]
+
+_S1_COLOR, _S2_COLOR = "tab:blue", "tab:orange"
+# A white line with a dark edge stays visible on light and dark cells of any colormap.
+_PATH_STYLE = {
+    "color": "white",
+    "linewidth": 1.8,
+    "path_effects": [patheffects.withStroke(linewidth=3.6, foreground="0.1")],
+}
+_GRID = {"interpolation": "nearest", "aspect": "auto"}  # one square per cell, any size
+
+
+def _series(s1, s2):
+    """Both series as float64 (sz, d) arrays, validated and without padding."""
+    x, y = to_series_pair(s1, s2)
+    return x.astype(np.float64, copy=False), y.astype(np.float64, copy=False)
+
+
+def _new_axes(figsize, layout=None):
+    import matplotlib.pyplot as plt  # pyplot only when a figure has to be made
+
+    return plt.subplots(figsize=figsize, layout=layout)[1]
+
+
+def _constraint(*arguments):
+    """The three constraint arguments, checked once, as keywords for tswarp.metrics."""
+    parse_constraint(*arguments)
+    names = ("global_constraint", "sakoe_chiba_radius", "itakura_max_slope")
+    return dict(zip(names, arguments, strict=True))
+
+
+def _check_path(path, sz1, sz2):
+    """A warping path as an int (k, 2) array of in-range (i, j) pairs."""
+    arr = np.asarray(path)
+    if arr.ndim != 2 or arr.shape[1] != 2 or len(arr) == 0:
+        raise ValueError(f"path must be a non-empty list of (i, j) pairs, got shape {arr.shape}")
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"path must hold integer indices, got dtype {arr.dtype}")
+    if arr.min() < 0 or arr[:, 0].max() >= sz1 or arr[:, 1].max() >= sz2:
+        raise ValueError(f"path has an index pair outside the ({sz1}, {sz2}) grid")
+    return arr.astype(np.intp)
+
+
+def _local_cost(x, y):
+    """Squared Euclidean distance between every pair of time steps, shape (sz1, sz2)."""
+    return ((x[:, None, :] - y[None, :, :]) ** 2).sum(axis=-1)
+
+
+def _draw_path(ax, path, **style):
+    # Columns are indices in s2 (x axis), rows indices in s1 (y axis).
+    marker = "o" if len(path) == 1 else None  # a path of one cell is a point
+    return ax.plot(path[:, 1], path[:, 0], label="DTW path", marker=marker, **style)[0]
+
+
+def _draw_band(ax, band):
+    """Grey out the cells outside the band and outline it."""
+    shade = np.zeros((*band.shape, 4))
+    shade[~band] = (0.55, 0.55, 0.55, 0.55)
+    ax.imshow(shade, label="outside the band", **_GRID)
+    rows = np.arange(len(band))
+    first = np.argmax(band, axis=1)
+    last = band.shape[1] - np.argmax(band[:, ::-1], axis=1)
+    for edge in (first, last):
+        # A staircase along the cell borders: each row contributes a vertical segment.
+        xs = np.repeat(edge - 0.5, 2)
+        ys = np.column_stack([rows - 0.5, rows + 0.5]).ravel()
+        ax.plot(xs, ys, color="0.2", linewidth=0.8, label="band edge")
+
+
+def _index_ticks(axis):
+    """Ticks at whole time steps only, even on a series of one or two steps."""
+    axis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10], min_n_ticks=1))
+
+
+def _label_grid(ax):
+    _index_ticks(ax.xaxis)
+    _index_ticks(ax.yaxis)
+    ax.set(xlabel="j (index in s2)", ylabel="i (index in s1)")
+
+
+@document_constraints
+def plot_path(
+    s1,
+    s2,
+    path=None,
+    cost=None,
+    ax=None,
+    *,
+    global_constraint=None,
+    sakoe_chiba_radius=None,
+    itakura_max_slope=None,
+    show_series=True,
+    colorbar=True,
+    cmap="viridis",
+):
+    """Draw a warping path over the cost matrix, with the two series along its sides.
+
+    The classic DTW figure: a heat map of the (sz1, sz2) matrix with rows for ``s1`` and
+    columns for ``s2``, the path from the top-left to the bottom-right cell, ``s1`` drawn
+    downwards on the left and ``s2`` across the top. Under a global constraint, the cells
+    outside the band are shaded and the band is outlined.
+
+    Parameters
+    ----------
+    s1 : array-like of shape (sz1,) or (sz1, d)
+        A time series (every feature is drawn in the side panel).
+    s2 : array-like of shape (sz2,) or (sz2, d)
+        Another time series with the same number of features.
+    path : list of (int, int), optional
+        The path to draw; by default the optimal one of :func:`tswarp.metrics.dtw_path`.
+    cost : {"accumulated", "local"} or array-like of shape (sz1, sz2), optional
+        The heat map: the accumulated cost of :func:`tswarp.metrics.dtw_accumulated_matrix`
+        (the default; cells outside the band are blank), the squared distance between each
+        pair of time steps (``"local"``), or a matrix of your own.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw the heat map; by default a new figure is made. The colour bar and the
+        side panels are drawn outside its box: on a figure of your own, let
+        ``fig.tight_layout()`` make room for them.
+    {constraints}
+    show_series : bool, default True
+        Draw ``s1`` and ``s2`` in panels on the left and on top.
+    colorbar : bool, default True
+        Add a colour bar on the right.
+    cmap : str or matplotlib.colors.Colormap, default "viridis"
+        Colormap of the heat map.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The heat map's Axes; the colour bar and the side panels are in ``ax.child_axes``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from tswarp.plot import plot_path
+    >>> ax = plot_path([0, 1, 3, 1, 0], [0, 0, 1, 3, 3, 1, 0], sakoe_chiba_radius=2)
+    >>> ax.get_xlabel()
+    'j (index in s2)'
+    >>> ax.images[0].get_array().shape
+    (5, 7)
+    >>> plt.close(ax.figure)
+    """
+    x, y = _series(s1, s2)
+    sz1, sz2 = len(x), len(y)
+    constraint = _constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    if path is None:
+        path, distance = dtw_path(x, y, **constraint)
+        title = f"DTW path, distance {distance:.4g}"
+    else:
+        path = _check_path(path, sz1, sz2)
+        title = f"Warping path, cost {math.sqrt(_local_cost(x, y)[tuple(path.T)].sum()):.4g}"
+    path = np.asarray(path, dtype=np.intp)
+
+    if cost is None or isinstance(cost, str):
+        if cost in (None, "accumulated"):
+            matrix, cost_label = dtw_accumulated_matrix(x, y, **constraint), "accumulated cost"
+        elif cost == "local":
+            matrix, cost_label = _local_cost(x, y), "squared distance"
+        else:
+            raise ValueError(f'cost must be "accumulated", "local" or a matrix, got {cost!r}')
+    else:
+        matrix, cost_label = np.asarray(cost, dtype=np.float64), "cost"
+        if matrix.shape != (sz1, sz2):
+            raise ValueError(f"cost must have shape (sz1, sz2) = {(sz1, sz2)}, got {matrix.shape}")
+    band = compute_mask(sz1, sz2, **constraint)
+
+    if ax is None:
+        # The panels are outside the heat map's box: the tight layout makes room for them.
+        ax = _new_axes((6.4, 6.4) if show_series else (6.0, 5.0), layout="tight")
+    colormap = matplotlib.colormaps.get_cmap(cmap).with_extremes(bad="0.92")
+    image = ax.imshow(np.ma.masked_invalid(matrix), cmap=colormap, label=cost_label, **_GRID)
+    if not band.all():
+        _draw_band(ax, band)
+    _draw_path(ax, path, **_PATH_STYLE)
+    ax.set_xlim(-0.5, sz2 - 0.5)
+    ax.set_ylim(sz1 - 0.5, -0.5)
+    _label_grid(ax)
+
+    # The panels are inset axes outside the heat map's box, which keeps the place it had.
+    if colorbar:
+        cax = ax.inset_axes([1.03, 0.0, 0.04, 1.0])
+        ax.figure.colorbar(image, cax=cax, label=cost_label)
+    # Above the top panel, and a title of the heat map itself so that layouts make room.
+    ax.set_title(title, y=1.29 if show_series else 1.0)
+    if not show_series:
+        return ax
+    top = ax.inset_axes([0.0, 1.04, 1.0, 0.25], sharex=ax)
+    top.plot(np.arange(sz2), y, color=_S2_COLOR, marker="o" if sz2 == 1 else None)
+    top.set_ylabel("s2")
+    top.yaxis.set_major_locator(MaxNLocator(nbins=3))
+    top.tick_params(labelbottom=False)
+    left = ax.inset_axes([-0.33, 0.0, 0.25, 1.0], sharey=ax)
+    left.plot(x, np.arange(sz1), color=_S1_COLOR, marker="o" if sz1 == 1 else None)
+    left.invert_xaxis()  # values grow away from the matrix, mirroring the top panel
+    left.xaxis.set_major_locator(MaxNLocator(nbins=2))
+    left.set_xlabel("s1")
+    left.set_ylabel("i (index in s1)")
+    ax.tick_params(labelleft=False)
+    ax.set_ylabel("")  # the panel on the left carries it
+    return ax
+
+
+@document_constraints
+def plot_alignment(
+    s1,
+    s2,
+    gamma=1.0,
+    ax=None,
+    *,
+    global_constraint=None,
+    sakoe_chiba_radius=None,
+    itakura_max_slope=None,
+    show_path=True,
+    colorbar=True,
+    cmap="Blues",
+):
+    """Draw the soft-DTW expected alignment matrix, with the DTW path over it.
+
+    Cell (i, j) shows the probability that ``s1[i]`` is matched with ``s2[j]`` (see
+    :func:`tswarp.metrics.soft_dtw_alignment`). As ``gamma`` goes to 0 the probability
+    concentrates on the hard DTW path, which is drawn for comparison.
+
+    Parameters
+    ----------
+    s1 : array-like of shape (sz1,) or (sz1, d)
+        A time series.
+    s2 : array-like of shape (sz2,) or (sz2, d)
+        Another time series with the same number of features.
+    gamma : float, default 1.0
+        Smoothing of soft-DTW; 0 gives the 0/1 matrix of the DTW path.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; by default a new figure is made.
+    {constraints}
+    show_path : bool, default True
+        Draw the DTW path of :func:`tswarp.metrics.dtw_path` over the matrix.
+    colorbar : bool, default True
+        Add a colour bar.
+    cmap : str or matplotlib.colors.Colormap, default "Blues"
+        Colormap of the probabilities, from 0 to 1.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from tswarp.plot import plot_alignment
+    >>> fig, ax = plt.subplots()
+    >>> plot_alignment([1, 2, 3], [1, 2, 2, 3], gamma=1.0, ax=ax) is ax
+    True
+    >>> ax.images[0].get_array().data.round(2)  # soft_dtw_alignment(...)[0]
+    array([[1.  , 0.36, 0.06, 0.  ],
+           [0.18, 0.8 , 0.8 , 0.18],
+           [0.  , 0.06, 0.36, 1.  ]])
+    >>> plt.close(fig)
+    """
+    x, y = _series(s1, s2)
+    constraint = _constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    alignment, value = soft_dtw_alignment(x, y, gamma=gamma, **constraint)
+    if ax is None:
+        ax = _new_axes((6.0, 5.0), layout="constrained")
+    image = ax.imshow(alignment, cmap=cmap, vmin=0, vmax=1, label="expected alignment", **_GRID)
+    if show_path:
+        path, _ = dtw_path(x, y, **constraint)
+        # Thin, so that the probabilities under the path stay visible.
+        _draw_path(ax, np.asarray(path, dtype=np.intp), color="tab:red", linewidth=1.0)
+        ax.legend(loc="upper right", fontsize="small")
+    ax.set_xlim(-0.5, len(y) - 0.5)
+    ax.set_ylim(len(x) - 0.5, -0.5)
+    _label_grid(ax)
+    ax.set_title(f"Soft-DTW alignment, $\\gamma$ = {gamma:g}, value {value:.4g}")
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, label="P(s1[i] matched with s2[j])")
+    return ax
+
+
+@document_constraints
+def plot_matches(
+    s1,
+    s2,
+    path=None,
+    ax=None,
+    offset=None,
+    *,
+    global_constraint=None,
+    sakoe_chiba_radius=None,
+    itakura_max_slope=None,
+    feature=0,
+):
+    """Draw the two series, one above the other, with a line for each matched pair.
+
+    ``s1`` is drawn shifted up by ``offset``; a grey line joins ``s1[i]`` and ``s2[j]`` for
+    each pair ``(i, j)`` of the path. For multivariate series one feature is drawn (the path
+    still uses them all) and a note on the figure says so.
+
+    Parameters
+    ----------
+    s1 : array-like of shape (sz1,) or (sz1, d)
+        A time series, drawn on top.
+    s2 : array-like of shape (sz2,) or (sz2, d)
+        Another time series with the same number of features.
+    path : list of (int, int), optional
+        The matched pairs; by default the path of :func:`tswarp.metrics.dtw_path`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; by default a new figure is made.
+    offset : float, optional
+        Vertical shift added to ``s1``; by default 1.2 times the range of the two series
+        (1 for constant series), so that they do not overlap.
+    {constraints}
+    feature : int, default 0
+        Which feature of multivariate series to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes; the matching lines are its ``LineCollection`` labelled "matches".
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from tswarp.plot import plot_matches
+    >>> ax = plot_matches([0, 1, 2, 1], [0, 0, 1, 2, 1], offset=3)
+    >>> len(ax.collections[0].get_segments())  # one line per pair of the DTW path
+    5
+    >>> ax.collections[0].get_segments()[1].tolist()  # s1[0] + 3 matched with s2[1]
+    [[0.0, 3.0], [1.0, 0.0]]
+    >>> plt.close(ax.figure)
+    """
+    x, y = _series(s1, s2)
+    constraint = _constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    n_features = x.shape[1]
+    is_index = isinstance(feature, (int, np.integer)) and not isinstance(feature, bool)
+    if not (is_index and 0 <= feature < n_features):
+        raise ValueError(f"feature must be an int in [0, {n_features}), got {feature!r}")
+    if path is None:
+        path, distance = dtw_path(x, y, **constraint)
+        title = f"DTW matches, distance {distance:.4g}"
+    else:
+        title = "Matched time steps"
+    path = _check_path(path, len(x), len(y))
+    a, b = x[:, feature], y[:, feature]
+    if offset is None:
+        span = max(a.max(), b.max()) - min(a.min(), b.min())
+        offset = 1.2 * span if span > 0 else 1.0
+    elif not math.isfinite(offset):
+        raise ValueError(f"offset must be a finite number, got {offset!r}")
+    top = a + offset
+
+    if ax is None:
+        ax = _new_axes((8.0, 4.0), layout="constrained")
+    i, j = path[:, 0], path[:, 1]
+    segments = np.stack([np.column_stack([i, top[i]]), np.column_stack([j, b[j]])], axis=1)
+    ax.add_collection(
+        LineCollection(segments, colors="0.6", linewidths=0.8, zorder=1, label="matches")
+    )
+    style = {"marker": "o" if max(len(a), len(b)) <= 60 else None, "markersize": 3.5}
+    ax.plot(np.arange(len(a)), top, color=_S1_COLOR, label=f"s1 {offset:+.3g}", **style)
+    ax.plot(np.arange(len(b)), b, color=_S2_COLOR, label="s2", **style)
+    ax.autoscale_view()
+    _index_ticks(ax.xaxis)
+    ax.set(xlabel="time index", ylabel="value", title=title)
+    # The note on multivariate series sits above the legend, outside the data.
+    note = f"feature {feature} of {n_features} shown;\nthe path uses all {n_features}"
+    ax.legend(
+        title=note if n_features > 1 else None,
+        title_fontsize="small",
+        fontsize="small",
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        frameon=False,
+    )
+    return ax
