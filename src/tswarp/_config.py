@@ -1,5 +1,68 @@
-"""Build and runtime configuration of the compiled kernels."""
+"""Build and runtime configuration of the compiled kernels, and a report of it for bug reports."""
 
-from tswarp._kernels._openmp import openmp_enabled
+import importlib.util
+import platform
+import sys
 
-__all__ = ["openmp_enabled"]
+from tswarp._kernels._openmp import openmp_enabled, openmp_max_threads
+
+__all__ = ["openmp_enabled", "show_config"]
+
+
+def kernel_summary():
+    """One line on the compiled kernels: OpenMP or serial, and the default thread count."""
+    if openmp_enabled():
+        threads = openmp_max_threads()
+        return f"OpenMP on, {threads} thread{'' if threads == 1 else 's'}"
+    return "OpenMP off (serial kernels)"
+
+
+def _torch_lines():
+    # Looked up before importing: without torch installed, nothing is imported at all.
+    if importlib.util.find_spec("torch") is None:
+        return ['torch: not installed (pip install "tswarp[torch]" adds the PyTorch backend)']
+    try:
+        import torch
+    except Exception as error:  # a broken install should be reported, not crash the report
+        return [f"torch: installed but fails to import ({type(error).__name__}: {error})"]
+    lines = [f"torch: {torch.__version__}"]
+    if torch.cuda.is_available():
+        names = sorted({torch.cuda.get_device_name(k) for k in range(torch.cuda.device_count())})
+        lines.append(
+            f"CUDA: available, {torch.cuda.device_count()} device(s): {', '.join(names)} "
+            f"(CUDA {torch.version.cuda})"
+        )
+    else:
+        lines.append("CUDA: not available")
+    return lines
+
+
+def config_lines():
+    """The lines :func:`show_config` prints."""
+    import numpy as np
+
+    from tswarp._version import version
+
+    return [
+        f"tswarp: {version}",
+        f"python: {platform.python_version()} ({sys.platform})",
+        f"numpy: {np.__version__}",
+        f"kernels: {kernel_summary()}",
+        *_torch_lines(),
+    ]
+
+
+def show_config(file=None):
+    """Print tswarp's version, its kernels' OpenMP status and threads, and torch / CUDA.
+
+    The thread count is OpenMP's default, which ``OMP_NUM_THREADS`` sets; it is what
+    ``n_jobs=-1`` uses. Torch is imported only when installed, to report its version and
+    whether CUDA is available. ``python -m tswarp --version`` prints the same lines.
+
+    Parameters
+    ----------
+    file : writable text stream, optional
+        Where to print; standard output by default.
+    """
+    for line in config_lines():
+        print(line, file=file)

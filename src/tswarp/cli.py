@@ -1,0 +1,400 @@
+"""The ``tswarp`` command, also run as ``python -m tswarp``.
+
+Subcommands:
+
+- ``tswarp cdist INPUT [INPUT2] -o OUT.npy``: the DTW or soft-DTW matrix between the series of
+  one or two dataset files, saved as a ``.npy`` array.
+- ``tswarp knn TRAIN TEST``: 1-nearest-neighbour classification with DTW, labels from the files.
+- ``tswarp demo``: ``knn`` on the bundled Cylinder-Bell-Funnel set, with a short report.
+- ``tswarp --version``: the version and configuration (:func:`tswarp.show_config`).
+
+Input files are ``.npy`` arrays of shape (n, sz) or (n, sz, d), UCR text files (``.tsv``,
+``.csv``, ``.txt``: label first) and sktime/aeon ``.ts`` files; see :mod:`tswarp.datasets`.
+
+A progress bar is drawn on stderr when stderr is a terminal and the run is long enough to
+need one (about 2e8 dynamic-programming cells, a fraction of a second or more);
+``--progress`` always draws it, ``--no-progress`` never does.
+
+Exit status: 0 on success; 2 for a bad command line or an unreadable or malformed input, with
+a one-line ``tswarp: error: ...`` on stderr and no output file written; 130 when interrupted.
+The output file is written under a temporary name in its directory and renamed into place
+once complete, so it is never seen half-written.
+"""
+
+import argparse
+import contextlib
+import math
+import os
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+PROG = "tswarp"
+_PROGRESS_CELLS = 2e8  # DP cells from which an automatic progress bar is worth drawing
+_METRICS = ("dtw", "soft_dtw", "soft_dtw_normalized")
+
+
+class UsageError(Exception):
+    """A bad command line or input: reported as one line on stderr, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    # argparse prints the usage and exits; a single line the caller can act on is clearer.
+    def error(self, message):
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+class _ShowConfig(argparse.Action):
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from tswarp._config import show_config
+
+        show_config()
+        parser.exit()
+
+
+def _option_type(convert, check, requirement):
+    """An argparse type: ``convert`` the text, then require ``check`` of the value."""
+
+    def parse(text):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not check(value):
+            raise argparse.ArgumentTypeError(f"must be {requirement}, got {text!r}")
+        return value
+
+    parse.__name__ = requirement
+    return parse
+
+
+_radius = _option_type(int, lambda v: v >= 0, "a whole number >= 0")
+_slope = _option_type(float, lambda v: 0 < v < math.inf, "a positive number")
+_gamma = _option_type(float, lambda v: 0 <= v < math.inf, "a number >= 0")
+_n_jobs = _option_type(int, lambda v: v != 0, "a non-zero whole number (-1: all cores)")
+_count = _option_type(int, lambda v: v >= 1, "a whole number >= 1")
+_seed = _option_type(int, lambda v: v >= 0, "a whole number >= 0")
+
+
+def _add_run_options(parser, constraints=True):
+    if constraints:
+        band = parser.add_mutually_exclusive_group()
+        band.add_argument(
+            "--sakoe-chiba-radius",
+            type=_radius,
+            metavar="R",
+            help="warp at most R steps off the diagonal (Sakoe-Chiba band)",
+        )
+        band.add_argument(
+            "--itakura-max-slope",
+            type=_slope,
+            metavar="S",
+            help="keep the warping path's slope within [1/S, S] (Itakura parallelogram)",
+        )
+    parser.add_argument(
+        "--n-jobs",
+        type=_n_jobs,
+        default=-1,
+        metavar="N",
+        help="threads: -1 all cores (default; honours OMP_NUM_THREADS), -2 all but one",
+    )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="draw a progress bar on stderr (default: for long runs when stderr is a terminal)",
+    )
+
+
+def build_parser():
+    """The argument parser of the ``tswarp`` command."""
+    parser = _Parser(
+        prog=PROG,
+        description="Dynamic Time Warping and soft-DTW on time-series files.",
+        epilog="Input files: .npy arrays (n, sz) or (n, sz, d); UCR .tsv/.csv/.txt; .ts.",
+    )
+    parser.add_argument(
+        "--version", action=_ShowConfig, help="print the version and configuration, then exit"
+    )
+    commands = parser.add_subparsers(title="commands", dest="command", required=True)
+
+    cdist = commands.add_parser(
+        "cdist",
+        help="pairwise distance matrix between the series of one or two files",
+        description="Save the matrix of distances between the series of INPUT and those of "
+        "INPUT2 (or of INPUT with itself) as a .npy array.",
+    )
+    cdist.add_argument("input", metavar="INPUT", help="dataset file (rows of the matrix)")
+    cdist.add_argument(
+        "input2", metavar="INPUT2", nargs="?", help="second dataset file (columns of the matrix)"
+    )
+    cdist.add_argument("-o", "--output", required=True, metavar="OUT.npy", help="output file")
+    cdist.add_argument("--metric", choices=_METRICS, default="dtw", help="default: dtw")
+    cdist.add_argument(
+        "--gamma", type=_gamma, metavar="G", help="soft-DTW smoothing (default: 1.0)"
+    )
+    cdist.add_argument(
+        "--float32", action="store_true", help="save a float32 matrix (half the size)"
+    )
+    _add_run_options(cdist)
+    cdist.set_defaults(run=_run_cdist)
+
+    knn = commands.add_parser(
+        "knn",
+        help="1-nearest-neighbour classification with DTW",
+        description="Classify each series of TEST by the label of its DTW-nearest series in "
+        "TRAIN, and report the accuracy. Labels come from the files (.tsv, .csv, .txt, .ts).",
+    )
+    knn.add_argument("train", metavar="TRAIN", help="labelled training set")
+    knn.add_argument("test", metavar="TEST", help="labelled test set")
+    _add_run_options(knn)
+    knn.set_defaults(run=_run_knn)
+
+    demo = commands.add_parser(
+        "demo",
+        help="1-NN with DTW on the bundled Cylinder-Bell-Funnel set",
+        description="Generate the Cylinder-Bell-Funnel set, classify it with 1-NN DTW and "
+        "print a short report.",
+    )
+    demo.add_argument("--n-train", type=_count, default=30, metavar="N", help="default: 30")
+    demo.add_argument("--n-test", type=_count, default=900, metavar="N", help="default: 900")
+    demo.add_argument("--seed", type=_seed, default=0, help="default: 0")
+    _add_run_options(demo, constraints=False)
+    demo.set_defaults(run=_run_demo)
+    return parser
+
+
+def _read(path):
+    """(X, y, lengths) of a dataset file; errors name the file."""
+    from tswarp.datasets import load_dataset
+    from tswarp.metrics._inputs import to_dataset
+
+    X, y = load_dataset(path)
+    if X.shape[0] == 0:
+        raise UsageError(f"{path}: no series in the file")
+    # Validated here so that a NaN inside a series is reported with the file's name.
+    X, lengths = to_dataset(X, path)
+    return X, y, lengths
+
+
+def _same_dimension(first, second):
+    (path1, X1), (path2, X2) = first, second
+    if X1.shape[2] != X2.shape[2]:
+        raise UsageError(
+            f"{path1} has {X1.shape[2]} values per time step but {path2} has "
+            f"{X2.shape[2]}: the series must have the same number of dimensions"
+        )
+
+
+def _progress(args, cells):
+    if args.progress is not None:
+        return int(args.progress)
+    return int(cells >= _PROGRESS_CELLS and sys.stderr.isatty())
+
+
+def _constraint(args):
+    radius, slope = args.sakoe_chiba_radius, args.itakura_max_slope
+    if radius is not None:
+        return {"sakoe_chiba_radius": radius}, f"Sakoe-Chiba radius {radius}"
+    if slope is not None:
+        return {"itakura_max_slope": slope}, f"Itakura max slope {slope:g}"
+    return {}, "no global constraint"
+
+
+def _threads(n_jobs):
+    from tswarp.metrics._pairwise import effective_n_threads
+
+    threads = effective_n_threads(n_jobs)
+    return f"n_jobs={n_jobs} ({threads} thread{'' if threads == 1 else 's'})"
+
+
+def _default_file_mode():
+    # mkstemp creates files readable by the owner only; give the output the usual mode.
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _check_output(path):
+    if not path.lower().endswith(".npy"):
+        raise UsageError(f"output {path}: the file name must end in .npy")
+    if os.path.isdir(path):
+        raise UsageError(f"output {path} is a directory")
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise UsageError(f"output {path}: directory {directory} does not exist")
+
+
+@contextlib.contextmanager
+def _atomic_output(path):
+    """A temporary file beside ``path``, renamed to it only if the block succeeds."""
+    directory, name = os.path.split(os.path.abspath(path))
+    try:
+        handle = tempfile.NamedTemporaryFile(
+            dir=directory, prefix=f".{name}.", suffix=".tmp", delete=False
+        )
+    except OSError as error:
+        raise UsageError(f"cannot write in {directory}: {error.strerror}") from None
+    try:
+        with handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(handle.name, _default_file_mode())
+        os.replace(handle.name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(handle.name)
+        raise
+
+
+def _run_cdist(args):
+    from tswarp import metrics
+
+    _check_output(args.output)
+    if args.metric == "dtw" and args.gamma is not None:
+        raise UsageError("--gamma applies to --metric soft_dtw and soft_dtw_normalized only")
+    X, _, x_lengths = _read(args.input)
+    Y, y_lengths = X, x_lengths
+    if args.input2 is not None:
+        Y, _, y_lengths = _read(args.input2)
+        _same_dimension((args.input, X), (args.input2, Y))
+    cells = float(x_lengths.sum()) * float(y_lengths.sum())
+    options, _ = _constraint(args)
+    if args.metric != "dtw":
+        options["gamma"] = 1.0 if args.gamma is None else args.gamma
+    function = getattr(metrics, f"cdist_{args.metric}")
+    dtype = np.float32 if args.float32 else np.float64
+    with _atomic_output(args.output) as handle:
+        start = time.perf_counter()
+        matrix = function(
+            X,
+            None if args.input2 is None else Y,
+            n_jobs=args.n_jobs,
+            verbose=_progress(args, cells / (2 if args.input2 is None else 1)),
+            dtype=dtype,
+            **options,
+        )
+        elapsed = time.perf_counter() - start
+        np.save(handle, matrix)
+    print(
+        f"{args.output}: {matrix.shape[0]} x {matrix.shape[1]} {args.metric} matrix "
+        f"({matrix.dtype}) in {elapsed:.2f} s"
+    )
+    return 0
+
+
+def _nearest_neighbour(X_train, y_train, X_test, n_jobs=-1, verbose=0, **constraint):
+    """Labels of the DTW-nearest training series of each test series, and the time taken.
+
+    Ties go to the first training series, as ``numpy.argmin`` breaks them.
+    """
+    from tswarp.metrics import cdist_dtw
+
+    start = time.perf_counter()
+    distances = cdist_dtw(X_test, X_train, n_jobs=n_jobs, verbose=verbose, **constraint)
+    return y_train[np.argmin(distances, axis=1)], time.perf_counter() - start
+
+
+def _describe(X, lengths):
+    low, high = int(lengths.min()), int(lengths.max())
+    size = f"length {low}" if low == high else f"lengths {low}-{high}"
+    dims = "1 dimension" if X.shape[2] == 1 else f"{X.shape[2]} dimensions"
+    return f"{X.shape[0]} series ({size}, {dims})"
+
+
+def _read_labelled(path):
+    X, y, lengths = _read(path)
+    if y is None:
+        raise UsageError(f"{path} has no labels: knn reads labelled .tsv, .csv, .txt or .ts")
+    return X, y, lengths
+
+
+def _run_knn(args):
+    train_path, test_path = args.train, args.test
+    X_train, y_train, train_lengths = _read_labelled(train_path)
+    X_test, y_test, test_lengths = _read_labelled(test_path)
+    _same_dimension((train_path, X_train), (test_path, X_test))
+    if y_train.dtype.kind != y_test.dtype.kind:
+        # Labels '1' read as a number in one file and as text in the other must still match.
+        y_train, y_test = y_train.astype(str), y_test.astype(str)
+    options, constraint = _constraint(args)
+    cells = float(train_lengths.sum()) * float(test_lengths.sum())
+    predicted, elapsed = _nearest_neighbour(
+        X_train, y_train, X_test, args.n_jobs, _progress(args, cells), **options
+    )
+    correct = int(np.sum(predicted == y_test))
+    n_test = len(y_test)
+    print("1-nearest-neighbour classification with DTW")
+    print(f"train: {_describe(X_train, train_lengths)}, {len(np.unique(y_train))} classes")
+    print(f"test:  {_describe(X_test, test_lengths)}")
+    print(f"metric: dtw, {constraint}, {_threads(args.n_jobs)}")
+    print(f"accuracy:   {correct / n_test:.4f} ({correct}/{n_test} correct)")
+    print(f"error rate: {1 - correct / n_test:.4f}")
+    print(f"time: {elapsed:.2f} s for {len(y_train) * n_test} DTW distances")
+    return 0
+
+
+def _run_demo(args):
+    import tswarp
+    from tswarp.datasets import load_cbf
+
+    X_train, y_train, X_test, y_test = load_cbf(args.n_train, args.n_test, seed=args.seed)
+    cells = float(X_train.shape[0] * X_test.shape[0] * X_train.shape[1] ** 2)
+    predicted, elapsed = _nearest_neighbour(
+        X_train, y_train, X_test, args.n_jobs, _progress(args, cells)
+    )
+    wrong = int(np.sum(predicted != y_test))
+    # The Euclidean 1-NN baseline: what DTW's tolerance of shifted events buys.
+    squared = (X_test[:, None, :, 0] - X_train[None, :, :, 0]) ** 2
+    euclidean = y_train[np.argmin(squared.sum(axis=2), axis=1)]
+    e_wrong = int(np.sum(euclidean != y_test))
+    n_test = len(y_test)
+    print("tswarp demo: 1-nearest-neighbour classification of Cylinder-Bell-Funnel")
+    print(
+        f"data: {len(y_train)} train / {n_test} test synthetic series of length "
+        f"{X_train.shape[1]}, 3 classes (seed {args.seed})"
+    )
+    print(
+        f"DTW:       error rate {wrong / n_test:.4f} ({wrong}/{n_test} wrong), "
+        f"{len(y_train) * n_test} distances in {elapsed:.2f} s"
+    )
+    print(f"Euclidean: error rate {e_wrong / n_test:.4f} ({e_wrong}/{n_test} wrong)")
+    openmp = "on" if tswarp.openmp_enabled() else "off (serial kernels)"
+    print(f"config: tswarp {tswarp.__version__}, OpenMP {openmp}, {_threads(args.n_jobs)}")
+    print("On a UCR dataset: tswarp knn CBF_TRAIN.tsv CBF_TEST.tsv")
+    return 0
+
+
+def _one_line(error):
+    if isinstance(error, OSError) and error.strerror:
+        message = f"{error.filename}: {error.strerror}" if error.filename else error.strerror
+    else:
+        message = str(error) or type(error).__name__
+    return " ".join(message.split())
+
+
+def main(argv=None):
+    """Run the ``tswarp`` command with ``argv`` (``sys.argv[1:]`` by default).
+
+    Returns the exit status instead of exiting, so that it can be called in-process.
+    """
+    try:
+        args = build_parser().parse_args(argv)
+        return args.run(args)
+    except SystemExit as done:  # --help and --version
+        return done.code if isinstance(done.code, int) else 0
+    except (UsageError, ValueError, OSError) as error:
+        message = _one_line(error)
+    except MemoryError:
+        message = "not enough memory (try --float32, or fewer series per run)"
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return 2

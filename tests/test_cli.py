@@ -1,0 +1,285 @@
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import HAS_TORCH
+
+import tswarp
+from tswarp.cli import main
+from tswarp.datasets import make_cbf
+from tswarp.metrics import cdist_dtw, cdist_soft_dtw
+
+
+def run(capsys, *args):
+    code = main([str(arg) for arg in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write_ucr(path, X, y, separator="\t"):
+    """A UCR text file: the label, then the series' values without its NaN padding."""
+    with open(path, "w", encoding="utf-8") as handle:
+        for series, label in zip(X, y, strict=True):
+            values = series[~np.isnan(series)]
+            handle.write(separator.join([str(label), *map(repr, values.tolist())]) + "\n")
+    return path
+
+
+@pytest.fixture
+def series(rng):
+    return rng.standard_normal((60, 25, 2))
+
+
+def test_cdist_npy_matches_cdist_dtw(tmp_path, capsys, series):
+    np.save(tmp_path / "x.npy", series)
+    code, out, err = run(capsys, "cdist", tmp_path / "x.npy", "-o", tmp_path / "d.npy")
+    assert code == 0 and err == ""
+    assert "60 x 60 dtw matrix (float64)" in out
+    matrix = np.load(tmp_path / "d.npy")
+    np.testing.assert_allclose(matrix, cdist_dtw(series), rtol=1e-12, atol=0)
+    assert sorted(os.listdir(tmp_path)) == ["d.npy", "x.npy"]  # no temporary file left
+    assert oct(os.stat(tmp_path / "d.npy").st_mode & 0o777) != oct(0o600)
+
+
+def test_cdist_two_files_constraint_soft_dtw_float32(tmp_path, capsys, rng):
+    X = rng.standard_normal((7, 20))
+    Y = np.full((5, 30), np.nan)
+    for i in range(5):  # variable lengths, as a UCR file holds them
+        Y[i, : 10 + 4 * i] = rng.standard_normal(10 + 4 * i)
+    np.save(tmp_path / "x.npy", X)
+    write_ucr(tmp_path / "y.tsv", Y, range(5))
+    out_path = tmp_path / "s.npy"
+    args = ["cdist", tmp_path / "x.npy", tmp_path / "y.tsv", "-o", out_path]
+    code, _, _ = run(capsys, *args, "--metric", "soft_dtw", "--gamma", "0.5", "--float32")
+    assert code == 0
+    matrix = np.load(out_path)
+    assert matrix.dtype == np.float32 and matrix.shape == (7, 5)
+    np.testing.assert_allclose(matrix, cdist_soft_dtw(X, Y, gamma=0.5), rtol=1e-5)
+
+    code, _, _ = run(capsys, *args, "--sakoe-chiba-radius", "3", "--n-jobs", "1")
+    assert code == 0
+    expected = cdist_dtw(X, Y, sakoe_chiba_radius=3)
+    np.testing.assert_allclose(np.load(out_path), expected, rtol=1e-12)
+
+
+def test_cdist_normalized_and_itakura(tmp_path, capsys, rng):
+    from tswarp.metrics import cdist_soft_dtw_normalized
+
+    X = rng.standard_normal((6, 12))
+    np.save(tmp_path / "x.npy", X)
+    args = ["cdist", tmp_path / "x.npy", "-o", tmp_path / "n.npy"]
+    assert (
+        run(capsys, *args, "--metric", "soft_dtw_normalized", "--itakura-max-slope", "2")[0] == 0
+    )
+    expected = cdist_soft_dtw_normalized(X, itakura_max_slope=2.0)
+    np.testing.assert_allclose(np.load(tmp_path / "n.npy"), expected, rtol=1e-10, atol=1e-12)
+
+
+def test_progress_bar_on_request(tmp_path, capsys, series):
+    np.save(tmp_path / "x.npy", series)
+    code, _, err = run(capsys, "cdist", tmp_path / "x.npy", "-o", tmp_path / "d.npy", "--progress")
+    assert code == 0 and "cdist_dtw" in err and "100.0%" in err
+    args = ["cdist", tmp_path / "x.npy", "-o", tmp_path / "d.npy", "--no-progress"]
+    assert run(capsys, *args)[2] == ""
+
+
+def test_automatic_progress_bar_needs_a_terminal(tmp_path, capsys, monkeypatch, series):
+    import tswarp.cli
+
+    np.save(tmp_path / "x.npy", series)
+    monkeypatch.setattr(tswarp.cli, "_PROGRESS_CELLS", 1.0)  # every run counts as long
+    args = ["cdist", tmp_path / "x.npy", "-o", tmp_path / "d.npy"]
+    assert run(capsys, *args)[2] == ""  # capsys' stderr is not a terminal
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert "cdist_dtw" in run(capsys, *args)[2]
+
+
+def make_inputs(tmp):
+    np.save(tmp / "good.npy", np.arange(12.0).reshape(3, 4))
+    np.save(tmp / "long.npy", np.zeros((2, 30)))
+    np.save(tmp / "three_d.npy", np.zeros((2, 4, 3)))
+    (tmp / "garbage.npy").write_bytes(b"\x00garbage, not an array")
+    (tmp / "bad.tsv").write_text("1\t0.5\t0.25\n2\t0.5\toops\n", encoding="utf-8")
+    (tmp / "inner_nan.tsv").write_text("1\t0.5\tNaN\t0.25\n", encoding="utf-8")
+
+
+# name: (command line, start of the message after "tswarp: error: "); {tmp} is the directory.
+ERRORS = {
+    "missing file": ("cdist {tmp}/nope.npy -o {tmp}/o.npy", "{tmp}/nope.npy: No such file"),
+    "garbage npy": ("cdist {tmp}/garbage.npy -o {tmp}/o.npy", "{tmp}/garbage.npy: not a .npy"),
+    "malformed tsv": ("cdist {tmp}/bad.tsv -o {tmp}/o.npy", "{tmp}/bad.tsv, line 2: value 2"),
+    "interior NaN": ("cdist {tmp}/inner_nan.tsv -o {tmp}/o.npy", "{tmp}/inner_nan.tsv[0] has"),
+    "bad extension": ("cdist {tmp}/a.xlsx -o {tmp}/o.npy", "{tmp}/a.xlsx: unknown file type"),
+    "mismatched d": ("cdist {tmp}/good.npy {tmp}/three_d.npy -o {tmp}/o.npy", "{tmp}/good.npy"),
+    "unknown metric": ("cdist {tmp}/good.npy -o {tmp}/o.npy --metric lcss", "argument --metric"),
+    "negative radius": (
+        "cdist {tmp}/good.npy -o {tmp}/o.npy --sakoe-chiba-radius -2",
+        "argument --sakoe-chiba-radius: must be a whole number >= 0, got '-2'",
+    ),
+    "negative gamma": (
+        "cdist {tmp}/good.npy -o {tmp}/o.npy --metric soft_dtw --gamma -1",
+        "argument --gamma: must be a number >= 0",
+    ),
+    "gamma with dtw": ("cdist {tmp}/good.npy -o {tmp}/o.npy --gamma 1", "--gamma applies"),
+    "two constraints": (
+        "cdist {tmp}/good.npy -o {tmp}/o.npy --sakoe-chiba-radius 1 --itakura-max-slope 2",
+        "argument --itakura-max-slope: not allowed with",
+    ),
+    "infeasible slope": (
+        "cdist {tmp}/good.npy {tmp}/long.npy -o {tmp}/o.npy --itakura-max-slope 1.5",
+        "itakura_max_slope=1.5 admits no warping path",
+    ),
+    "output not npy": ("cdist {tmp}/good.npy -o {tmp}/o.csv", "output {tmp}/o.csv"),
+    "no output dir": ("cdist {tmp}/good.npy -o {tmp}/no/o.npy", "output {tmp}/no/o.npy"),
+    "zero n_jobs": ("cdist {tmp}/good.npy -o {tmp}/o.npy --n-jobs 0", "argument --n-jobs"),
+    "unknown option": ("cdist {tmp}/good.npy -o {tmp}/o.npy --fast", "unrecognized arguments"),
+    "knn without labels": ("knn {tmp}/good.npy {tmp}/good.npy", "{tmp}/good.npy has no labels"),
+    "no command": ("", "the following arguments are required"),
+}
+
+
+@pytest.mark.parametrize("name", list(ERRORS))
+def test_errors_are_one_line_exit_2_and_write_nothing(tmp_path, capsys, name):
+    make_inputs(tmp_path)
+    argv, start = (text.format(tmp=tmp_path) for text in ERRORS[name])
+    before = sorted(os.listdir(tmp_path))
+    code, out, err = run(capsys, *argv.split())
+    assert code == 2 and out == ""
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    assert err.startswith("tswarp: error: " + start), err
+    assert sorted(os.listdir(tmp_path)) == before  # nothing written, no temporary left
+
+
+def test_failed_run_keeps_the_previous_output(tmp_path, capsys, rng):
+    X, Y = rng.standard_normal((3, 10)), rng.standard_normal((2, 30))
+    np.save(tmp_path / "x.npy", X)
+    np.save(tmp_path / "y.npy", Y)
+    out = tmp_path / "d.npy"
+    assert run(capsys, "cdist", tmp_path / "x.npy", "-o", out)[0] == 0
+    previous = out.read_bytes()
+    # The slope admits no path between lengths 10 and 30: the metric fails mid-run.
+    code, _, err = run(
+        capsys, "cdist", tmp_path / "x.npy", tmp_path / "y.npy", "-o", out,
+        "--itakura-max-slope", "1.5",
+    )  # fmt: skip
+    assert code == 2 and "itakura_max_slope" in err
+    assert out.read_bytes() == previous
+    assert sorted(os.listdir(tmp_path)) == ["d.npy", "x.npy", "y.npy"]
+
+
+def test_knn_matches_a_naive_1nn(tmp_path, capsys):
+    X, y = make_cbf(24, seed=5)
+    X_test, y_test = make_cbf(40, seed=6)
+    X[::3, 100:] = np.nan  # some shorter training series
+    write_ucr(tmp_path / "T_TRAIN.tsv", X[:, :, 0], y)
+    write_ucr(tmp_path / "T_TEST.csv", X_test[:, :, 0], y_test, separator=",")
+    code, out, err = run(capsys, "knn", tmp_path / "T_TRAIN.tsv", tmp_path / "T_TEST.csv")
+    assert code == 0 and err == ""
+    predicted = y[np.argmin(cdist_dtw(X_test, X), axis=1)]
+    expected = np.mean(predicted != y_test)
+    reported = float(re.search(r"error rate: ([0-9.]+)", out).group(1))
+    assert reported == pytest.approx(expected, abs=5e-5)
+    assert "24 series (lengths 100-128, 1 dimension), 3 classes" in out
+    assert "40 series (length 128, 1 dimension)" in out
+    assert "no global constraint" in out and "time:" in out
+    assert f"({np.sum(predicted == y_test)}/40 correct)" in out
+
+
+def test_knn_with_a_band_and_ts_files(tmp_path, capsys):
+    X, y = make_cbf(12, length=40, seed=1)
+    X_test, y_test = make_cbf(9, length=40, seed=2)
+    for name, data, labels in (("a.ts", X, y), ("b.ts", X_test, y_test)):
+        body = "\n".join(
+            ",".join(map(repr, s[:, 0].tolist())) + f":{k}"
+            for s, k in zip(data, labels, strict=True)
+        )
+        (tmp_path / name).write_text(f"@classLabel true 1 2 3\n@data\n{body}\n", encoding="utf-8")
+    code, out, _ = run(
+        capsys, "knn", tmp_path / "a.ts", tmp_path / "b.ts", "--sakoe-chiba-radius", 4
+    )
+    assert code == 0 and "Sakoe-Chiba radius 4" in out
+    predicted = y[np.argmin(cdist_dtw(X_test, X, sakoe_chiba_radius=4), axis=1)]
+    assert f"({np.sum(predicted == y_test)}/9 correct)" in out
+
+
+def test_demo_report(capsys):
+    code, out, err = run(capsys, "demo", "--n-train", 9, "--n-test", 30, "--seed", 2)
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0].startswith("tswarp demo")
+    assert "9 train / 30 test" in out and "seed 2" in out
+    assert re.search(r"DTW: +error rate [0-9.]+ \(\d+/30 wrong\)", out)
+    assert re.search(r"Euclidean: +error rate", out)
+    assert f"config: tswarp {tswarp.__version__}, OpenMP" in out
+
+
+def test_help_and_version_exit_0(capsys):
+    code, out, _ = run(capsys, "--help")
+    assert code == 0 and "cdist" in out and "knn" in out and "demo" in out
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.splitlines()[0] == f"tswarp: {tswarp.__version__}"
+
+
+def test_show_config_lines(capsys):
+    tswarp.show_config()
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"tswarp: {tswarp.__version__}"
+    kernels = next(line for line in lines if line.startswith("kernels: "))
+    if tswarp.openmp_enabled():
+        from tswarp._kernels._openmp import openmp_max_threads
+
+        threads = openmp_max_threads()
+        assert kernels == f"kernels: OpenMP on, {threads} thread" + "s" * (threads != 1)
+    else:
+        assert kernels == "kernels: OpenMP off (serial kernels)"
+    if HAS_TORCH:
+        import torch
+
+        assert f"torch: {torch.__version__}" in lines
+        assert any(line.startswith("CUDA: ") for line in lines)
+
+
+def test_show_config_without_torch(capsys, monkeypatch):
+    # A None entry in sys.modules makes find_spec report torch as missing.
+    monkeypatch.setitem(sys.modules, "torch", None)
+    tswarp.show_config()
+    out = capsys.readouterr().out
+    assert "torch: not installed" in out and "CUDA" not in out
+
+
+def run_module(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "tswarp", *map(str, args)], capture_output=True, text=True
+    )
+
+
+def test_python_m_tswarp(tmp_path, rng):
+    result = run_module("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == f"tswarp: {tswarp.__version__}"
+
+    X = rng.standard_normal((8, 15))
+    np.save(tmp_path / "x.npy", X)
+    result = run_module("cdist", tmp_path / "x.npy", "-o", tmp_path / "d.npy")
+    assert result.returncode == 0, result.stderr
+    np.testing.assert_allclose(np.load(tmp_path / "d.npy"), cdist_dtw(X), rtol=1e-12)
+
+    (tmp_path / "bad.ts").write_text("@data\n1,2:3\n", encoding="utf-8")
+    result = run_module("knn", tmp_path / "bad.ts", tmp_path / "x.npy")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("tswarp: error: ")
+
+
+def test_commands_leave_torch_out(tmp_path):
+    code = (
+        "import sys\n"
+        "from tswarp.cli import main\n"
+        "main(['demo', '--n-train', '3', '--n-test', '6'])\n"
+        "print('torch' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "False"
