@@ -93,7 +93,16 @@ def test_docstring_examples(name):
 
 @pytest.mark.torch
 @pytest.mark.skipif(not HAS_TORCH, reason="torch missing")
-@pytest.mark.parametrize("page", ["docs/backend.md", "docs/metrics.md", "README.md"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "docs/backend.md",
+        "docs/metrics.md",
+        "docs/getting-started.md",
+        "docs/training.md",
+        "README.md",
+    ],
+)
 def test_docs_page_examples(page):
     result = doctest.testfile(
         str(ROOT / page), module_relative=False, optionflags=doctest.NORMALIZE_WHITESPACE

@@ -44,7 +44,7 @@ def _mask(sz1, sz2, constraint, be):
 
 
 def sakoe_chiba_mask(sz1, sz2, radius=1, be=None):
-    """Sakoe-Chiba band: cells within ``radius`` of the diagonal, widened by |sz1 - sz2|.
+    """Sakoe-Chiba band: cells within ``radius`` of the diagonal, widened by ``|sz1 - sz2|``.
 
     Returns a boolean array (or tensor on the PyTorch backend) of shape (sz1, sz2).
 

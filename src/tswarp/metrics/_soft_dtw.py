@@ -138,8 +138,9 @@ def soft_dtw_normalized(
 
     Parameters
     ----------
-    s1, s2, gamma, global_constraint, sakoe_chiba_radius, itakura_max_slope, be,
-    compute_with_backend
+    s1, s2, gamma, be, compute_with_backend
+        As in :func:`soft_dtw`.
+    global_constraint, sakoe_chiba_radius, itakura_max_slope
         As in :func:`soft_dtw`.
 
     Returns
@@ -181,8 +182,9 @@ def soft_dtw_alignment(
 
     Parameters
     ----------
-    s1, s2, gamma, global_constraint, sakoe_chiba_radius, itakura_max_slope, be,
-    compute_with_backend
+    s1, s2, gamma, be, compute_with_backend
+        As in :func:`soft_dtw`.
+    global_constraint, sakoe_chiba_radius, itakura_max_slope
         As in :func:`soft_dtw`.
 
     Returns
@@ -348,8 +350,9 @@ def cdist_soft_dtw_normalized(
 
     Parameters
     ----------
-    dataset1, dataset2, gamma, global_constraint, sakoe_chiba_radius, itakura_max_slope,
-    n_jobs, verbose, be, compute_with_backend, dtype
+    dataset1, dataset2, gamma, n_jobs, verbose, be, compute_with_backend, dtype
+        As in :func:`cdist_soft_dtw`.
+    global_constraint, sakoe_chiba_radius, itakura_max_slope
         As in :func:`cdist_soft_dtw`. The divergence is formed in float64 before any
         conversion to ``dtype``.
 
