@@ -27,7 +27,8 @@ class CompiledSoftDTW(torch.autograd.Function):
         values = np.empty(costs.shape[0])
         keep = costs.requires_grad
         state = np.zeros(table.shape) if keep else np.zeros((0, 0, 0))
-        threads = torch.get_num_threads()
+        # One pair per thread: more threads than pairs would only wait at the barrier.
+        threads = max(1, min(torch.get_num_threads(), costs.shape[0]))
         _soft_dtw.soft_dtw_cost_batch(
             table, n_lengths, m_lengths, lo, hi, gamma, values, state, threads
         )
