@@ -17,6 +17,13 @@ def kernel_summary():
     return "OpenMP off (serial kernels)"
 
 
+def simd_summary():
+    """One line on the SIMD build of the pairwise DTW kernels, and why it was chosen."""
+    from tswarp._kernels import _simd
+
+    return _simd.describe()
+
+
 def _torch_lines():
     # Looked up before importing: without torch installed, nothing is imported at all.
     if importlib.util.find_spec("torch") is None:
@@ -48,16 +55,20 @@ def config_lines():
         f"python: {platform.python_version()} ({sys.platform})",
         f"numpy: {np.__version__}",
         f"kernels: {kernel_summary()}",
+        f"simd: {simd_summary()}",
         *_torch_lines(),
     ]
 
 
 def show_config(file=None):
-    """Print tswarp's version, its kernels' OpenMP status and threads, and torch / CUDA.
+    """Print tswarp's version, its kernels' OpenMP status and threads, SIMD build, torch / CUDA.
 
     The thread count is OpenMP's default, which ``OMP_NUM_THREADS`` sets; it is what
-    ``n_jobs=-1`` uses. Torch is imported only when installed, to report its version and
-    whether CUDA is available. ``python -m tswarp --version`` prints the same lines.
+    ``n_jobs=-1`` uses. The SIMD line names the build of the pairwise DTW kernels that runs
+    (``baseline``, ``avx2`` or ``avx512``): the fastest this CPU supports, unless the
+    environment variable ``TSWARP_SIMD`` asks for another one. Torch is imported only when
+    installed, to report its version and whether CUDA is available.
+    ``python -m tswarp --version`` prints the same lines.
 
     Parameters
     ----------

@@ -365,8 +365,13 @@ def _run_demo(args):
         f"{len(y_train) * n_test} distances in {elapsed:.2f} s"
     )
     print(f"Euclidean: error rate {e_wrong / n_test:.4f} ({e_wrong}/{n_test} wrong)")
+    from tswarp._kernels._simd import variant
+
     openmp = "on" if tswarp.openmp_enabled() else "off (serial kernels)"
-    print(f"config: tswarp {tswarp.__version__}, OpenMP {openmp}, {_threads(args.n_jobs)}")
+    print(
+        f"config: tswarp {tswarp.__version__}, OpenMP {openmp}, {_threads(args.n_jobs)}, "
+        f"SIMD {variant()}"
+    )
     print("On a UCR dataset: tswarp knn CBF_TRAIN.tsv CBF_TEST.tsv")
     return 0
 

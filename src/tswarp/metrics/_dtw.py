@@ -18,6 +18,7 @@ from tswarp.metrics._inputs import (
     to_series_pair,
     torch_metrics,
 )
+from tswarp.metrics._lanes import dtw_block
 from tswarp.metrics._pairwise import pairwise_matrix
 
 
@@ -225,7 +226,7 @@ def cdist_dtw(
         raise ValueError(infeasible_message(x_lengths[i], y_lengths[j], constraint))
 
     matrix = pairwise_matrix(
-        _dtw.dtw_pairs,
+        dtw_block,
         first,
         second,
         constraint,

@@ -1,0 +1,176 @@
+"""Pairwise DTW in SIMD lanes: one pair per lane, a group of pairs sharing one loop at a time.
+
+The lane kernels are plain C (dtw_lanes.c), compiled once per instruction set: ``baseline``
+(what the platform guarantees: SSE2 on x86-64, NEON on aarch64), and on x86-64 also ``avx2``
+and ``avx512``.
+The fastest build that the CPU supports is chosen once, at import. The environment variable
+``TSWARP_SIMD`` (``auto``, ``baseline``, ``avx2``, ``avx512``) asks for a build; a value that
+cannot be honoured (unknown, or not supported here) gives a RuntimeWarning and the automatic
+choice. All builds return the same values as the scalar kernel, bit for bit.
+"""
+import os
+import warnings
+
+import numpy as np
+
+from cython.parallel cimport prange, threadid
+from libc.math cimport NAN
+from libc.stddef cimport ptrdiff_t
+
+from cython cimport floating
+
+from tswarp._kernels._band cimport band_limits
+
+cdef extern from "dtw_lanes.h" nogil:
+    ctypedef void (*tswarp_lanes_f64)(
+        const double *X, ptrdiff_t x_stride, const ptrdiff_t *x_lengths, const ptrdiff_t *a,
+        const double *Y, ptrdiff_t y_stride, const ptrdiff_t *y_lengths, const ptrdiff_t *b,
+        ptrdiff_t n, ptrdiff_t m, ptrdiff_t d, const ptrdiff_t *lo, const ptrdiff_t *hi,
+        double *scratch, double *out)
+    ctypedef void (*tswarp_lanes_f32)(
+        const float *X, ptrdiff_t x_stride, const ptrdiff_t *x_lengths, const ptrdiff_t *a,
+        const float *Y, ptrdiff_t y_stride, const ptrdiff_t *y_lengths, const ptrdiff_t *b,
+        ptrdiff_t n, ptrdiff_t m, ptrdiff_t d, const ptrdiff_t *lo, const ptrdiff_t *hi,
+        float *scratch, double *out)
+
+    struct tswarp_lanes:
+        const char *name
+        int lanes_f64
+        int lanes_f32
+        tswarp_lanes_f64 dtw_f64
+        tswarp_lanes_f32 dtw_f32
+
+    ptrdiff_t tswarp_lanes_scratch(
+        ptrdiff_t lanes, ptrdiff_t n, ptrdiff_t m, ptrdiff_t d, ptrdiff_t value_size)
+    int tswarp_lanes_count()
+    const tswarp_lanes *tswarp_lanes_get(int index)
+    int tswarp_lanes_supported(int index)
+
+ENVIRONMENT_VARIABLE = "TSWARP_SIMD"
+# Every build name any platform may have, from the most portable to the fastest.
+KNOWN = ("baseline", "avx2", "avx512")
+
+cdef const tswarp_lanes *active = NULL
+
+
+def builds():
+    """Names of the builds compiled into this binary, from the most portable to the fastest."""
+    return [tswarp_lanes_get(k).name.decode() for k in range(tswarp_lanes_count())]
+
+
+def available():
+    """Names of the builds that this CPU can run, from the most portable to the fastest."""
+    return [name for k, name in enumerate(builds()) if tswarp_lanes_supported(k)]
+
+
+def _set(name):
+    global active
+    active = tswarp_lanes_get(builds().index(name))
+
+
+def choose(request):
+    """The build to use for a ``TSWARP_SIMD`` value, and a warning message or None."""
+    best = available().pop()  # wraparound is off: no [-1] here
+    if request is None or request.strip().lower() in ("", "auto"):
+        return best, None
+    name = request.strip().lower()
+    if name not in KNOWN:
+        reason = f"is not one of auto, {', '.join(KNOWN)}"
+    elif name not in builds():
+        reason = "is not compiled for this platform"
+    elif name not in available():
+        reason = "is not supported by this CPU"
+    else:
+        return name, None
+    return best, f"{ENVIRONMENT_VARIABLE}={request!r} {reason}; using {best!r}"
+
+
+def variant():
+    """The name of the build that runs: ``baseline``, ``avx2`` or ``avx512``."""
+    return active.name.decode()
+
+
+def describe():
+    """The running build and why it runs, for ``tswarp.show_config()``."""
+    name = variant()
+    if name != _choice:
+        return f"{name} (set in this process)"
+    if _message is not None:
+        return f"{name} ({_message})"
+    if choose(None)[0] != name:
+        return f"{name} (forced by {ENVIRONMENT_VARIABLE})"
+    return f"{name} (the fastest of {', '.join(available())} on this CPU)"
+
+
+def _use(name):
+    """Run the build ``name`` from now on (for tests); returns the previous name."""
+    if name not in available():
+        raise ValueError(f"{name!r} is not one of the builds this CPU can run: {available()}")
+    previous = variant()
+    _set(name)
+    return previous
+
+
+def group_size(dtype):
+    """Pairs per group of the running build for float32 or float64 data."""
+    return active.lanes_f32 if np.dtype(dtype) == np.float32 else active.lanes_f64
+
+
+def dtw_groups(
+    const floating[:, :, ::1] X, const Py_ssize_t[::1] x_lengths,
+    const floating[:, :, ::1] Y, const Py_ssize_t[::1] y_lengths,
+    const Py_ssize_t[::1] rows, const Py_ssize_t[::1] cols,
+    int constraint, double parameter, double[::1] out, int n_threads,
+):
+    """out[k] = DTW(X[rows[k]], Y[cols[k]]), with ``dtw_pairs``' conventions.
+
+    The pairs come in consecutive groups of ``group_size(X.dtype)``, and threads share out the
+    groups. Lengths may differ within a group only as dtw_lanes.h allows: freely without a
+    constraint, with equal sz2 - sz1 under a Sakoe-Chiba band. A group costs as much as its
+    longest lengths.
+    """
+    cdef const tswarp_lanes *build = active
+    cdef Py_ssize_t lanes = build.lanes_f64 if floating is double else build.lanes_f32
+    cdef Py_ssize_t n_groups = rows.shape[0] // lanes, group, first, n, m, k
+    cdef Py_ssize_t d = X.shape[2], max_n = X.shape[1], max_m = Y.shape[1]
+    if n_groups == 0:
+        return
+    cdef Py_ssize_t size = tswarp_lanes_scratch(lanes, max_n, max_m, d, sizeof(floating))
+    # One scratch slice per thread, allocated here so that no thread ever allocates.
+    cdef floating[:, ::1] scratch = np.empty((n_threads, size), dtype=np.asarray(X).dtype)
+    cdef Py_ssize_t[:, ::1] limits = np.empty((n_threads, 2 * max_n), dtype=np.intp)
+    cdef const ptrdiff_t *lo
+    cdef const ptrdiff_t *hi
+    cdef int thread
+    for group in prange(n_groups, nogil=True, schedule="dynamic", chunksize=1,
+                        num_threads=n_threads):
+        thread = threadid()
+        first = group * lanes
+        n = 0
+        m = 0
+        for k in range(first, first + lanes):
+            n = max(n, x_lengths[rows[k]])
+            m = max(m, y_lengths[cols[k]])
+        if not band_limits(n, m, constraint, parameter,
+                           &limits[thread, 0], &limits[thread, max_n]):
+            for k in range(first, first + lanes):
+                out[k] = NAN
+            continue
+        lo = <const ptrdiff_t*> &limits[thread, 0]
+        hi = <const ptrdiff_t*> &limits[thread, max_n]
+        if floating is double:
+            build.dtw_f64(&X[0, 0, 0], max_n * d, <const ptrdiff_t*> &x_lengths[0],
+                          <const ptrdiff_t*> &rows[first], &Y[0, 0, 0], max_m * d,
+                          <const ptrdiff_t*> &y_lengths[0], <const ptrdiff_t*> &cols[first],
+                          n, m, d, lo, hi, &scratch[thread, 0], &out[first])
+        else:
+            build.dtw_f32(&X[0, 0, 0], max_n * d, <const ptrdiff_t*> &x_lengths[0],
+                          <const ptrdiff_t*> &rows[first], &Y[0, 0, 0], max_m * d,
+                          <const ptrdiff_t*> &y_lengths[0], <const ptrdiff_t*> &cols[first],
+                          n, m, d, lo, hi, &scratch[thread, 0], &out[first])
+
+
+_choice, _message = choose(os.environ.get(ENVIRONMENT_VARIABLE))
+if _message is not None:
+    warnings.warn(_message, RuntimeWarning, stacklevel=2)
+_set(_choice)

@@ -1,0 +1,53 @@
+/* DTW of many pairs at once, one pair per SIMD lane.
+ *
+ * dtw_lanes.c is compiled once per instruction set (see meson.build); each build defines one
+ * `struct tswarp_lanes` that describes it. dtw_lanes_dispatch.c lists the builds that this
+ * binary holds and says which of them the running CPU supports.
+ */
+#ifndef TSWARP_DTW_LANES_H
+#define TSWARP_DTW_LANES_H
+
+#include <stddef.h>
+
+/* out[l] = sqrt(R[n_l - 1, m_l - 1]), the DTW of X[a[l]] (n_l, d) and Y[b[l]] (m_l, d), for the
+ * pairs of a group, one per lane; n_l = x_lengths[a[l]], m_l = y_lengths[b[l]]. n and m are
+ * the largest of them, and lo[i] <= j < hi[i] (i < n) is the band of (n, m). Every lane runs
+ * over that band: this is exact when each lane's own band is the same within its own grid
+ * (i < n_l, j < m_l), whose cells depend on no cell outside it. That holds for equal lengths,
+ * for any lengths without a constraint, and for equal m_l - n_l under a Sakoe-Chiba band.
+ * Series start every x_stride (y_stride) values; scratch holds tswarp_lanes_scratch(...). */
+typedef void (*tswarp_lanes_f64)(const double *X, ptrdiff_t x_stride,
+                                 const ptrdiff_t *x_lengths, const ptrdiff_t *a,
+                                 const double *Y, ptrdiff_t y_stride,
+                                 const ptrdiff_t *y_lengths, const ptrdiff_t *b, ptrdiff_t n,
+                                 ptrdiff_t m, ptrdiff_t d, const ptrdiff_t *lo,
+                                 const ptrdiff_t *hi, double *scratch, double *out);
+typedef void (*tswarp_lanes_f32)(const float *X, ptrdiff_t x_stride,
+                                 const ptrdiff_t *x_lengths, const ptrdiff_t *a,
+                                 const float *Y, ptrdiff_t y_stride,
+                                 const ptrdiff_t *y_lengths, const ptrdiff_t *b, ptrdiff_t n,
+                                 ptrdiff_t m, ptrdiff_t d, const ptrdiff_t *lo,
+                                 const ptrdiff_t *hi, float *scratch, double *out);
+
+struct tswarp_lanes {
+    const char *name;   /* "baseline", "avx2", "avx512" */
+    int lanes_f64;      /* pairs per group */
+    int lanes_f32;
+    tswarp_lanes_f64 dtw_f64;
+    tswarp_lanes_f32 dtw_f32;
+};
+
+/* Scratch values for one group: transposed series, two DP rows, 64 bytes to align them. */
+static inline ptrdiff_t tswarp_lanes_scratch(ptrdiff_t lanes, ptrdiff_t n, ptrdiff_t m,
+                                             ptrdiff_t d, ptrdiff_t value_size)
+{
+    return lanes * (d * (n + m) + 2 * (m + 1)) + 64 / value_size;
+}
+
+/* The builds in this binary, from the most portable to the fastest. */
+int tswarp_lanes_count(void);
+const struct tswarp_lanes *tswarp_lanes_get(int index);
+/* Whether the running CPU (and OS) can execute build `index`. */
+int tswarp_lanes_supported(int index);
+
+#endif
