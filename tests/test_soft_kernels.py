@@ -115,6 +115,21 @@ def test_every_width_gives_the_same_results(gamma, band, dtype):
         np.testing.assert_allclose(matrix, base_matrix, rtol=1e-13)
 
 
+@pytest.mark.parametrize("gamma", [1e-3, 1.0, 100.0])
+@pytest.mark.parametrize("band", [(0, 0.0), (2, 3.0), (1, 2.0)])
+def test_alignment_recomputes_the_forward_weights_exactly(lanes, rng, gamma, band):
+    # Past its memory budget the alignment keeps R, not the weights, and recomputes them.
+    for n, m in [(1, 5), (16, 16), (17, 30), (45, 33)]:
+        x, y = rng.normal(size=(n, 2)), rng.normal(size=(m, 2))
+        limits = _dtw.band(n, m, *band)
+        if limits is None:
+            continue
+        kept = _soft_dtw.soft_dtw_alignment(x, y, *limits, gamma)
+        recomputed = _soft_dtw.soft_dtw_alignment(x, y, *limits, gamma, weights_budget=0)
+        assert recomputed[1] == kept[1]
+        assert np.array_equal(recomputed[0], kept[0])
+
+
 def _batch(rng, lengths, gamma, scale=1.0, radius=None):
     """Random cost matrices (b, N, M) with their lengths and bands."""
     n_max, m_max = max(n for n, _ in lengths), max(m for _, m in lengths)

@@ -12,10 +12,12 @@ the CPU has. Costs and the dynamic program are in float64 for both input widths:
 exponentials turn rounding errors in R into relative errors of the weights, amplified by
 1 / gamma.
 
-The expected alignment E = dR[n-1, m-1] / dC stores the three normalised soft-min weights of
-every cell during the forward (24 bytes a cell), and flows E back through them: three
-multiply-adds a cell, no exponential, and every weight is a difference of neighbouring R
-values taken once, in [0, 1].
+The expected alignment E = dR[n-1, m-1] / dC flows back from the end through the three
+normalised soft-min weights of every cell, each a function of neighbouring R values only, in
+[0, 1]: three multiply-adds a cell. The batch path (for autograd) keeps the weights from the
+forward (24 bytes a cell), so its backward computes no exponential; the single-pair alignment
+does too up to a memory budget, and beyond it keeps R alone (8 bytes a cell) and recomputes
+the weights with the forward's own code.
 """
 import numpy as np
 
@@ -41,9 +43,11 @@ cdef extern from "_soft_simd.h" nogil:
         int single
     Py_ssize_t tw_scratch_size(Py_ssize_t m)
     Py_ssize_t tw_weights_size(Py_ssize_t n, Py_ssize_t m)
-    double tw_soft_forward(const tw_pair* p, double* scratch, double* weights)
-    void tw_soft_backward(const tw_pair* p, const double* weights, double* scratch,
-                          double* out, Py_ssize_t out_rows, Py_ssize_t out_cols)
+    Py_ssize_t tw_table_size(Py_ssize_t n, Py_ssize_t m)
+    double tw_soft_forward(const tw_pair* p, double* scratch, double* weights, double* table)
+    void tw_soft_backward(const tw_pair* p, const double* weights, const double* table,
+                          double* scratch, double* out, Py_ssize_t out_rows,
+                          Py_ssize_t out_cols)
     void tw_math_array(const double* x, double* out, Py_ssize_t count, int which)
     int tw_widest_lanes()
     int tw_set_lanes(int lanes)
@@ -84,29 +88,37 @@ def soft_dtw_value(
     cdef double[::1] scratch = np.empty(tw_scratch_size(p.m))
     cdef double value
     with nogil:
-        value = tw_soft_forward(&p, &scratch[0], NULL)
+        value = tw_soft_forward(&p, &scratch[0], NULL, NULL)
     return value
 
 
 def soft_dtw_alignment(
     const floating[:, ::1] x, const floating[:, ::1] y,
     const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, double gamma,
+    Py_ssize_t weights_budget=1 << 27,
 ):
     """(E, value): the (n, m) float64 expected alignment (0 outside the band) and soft-DTW.
 
     gamma must be > 0 here (the hard alignment of gamma = 0 is a DTW path, computed there).
-    Memory: 24 bytes a cell of weights, freed on return, besides the 8 of E.
+    The backward reuses the forward's soft-min weights (24 bytes a cell) when they fit in
+    ``weights_budget`` bytes; beyond, it keeps R alone (8 bytes a cell) and recomputes the
+    same weights, bit for bit, at the price of two more exponentials a cell.
     """
     cdef tw_pair p = series_pair(&x[0, 0], x.shape[0], &y[0, 0], y.shape[0], x.shape[1],
                                  &lo[0], &hi[0], gamma)
+    cdef bint keep = tw_weights_size(p.n, p.m) * 8 <= weights_budget
     alignment = np.empty((p.n, p.m))
     cdef double[:, ::1] out = alignment
     cdef double[::1] scratch = np.empty(tw_scratch_size(p.m))
-    cdef double[::1] weights = np.empty(tw_weights_size(p.n, p.m))
+    cdef double[::1] state = np.empty(
+        tw_weights_size(p.n, p.m) if keep else tw_table_size(p.n, p.m)
+    )
+    cdef double* weights = &state[0] if keep else NULL
+    cdef double* table = NULL if keep else &state[0]
     cdef double value
     with nogil:
-        value = tw_soft_forward(&p, &scratch[0], &weights[0])
-        tw_soft_backward(&p, &weights[0], &scratch[0], &out[0, 0], p.n, p.m)
+        value = tw_soft_forward(&p, &scratch[0], weights, table)
+        tw_soft_backward(&p, weights, table, &scratch[0], &out[0, 0], p.n, p.m)
     return alignment, value
 
 
@@ -139,7 +151,7 @@ def soft_dtw_pairs(
             continue
         p = series_pair(&X[a, 0, 0], x_lengths[a], &Y[b, 0, 0], y_lengths[b], d,
                         &limits[thread, 0], &limits[thread, max_n], gamma)
-        out[k] = tw_soft_forward(&p, &scratch[thread, 0], NULL)
+        out[k] = tw_soft_forward(&p, &scratch[thread, 0], NULL, NULL)
 
 
 def cost_batch_weights(Py_ssize_t batch, Py_ssize_t n, Py_ssize_t m):
@@ -178,7 +190,7 @@ def soft_dtw_cost_batch(
         p = cost_pair(&costs[k, 0, 0], m, n_lengths[k], m_lengths[k], &lo[k, 0], &hi[k, 0],
                       gamma)
         values[k] = tw_soft_forward(&p, &scratch[threadid(), 0],
-                                    &weights[k, 0] if keep else NULL)
+                                    &weights[k, 0] if keep else NULL, NULL)
 
 
 def soft_dtw_cost_batch_backward(
@@ -202,8 +214,8 @@ def soft_dtw_cost_batch_backward(
     for k in prange(batch, nogil=True, schedule="dynamic", chunksize=1,
                     num_threads=n_threads):
         p = cost_pair(NULL, m, n_lengths[k], m_lengths[k], &lo[k, 0], &hi[k, 0], gamma)
-        tw_soft_backward(&p, &weights[k, 0], &scratch[threadid(), 0], &alignment[k, 0, 0],
-                         n, m)
+        tw_soft_backward(&p, &weights[k, 0], NULL, &scratch[threadid(), 0],
+                         &alignment[k, 0, 0], n, m)
 
 
 def _math_array(const double[::1] x, bint log):

@@ -15,50 +15,56 @@
 #define NV (TW_STRIP / TW_W) /* vectors per step */
 #define soft_cell TW_FN(soft_cell)
 #define hard_cell TW_FN(hard_cell)
+#define cell_t TW_FN(cell_t)
 
-/* cost + softmin(diag, up, left) of TW_W cells, and (when w is not NULL) the normalised
- * weights of the three predecessors, stored at w[0], w[TW_STRIP], w[2 * TW_STRIP].
+/* A cell's value and the normalised weights of its predecessors (unused ones cost nothing:
+ * the functions are inlined and the compiler drops what is not read). */
+typedef struct {
+    V value, diag, up, left;
+} cell_t;
+
+/* cost + softmin(diag, up, left) of TW_W cells, and the normalised weights of diag, up and
+ * left.
  *
  * The formulas of the scalar kernel: terms relative to min(diag, up), except when left is
  * smaller, so that no exponential overflows and the log's argument lies in [1, 3]. With
  * infinite predecessors an exponential sees -inf or NaN (inf - inf) and gives 0, the log
  * gets 1, and the weights stay finite: an unreachable cell passes on no weight, never NaN.
  */
-TW_F V soft_cell(V cost, V diag, V up, V left, double gamma, double scale, double* w) {
+TW_F cell_t soft_cell(V cost, V diag, V up, V left, double gamma, double scale) {
     V ref = v_min(diag, up);
     V e_pair = tw_exp(-v_abs(diag - up) * scale); /* the larger of diag and up, relative */
     V pair = 1.0 + e_pair;
     V tail = tw_exp(-v_abs(left - ref) * scale);
-    M right = TW_MASK(left >= ref);
+    M right = TW_MASK(left >= ref), diag_min = TW_MASK(diag <= up);
     V sum = v_select(right, pair + tail, pair * tail + 1.0);
-    V value = v_select(right, ref, left) - gamma * tw_log(sum);
-    if (w != NULL) {
-        M diag_min = TW_MASK(diag <= up);
-        V inv = 1.0 / sum;
-        V share = v_select(right, inv, tail * inv); /* weight of min(diag, up) */
-        v_store(w, v_select(diag_min, share, e_pair * share));
-        v_store(w + TW_STRIP, v_select(diag_min, e_pair * share, share));
-        v_store(w + 2 * TW_STRIP, v_select(right, tail * inv, inv));
-    }
-    return cost + value;
+    V inv = 1.0 / sum;
+    V share = v_select(right, inv, tail * inv); /* weight of min(diag, up) */
+    cell_t c;
+    c.value = cost + (v_select(right, ref, left) - gamma * tw_log(sum));
+    c.diag = v_select(diag_min, share, e_pair * share);
+    c.up = v_select(diag_min, e_pair * share, share);
+    c.left = v_select(right, tail * inv, inv);
+    return c;
 }
 
 /* gamma = 0: cost + min, and 0/1 weights on the DTW path's choice (diag, then up, then left
  * on ties, as dtw_path). */
-TW_F V hard_cell(V cost, V diag, V up, V left, double* w) {
-    V best = v_min(v_min(diag, up), left);
-    if (w != NULL) {
-        M take_diag = TW_MASK(diag <= up) & TW_MASK(diag <= left);
-        M take_up = ~take_diag & TW_MASK(up <= left);
-        v_store(w, v_select(take_diag, v_splat(1.0), v_splat(0.0)));
-        v_store(w + TW_STRIP, v_select(take_up, v_splat(1.0), v_splat(0.0)));
-        v_store(w + 2 * TW_STRIP, v_select(take_diag | take_up, v_splat(0.0), v_splat(1.0)));
-    }
-    return cost + best;
+TW_F cell_t hard_cell(V cost, V diag, V up, V left) {
+    M take_diag = TW_MASK(diag <= up) & TW_MASK(diag <= left);
+    M take_up = ~take_diag & TW_MASK(up <= left);
+    cell_t c;
+    c.value = cost + v_min(v_min(diag, up), left);
+    c.diag = v_select(take_diag, v_splat(1.0), v_splat(0.0));
+    c.up = v_select(take_up, v_splat(1.0), v_splat(0.0));
+    c.left = v_select(take_diag | take_up, v_splat(0.0), v_splat(1.0));
+    return c;
 }
 
 /* R[n-1, m-1]; see tw_soft_forward. */
-TW_TARGET static double TW_FN(forward)(const tw_pair* p, double* scratch, double* weights) {
+TW_TARGET static double TW_FN(forward)(
+    const tw_pair* p, double* scratch, double* weights, double* table
+) {
     const Py_ssize_t n = p->n, m = p->m, L = TW_STRIP, steps = m + TW_STRIP - 1;
     const double gamma = p->gamma;
     /* 1 / gamma, finite for a subnormal gamma too (0 * inf would be NaN); capping it there
@@ -78,23 +84,31 @@ TW_TARGET static double TW_FN(forward)(const tw_pair* p, double* scratch, double
         /* the step of R[n-1, m-1] when this strip holds row n - 1 */
         const Py_ssize_t final_step = last == n - 1 ? m - 1 + rows - 1 : -1;
         double* w = weights != NULL ? weights + s * steps * 3 * L : NULL;
+        double* tab = table != NULL ? table + s * steps * L : NULL;
         V now[NV], before[NV], next[NV];
         for (v = 0; v < NV; v++)
             now[v] = before[v] = v_splat(INFINITY); /* the steps before the band */
         for (chunk = first_step; chunk < end_step; chunk += TW_CHUNK) {
-            const Py_ssize_t chunk_end = chunk + TW_CHUNK < end_step ? chunk + TW_CHUNK : end_step;
-            tw_fill_costs(p, i0, rows, chunk, chunk_end, costs);
-            for (t = chunk; t < chunk_end; t++) {
+            const Py_ssize_t stop = chunk + TW_CHUNK < end_step ? chunk + TW_CHUNK : end_step;
+            tw_fill_costs(p, i0, rows, chunk, stop, costs);
+            for (t = chunk; t < stop; t++) {
                 /* lane 0 reads the row above; lane k the previous two steps of lane k - 1 */
                 V carry_up = v_splat(above[t + 1]), carry_diag = v_splat(above[t]);
                 for (v = 0; v < NV; v++) {
                     V up = v_shift_in(now[v], carry_up), diag = v_shift_in(before[v], carry_diag);
                     V cost = v_load(costs + (t - chunk) * L + v * TW_W);
-                    double* wv = w != NULL ? w + t * 3 * L + v * TW_W : NULL;
+                    cell_t c = gamma > 0 ? soft_cell(cost, diag, up, now[v], gamma, scale)
+                                         : hard_cell(cost, diag, up, now[v]);
                     carry_up = now[v];
                     carry_diag = before[v];
-                    next[v] = gamma > 0 ? soft_cell(cost, diag, up, now[v], gamma, scale, wv)
-                                        : hard_cell(cost, diag, up, now[v], wv);
+                    next[v] = c.value;
+                    if (w != NULL) {
+                        v_store(w + t * 3 * L + v * TW_W, c.diag);
+                        v_store(w + t * 3 * L + L + v * TW_W, c.up);
+                        v_store(w + t * 3 * L + 2 * L + v * TW_W, c.left);
+                    }
+                    if (tab != NULL)
+                        v_store(tab + t * L + v * TW_W, next[v]);
                 }
                 for (v = 0; v < NV; v++) {
                     before[v] = now[v];
@@ -124,15 +138,34 @@ TW_TARGET static double TW_FN(forward)(const tw_pair* p, double* scratch, double
     return value;
 }
 
+/* The row above strip s (i0 = s * TW_STRIP) as the forward saw it, from the table of R: the
+ * last row of strip s - 1, +inf off its steps, or the border for s = 0. */
+TW_TARGET static void TW_FN(row_above)(
+    const tw_pair* p, const double* table, Py_ssize_t s, double* above
+) {
+    const Py_ssize_t m = p->m, L = TW_STRIP, i0 = s * L;
+    const double* last_row = table + (s - 1) * (m + L - 1) * L + L - 1;
+    Py_ssize_t j;
+    above[0] = s == 0 ? 0.0 : INFINITY;
+    for (j = 1; j <= m + L; j++)
+        above[j] = INFINITY;
+    if (s > 0) /* steps lo[i0 - L] .. hi[i0 - 1] + L - 2, so columns up to hi[i0 - 1] */
+        for (j = p->lo[i0 - L] > L - 1 ? p->lo[i0 - L] - (L - 1) : 0; j < p->hi[i0 - 1]; j++)
+            above[j + 1] = last_row[(j + L - 1) * L];
+}
+
 /* E into out; see tw_soft_backward. */
 TW_TARGET static void TW_FN(backward)(
-    const tw_pair* p, const double* weights, double* scratch, double* out,
-    Py_ssize_t out_rows, Py_ssize_t out_cols
+    const tw_pair* p, const double* weights, const double* table, double* scratch,
+    double* out, Py_ssize_t out_rows, Py_ssize_t out_cols
 ) {
     const Py_ssize_t n = p->n, m = p->m, L = TW_STRIP, steps = m + TW_STRIP - 1;
+    const double gamma = p->gamma;
+    const double scale = gamma > 0 ? (1.0 / gamma < DBL_MAX ? 1.0 / gamma : DBL_MAX) : 0.0;
     /* E times the up and diagonal weights of the first row of the strip below, by column
      * (offset by L, so that the columns -L..m+L fit): flows into the last row of this one. */
     const Py_ssize_t span = m + 2 * L + 2;
+    double* above = scratch;
     double* from_below_up = tw_below_buffer(scratch, m);
     double* from_below_diag = from_below_up + span;
     double* to_above_up = from_below_diag + span;
@@ -151,10 +184,13 @@ TW_TARGET static void TW_FN(backward)(
         const Py_ssize_t rows = n - i0 < L ? n - i0 : L, last = i0 + rows - 1;
         const Py_ssize_t first_step = p->lo[i0], end_step = p->hi[last] + rows - 1;
         const Py_ssize_t final_step = last == n - 1 ? m - 1 + rows - 1 : -1;
-        const double* w = weights + s * steps * 3 * L;
+        const double* w = weights != NULL ? weights + s * steps * 3 * L : NULL;
+        const double* tab = table != NULL ? table + s * steps * L : NULL;
         /* Products E * weight of the steps after t: "up" and "left" of t + 1, diag of t + 1
          * and t + 2. Zero after the band. */
-        V up1[NV], left1[NV], diag1[NV], diag2[NV], e[NV];
+        V up1[NV], left1[NV], diag1[NV], diag2[NV], e[NV], cw[3 * NV];
+        if (tab != NULL)
+            TW_FN(row_above)(p, table, s, above);
         for (k = 0; k < 2 * span; k++)
             to_above_up[k] = 0.0;
         for (v = 0; v < NV; v++)
@@ -170,21 +206,47 @@ TW_TARGET static void TW_FN(backward)(
                 carry_up = up1[v];
                 carry_diag = diag2[v];
             }
+            if (w != NULL) {
+                for (v = 0; v < NV; v++)
+                    for (k = 0; k < 3; k++)
+                        cw[3 * v + k] = v_load(w + t * 3 * L + k * L + v * TW_W);
+            } else {
+                /* Recompute step t's weights from R at t - 1 and t - 2, as the forward did. */
+                V r1[NV], r2[NV], zero = v_splat(0.0);
+                V up_in = v_splat(above[t + 1]), diag_in = v_splat(above[t]);
+                for (v = 0; v < NV; v++) {
+                    r1[v] = t - 1 >= first_step ? v_load(tab + (t - 1) * L + v * TW_W)
+                                                : v_splat(INFINITY);
+                    r2[v] = t - 2 >= first_step ? v_load(tab + (t - 2) * L + v * TW_W)
+                                                : v_splat(INFINITY);
+                }
+                for (v = 0; v < NV; v++) {
+                    V up = v_shift_in(r1[v], up_in), diag = v_shift_in(r2[v], diag_in);
+                    cell_t c = gamma > 0 ? soft_cell(zero, diag, up, r1[v], gamma, scale)
+                                         : hard_cell(zero, diag, up, r1[v]);
+                    up_in = r1[v];
+                    diag_in = r2[v];
+                    cw[3 * v] = c.diag;
+                    cw[3 * v + 1] = c.up;
+                    cw[3 * v + 2] = c.left;
+                }
+            }
             if (t == final_step) {
-                /* E[n-1, m-1] = 1, or 0 when no path has a finite cost (zero weights). */
-                const double* wl = w + t * 3 * L + rows - 1;
+                /* E[n-1, m-1] = 1, or 0 when no path has a finite cost. */
+                const double end = w != NULL ? w[t * 3 * L + rows - 1] + w[t * 3 * L + L + rows - 1]
+                                                   + w[t * 3 * L + 2 * L + rows - 1]
+                                             : (tab[t * L + rows - 1] < INFINITY ? 1.0 : 0.0);
                 for (v = 0; v < NV; v++)
                     v_store(lanes + v * TW_W, e[v]);
-                lanes[rows - 1] = wl[0] + wl[L] + wl[2 * L] > 0 ? 1.0 : 0.0;
+                lanes[rows - 1] = end > 0 ? 1.0 : 0.0;
                 for (v = 0; v < NV; v++)
                     e[v] = v_load(lanes + v * TW_W);
             }
             for (v = 0; v < NV; v++) {
-                const double* wt = w + t * 3 * L + v * TW_W;
                 diag2[v] = diag1[v];
-                diag1[v] = e[v] * v_load(wt);
-                up1[v] = e[v] * v_load(wt + L);
-                left1[v] = e[v] * v_load(wt + 2 * L);
+                diag1[v] = e[v] * cw[3 * v];
+                up1[v] = e[v] * cw[3 * v + 1];
+                left1[v] = e[v] * cw[3 * v + 2];
                 v_store(e_skew + t * L + v * TW_W, e[v]);
             }
             to_above_up[t + L] = TW_LANE(up1[0], 0);
@@ -228,6 +290,7 @@ TW_TARGET static void TW_FN(math_array)(
 #undef NV
 #undef soft_cell
 #undef hard_cell
+#undef cell_t
 #undef V
 #undef M
 #undef U

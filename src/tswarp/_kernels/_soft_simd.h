@@ -39,9 +39,15 @@ typedef struct {
 static inline Py_ssize_t tw_scratch_size(Py_ssize_t m) {
     return (m + TW_STRIP + 1) + 8 + (m + TW_STRIP) * TW_STRIP + 4 * (m + 2 * TW_STRIP + 2);
 }
-/* Forward weights, in doubles: [strip][step][diag, up, left][row in strip]. */
+/* What the forward keeps for the backward, in doubles: the soft-min weights of every cell,
+ * [strip][step][diag, up, left][row in strip] (tw_weights_size, 24 bytes a cell), or only
+ * R, [strip][step][row in strip] (tw_table_size, 8 bytes a cell), from which the backward
+ * recomputes the same weights at the price of two exponentials a cell. */
+static inline Py_ssize_t tw_table_size(Py_ssize_t n, Py_ssize_t m) {
+    return (n + TW_STRIP - 1) / TW_STRIP * (m + TW_STRIP - 1) * TW_STRIP;
+}
 static inline Py_ssize_t tw_weights_size(Py_ssize_t n, Py_ssize_t m) {
-    return (n + TW_STRIP - 1) / TW_STRIP * (m + TW_STRIP - 1) * 3 * TW_STRIP;
+    return 3 * tw_table_size(n, m);
 }
 /* The skewed strip buffer, [step][row in strip], 64-byte aligned for whole-vector loads. */
 static inline double* tw_skew_buffer(double* scratch, Py_ssize_t m) {
@@ -118,11 +124,16 @@ static void tw_fill_costs(
     }
 }
 
+#ifndef TW_VECTORS /* GNU vector extensions; -DTW_VECTORS=0 builds the plain C path alone */
 #if defined(__GNUC__) || defined(__clang__)
 #define TW_VECTORS 1
-#define TW_INLINE static inline __attribute__((always_inline))
 #else
 #define TW_VECTORS 0
+#endif
+#endif
+#if TW_VECTORS
+#define TW_INLINE static inline __attribute__((always_inline))
+#else
 #define TW_INLINE static inline
 #endif
 #if TW_VECTORS && defined(__x86_64__)
@@ -203,41 +214,43 @@ static int tw_set_lanes(int lanes) {
 }
 
 /* Soft-DTW value R[n-1, m-1] (+inf when no path has a finite cost); gamma = 0 gives the hard
- * minimum. scratch: tw_scratch_size(m) doubles. When weights is not NULL it receives, for
- * tw_soft_backward, the normalised soft-min weights of every cell in the strips' steps
- * (tw_weights_size(n, m) doubles), with zeros at the end cell when its value is infinite. */
-static double tw_soft_forward(const tw_pair* p, double* scratch, double* weights) {
+ * minimum. scratch: tw_scratch_size(m) doubles. For tw_soft_backward, keeps the soft-min
+ * weights in `weights` or R in `table` when not NULL (see tw_weights_size); the weights of
+ * the end cell are zeros when its value is infinite. */
+static double tw_soft_forward(
+    const tw_pair* p, double* scratch, double* weights, double* table
+) {
     switch (tw_lanes) {
 #if TW_X86
-    case 8: return forward_w8(p, scratch, weights);
-    case 4: return forward_w4(p, scratch, weights);
+    case 8: return forward_w8(p, scratch, weights, table);
+    case 4: return forward_w4(p, scratch, weights, table);
 #endif
 #if TW_VECTORS
-    case 2: return forward_w2(p, scratch, weights);
+    case 2: return forward_w2(p, scratch, weights, table);
 #endif
-    default: return forward_w1(p, scratch, weights);
+    default: return forward_w1(p, scratch, weights, table);
     }
 }
 
-/* E = dR[n-1, m-1] / dC from the forward's weights, into the (out_rows, out_cols) row-major
- * block out: every cell written, exact zeros off the band and past (n, m). Needs p's lengths
- * and band only. scratch: tw_scratch_size(m) doubles.
+/* E = dR[n-1, m-1] / dC from what the forward kept (weights, or else table), into the
+ * (out_rows, out_cols) row-major block out: every cell written, exact zeros off the band and
+ * past (n, m). Reads p's lengths, band and gamma. scratch: tw_scratch_size(m) doubles.
  *
  * E flows back from the end: E[i, j] = E[i+1, j] W_up[i+1, j] + E[i, j+1] W_left[i, j+1]
  * + E[i+1, j+1] W_diag[i+1, j+1], three multiply-adds a cell, swept in the same strips. */
 static void tw_soft_backward(
-    const tw_pair* p, const double* weights, double* scratch, double* out,
-    Py_ssize_t out_rows, Py_ssize_t out_cols
+    const tw_pair* p, const double* weights, const double* table, double* scratch,
+    double* out, Py_ssize_t out_rows, Py_ssize_t out_cols
 ) {
     switch (tw_lanes) {
 #if TW_X86
-    case 8: backward_w8(p, weights, scratch, out, out_rows, out_cols); return;
-    case 4: backward_w4(p, weights, scratch, out, out_rows, out_cols); return;
+    case 8: backward_w8(p, weights, table, scratch, out, out_rows, out_cols); return;
+    case 4: backward_w4(p, weights, table, scratch, out, out_rows, out_cols); return;
 #endif
 #if TW_VECTORS
-    case 2: backward_w2(p, weights, scratch, out, out_rows, out_cols); return;
+    case 2: backward_w2(p, weights, table, scratch, out, out_rows, out_cols); return;
 #endif
-    default: backward_w1(p, weights, scratch, out, out_rows, out_cols); return;
+    default: backward_w1(p, weights, table, scratch, out, out_rows, out_cols); return;
     }
 }
 
