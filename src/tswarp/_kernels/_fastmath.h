@@ -2,18 +2,20 @@
  *
  * A template: _soft_lanes.h includes it once per vector width, with TW_W (lanes), TW_FN(name)
  * (a per-width name) and TW_TARGET (the instruction set attribute) defined. TW_W == 1 is
- * plain scalar C, for compilers without GNU vector extensions and as a reference in tests.
- *
- * Every operation is the IEEE operation of each lane, in the same order for every width. The
- * build passes -ffp-contract=off; fused multiply-adds are explicit (madd), in the polynomials
- * only, on the widths that have them (TW_FUSED): those round slightly differently (within an
- * ulp of exp and log), the others give bit-identical results.
+ * plain scalar C, for compilers without GNU vector extensions.
  *
  * tw_exp(x) for x <= 0 (-inf included; NaN gives 0) and tw_log(s) for 1 <= s <= 3 are within
  * one ulp of the correctly rounded result: Cody-Waite reduction, polynomials fitted here
  * (near-minimax, Chebyshev nodes, in 60-digit arithmetic), and exponent bits set directly.
  * No branches, no tables, so they vectorise; libm's exp would also take a slow path on
- * underflow, which small gammas hit constantly.
+ * underflow, which small gammas hit constantly. In scalar code (TW_W == 1) libm's own
+ * table-driven functions take fewer instructions, so that width calls them instead, with
+ * the underflowing arguments kept away from exp.
+ *
+ * Every operation is the IEEE operation of each lane, in the same order for every width. The
+ * build passes -ffp-contract=off; fused multiply-adds are explicit (madd), in the polynomials
+ * only, on the widths that have them (TW_FUSED). Widths 4 and 8 thus give bit-identical
+ * results, and differ from 2 (and from libm at width 1) by ulps of exp and log.
  */
 
 #define V TW_FN(vd)
@@ -125,6 +127,10 @@ TW_F V v_shift_out(V v, V carry) {
 #endif
 }
 
+#if TW_W == 1
+TW_F V tw_exp(V x) { return x > -0x1.74910d52d3052p9 ? exp(x) : 0.0; } /* 0 below, and NaN */
+TW_F V tw_log(V s) { return log(s); }
+#else
 /* exp(x) for x <= 0. */
 TW_F V tw_exp(V x) {
     const double shift = 0x1.8p52; /* adding it rounds to an integer, kept in the low bits */
@@ -176,3 +182,4 @@ TW_F V tw_log(V s) {
     return madd(e, v_splat(0x1.62e42fee00000p-1),
                 f - (half_f2 - madd(h, madd(z, poly, half_f2), e * 0x1.a39ef35793c76p-33)));
 }
+#endif

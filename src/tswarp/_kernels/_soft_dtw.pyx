@@ -229,7 +229,7 @@ def _math_array(const double[::1] x, bint log):
 
 def _lanes(int lanes=0):
     """The SIMD width in use; with ``lanes`` (1, 2, 4, 8), switch to it when supported."""
-    return tw_set_lanes(lanes) if lanes else tw_set_lanes(0)
+    return tw_set_lanes(lanes)
 
 
 def _widest_lanes():

@@ -4,8 +4,8 @@
  * minimum on vectors of TW_W lanes (_fastmath.h). Widths: 1 (plain C, any compiler), 2
  * (GNU vector extensions: SSE2 on x86-64, NEON on arm64), and on x86-64 4 (AVX2) and 8
  * (AVX-512F), compiled through target attributes and picked by CPUID, so that a portable
- * build still runs the widest one the machine has. Widths 1 and 2 give bit-identical
- * results; 4 and 8 use fused multiply-adds in exp and log, and differ from them by ulps.
+ * build still runs the widest one the machine has. The widths differ by ulps of exp and log
+ * at most (see _fastmath.h).
  */
 #ifndef TSWARP_SOFT_SIMD_H
 #define TSWARP_SOFT_SIMD_H
