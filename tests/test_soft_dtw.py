@@ -431,11 +431,18 @@ def test_cost_batch_kernels_match_single_pairs(rng):
         costs[k, : n_lengths[k], : m_lengths[k]] = squared_costs(x[k], y[k])
         band = _dtw.band(n_lengths[k], m_lengths[k], 2, 1.0)  # Sakoe-Chiba, radius 1
         lo[k, : n_lengths[k]], hi[k, : n_lengths[k]] = band
-    values, tables = np.empty(3), np.zeros_like(costs)
-    _soft_dtw.soft_dtw_cost_batch(costs, n_lengths, m_lengths, lo, hi, 0.5, values, tables, 2)
-    _soft_dtw.soft_dtw_cost_batch_backward(tables, n_lengths, m_lengths, lo, hi, 0.5, 2)
+    values, weights = np.empty(3), _soft_dtw.cost_batch_weights(3, 7, 6)
+    _soft_dtw.soft_dtw_cost_batch(costs, n_lengths, m_lengths, lo, hi, 0.5, values, weights, 2)
+    alignments = np.full_like(costs, np.nan)  # the backward writes every cell
+    _soft_dtw.soft_dtw_cost_batch_backward(
+        weights, n_lengths, m_lengths, lo, hi, 0.5, alignments, 2
+    )
     for k in range(3):
         alignment, value = soft_dtw_alignment(x[k], y[k], gamma=0.5, sakoe_chiba_radius=1)
         assert values[k] == pytest.approx(value, rel=1e-14)
-        np.testing.assert_allclose(tables[k, : n_lengths[k], : m_lengths[k]], alignment)
-        assert not tables[k, n_lengths[k] :].any() and not tables[k, :, m_lengths[k] :].any()
+        np.testing.assert_allclose(alignments[k, : n_lengths[k], : m_lengths[k]], alignment)
+        assert not alignments[k, n_lengths[k] :].any()
+        assert not alignments[k, :, m_lengths[k] :].any()
+        for i in range(n_lengths[k]):  # exact zeros off the band
+            assert not alignments[k, i, : lo[k, i]].any()
+            assert not alignments[k, i, hi[k, i] :].any()

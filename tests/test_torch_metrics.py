@@ -125,6 +125,17 @@ def test_soft_dtw_gradcheck(rng, engine, n, m, d, constraint):
     assert torch.autograd.gradcheck(function, (x, y))
 
 
+@pytest.mark.parametrize("engine", [True, False])
+def test_second_backward_with_retain_graph_gives_the_same_gradient(rng, engine):
+    x, y = tensors(rng, 9, 7, 2)
+    value = soft_dtw(x, y, gamma=0.3, compute_with_backend=engine)
+    value.backward(retain_graph=True)
+    first = x.grad.clone()
+    x.grad = None
+    value.backward()
+    assert torch.equal(x.grad, first)
+
+
 def test_loss_gradcheck_with_normalize_and_lengths(rng):
     x = torch.tensor(rng.normal(size=(3, 6, 2)), requires_grad=True)
     y = torch.tensor(rng.normal(size=(3, 4, 2)), requires_grad=True)

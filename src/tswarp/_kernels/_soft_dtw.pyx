@@ -3,181 +3,79 @@
 R[i, j] = ||x_i - y_j||^2 + softmin(R[i-1, j-1], R[i-1, j], R[i, j-1]), where
 softmin(a, b, c) = -gamma * log(exp(-a / gamma) + exp(-b / gamma) + exp(-c / gamma)),
 R[-1, -1] = 0, the border is infinite, and so is every cell outside the global constraint's
-band; those cells are never visited. The soft-DTW value is R[n-1, m-1]. With gamma = 0 the
-soft minimum is the hard one, so the same kernels give DTW squared (no square root).
+band. The soft-DTW value is R[n-1, m-1]. With gamma = 0 the soft minimum is the hard one, so
+the same kernels give DTW squared (no square root).
 
-Costs and the dynamic program are in float64 for both input widths: the exponentials turn
-rounding errors in R into relative errors of the weights, amplified by 1 / gamma.
+The dynamic program runs in C (_soft_simd.h): strips of 16 rows swept by anti-diagonals, the
+soft minimum on SIMD lanes with inline exp and log (_fastmath.h), at the widest vector width
+the CPU has. Costs and the dynamic program are in float64 for both input widths: the
+exponentials turn rounding errors in R into relative errors of the weights, amplified by
+1 / gamma.
+
+The expected alignment E = dR[n-1, m-1] / dC flows back from the end through the three
+normalised soft-min weights of every cell, each a function of neighbouring R values only, in
+[0, 1]: three multiply-adds a cell. The batch path (for autograd) keeps the weights from the
+forward (24 bytes a cell), so its backward computes no exponential; the single-pair alignment
+does too up to a memory budget, and beyond it keeps R alone (8 bytes a cell) and recomputes
+the weights with the forward's own code.
 """
 import numpy as np
 
 from cython.parallel cimport prange, threadid
-from libc.float cimport DBL_MAX
-from libc.math cimport INFINITY, NAN, exp, fabs, log
-from libc.string cimport memcpy
+from libc.math cimport NAN
 
 from cython cimport floating
 
 from tswarp._kernels._band cimport band_limits
 
 
-cdef inline double squared_distance(
-    const floating* a, const floating* b, Py_ssize_t d
-) noexcept nogil:
-    # The DTW kernel's cost sums in the input width; this one always sums in float64.
-    cdef Py_ssize_t k
-    cdef double diff, total = 0
-    for k in range(d):
-        diff = <double> a[k] - <double> b[k]
-        total = total + diff * diff
-    return total
+cdef extern from "_soft_simd.h" nogil:
+    ctypedef struct tw_pair:
+        Py_ssize_t n, m
+        const Py_ssize_t* lo
+        const Py_ssize_t* hi
+        double gamma
+        const double* costs
+        Py_ssize_t stride
+        const void* x
+        const void* y
+        Py_ssize_t d
+        int single
+    Py_ssize_t tw_scratch_size(Py_ssize_t m)
+    Py_ssize_t tw_weights_size(Py_ssize_t n, Py_ssize_t m)
+    Py_ssize_t tw_table_size(Py_ssize_t n, Py_ssize_t m)
+    double tw_soft_forward(const tw_pair* p, double* scratch, double* weights, double* table)
+    void tw_soft_backward(const tw_pair* p, const double* weights, const double* table,
+                          double* scratch, double* out, Py_ssize_t out_rows,
+                          Py_ssize_t out_cols)
+    void tw_math_array(const double* x, double* out, Py_ssize_t count, int which)
+    int tw_widest_lanes()
+    int tw_set_lanes(int lanes)
 
 
-cdef inline double soft_min(
-    double a, double b, double c, double gamma, double scale
-) noexcept nogil:
-    """-gamma * log(exp(-a / gamma) + exp(-b / gamma) + exp(-c / gamma)); min if gamma = 0.
-
-    ``scale`` is 1 / gamma. Every exponent is shifted by the smallest argument, so no
-    exponential overflows and the log's argument lies in [1, 3]. a and b are combined
-    first: in the DP they come from the previous row, so that exponential runs ahead of
-    the serial dependency on c, the left neighbour, which then costs one exp and one log.
-    """
-    cdef double ref = min(a, b), pair, tail
-    if gamma == 0:
-        return min(ref, c)
-    if ref == INFINITY:
-        return c  # also avoids inf - inf
-    pair = 1.0 + exp(-fabs(a - b) * scale)  # the a and b terms, relative to ref
-    tail = exp(-fabs(c - ref) * scale)
-    if c >= ref:
-        return ref - gamma * log(pair + tail)
-    return c - gamma * log(1.0 + pair * tail)  # c is the smallest: pair * tail is relative to c
+tw_set_lanes(tw_widest_lanes())
 
 
-cdef double soft_dtw_forward(
+cdef inline tw_pair series_pair(
     const floating* x, Py_ssize_t n, const floating* y, Py_ssize_t m, Py_ssize_t d,
-    const Py_ssize_t* lo, const Py_ssize_t* hi, double gamma, double* rows, double* table,
-    const double* costs, Py_ssize_t stride,
+    const Py_ssize_t* lo, const Py_ssize_t* hi, double gamma,
 ) noexcept nogil:
-    """R[n-1, m-1] of x (n, d) and y (m, d), row-major pointers, over the band lo/hi.
-
-    ``rows`` is scratch for 2 * (m + 1) values laid out as in the DTW kernel: slot j + 1 is
-    column j, slot 0 the left border. When ``table`` is not NULL, the in-band cells of R are
-    also copied into it, a row-major array with rows ``stride`` apart whose other cells are
-    left untouched. When ``costs`` is not NULL (same layout), it gives the cost of each cell
-    instead of the squared distance between x and y, which are then not read.
-    """
-    cdef double* previous = rows
-    cdef double* current = rows + m + 1
-    cdef double* swap
-    cdef double left, up, diagonal, cost
-    # 1 / gamma, finite even for a subnormal gamma (0 * inf would be NaN); capping it there
-    # changes the value by less than gamma * log(3) per cell.
-    cdef double scale = min(1.0 / gamma, DBL_MAX) if gamma > 0 else 0.0
-    cdef Py_ssize_t i, j, next_hi
-
-    previous[0] = 0  # R[-1, -1]: where every path starts
-    for j in range(1, m + 1):
-        previous[j] = INFINITY
-    for i in range(n):
-        current[lo[i]] = INFINITY  # left of the band
-        left = INFINITY
-        diagonal = previous[lo[i]]
-        for j in range(lo[i], hi[i]):
-            up = previous[j + 1]
-            cost = costs[i * stride + j] if costs != NULL else squared_distance(
-                x + i * d, y + j * d, d
-            )
-            left = cost + soft_min(diagonal, up, left, gamma, scale)
-            current[j + 1] = left
-            diagonal = up
-        if table != NULL:
-            memcpy(table + i * stride + lo[i], current + lo[i] + 1,
-                   (hi[i] - lo[i]) * sizeof(double))
-        # The next row reads up to column hi[i + 1] - 1 here: beyond this band it is inf.
-        next_hi = hi[i + 1] if i + 1 < n else hi[i]
-        for j in range(hi[i], next_hi):
-            current[j + 1] = INFINITY
-        swap = previous
-        previous = current
-        current = swap
-    return previous[m]
+    cdef tw_pair p
+    p.n, p.m, p.lo, p.hi, p.gamma = n, m, lo, hi, gamma
+    p.costs, p.stride = NULL, 0
+    p.x, p.y, p.d, p.single = x, y, d, floating is float
+    return p
 
 
-cdef inline double read(
-    const double* table, Py_ssize_t stride, Py_ssize_t i, Py_ssize_t j,
-    const Py_ssize_t* lo, const Py_ssize_t* hi,
+cdef inline tw_pair cost_pair(
+    const double* costs, Py_ssize_t stride, Py_ssize_t n, Py_ssize_t m,
+    const Py_ssize_t* lo, const Py_ssize_t* hi, double gamma,
 ) noexcept nogil:
-    # R[i, j] from the table, with the forward's border: 0 at (-1, -1), inf off the band.
-    if i < 0 or j < 0:
-        return 0.0 if i == j else INFINITY
-    if j < lo[i] or j >= hi[i]:
-        return INFINITY
-    return table[i * stride + j]
-
-
-cdef void soft_dtw_backward(
-    Py_ssize_t n, Py_ssize_t m, const Py_ssize_t* lo, const Py_ssize_t* hi, double gamma,
-    double* rows, double* table, Py_ssize_t stride,
-) noexcept nogil:
-    """Overwrite R in ``table`` (from the forward) with E = dR[n-1, m-1] / dC; gamma > 0.
-
-    ``table`` is row-major with rows ``stride`` apart, as the forward wrote it.
-
-    E[i, j] is the probability that a path drawn from the Gibbs distribution goes through
-    (i, j). It flows back from E[n-1, m-1] = 1: each cell s passes E[s] to its three
-    predecessors p in proportion to the weights of its soft minimum,
-    exp((min_p R[p] - R[p]) / gamma) / sum of the three.
-
-    Memory decides the form. Storing those weights in the forward (Form B) costs 24 bytes a
-    cell on top of the output; recomputing them from R alone here costs nothing beyond the
-    (n, m) output, which holds R until each cell is replaced by its E (a cell's R is last
-    read by its successors, which come first in reverse order). Recomputing the weights
-    from R[s] - C[s] - R[p] instead (Form A) would divide an absolute rounding error of
-    eps * |R| by gamma: 1e-3 errors in E for R ~ 1e9 and gamma = 1e-4. Here every exponent
-    is a difference of neighbouring R values, and the normalised weights sum to 1.
-
-    ``rows`` (2 * (m + 1) values) accumulates E for the current row and the row above.
-    Cells outside the band keep the 0 they had; a cell with E = 0 passes nothing on, so an
-    infinite R never meets a 0 * inf.
-    """
-    cdef double* current = rows  # E of row i, complete once the cell to the right is done
-    cdef double* above = rows + m + 1  # E of row i - 1, collected from row i
-    cdef double* swap
-    cdef double e, up, left, diagonal, low, w_up, w_left, w_diagonal, share
-    cdef Py_ssize_t i, j
-    for j in range(lo[n - 1], hi[n - 1]):
-        current[j] = 0
-    # E of the last cell is 1, or 0 when no path has a finite cost.
-    current[m - 1] = 1.0 if table[(n - 1) * stride + m - 1] < INFINITY else 0.0
-    for i in range(n - 1, -1, -1):
-        if i > 0:
-            for j in range(lo[i - 1], hi[i - 1]):
-                above[j] = 0
-        for j in range(hi[i] - 1, lo[i] - 1, -1):
-            e = current[j]
-            if e > 0 and (i > 0 or j > 0):
-                up = read(table, stride, i - 1, j, lo, hi)
-                left = read(table, stride, i, j - 1, lo, hi)
-                diagonal = read(table, stride, i - 1, j - 1, lo, hi)
-                low = min(up, left, diagonal)
-                if low < INFINITY:
-                    w_up = exp((low - up) / gamma)
-                    w_left = exp((low - left) / gamma)
-                    w_diagonal = exp((low - diagonal) / gamma)
-                    share = e / (w_up + w_left + w_diagonal)
-                    # Off-band and border predecessors are infinite: their weight is 0.
-                    if w_up > 0:
-                        above[j] += share * w_up
-                    if w_left > 0:
-                        current[j - 1] += share * w_left
-                    if w_diagonal > 0 and i > 0 and j > 0:
-                        above[j - 1] += share * w_diagonal
-            table[i * stride + j] = e
-        swap = current
-        current = above
-        above = swap
+    cdef tw_pair p
+    p.n, p.m, p.lo, p.hi, p.gamma = n, m, lo, hi, gamma
+    p.costs, p.stride = costs, stride
+    p.x, p.y, p.d, p.single = NULL, NULL, 0, 0
+    return p
 
 
 def soft_dtw_value(
@@ -185,32 +83,42 @@ def soft_dtw_value(
     const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, double gamma,
 ):
     """Soft-DTW of x (n, d) and y (m, d) within a band, in O(m) memory."""
-    cdef Py_ssize_t m = y.shape[0]
-    cdef double[::1] rows = np.empty(2 * (m + 1))
+    cdef tw_pair p = series_pair(&x[0, 0], x.shape[0], &y[0, 0], y.shape[0], x.shape[1],
+                                 &lo[0], &hi[0], gamma)
+    cdef double[::1] scratch = np.empty(tw_scratch_size(p.m))
     cdef double value
     with nogil:
-        value = soft_dtw_forward(&x[0, 0], x.shape[0], &y[0, 0], m, x.shape[1],
-                                 &lo[0], &hi[0], gamma, &rows[0], NULL, NULL, m)
+        value = tw_soft_forward(&p, &scratch[0], NULL, NULL)
     return value
 
 
 def soft_dtw_alignment(
     const floating[:, ::1] x, const floating[:, ::1] y,
     const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, double gamma,
+    Py_ssize_t weights_budget=1 << 27,
 ):
     """(E, value): the (n, m) float64 expected alignment (0 outside the band) and soft-DTW.
 
-    gamma must be > 0; the hard alignment of gamma = 0 is a DTW path.
+    gamma must be > 0 here (the hard alignment of gamma = 0 is a DTW path, computed there).
+    The backward reuses the forward's soft-min weights (24 bytes a cell) when they fit in
+    ``weights_budget`` bytes; beyond, it keeps R alone (8 bytes a cell) and recomputes the
+    same weights, bit for bit, at the price of two more exponentials a cell.
     """
-    cdef Py_ssize_t n = x.shape[0], m = y.shape[0], d = x.shape[1]
-    alignment = np.zeros((n, m))
-    cdef double[:, ::1] table = alignment
-    cdef double[::1] rows = np.empty(2 * (m + 1))
+    cdef tw_pair p = series_pair(&x[0, 0], x.shape[0], &y[0, 0], y.shape[0], x.shape[1],
+                                 &lo[0], &hi[0], gamma)
+    cdef bint keep = tw_weights_size(p.n, p.m) * 8 <= weights_budget
+    alignment = np.empty((p.n, p.m))
+    cdef double[:, ::1] out = alignment
+    cdef double[::1] scratch = np.empty(tw_scratch_size(p.m))
+    cdef double[::1] state = np.empty(
+        tw_weights_size(p.n, p.m) if keep else tw_table_size(p.n, p.m)
+    )
+    cdef double* weights = &state[0] if keep else NULL
+    cdef double* table = NULL if keep else &state[0]
     cdef double value
     with nogil:
-        value = soft_dtw_forward(&x[0, 0], n, &y[0, 0], m, d, &lo[0], &hi[0], gamma,
-                                 &rows[0], &table[0, 0], NULL, m)
-        soft_dtw_backward(n, m, &lo[0], &hi[0], gamma, &rows[0], &table[0, 0], m)
+        value = tw_soft_forward(&p, &scratch[0], weights, table)
+        tw_soft_backward(&p, weights, table, &scratch[0], &out[0, 0], p.n, p.m)
     return alignment, value
 
 
@@ -228,9 +136,10 @@ def soft_dtw_pairs(
     cdef Py_ssize_t n_pairs = rows.shape[0], d = X.shape[2], k, a, b
     cdef Py_ssize_t max_n = X.shape[1], max_m = Y.shape[1]
     # One scratch slice per thread, allocated here so that no thread ever allocates.
-    cdef double[:, ::1] dp_rows = np.empty((n_threads, 2 * (max_m + 1)))
+    cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(max_m)))
     cdef Py_ssize_t[:, ::1] limits = np.empty((n_threads, 2 * max_n), dtype=np.intp)
     cdef int thread
+    cdef tw_pair p
     for k in prange(n_pairs, nogil=True, schedule="dynamic", chunksize=1,
                     num_threads=n_threads):
         thread = threadid()
@@ -240,45 +149,89 @@ def soft_dtw_pairs(
                            &limits[thread, 0], &limits[thread, max_n]):
             out[k] = NAN
             continue
-        out[k] = soft_dtw_forward(&X[a, 0, 0], x_lengths[a], &Y[b, 0, 0], y_lengths[b], d,
-                                  &limits[thread, 0], &limits[thread, max_n], gamma,
-                                  &dp_rows[thread, 0], NULL, NULL, 0)
+        p = series_pair(&X[a, 0, 0], x_lengths[a], &Y[b, 0, 0], y_lengths[b], d,
+                        &limits[thread, 0], &limits[thread, max_n], gamma)
+        out[k] = tw_soft_forward(&p, &scratch[thread, 0], NULL, NULL)
+
+
+def cost_batch_weights(Py_ssize_t batch, Py_ssize_t n, Py_ssize_t m):
+    """Uninitialised float64 weights for :func:`soft_dtw_cost_batch`: (batch, size).
+
+    ``size`` holds the soft-min weights of an n x m pair, laid out for the backward sweep
+    (24 bytes a cell, plus the padding of 16-row strips): an opaque buffer.
+    """
+    return np.empty((batch, tw_weights_size(n, m)))
 
 
 def soft_dtw_cost_batch(
     const double[:, :, ::1] costs, const Py_ssize_t[::1] n_lengths,
     const Py_ssize_t[::1] m_lengths, const Py_ssize_t[:, ::1] lo, const Py_ssize_t[:, ::1] hi,
-    double gamma, double[::1] values, double[:, :, ::1] tables, int n_threads,
+    double gamma, double[::1] values, double[:, ::1] weights, int n_threads,
 ):
     """Soft-DTW of a batch of cost matrices (b, N, M), in parallel over the batch.
 
-    Pair k uses ``costs[k, :n, :m]`` with n, m its lengths and the band ``lo[k], hi[k]``.
-    ``values[k]`` gets its soft-DTW. When ``tables`` has the shape of ``costs`` (zeros), the
-    forward R of each pair is kept there for :func:`soft_dtw_cost_batch_backward`; pass an
-    empty (0, 0, 0) array for the value alone.
+    Pair k uses ``costs[k, :n, :m]``, with n, m its lengths (n_lengths[k], m_lengths[k] >= 1)
+    and the band ``lo[k, :n], hi[k, :n]`` (row i admits columns lo <= j < hi, both
+    non-decreasing in i). ``values[k]`` gets its soft-DTW, +inf when no path has a finite
+    cost; gamma >= 0 (0: the hard minimum, DTW squared).
+
+    ``weights`` is the state for :func:`soft_dtw_cost_batch_backward`: the array of
+    :func:`cost_batch_weights` (b, N, M), filled here; or an empty (0, 0) array for the
+    values alone. It is not modified by the backward, which can run more than once.
     """
-    cdef Py_ssize_t batch = costs.shape[0], stride = costs.shape[2], k
-    cdef bint keep = tables.shape[0] == batch
-    cdef double[:, ::1] dp_rows = np.empty((n_threads, 2 * (stride + 1)))
+    cdef Py_ssize_t batch = costs.shape[0], n = costs.shape[1], m = costs.shape[2], k
+    cdef bint keep = weights.shape[0] != 0
+    if keep and (weights.shape[0] != batch or weights.shape[1] < tw_weights_size(n, m)):
+        raise ValueError("weights must come from cost_batch_weights(b, N, M) of the costs")
+    cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m)))
+    cdef tw_pair p
     for k in prange(batch, nogil=True, schedule="dynamic", chunksize=1,
                     num_threads=n_threads):
-        values[k] = soft_dtw_forward(
-            <double*> NULL, n_lengths[k], <double*> NULL, m_lengths[k], 0,
-            &lo[k, 0], &hi[k, 0], gamma,
-            &dp_rows[threadid(), 0], &tables[k, 0, 0] if keep else NULL,
-            &costs[k, 0, 0], stride,
-        )
+        p = cost_pair(&costs[k, 0, 0], m, n_lengths[k], m_lengths[k], &lo[k, 0], &hi[k, 0],
+                      gamma)
+        values[k] = tw_soft_forward(&p, &scratch[threadid(), 0],
+                                    &weights[k, 0] if keep else NULL, NULL)
 
 
 def soft_dtw_cost_batch_backward(
-    double[:, :, ::1] tables, const Py_ssize_t[::1] n_lengths,
+    const double[:, ::1] weights, const Py_ssize_t[::1] n_lengths,
     const Py_ssize_t[::1] m_lengths, const Py_ssize_t[:, ::1] lo, const Py_ssize_t[:, ::1] hi,
-    double gamma, int n_threads,
+    double gamma, double[:, :, ::1] alignment, int n_threads,
 ):
-    """Turn the forward tables of :func:`soft_dtw_cost_batch` into E = dvalue / dcosts."""
-    cdef Py_ssize_t batch = tables.shape[0], stride = tables.shape[2], k
-    cdef double[:, ::1] dp_rows = np.empty((n_threads, 2 * (stride + 1)))
+    """E = dvalues[k] / dcosts[k] of :func:`soft_dtw_cost_batch`, into ``alignment``.
+
+    ``weights`` as the forward left it; lengths and bands as given to the forward; ``gamma``
+    is the forward's (the weights already carry it). ``alignment`` is a (b, N, M) float64
+    array whose every cell is written: E in each pair's band, exact zeros elsewhere (off the
+    band, past the pair's lengths). E is 0 everywhere for a pair with an infinite value.
+    """
+    cdef Py_ssize_t batch = alignment.shape[0], n = alignment.shape[1], m = alignment.shape[2]
+    cdef Py_ssize_t k
+    if weights.shape[0] != batch or weights.shape[1] < tw_weights_size(n, m):
+        raise ValueError("weights must come from cost_batch_weights(b, N, M) of the costs")
+    cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m)))
+    cdef tw_pair p
     for k in prange(batch, nogil=True, schedule="dynamic", chunksize=1,
                     num_threads=n_threads):
-        soft_dtw_backward(n_lengths[k], m_lengths[k], &lo[k, 0], &hi[k, 0], gamma,
-                          &dp_rows[threadid(), 0], &tables[k, 0, 0], stride)
+        p = cost_pair(NULL, m, n_lengths[k], m_lengths[k], &lo[k, 0], &hi[k, 0], gamma)
+        tw_soft_backward(&p, &weights[k, 0], NULL, &scratch[threadid(), 0],
+                         &alignment[k, 0, 0], n, m)
+
+
+def _math_array(const double[::1] x, bint log):
+    """The kernels' exp (x <= 0) or log (1 <= x <= 3) of x at the current width (tests)."""
+    out = np.empty(x.shape[0])
+    cdef double[::1] result = out
+    if x.shape[0]:
+        tw_math_array(&x[0], &result[0], x.shape[0], log)
+    return out
+
+
+def _lanes(int lanes=0):
+    """The SIMD width in use; with ``lanes`` (1, 2, 4, 8), switch to it when supported."""
+    return tw_set_lanes(lanes)
+
+
+def _widest_lanes():
+    """The widest SIMD width this build and CPU support."""
+    return tw_widest_lanes()

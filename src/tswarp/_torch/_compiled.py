@@ -26,23 +26,25 @@ class CompiledSoftDTW(torch.autograd.Function):
         table = np.ascontiguousarray(costs.detach().numpy(), dtype=np.float64)
         values = np.empty(costs.shape[0])
         keep = costs.requires_grad
-        state = np.zeros(table.shape) if keep else np.zeros((0, 0, 0))
+        # The soft-min weights of every cell, for the backward; none for the values alone.
+        weights = _soft_dtw.cost_batch_weights(*table.shape) if keep else np.empty((0, 0))
         # One pair per thread: more threads than pairs would only wait at the barrier.
         threads = max(1, min(torch.get_num_threads(), costs.shape[0]))
         _soft_dtw.soft_dtw_cost_batch(
-            table, n_lengths, m_lengths, lo, hi, gamma, values, state, threads
+            table, n_lengths, m_lengths, lo, hi, gamma, values, weights, threads
         )
-        ctx.saved = (state, n_lengths, m_lengths, lo, hi, gamma, threads, costs.dtype)
+        ctx.saved = (weights, n_lengths, m_lengths, lo, hi, gamma, threads, costs.shape)
+        ctx.costs_dtype = costs.dtype
         return torch.from_numpy(values).to(costs.dtype)
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad_output):
-        state, n_lengths, m_lengths, lo, hi, gamma, threads, dtype = ctx.saved
-        # Work on a copy, so that a second backward (retain_graph=True) starts from R again.
-        alignment = state.copy()
+        weights, n_lengths, m_lengths, lo, hi, gamma, threads, shape = ctx.saved
+        # The backward only reads the weights, so a second one (retain_graph=True) works too.
+        alignment = np.empty(shape)
         _soft_dtw.soft_dtw_cost_batch_backward(
-            alignment, n_lengths, m_lengths, lo, hi, gamma, threads
+            weights, n_lengths, m_lengths, lo, hi, gamma, alignment, threads
         )
-        grad = torch.from_numpy(alignment).to(dtype) * grad_output[:, None, None]
+        grad = torch.from_numpy(alignment).to(ctx.costs_dtype) * grad_output[:, None, None]
         return grad, None, None, None, None, None

@@ -1,0 +1,185 @@
+/* Lane vectors of TW_W doubles, and exp / log on them, for the soft-DTW kernels.
+ *
+ * A template: _soft_lanes.h includes it once per vector width, with TW_W (lanes), TW_FN(name)
+ * (a per-width name) and TW_TARGET (the instruction set attribute) defined. TW_W == 1 is
+ * plain scalar C, for compilers without GNU vector extensions.
+ *
+ * tw_exp(x) for x <= 0 (-inf included; NaN gives 0) and tw_log(s) for 1 <= s <= 3 are within
+ * one ulp of the correctly rounded result: Cody-Waite reduction, polynomials fitted here
+ * (near-minimax, Chebyshev nodes, in 60-digit arithmetic), and exponent bits set directly.
+ * No branches, no tables, so they vectorise; libm's exp would also take a slow path on
+ * underflow, which small gammas hit constantly. In scalar code (TW_W == 1) libm's own
+ * table-driven functions take fewer instructions, so that width calls them instead, with
+ * the underflowing arguments kept away from exp.
+ *
+ * Every operation is the IEEE operation of each lane, in the same order for every width. The
+ * build passes -ffp-contract=off; fused multiply-adds are explicit (madd), in the polynomials
+ * only, on the widths that have them (TW_FUSED). Widths 4 and 8 thus give bit-identical
+ * results, and differ from 2 (and from libm at width 1) by ulps of exp and log.
+ */
+
+#define V TW_FN(vd)
+#define M TW_FN(vm)
+#define U TW_FN(vu)
+#define TW_F TW_INLINE TW_TARGET
+
+#if TW_W == 1
+typedef double V;
+typedef int64_t M;
+typedef uint64_t U;
+#define TW_MASK(cond) (-(int64_t)(cond))
+#define TW_LANE(v, k) (v)
+#else
+typedef double V __attribute__((vector_size(8 * TW_W)));
+typedef int64_t M __attribute__((vector_size(8 * TW_W)));
+typedef uint64_t U __attribute__((vector_size(8 * TW_W)));
+#define TW_MASK(cond) (cond) /* comparisons of vectors give lane masks of 0 or -1 */
+#define TW_LANE(v, k) ((v)[k])
+#endif
+
+#define v_splat TW_FN(v_splat)
+#define v_bits TW_FN(v_bits)
+#define v_from_bits TW_FN(v_from_bits)
+#define v_select TW_FN(v_select)
+#define v_min TW_FN(v_min)
+#define v_abs TW_FN(v_abs)
+#define madd TW_FN(madd)
+#define v_load TW_FN(v_load)
+#define v_store TW_FN(v_store)
+#define v_shift_in TW_FN(v_shift_in)
+#define v_shift_out TW_FN(v_shift_out)
+#define tw_exp TW_FN(tw_exp)
+#define tw_log TW_FN(tw_log)
+
+TW_F V v_splat(double x) {
+#if TW_W == 1
+    return x;
+#else
+    return (V){0} + x;
+#endif
+}
+TW_F M v_bits(V x) { M m; memcpy(&m, &x, sizeof m); return m; }
+TW_F V v_from_bits(M m) { V x; memcpy(&x, &m, sizeof x); return x; }
+/* mask ? a : b, lane by lane; bit operations, so an infinite unselected lane is harmless. */
+TW_F V v_select(M mask, V a, V b) {
+    return v_from_bits((v_bits(a) & mask) | (v_bits(b) & ~mask));
+}
+TW_F V v_min(V a, V b) { return v_select(TW_MASK(a < b), a, b); }
+TW_F V v_abs(V a) { return v_from_bits(v_bits(a) & (v_bits(v_splat(0.0)) + INT64_MAX)); }
+/* a * b + c: one fused rounding where the width has FMA (TW_FUSED), else two. */
+TW_F V madd(V a, V b, V c) {
+#if TW_FUSED && TW_W == 8
+    return (V)_mm512_fmadd_pd((__m512d)a, (__m512d)b, (__m512d)c);
+#elif TW_FUSED && TW_W == 4
+    return (V)_mm256_fmadd_pd((__m256d)a, (__m256d)b, (__m256d)c);
+#else
+    return a * b + c;
+#endif
+}
+TW_F V v_load(const double* p) { V x; memcpy(&x, p, sizeof x); return x; }
+TW_F void v_store(double* p, V x) { memcpy(p, &x, sizeof x); }
+
+/* Lane k gets lane k - 1 of v, lane 0 the last lane of carry: one row down in a strip. */
+TW_F V v_shift_in(V v, V carry) {
+#if TW_W == 1
+    (void)v;
+    return carry;
+#elif defined(__clang__)
+#if TW_W == 2
+    return __builtin_shufflevector(v, carry, 3, 0);
+#elif TW_W == 4
+    return __builtin_shufflevector(v, carry, 7, 0, 1, 2);
+#else
+    return __builtin_shufflevector(v, carry, 15, 0, 1, 2, 3, 4, 5, 6);
+#endif
+#else
+#if TW_W == 2
+    return __builtin_shuffle(v, carry, (M){3, 0});
+#elif TW_W == 4
+    return __builtin_shuffle(v, carry, (M){7, 0, 1, 2});
+#else
+    return __builtin_shuffle(v, carry, (M){15, 0, 1, 2, 3, 4, 5, 6});
+#endif
+#endif
+}
+
+/* Lane k gets lane k + 1 of v, the last lane lane 0 of carry: one row up in a strip. */
+TW_F V v_shift_out(V v, V carry) {
+#if TW_W == 1
+    (void)v;
+    return carry;
+#elif defined(__clang__)
+#if TW_W == 2
+    return __builtin_shufflevector(v, carry, 1, 2);
+#elif TW_W == 4
+    return __builtin_shufflevector(v, carry, 1, 2, 3, 4);
+#else
+    return __builtin_shufflevector(v, carry, 1, 2, 3, 4, 5, 6, 7, 8);
+#endif
+#else
+#if TW_W == 2
+    return __builtin_shuffle(v, carry, (M){1, 2});
+#elif TW_W == 4
+    return __builtin_shuffle(v, carry, (M){1, 2, 3, 4});
+#else
+    return __builtin_shuffle(v, carry, (M){1, 2, 3, 4, 5, 6, 7, 8});
+#endif
+#endif
+}
+
+#if TW_W == 1
+TW_F V tw_exp(V x) { return x > -0x1.74910d52d3052p9 ? exp(x) : 0.0; } /* 0 below, and NaN */
+TW_F V tw_log(V s) { return log(s); }
+#else
+/* exp(x) for x <= 0. */
+TW_F V tw_exp(V x) {
+    const double shift = 0x1.8p52; /* adding it rounds to an integer, kept in the low bits */
+    /* exp(x) rounds to 0 below this: return 0 without an underflowing multiply (a slow
+     * microcode assist); NaN lands here too. */
+    M zero = ~TW_MASK(x > -0x1.74910d52d3052p9);
+    x = v_select(zero, v_splat(0.0), x);
+    V t = madd(x, v_splat(0x1.71547652b82fep0), v_splat(shift)); /* x / log(2) */
+    V k = t - shift;
+    /* r = x - k log(2), exactly: k * TW_LN2_HI has no rounding error for |k| < 2^11. */
+    V r = madd(-k, v_splat(0x1.a39ef35793c76p-33), madd(-k, v_splat(0x1.62e42fee00000p-1), x));
+    V r2 = r * r, r4 = r2 * r2;
+    /* (exp(r) - 1 - r) / r^2 on |r| <= log(2) / 2, degree 9, evaluated in pairs for ILP. */
+    V q01 = madd(r, v_splat(0x1.5555555555556p-3), v_splat(0x1.0000000000001p-1));
+    V q23 = madd(r, v_splat(0x1.11111111109b5p-7), v_splat(0x1.5555555553d68p-5));
+    V q45 = madd(r, v_splat(0x1.a01a01a7c2f2ep-13), v_splat(0x1.6c16c17889f40p-10));
+    V q67 = madd(r, v_splat(0x1.71de0db2eafc6p-19), v_splat(0x1.a019b9148739fp-16));
+    V q89 = madd(r, v_splat(0x1.af389eeb9e5e9p-26), v_splat(0x1.28917ca046b86p-22));
+    V q = madd(r4, madd(r4, q89, madd(r2, q67, q45)), madd(r2, q23, q01));
+    V p = 1.0 + madd(r2, q, r);
+    /* 2^(k + 54) from the integer in t's low bits (normal for k >= -1076), then 2^-54: the
+     * one rounding of a subnormal result happens in that last product. */
+    U bits;
+    memcpy(&bits, &t, sizeof bits);
+    bits = (bits << 52) + ((uint64_t)(1023 + 54) << 52);
+    V scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return v_select(zero, v_splat(0.0), p * scale * 0x1p-54);
+}
+
+/* log(s) for 1 <= s <= 3 (correct on [sqrt(2)/2, 4 sqrt(2)) ). */
+TW_F V tw_log(V s) {
+    const double sqrt2 = 0x1.6a09e667f3bcdp0;
+    /* s = 2^e * u with e in {0, 1, 2} and sqrt(2)/2 <= u < sqrt(2), exactly. */
+    M above2 = TW_MASK(s >= 2 * sqrt2), above1 = TW_MASK(s >= sqrt2);
+    V e = v_select(above2, v_splat(2.0), v_select(above1, v_splat(1.0), v_splat(0.0)));
+    V f = s * v_select(above2, v_splat(0.25), v_select(above1, v_splat(0.5), v_splat(1.0)));
+    f = f - 1.0;
+    /* log(1 + f) = 2 atanh(h) with h = f / (2 + f), |h| <= 0.1716; written as
+     * f - (f^2/2 - h (f^2/2 + R)) so that the leading term f is exact. */
+    V h = f / (2.0 + f);
+    V z = h * h, w = z * z;
+    V poly = madd(w,
+        madd(w, madd(z, madd(z, v_splat(0x1.2b584e53437ccp-3), v_splat(0x1.39fe6019cb90bp-3)),
+                     v_splat(0x1.7462b4ad742c4p-3)),
+             madd(z, v_splat(0x1.c71c62e5780fep-3), v_splat(0x1.2492492df14f1p-2))),
+        madd(z, v_splat(0x1.99999999952e2p-2), v_splat(0x1.5555555555558p-1)));
+    V half_f2 = 0.5 * f * f;
+    return madd(e, v_splat(0x1.62e42fee00000p-1),
+                f - (half_f2 - madd(h, madd(z, poly, half_f2), e * 0x1.a39ef35793c76p-33)));
+}
+#endif

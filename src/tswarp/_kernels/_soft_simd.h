@@ -1,0 +1,272 @@
+/* Soft-DTW kernels in C, built for several lane widths and chosen at run time.
+ *
+ * The dynamic program is swept in strips of TW_STRIP rows (see _soft_lanes.h) with the soft
+ * minimum on vectors of TW_W lanes (_fastmath.h). Widths: 1 (plain C, any compiler), 2
+ * (GNU vector extensions: SSE2 on x86-64, NEON on arm64), and on x86-64 4 (AVX2) and 8
+ * (AVX-512F), compiled through target attributes and picked by CPUID, so that a portable
+ * build still runs the widest one the machine has. The widths differ by ulps of exp and log
+ * at most (see _fastmath.h).
+ */
+#ifndef TSWARP_SOFT_SIMD_H
+#define TSWARP_SOFT_SIMD_H
+
+#include <Python.h>
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define TW_STRIP 16 /* rows per strip: enough independent cells to hide a step's latency */
+#define TW_CHUNK 64 /* steps whose costs are laid out at a time */
+
+/* One pair: lengths, band (row i admits columns lo[i] <= j < hi[i]) and either a cost
+ * matrix (costs != NULL, rows `stride` apart) or two series x (n, d) and y (m, d), row-major,
+ * float32 when `single` is set, whose squared distances are summed in float64. */
+typedef struct {
+    Py_ssize_t n, m;
+    const Py_ssize_t* lo;
+    const Py_ssize_t* hi;
+    double gamma;
+    const double* costs;
+    Py_ssize_t stride;
+    const void* x;
+    const void* y;
+    Py_ssize_t d;
+    int single;
+} tw_pair;
+
+/* Scratch, in doubles, for one forward or backward call on series of length m. */
+static inline Py_ssize_t tw_scratch_size(Py_ssize_t m) {
+    return (m + TW_STRIP + 1) + 8 + (m + TW_STRIP) * TW_STRIP + 4 * (m + 2 * TW_STRIP + 2);
+}
+/* What the forward keeps for the backward, in doubles: the soft-min weights of every cell,
+ * [strip][step][diag, up, left][row in strip] (tw_weights_size, 24 bytes a cell), or only
+ * R, [strip][step][row in strip] (tw_table_size, 8 bytes a cell), from which the backward
+ * recomputes the same weights at the price of two exponentials a cell. */
+static inline Py_ssize_t tw_table_size(Py_ssize_t n, Py_ssize_t m) {
+    return (n + TW_STRIP - 1) / TW_STRIP * (m + TW_STRIP - 1) * TW_STRIP;
+}
+static inline Py_ssize_t tw_weights_size(Py_ssize_t n, Py_ssize_t m) {
+    return 3 * tw_table_size(n, m);
+}
+/* The skewed strip buffer, [step][row in strip], 64-byte aligned for whole-vector loads. */
+static inline double* tw_skew_buffer(double* scratch, Py_ssize_t m) {
+    uintptr_t at = (uintptr_t)(scratch + m + TW_STRIP + 1);
+    return (double*)((at + 63) & ~(uintptr_t)63);
+}
+static inline double* tw_below_buffer(double* scratch, Py_ssize_t m) {
+    return tw_skew_buffer(scratch, m) + (m + TW_STRIP) * TW_STRIP;
+}
+
+static inline double tw_squared_distance_d(const double* a, const double* b, Py_ssize_t d) {
+    double total = 0, diff;
+    Py_ssize_t k;
+    for (k = 0; k < d; k++) {
+        diff = a[k] - b[k];
+        total = total + diff * diff;
+    }
+    return total;
+}
+static inline double tw_squared_distance_f(const float* a, const float* b, Py_ssize_t d) {
+    double total = 0, diff;
+    Py_ssize_t k;
+    for (k = 0; k < d; k++) {
+        diff = (double)a[k] - (double)b[k];
+        total = total + diff * diff;
+    }
+    return total;
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+#define TW_PREFETCH(address) __builtin_prefetch(address)
+#else
+#define TW_PREFETCH(address) ((void)0)
+#endif
+
+/* Costs of the strip's rows i0 .. i0 + rows - 1 for the steps first <= t < end, in skewed
+ * order: chunk[(t - first) * TW_STRIP + r] is the cost of cell (i0 + r, t - r), +inf off the
+ * band and past the rows. A chunk of TW_CHUNK steps stays in L1 until the sweep reads it. */
+static void tw_fill_costs(
+    const tw_pair* p, Py_ssize_t i0, Py_ssize_t rows, Py_ssize_t first, Py_ssize_t end,
+    double* chunk
+) {
+    const Py_ssize_t L = TW_STRIP, d = p->d;
+    Py_ssize_t k, r, t, start, stop;
+    for (k = 0; k < (end - first) * L; k++)
+        chunk[k] = INFINITY;
+    for (r = 0; r < rows; r++) {
+        const Py_ssize_t i = i0 + r;
+        double* cell = chunk + r; /* cell[(t - first) * L] */
+        start = p->lo[i] + r > first ? p->lo[i] + r : first; /* the band, in steps */
+        stop = p->hi[i] + r < end ? p->hi[i] + r : end;
+        if (p->costs != NULL) {
+            const double* row = p->costs + i * p->stride - r;
+            for (t = start; t < stop; t++)
+                cell[(t - first) * L] = row[t];
+            /* 16 rows read in short pieces defeat the hardware prefetcher: fetch the next. */
+            for (t = stop; t < stop + TW_CHUNK && t < p->hi[i] + r; t += 8)
+                TW_PREFETCH(row + t);
+        } else if (p->single) {
+            const float *x = (const float*)p->x + i * d, *y = (const float*)p->y - r * d;
+            for (t = start; t < stop; t++)
+                cell[(t - first) * L] = tw_squared_distance_f(x, y + t * d, d);
+        } else if (d == 1) {
+            const double x = ((const double*)p->x)[i], *y = (const double*)p->y - r;
+            for (t = start; t < stop; t++) {
+                const double diff = x - y[t];
+                cell[(t - first) * L] = diff * diff;
+            }
+        } else {
+            const double *x = (const double*)p->x + i * d, *y = (const double*)p->y - r * d;
+            for (t = start; t < stop; t++)
+                cell[(t - first) * L] = tw_squared_distance_d(x, y + t * d, d);
+        }
+    }
+}
+
+#ifndef TW_VECTORS /* GNU vector extensions; -DTW_VECTORS=0 builds the plain C path alone */
+#if defined(__GNUC__) || defined(__clang__)
+#define TW_VECTORS 1
+#else
+#define TW_VECTORS 0
+#endif
+#endif
+#if TW_VECTORS
+#define TW_INLINE static inline __attribute__((always_inline))
+#else
+#define TW_INLINE static inline
+#endif
+#if TW_VECTORS && defined(__x86_64__)
+#define TW_X86 1
+#include <immintrin.h>
+#else
+#define TW_X86 0
+#endif
+
+#define TW_W 1
+#define TW_FN(name) name##_w1
+#define TW_TARGET
+#define TW_FUSED 0
+#include "_soft_lanes.h"
+#undef TW_W
+#undef TW_FN
+#undef TW_TARGET
+#undef TW_FUSED
+
+#if TW_VECTORS
+#define TW_W 2
+#define TW_FN(name) name##_w2
+#define TW_TARGET
+#define TW_FUSED 0
+#include "_soft_lanes.h"
+#undef TW_W
+#undef TW_FN
+#undef TW_TARGET
+#undef TW_FUSED
+#endif
+
+#if TW_X86
+#define TW_W 4
+#define TW_FN(name) name##_w4
+#define TW_TARGET __attribute__((target("avx2,fma")))
+#define TW_FUSED 1
+#include "_soft_lanes.h"
+#undef TW_W
+#undef TW_FN
+#undef TW_TARGET
+#undef TW_FUSED
+
+#define TW_W 8
+#define TW_FN(name) name##_w8
+#define TW_TARGET __attribute__((target("avx512f")))
+#define TW_FUSED 1
+#include "_soft_lanes.h"
+#undef TW_W
+#undef TW_FN
+#undef TW_TARGET
+#undef TW_FUSED
+#endif
+
+/* The widest width this build and CPU support. */
+static int tw_widest_lanes(void) {
+#if TW_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f"))
+        return 8;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return 4;
+#endif
+#if TW_VECTORS
+    return 2;
+#else
+    return 1;
+#endif
+}
+
+static int tw_lanes = 1; /* set once at import (tw_set_lanes), or by tests */
+
+/* Use `lanes` (1, 2, 4 or 8) if supported; returns the width in use afterwards. */
+static int tw_set_lanes(int lanes) {
+    if (lanes == 1 || lanes == 2 || lanes == 4 || lanes == 8)
+        if (lanes <= tw_widest_lanes() && (lanes != 2 || TW_VECTORS))
+            tw_lanes = lanes;
+    return tw_lanes;
+}
+
+/* Soft-DTW value R[n-1, m-1] (+inf when no path has a finite cost); gamma = 0 gives the hard
+ * minimum. scratch: tw_scratch_size(m) doubles. For tw_soft_backward, keeps the soft-min
+ * weights in `weights` or R in `table` when not NULL (see tw_weights_size); the weights of
+ * the end cell are zeros when its value is infinite. */
+static double tw_soft_forward(
+    const tw_pair* p, double* scratch, double* weights, double* table
+) {
+    switch (tw_lanes) {
+#if TW_X86
+    case 8: return forward_w8(p, scratch, weights, table);
+    case 4: return forward_w4(p, scratch, weights, table);
+#endif
+#if TW_VECTORS
+    case 2: return forward_w2(p, scratch, weights, table);
+#endif
+    default: return forward_w1(p, scratch, weights, table);
+    }
+}
+
+/* E = dR[n-1, m-1] / dC from what the forward kept (weights, or else table), into the
+ * (out_rows, out_cols) row-major block out: every cell written, exact zeros off the band and
+ * past (n, m). Reads p's lengths, band and gamma. scratch: tw_scratch_size(m) doubles.
+ *
+ * E flows back from the end: E[i, j] = E[i+1, j] W_up[i+1, j] + E[i, j+1] W_left[i, j+1]
+ * + E[i+1, j+1] W_diag[i+1, j+1], three multiply-adds a cell, swept in the same strips. */
+static void tw_soft_backward(
+    const tw_pair* p, const double* weights, const double* table, double* scratch,
+    double* out, Py_ssize_t out_rows, Py_ssize_t out_cols
+) {
+    switch (tw_lanes) {
+#if TW_X86
+    case 8: backward_w8(p, weights, table, scratch, out, out_rows, out_cols); return;
+    case 4: backward_w4(p, weights, table, scratch, out, out_rows, out_cols); return;
+#endif
+#if TW_VECTORS
+    case 2: backward_w2(p, weights, table, scratch, out, out_rows, out_cols); return;
+#endif
+    default: backward_w1(p, weights, table, scratch, out, out_rows, out_cols); return;
+    }
+}
+
+/* The kernels' exp (which = 0) or log (which = 1) of x[:count] at the current width, for
+ * tests against libm. */
+static void tw_math_array(const double* x, double* out, Py_ssize_t count, int which) {
+    switch (tw_lanes) {
+#if TW_X86
+    case 8: math_array_w8(x, out, count, which); return;
+    case 4: math_array_w4(x, out, count, which); return;
+#endif
+#if TW_VECTORS
+    case 2: math_array_w2(x, out, count, which); return;
+#endif
+    default: math_array_w1(x, out, count, which); return;
+    }
+}
+
+#endif

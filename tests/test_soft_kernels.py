@@ -1,0 +1,233 @@
+"""The soft-DTW C kernels: inline exp and log against libm, every SIMD width, the batch API."""
+
+import math
+
+import numpy as np
+import pytest
+from oracles import squared_costs
+
+from tswarp._kernels import _dtw, _soft_dtw
+from tswarp.metrics import cdist_soft_dtw, dtw_path, soft_dtw, soft_dtw_alignment
+
+WIDTHS = [w for w in (1, 2, 4, 8) if _soft_dtw._lanes(w) == w]
+_soft_dtw._lanes(_soft_dtw._widest_lanes())
+TINY = np.finfo(np.float64).smallest_subnormal
+
+
+@pytest.fixture(params=WIDTHS, ids=[f"lanes{w}" for w in WIDTHS])
+def lanes(request):
+    """Each SIMD width this CPU supports, in turn (the widest is restored afterwards)."""
+    _soft_dtw._lanes(request.param)
+    yield request.param
+    _soft_dtw._lanes(_soft_dtw._widest_lanes())
+
+
+@pytest.fixture(scope="module")
+def exp_points():
+    rng = np.random.default_rng(7)
+    edges = [0.0, -0.0, -TINY, -1e-300, -1e-17, -0.34657359027997264, -1.0, -700.0]
+    edges += [-708.3964185322641, -708.4, -720.0, -745.0, -745.1332191019411]
+    edges += [-745.1332191019412, -745.2, -746.0, -1e4, -1e300, -np.inf]
+    x = np.concatenate(
+        [
+            -rng.uniform(0, 1, 400_000),
+            -rng.uniform(0, 40, 400_000),
+            -rng.uniform(690, 750, 400_000),  # subnormal results, and underflow to 0
+            -(10.0 ** rng.uniform(-20, 0, 100_000)),
+            edges,
+        ]
+    )
+    return x, np.array([math.exp(v) for v in x])
+
+
+@pytest.fixture(scope="module")
+def log_points():
+    rng = np.random.default_rng(8)
+    sqrt2 = math.sqrt(2)
+    edges = [1.0, 1 + 2**-52, np.nextafter(sqrt2, 0), sqrt2, 2.0, 2.5, 3.0]
+    edges += [np.nextafter(2 * sqrt2, 0), 2 * sqrt2, np.nextafter(3.0, 0)]
+    s = np.concatenate(
+        [
+            rng.uniform(1, 3, 800_000),
+            1 + 10.0 ** rng.uniform(-16, -1, 200_000),
+            edges,
+        ]
+    )
+    return s, np.array([math.log(v) for v in s])
+
+
+def test_exp_is_within_an_ulp_of_libm(lanes, exp_points):
+    x, want = exp_points
+    got = _soft_dtw._math_array(x, False)
+    normal = want >= np.finfo(np.float64).tiny
+    assert np.all(np.abs(got - want)[normal] <= np.spacing(want[normal]))
+    assert np.all(np.abs(got - want)[normal] <= 1e-13 * want[normal])
+    # Subnormal results keep fewer bits: one unit of the last place is TINY there.
+    assert np.all(np.abs(got - want)[~normal] <= TINY)
+    assert np.mean(got == want) > 0.9  # correctly rounded, mostly
+    assert _soft_dtw._math_array(np.array([0.0, -0.0, -np.inf, -746.0]), False).tolist() == [
+        1.0,
+        1.0,
+        0.0,
+        0.0,
+    ]
+    assert _soft_dtw._math_array(np.array([np.nan]), False)[0] == 0.0  # inf - inf: weight 0
+
+
+def test_log_is_within_an_ulp_of_libm(lanes, log_points):
+    s, want = log_points
+    got = _soft_dtw._math_array(s, True)
+    assert np.all(np.abs(got - want) <= np.spacing(want))
+    assert np.all(np.abs(got - want) <= 1e-13 * want)
+    assert np.mean(got == want) > 0.9
+    assert _soft_dtw._math_array(np.array([1.0]), True)[0] == 0.0
+
+
+def _all_results(rng, gamma, band, dtype):
+    """Value, alignment and a small cdist at the current width."""
+    x = rng.normal(size=(37, 2)).astype(dtype)
+    y = (3 * rng.normal(size=(21, 2))).astype(dtype)
+    data = [rng.normal(size=(n, 1)) for n in (12, 16, 17, 20)]
+    value = soft_dtw(x, y, gamma=gamma, **band)
+    alignment, _ = soft_dtw_alignment(x, y, gamma=gamma, **band)
+    return value, alignment, cdist_soft_dtw(data, gamma=gamma, **band)
+
+
+@pytest.mark.parametrize("gamma", [0.0, 1e-4, 0.1, 1.0, 1e4])
+@pytest.mark.parametrize("band", [{}, {"sakoe_chiba_radius": 2}, {"itakura_max_slope": 3.0}])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_every_width_gives_the_same_results(gamma, band, dtype):
+    results = {}
+    for width in WIDTHS:
+        _soft_dtw._lanes(width)
+        results[width] = _all_results(np.random.default_rng(3), gamma, band, dtype)
+    _soft_dtw._lanes(_soft_dtw._widest_lanes())
+    for width, (value, alignment, matrix) in results.items():
+        # 4 and 8 round identically (both fuse multiply-adds in exp and log).
+        twin = {8: 4}.get(width)
+        if twin in results:
+            assert value == results[twin][0]
+            assert np.array_equal(alignment, results[twin][1])
+            assert np.array_equal(matrix, results[twin][2])
+        base_value, base_alignment, base_matrix = results[WIDTHS[0]]
+        assert value == pytest.approx(base_value, rel=1e-13)
+        np.testing.assert_allclose(alignment, base_alignment, rtol=1e-12, atol=1e-300)
+        np.testing.assert_allclose(matrix, base_matrix, rtol=1e-13)
+
+
+@pytest.mark.parametrize("gamma", [1e-3, 1.0, 100.0])
+@pytest.mark.parametrize("band", [(0, 0.0), (2, 3.0), (1, 2.0)])
+def test_alignment_recomputes_the_forward_weights_exactly(lanes, rng, gamma, band):
+    # Past its memory budget the alignment keeps R, not the weights, and recomputes them.
+    for n, m in [(1, 5), (16, 16), (17, 30), (45, 33)]:
+        x, y = rng.normal(size=(n, 2)), rng.normal(size=(m, 2))
+        limits = _dtw.band(n, m, *band)
+        if limits is None:
+            continue
+        kept = _soft_dtw.soft_dtw_alignment(x, y, *limits, gamma)
+        recomputed = _soft_dtw.soft_dtw_alignment(x, y, *limits, gamma, weights_budget=0)
+        assert recomputed[1] == kept[1]
+        assert np.array_equal(recomputed[0], kept[0])
+
+
+def _batch(rng, lengths, gamma, scale=1.0, radius=None):
+    """Random cost matrices (b, N, M) with their lengths and bands."""
+    n_max, m_max = max(n for n, _ in lengths), max(m for _, m in lengths)
+    b = len(lengths)
+    costs = np.full((b, n_max, m_max), np.nan)  # past the lengths: never read
+    lo, hi = np.zeros((b, n_max), dtype=np.intp), np.zeros((b, n_max), dtype=np.intp)
+    series = []
+    for k, (n, m) in enumerate(lengths):
+        x, y = scale * rng.normal(size=(n, 2)), scale * rng.normal(size=(m, 2))
+        series.append((x, y))
+        costs[k, :n, :m] = squared_costs(x, y)
+        constraint, parameter = (0, 0.0) if radius is None else (2, float(radius))
+        lo[k, :n], hi[k, :n] = _dtw.band(n, m, constraint, parameter)
+    n_lengths = np.array([n for n, _ in lengths], dtype=np.intp)
+    m_lengths = np.array([m for _, m in lengths], dtype=np.intp)
+    return costs, n_lengths, m_lengths, lo, hi, gamma, series
+
+
+def _forward_backward(costs, n_lengths, m_lengths, lo, hi, gamma, n_threads=1):
+    b, n, m = costs.shape
+    values, weights = np.empty(b), _soft_dtw.cost_batch_weights(b, n, m)
+    _soft_dtw.soft_dtw_cost_batch(
+        costs, n_lengths, m_lengths, lo, hi, gamma, values, weights, n_threads
+    )
+    alignments = np.full(costs.shape, np.nan)
+    _soft_dtw.soft_dtw_cost_batch_backward(
+        weights, n_lengths, m_lengths, lo, hi, gamma, alignments, n_threads
+    )
+    return values, weights, alignments
+
+
+LENGTHS = [(1, 1), (1, 9), (9, 1), (15, 16), (16, 16), (17, 40), (40, 17), (33, 33)]
+
+
+@pytest.mark.parametrize("radius", [None, 0, 3])
+@pytest.mark.parametrize("gamma", [1e-4, 0.1, 10.0, 1e4])
+def test_cost_batch_matches_the_alignment_per_pair(lanes, rng, radius, gamma):
+    costs, n_lengths, m_lengths, lo, hi, gamma, series = _batch(rng, LENGTHS, gamma, 3.0, radius)
+    values, weights, alignments = _forward_backward(costs, n_lengths, m_lengths, lo, hi, gamma, 2)
+    band = {} if radius is None else {"sakoe_chiba_radius": radius}
+    for k, (x, y) in enumerate(series):
+        n, m = len(x), len(y)
+        alignment, value = soft_dtw_alignment(x, y, gamma=gamma, **band)
+        assert values[k] == pytest.approx(value, rel=1e-13)
+        np.testing.assert_allclose(alignments[k, :n, :m], alignment, rtol=1e-12, atol=1e-300)
+        assert not alignments[k, n:].any() and not alignments[k, :, m:].any()
+        assert alignments[k, 0, 0] == pytest.approx(1) and alignments[k, n - 1, m - 1] == 1
+    # The values alone, without weights, are the same; the backward leaves the weights as
+    # they were, so that it can run again (autograd's retain_graph).
+    alone = np.empty(len(values))
+    _soft_dtw.soft_dtw_cost_batch(
+        costs, n_lengths, m_lengths, lo, hi, gamma, alone, np.empty((0, 0)), 1
+    )
+    assert np.array_equal(alone, values)
+    kept = weights.copy()
+    again = np.empty_like(alignments)
+    _soft_dtw.soft_dtw_cost_batch_backward(weights, n_lengths, m_lengths, lo, hi, gamma, again, 1)
+    assert np.array_equal(again, alignments)
+    assert weights.tobytes() == kept.tobytes()  # unused slots hold garbage, maybe NaN
+
+
+def test_cost_batch_gamma_zero_gives_the_dtw_path(lanes, rng):
+    costs, n_lengths, m_lengths, lo, hi, _, series = _batch(rng, LENGTHS, 0.0)
+    values, _, alignments = _forward_backward(costs, n_lengths, m_lengths, lo, hi, 0.0)
+    for k, (x, y) in enumerate(series):
+        path, squared = dtw_path(x, y)
+        want = np.zeros(costs.shape[1:])
+        want[tuple(np.transpose(path))] = 1.0
+        assert values[k] == pytest.approx(squared**2, rel=1e-14)
+        assert np.array_equal(alignments[k], want)
+
+
+def test_cost_batch_unreachable_end_gives_inf_and_zero_alignment(lanes, rng):
+    # A row of infinite costs blocks every path of pair 1; pair 0 is untouched.
+    costs, n_lengths, m_lengths, lo, hi, gamma, _ = _batch(rng, [(20, 18), (20, 18)], 1.0)
+    costs[1, 7] = np.inf
+    values, _, alignments = _forward_backward(costs, n_lengths, m_lengths, lo, hi, gamma)
+    assert math.isfinite(values[0]) and values[1] == np.inf
+    assert not np.isnan(alignments).any()
+    assert alignments[0, -1, -1] == 1 and not alignments[1].any()
+
+
+@pytest.mark.parametrize("gamma", [1e-4, 1e4])
+def test_cost_batch_extreme_gamma_and_large_costs_stay_finite(lanes, rng, gamma):
+    costs, n_lengths, m_lengths, lo, hi, gamma, _ = _batch(rng, LENGTHS, gamma, 1e3, 4)
+    values, _, alignments = _forward_backward(costs, n_lengths, m_lengths, lo, hi, gamma)
+    assert np.all(np.isfinite(values))
+    assert np.all((alignments >= 0) & (alignments <= 1 + 1e-12))
+
+
+def test_cost_batch_rejects_weights_of_another_shape(rng):
+    costs, n_lengths, m_lengths, lo, hi, gamma, _ = _batch(rng, [(20, 18)], 1.0)
+    small = _soft_dtw.cost_batch_weights(1, 20, 17)
+    with pytest.raises(ValueError, match="cost_batch_weights"):
+        _soft_dtw.soft_dtw_cost_batch(
+            costs, n_lengths, m_lengths, lo, hi, gamma, np.empty(1), small, 1
+        )
+    with pytest.raises(ValueError, match="cost_batch_weights"):
+        _soft_dtw.soft_dtw_cost_batch_backward(
+            small, n_lengths, m_lengths, lo, hi, gamma, np.empty_like(costs), 1
+        )
