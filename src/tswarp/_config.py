@@ -18,10 +18,10 @@ def kernel_summary():
 
 
 def simd_summary():
-    """One line on the SIMD build of the pairwise DTW kernels, and why it was chosen."""
-    from tswarp._kernels import _simd
+    """One line on the SIMD builds of the DTW and soft-DTW kernels, and why they were chosen."""
+    from tswarp._kernels import _simd, _soft_dtw
 
-    return _simd.describe()
+    return f"{_simd.describe()}; soft-DTW on {_soft_dtw._lanes()} float64 lanes"
 
 
 def _torch_lines():

@@ -29,6 +29,11 @@ from cython cimport floating
 from tswarp._kernels._band cimport band_limits
 
 
+from tswarp._kernels import _simd
+
+_WIDTHS = {"baseline": 2, "avx2": 4, "avx512": 8}
+
+
 cdef extern from "_soft_simd.h" nogil:
     ctypedef struct tw_pair:
         Py_ssize_t n, m
@@ -53,7 +58,9 @@ cdef extern from "_soft_simd.h" nogil:
     int tw_set_lanes(int lanes)
 
 
-tw_set_lanes(tw_widest_lanes())
+# The widest width, or the one of the DTW lane build that TSWARP_SIMD chose (baseline: the
+# platform's plain vectors), so that one variable forces both kernels for testing.
+tw_set_lanes(_WIDTHS.get(_simd.variant(), tw_widest_lanes()))
 
 
 cdef inline tw_pair series_pair(
