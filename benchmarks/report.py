@@ -77,7 +77,7 @@ def plot(rows, path):
     ax.set_xlabel("peer time / tswarp time (log scale; > 1: tswarp is faster)")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
 
 
 def main():
