@@ -5,6 +5,9 @@
 
 Writes ``results.md`` (one row per workload: tswarp's median time and throughput, each peer's
 time divided by tswarp's) and ``ratios.png`` (the same ratios as bars, needs matplotlib).
+With ``--ceiling C`` (float64 DTW cells per second of one core, as printed by
+benchmarks/ceiling.c), the DTW rows also show tswarp's share of the machine's ceiling:
+throughput / (C * threads).
 """
 
 import argparse
@@ -26,12 +29,20 @@ def load(path):
     return data, rows
 
 
-def table(data, rows):
+def ceiling_share(workload, record, ceiling):
+    """tswarp's share of the DTW ceiling, for float64 DTW workloads only ("" otherwise)."""
+    if ceiling is None or not workload.startswith(("dtw:", "cdist_dtw:")):
+        return ""
+    threads = record.get("threads", 1) if workload.startswith("cdist") else 1
+    return f"{record['cells'] / record['median_s'] / (ceiling * threads):.0%}"
+
+
+def table(data, rows, ceiling=None):
     lines = [
-        "| workload | tswarp median | tswarp M cells/s | "
+        "| workload | tswarp median | tswarp M cells/s | share of ceiling | "
         + " | ".join(f"{peer} / tswarp" for peer in PEERS)
         + " |",
-        "|---" * (3 + len(PEERS)) + "|",
+        "|---" * (4 + len(PEERS)) + "|",
     ]
     for workload, row in rows.items():
         own = row.get("tswarp")
@@ -44,13 +55,22 @@ def table(data, rows):
             # dtaidistance has a "no pruning" variant: the plain entry is its default call.
             ratios.append(f"{row[peer]['median_s'] / median:.2f}" if peer in row else "")
         throughput = own["cells"] / median / 1e6
-        lines.append(f"| {workload} | {shown} | {throughput:.0f} | " + " | ".join(ratios) + " |")
+        share = ceiling_share(workload, own, ceiling)
+        lines.append(
+            f"| {workload} | {shown} | {throughput:.0f} | {share} | " + " | ".join(ratios) + " |"
+        )
     note = "quick sizes" if data.get("quick") else "full sizes"
     lines.append("")
     lines.append(
         f"Medians of {data.get('repeat')} interleaved samples ({note}); a ratio above 1 means "
         "tswarp is faster. Only results that agree with tswarp's are listed."
     )
+    if ceiling is not None:
+        lines.append(
+            f"The ceiling is {ceiling / 1e9:.1f} G cells/s per core: the arithmetic of a "
+            "univariate float64 DTW cell alone, measured by benchmarks/ceiling.c on the same "
+            "machine (a d=3 cell does about twice that work)."
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -84,11 +104,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", help="JSON written by benchmarks/metrics.py --json")
     parser.add_argument("outdir", help="folder for results.md and ratios.png")
+    parser.add_argument(
+        "--ceiling", type=float, help="float64 DTW cells/s of one core, from benchmarks/ceiling.c"
+    )
     args = parser.parse_args()
     data, rows = load(args.results)
     os.makedirs(args.outdir, exist_ok=True)
     with open(os.path.join(args.outdir, "results.md"), "w") as f:
-        f.write(table(data, rows))
+        f.write(table(data, rows, args.ceiling))
     plot(rows, os.path.join(args.outdir, "ratios.png"))
 
 
