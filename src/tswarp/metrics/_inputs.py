@@ -31,6 +31,45 @@ def needs_torch_engine(compute_with_backend, *data):
     return False
 
 
+def series_shape(arr, name):
+    """A (sz,) or (sz, d) array or tensor as (sz, d); ValueError for any other shape."""
+    if arr.ndim == 1:
+        return arr.reshape(-1, 1)
+    if arr.ndim != 2:
+        raise ValueError(
+            f"{name} must be a time series of shape (sz,) or (sz, d), got {arr.ndim}-D "
+            f"input of shape {tuple(arr.shape)}"
+        )
+    if arr.shape[1] == 0:
+        raise ValueError(f"{name} has no features: shape {tuple(arr.shape)}")
+    return arr
+
+
+def dataset_shape(arr, name):
+    """A (sz,), (n, sz) or (n, sz, d) array or tensor as (n, sz, d)."""
+    if arr.ndim == 1:
+        return arr.reshape(1, -1, 1)
+    if arr.ndim == 2:
+        return arr[:, :, None]
+    if arr.ndim != 3:
+        raise ValueError(
+            f"{name} must be a dataset of shape (n_ts, sz, d), (n_ts, sz) or (sz,), got "
+            f"{arr.ndim}-D input of shape {tuple(arr.shape)}"
+        )
+    return arr
+
+
+def empty_series(name):
+    return ValueError(f"{name} is empty or all NaN: a series needs at least one time step")
+
+
+def value_inside(name, step):
+    return ValueError(
+        f"{name} has a NaN or infinite value at time step {step}; only trailing rows that are "
+        "entirely NaN are allowed (as padding of variable-length series)"
+    )
+
+
 def _real_float_array(ts, name):
     if hasattr(ts, "detach") and hasattr(ts, "cpu"):  # a torch tensor on the NumPy path
         ts = ts.detach().cpu().numpy()
@@ -52,28 +91,15 @@ def to_series(ts, name):
     ``ts`` may be (sz,) (univariate) or (sz, d). Trailing rows that are all NaN are padding
     and are dropped. The result may share memory with ``ts``; kernels only read it.
     """
-    arr = _real_float_array(ts, name)
-    if arr.ndim == 1:
-        arr = arr.reshape(-1, 1)
-    elif arr.ndim != 2:
-        raise ValueError(
-            f"{name} must be a time series of shape (sz,) or (sz, d), got {arr.ndim}-D "
-            f"input of shape {arr.shape}"
-        )
-    if arr.shape[1] == 0:
-        raise ValueError(f"{name} has no features: shape {arr.shape}")
+    arr = series_shape(_real_float_array(ts, name), name)
     nan_rows = np.isnan(arr).all(axis=1)
     size = arr.shape[0] - int(np.argmin(nan_rows[::-1])) if not nan_rows.all() else 0
     if size == 0:
-        raise ValueError(f"{name} is empty or all NaN: a series needs at least one time step")
+        raise empty_series(name)
     arr = arr[:size]
     not_finite = ~np.isfinite(arr)
     if not_finite.any():
-        row = int(np.argmax(not_finite.any(axis=1)))
-        raise ValueError(
-            f"{name} has a NaN or infinite value at time step {row}; only trailing rows "
-            "that are entirely NaN are allowed (as padding of variable-length series)"
-        )
+        raise value_inside(name, int(np.argmax(not_finite.any(axis=1))))
     return np.ascontiguousarray(arr)
 
 
@@ -97,17 +123,12 @@ def _series_lengths(arr, name):
     lengths = arr.shape[1] - trailing
     empty = np.flatnonzero(lengths == 0)
     if empty.size:
-        raise ValueError(
-            f"{name}[{empty[0]}] is empty or all NaN: a series needs at least one time step"
-        )
+        raise empty_series(f"{name}[{empty[0]}]")
     steps = np.arange(arr.shape[1])
     bad = ~np.isfinite(arr).all(axis=2) & (steps[None, :] < lengths[:, None])
     if bad.any():
         index, step = np.argwhere(bad)[0]
-        raise ValueError(
-            f"{name}[{index}] has a NaN or infinite value at time step {step}; only trailing "
-            "rows that are entirely NaN are allowed (as padding of variable-length series)"
-        )
+        raise value_inside(f"{name}[{index}]", step)
     return lengths.astype(np.intp)
 
 
@@ -133,20 +154,11 @@ def to_dataset(dataset, name):
     if isinstance(dataset, (list, tuple)) and dataset and _is_ragged(dataset):
         arr = _ragged_to_padded(dataset, name)
     else:
-        arr = _real_float_array(dataset, name)
-        if arr.ndim == 1:
-            arr = arr.reshape(1, -1, 1)
-        elif arr.ndim == 2:
-            arr = arr[:, :, None]
-        elif arr.ndim != 3:
-            raise ValueError(
-                f"{name} must be a dataset of shape (n_ts, sz, d), (n_ts, sz) or (sz,), got "
-                f"{arr.ndim}-D input of shape {arr.shape}"
-            )
+        arr = dataset_shape(_real_float_array(dataset, name), name)
     if arr.shape[0] > 0 and arr.shape[2] == 0:
         raise ValueError(f"{name} has no features: shape {arr.shape}")
     if arr.shape[0] > 0 and arr.shape[1] == 0:
-        raise ValueError(f"{name}[0] is empty or all NaN: a series needs at least one time step")
+        raise empty_series(f"{name}[0]")
     lengths = _series_lengths(arr, name) if arr.size else np.zeros(arr.shape[0], np.intp)
     return np.ascontiguousarray(arr), lengths
 

@@ -28,27 +28,14 @@ def to_series(ts, name):
     """
     if not isinstance(ts, torch.Tensor):
         return torch.from_numpy(_inputs.to_series(ts, name))
-    ts = _float_tensor(ts, name)
-    if ts.ndim == 1:
-        ts = ts.reshape(-1, 1)
-    elif ts.ndim != 2:
-        raise ValueError(
-            f"{name} must be a time series of shape (sz,) or (sz, d), got {ts.ndim}-D "
-            f"input of shape {tuple(ts.shape)}"
-        )
-    if ts.shape[1] == 0:
-        raise ValueError(f"{name} has no features: shape {tuple(ts.shape)}")
+    ts = _inputs.series_shape(_float_tensor(ts, name), name)
     size = ts.shape[0] - int(_trailing_padding(torch.isnan(ts).all(1)))
     if size == 0:
-        raise ValueError(f"{name} is empty or all NaN: a series needs at least one time step")
+        raise _inputs.empty_series(name)
     ts = ts[:size]
     bad = ~torch.isfinite(ts).all(1)
     if bool(bad.any()):
-        row = int(bad.nonzero()[0, 0])
-        raise ValueError(
-            f"{name} has a NaN or infinite value at time step {row}; only trailing rows "
-            "that are entirely NaN are allowed (as padding of variable-length series)"
-        )
+        raise _inputs.value_inside(name, int(bad.nonzero()[0, 0]))
     return ts
 
 
@@ -83,34 +70,20 @@ def to_dataset(dataset, name):
     if not isinstance(dataset, torch.Tensor):
         padded, lengths = _inputs.to_dataset(dataset, name)
         return torch.from_numpy(padded), lengths
-    arr = _float_tensor(dataset, name)
-    if arr.ndim == 1:
-        arr = arr.reshape(1, -1, 1)
-    elif arr.ndim == 2:
-        arr = arr[:, :, None]
-    elif arr.ndim != 3:
-        raise ValueError(
-            f"{name} must be a dataset of shape (n_ts, sz, d), (n_ts, sz) or (sz,), got "
-            f"{arr.ndim}-D input of shape {tuple(arr.shape)}"
-        )
+    arr = _inputs.dataset_shape(_float_tensor(dataset, name), name)
     if arr.numel() == 0 and arr.shape[0] > 0:
         raise ValueError(f"{name} has no time steps or no features: shape {tuple(arr.shape)}")
     lengths = arr.shape[1] - _trailing_padding(torch.isnan(arr).all(2))
     lengths = lengths.cpu().numpy().astype(np.intp)
     empty = np.flatnonzero(lengths == 0)
     if empty.size:
-        raise ValueError(
-            f"{name}[{empty[0]}] is empty or all NaN: a series needs at least one time step"
-        )
+        raise _inputs.empty_series(f"{name}[{empty[0]}]")
     steps = torch.arange(arr.shape[1], device=arr.device)
     inside = steps[None, :] < torch.as_tensor(lengths, device=arr.device)[:, None]
     bad = ~torch.isfinite(arr).all(2) & inside
     if bool(bad.any()):
         index, step = (int(v) for v in bad.nonzero()[0])
-        raise ValueError(
-            f"{name}[{index}] has a NaN or infinite value at time step {step}; only trailing "
-            "rows that are entirely NaN are allowed (as padding of variable-length series)"
-        )
+        raise _inputs.value_inside(f"{name}[{index}]", step)
     # Padding becomes 0: never read by the DP, and no NaN can reach a gradient through it.
     return torch.where(inside[:, :, None], arr, 0.0), lengths
 
