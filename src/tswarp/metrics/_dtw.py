@@ -152,9 +152,9 @@ def dtw_accumulated_matrix(
     be = instantiate_backend(be, s1, s2)
     x, y = to_series_pair(s1, s2)
     if mask is None:
-        lo, hi = _series_and_band(
-            s1, s2, global_constraint, sakoe_chiba_radius, itakura_max_slope
-        )[2]
+        # The series are validated above; only the band is left to compute.
+        constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+        lo, hi = band_for(len(x), len(y), constraint)
         allowed = np.zeros((len(x), len(y)), dtype=np.uint8)
         for i, (start, stop) in enumerate(zip(lo, hi, strict=True)):
             allowed[i, start:stop] = 1
