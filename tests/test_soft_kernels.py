@@ -231,3 +231,117 @@ def test_cost_batch_rejects_weights_of_another_shape(rng):
         _soft_dtw.soft_dtw_cost_batch_backward(
             small, n_lengths, m_lengths, lo, hi, gamma, np.empty_like(costs), 1
         )
+
+
+def _series_batch(rng, lengths, d, dtype, radius=None):
+    """Random series batches (b, N, d), (b, M, d), NaN past the lengths, and their bands."""
+    n_max, m_max = max(n for n, _ in lengths), max(m for _, m in lengths)
+    X = np.full((len(lengths), n_max, d), np.nan, dtype=dtype)  # past the lengths: never read
+    Y = np.full((len(lengths), m_max, d), np.nan, dtype=dtype)
+    lo, hi = np.zeros((len(lengths), n_max), np.intp), np.zeros((len(lengths), n_max), np.intp)
+    for k, (n, m) in enumerate(lengths):
+        X[k, :n] = 3 * rng.normal(size=(n, d)) + 100  # an offset shared by both series
+        Y[k, :m] = 3 * rng.normal(size=(m, d)) + 100
+        constraint, parameter = (0, 0.0) if radius is None else (2, float(radius))
+        lo[k, :n], hi[k, :n] = _dtw.band(n, m, constraint, parameter)
+    n_lengths = np.array([n for n, _ in lengths], dtype=np.intp)
+    m_lengths = np.array([m for _, m in lengths], dtype=np.intp)
+    return X, Y, n_lengths, m_lengths, lo, hi
+
+
+def _series_forward_backward(X, Y, n_lengths, m_lengths, lo, hi, gamma, slots=None):
+    b = len(X)
+    slots = np.arange(b, dtype=np.intp) if slots is None else slots
+    values = np.empty(b)
+    weights = _soft_dtw.series_batch_weights(b, X.shape[1], Y.shape[1], X.dtype)
+    _soft_dtw.soft_dtw_series_batch(
+        X, Y, n_lengths, m_lengths, lo, hi, gamma, values, weights, slots, 2
+    )
+    grad_x, grad_y = np.full(X.shape, np.nan), np.full(Y.shape, np.nan)
+    _soft_dtw.soft_dtw_series_batch_backward(
+        X, Y, n_lengths, m_lengths, lo, hi, gamma, weights, slots, grad_x, grad_y, 2
+    )
+    return values, weights, grad_x, grad_y
+
+
+@pytest.mark.parametrize("radius", [None, 0, 3])
+@pytest.mark.parametrize("gamma", [1e-3, 1.0, 100.0])
+@pytest.mark.parametrize("d", [1, 3])
+def test_series_batch_folds_the_alignment_into_the_gradients(lanes, rng, radius, gamma, d):
+    X, Y, n_lengths, m_lengths, lo, hi = _series_batch(rng, LENGTHS, d, np.float64, radius)
+    values, _, grad_x, grad_y = _series_forward_backward(X, Y, n_lengths, m_lengths, lo, hi, gamma)
+    for k, (n, m) in enumerate(zip(n_lengths, m_lengths, strict=True)):
+        x, y = X[k, :n], Y[k, :m]
+        alignment, value = _soft_dtw.soft_dtw_alignment(x, y, lo[k, :n], hi[k, :n], gamma)
+        assert values[k] == pytest.approx(value, rel=1e-13)
+        # dC[i, j] / dx_i = 2 (x_i - y_j), summed against E by hand
+        diff = x[:, None, :] - y[None, :, :]
+        want_x = 2 * (alignment[:, :, None] * diff).sum(1)
+        want_y = -2 * (alignment[:, :, None] * diff).sum(0)
+        scale = max(np.abs(want_x).max(), np.abs(want_y).max())
+        np.testing.assert_allclose(grad_x[k, :n], want_x, rtol=0, atol=1e-12 * scale)
+        np.testing.assert_allclose(grad_y[k, :m], want_y, rtol=0, atol=1e-12 * scale)
+        assert not grad_x[k, n:].any() and not grad_y[k, m:].any()
+
+
+@pytest.mark.parametrize("gamma", [1e-3, 1.0])
+def test_series_batch_float32_keeps_float32_weights(lanes, rng, gamma):
+    X, Y, n_lengths, m_lengths, lo, hi = _series_batch(rng, LENGTHS, 2, np.float32)
+    values, weights, grad_x, grad_y = _series_forward_backward(
+        X, Y, n_lengths, m_lengths, lo, hi, gamma
+    )
+    assert weights.dtype == np.float32
+    wide = _series_forward_backward(
+        X.astype(np.float64), Y.astype(np.float64), n_lengths, m_lengths, lo, hi, gamma
+    )
+    # The DP runs in float64 either way: the values are the same; the gradients differ by the
+    # float32 rounding of the weights only.
+    assert np.array_equal(values, wide[0])
+    for got, want in ((grad_x, wide[2]), (grad_y, wide[3])):
+        np.testing.assert_allclose(got, want, rtol=0, atol=2e-6 * np.abs(want).max())
+
+
+def test_series_batch_slots_and_repeated_backward(rng):
+    X, Y, n_lengths, m_lengths, lo, hi = _series_batch(rng, LENGTHS, 2, np.float64)
+    b = len(X)
+    everything = _series_forward_backward(X, Y, n_lengths, m_lengths, lo, hi, 0.5)
+    # Pairs with slot -1 keep nothing and get zero gradients; the others are unchanged.
+    slots = np.array([-1 if k % 3 == 0 else k // 3 * 2 + k % 3 - 1 for k in range(b)], np.intp)
+    some = _series_forward_backward(X, Y, n_lengths, m_lengths, lo, hi, 0.5, slots)
+    assert np.array_equal(some[0], everything[0])
+    for k in range(b):
+        want = 0 if slots[k] < 0 else 1
+        assert np.array_equal(some[2][k], everything[2][k] * want)
+        assert np.array_equal(some[3][k], everything[3][k] * want)
+    # One gradient alone, and a second backward from the same weights, give the same values.
+    grad_x, none = np.empty(X.shape), np.empty((0, 0, 0))
+    _soft_dtw.soft_dtw_series_batch_backward(
+        X, Y, n_lengths, m_lengths, lo, hi, 0.5, everything[1], np.arange(b), grad_x, none, 1
+    )
+    assert np.array_equal(grad_x, everything[2])
+
+
+def test_series_batch_rejects_inconsistent_arguments(rng):
+    X, Y, n_lengths, m_lengths, lo, hi = _series_batch(rng, [(4, 5), (3, 5)], 2, np.float64)
+    slots = np.arange(2, dtype=np.intp)
+    weights = _soft_dtw.series_batch_weights(2, 4, 5, np.float64)
+    values = np.empty(2)
+
+    def forward(X=X, Y=Y, values=values, weights=weights, slots=slots):
+        _soft_dtw.soft_dtw_series_batch(
+            X, Y, n_lengths, m_lengths, lo, hi, 1.0, values, weights, slots, 1
+        )
+
+    with pytest.raises(ValueError, match="same pairs and features"):
+        forward(Y=Y[:, :, :1].copy())
+    with pytest.raises(ValueError, match="same pairs and features"):
+        forward(values=np.empty(3))
+    with pytest.raises(ValueError, match="series_batch_weights"):
+        forward(weights=_soft_dtw.series_batch_weights(1, 4, 5, np.float64))
+    with pytest.raises(ValueError, match="series_batch_weights"):
+        forward(weights=_soft_dtw.series_batch_weights(2, 4, 4, np.float64))
+    with pytest.raises(ValueError, match="grad_x must have the shape of X"):
+        wrong, none = np.empty((2, 4, 1)), np.empty((0, 0, 0))
+        _soft_dtw.soft_dtw_series_batch_backward(
+            X, Y, n_lengths, m_lengths, lo, hi, 1.0, weights, slots, wrong, none, 1
+        )

@@ -319,3 +319,50 @@ def test_loss_without_torch_names_the_extra():
 def test_squared_costs_oracle_sanity(rng):
     a, b = rng.normal(size=(3, 2)), rng.normal(size=(4, 2))
     assert squared_costs(a, b).shape == (3, 4)
+
+
+@pytest.mark.parametrize("normalize", [False, True])
+@pytest.mark.parametrize("constraint", [{}, {"sakoe_chiba_radius": 2}])
+def test_loss_default_costs_equal_the_cost_matrix_path(rng, normalize, constraint):
+    # On CPU the default loss computes its costs inside the kernels; with the same costs as
+    # an explicit dist_func (the cost-matrix path) values and gradients agree.
+    from tswarp._torch import squared_euclidean
+
+    x = torch.tensor(rng.normal(size=(3, 9, 2)) + 50, requires_grad=True)
+    y = torch.tensor(rng.normal(size=(3, 6, 2)) + 50, requires_grad=True)
+    lengths = {"x_lengths": [9, 7, 5], "y_lengths": [6, 6, 4]}
+    results = []
+    for dist_func in (None, squared_euclidean):
+        loss = SoftDTWLossPyTorch(0.4, normalize=normalize, dist_func=dist_func, **constraint)
+        values = loss(x, y, **lengths)
+        grads = torch.autograd.grad((values * torch.arange(1.0, 4.0)).sum(), (x, y))
+        results.append((values, *grads))
+    for fused, matrix in zip(*results, strict=True):
+        assert torch.allclose(fused, matrix, rtol=1e-10, atol=1e-10 * matrix.abs().max().item())
+
+
+def test_loss_state_is_float32_weights_without_a_cost_matrix(rng):
+    # What the float32 loss keeps for its backward, traced through NumPy's allocations: the
+    # soft-min weights in float32 (12 bytes a cell, plus strip padding); float64 keeps 24.
+    import tracemalloc
+
+    b, n = 4, 100
+    cells = b * ((n + 15) // 16) * (n + 15) * 16
+    for dtype, per_cell in ((torch.float32, 12), (torch.float64, 24)):
+        x = torch.tensor(rng.normal(size=(b, n, 1)), dtype=dtype, requires_grad=True)
+        y = torch.tensor(rng.normal(size=(b, n, 1)), dtype=dtype)
+        tracemalloc.start()
+        SoftDTWLossPyTorch(1.0)(x, y).sum().backward()
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert per_cell * cells <= peak < per_cell * cells + 64 * 1024
+
+
+def test_loss_refuses_inputs_modified_before_the_backward(rng):
+    x = torch.tensor(rng.normal(size=(2, 5, 1)), requires_grad=True)
+    y = torch.tensor(rng.normal(size=(2, 4, 1)), requires_grad=True)
+    values = SoftDTWLossPyTorch(1.0)(x, y)
+    with torch.no_grad():
+        y.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        values.sum().backward()

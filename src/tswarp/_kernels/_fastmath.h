@@ -19,18 +19,21 @@
  */
 
 #define V TW_FN(vd)
+#define F TW_FN(vf)
 #define M TW_FN(vm)
 #define U TW_FN(vu)
 #define TW_F TW_INLINE TW_TARGET
 
 #if TW_W == 1
 typedef double V;
+typedef float F;
 typedef int64_t M;
 typedef uint64_t U;
 #define TW_MASK(cond) (-(int64_t)(cond))
 #define TW_LANE(v, k) (v)
 #else
 typedef double V __attribute__((vector_size(8 * TW_W)));
+typedef float F __attribute__((vector_size(4 * TW_W)));
 typedef int64_t M __attribute__((vector_size(8 * TW_W)));
 typedef uint64_t U __attribute__((vector_size(8 * TW_W)));
 #define TW_MASK(cond) (cond) /* comparisons of vectors give lane masks of 0 or -1 */
@@ -46,6 +49,8 @@ typedef uint64_t U __attribute__((vector_size(8 * TW_W)));
 #define madd TW_FN(madd)
 #define v_load TW_FN(v_load)
 #define v_store TW_FN(v_store)
+#define v_load_single TW_FN(v_load_single)
+#define v_store_single TW_FN(v_store_single)
 #define v_shift_in TW_FN(v_shift_in)
 #define v_shift_out TW_FN(v_shift_out)
 #define tw_exp TW_FN(tw_exp)
@@ -78,6 +83,14 @@ TW_F V madd(V a, V b, V c) {
 }
 TW_F V v_load(const double* p) { V x; memcpy(&x, p, sizeof x); return x; }
 TW_F void v_store(double* p, V x) { memcpy(p, &x, sizeof x); }
+/* TW_W floats, widened to doubles or rounded from them. */
+#if TW_W == 1
+TW_F V v_load_single(const float* p) { return *p; }
+TW_F void v_store_single(float* p, V x) { *p = (float)x; }
+#else
+TW_F V v_load_single(const float* p) { F x; memcpy(&x, p, sizeof x); return __builtin_convertvector(x, V); }
+TW_F void v_store_single(float* p, V x) { F y = __builtin_convertvector(x, F); memcpy(p, &y, sizeof y); }
+#endif
 
 /* Lane k gets lane k - 1 of v, lane 0 the last lane of carry: one row down in a strip. */
 TW_F V v_shift_in(V v, V carry) {

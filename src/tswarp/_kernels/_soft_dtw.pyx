@@ -49,10 +49,18 @@ cdef extern from "_soft_simd.h" nogil:
     Py_ssize_t tw_scratch_size(Py_ssize_t m)
     Py_ssize_t tw_weights_size(Py_ssize_t n, Py_ssize_t m)
     Py_ssize_t tw_table_size(Py_ssize_t n, Py_ssize_t m)
-    double tw_soft_forward(const tw_pair* p, double* scratch, double* weights, double* table)
-    void tw_soft_backward(const tw_pair* p, const double* weights, const double* table,
-                          double* scratch, double* out, Py_ssize_t out_rows,
-                          Py_ssize_t out_cols)
+    ctypedef struct tw_state:
+        double* weights
+        float* weights32
+        double* table
+    double tw_soft_forward(const tw_pair* p, double* scratch, const tw_state* keep)
+    ctypedef struct tw_sink:
+        double* alignment
+        Py_ssize_t rows, cols
+        double* grad_x
+        double* grad_y
+    void tw_soft_backward(const tw_pair* p, const tw_state* kept, double* scratch,
+                          const tw_sink* sink)
     void tw_math_array(const double* x, double* out, Py_ssize_t count, int which)
     int tw_widest_lanes()
     int tw_set_lanes(int lanes)
@@ -72,6 +80,26 @@ cdef inline tw_pair series_pair(
     p.costs, p.stride = NULL, 0
     p.x, p.y, p.d, p.single = x, y, d, floating is float
     return p
+
+
+cdef inline tw_state kept_state(double* weights, float* weights32, double* table) noexcept nogil:
+    cdef tw_state state
+    state.weights, state.weights32, state.table = weights, weights32, table
+    return state
+
+
+cdef inline tw_sink alignment_sink(double* out, Py_ssize_t rows, Py_ssize_t cols) noexcept nogil:
+    cdef tw_sink sink
+    sink.alignment, sink.rows, sink.cols = out, rows, cols
+    sink.grad_x, sink.grad_y = NULL, NULL
+    return sink
+
+
+cdef inline tw_sink gradient_sink(double* grad_x, double* grad_y) noexcept nogil:
+    cdef tw_sink sink
+    sink.alignment, sink.rows, sink.cols = NULL, 0, 0
+    sink.grad_x, sink.grad_y = grad_x, grad_y
+    return sink
 
 
 cdef inline tw_pair cost_pair(
@@ -95,7 +123,7 @@ def soft_dtw_value(
     cdef double[::1] scratch = np.empty(tw_scratch_size(p.m))
     cdef double value
     with nogil:
-        value = tw_soft_forward(&p, &scratch[0], NULL, NULL)
+        value = tw_soft_forward(&p, &scratch[0], NULL)
     return value
 
 
@@ -120,12 +148,13 @@ def soft_dtw_alignment(
     cdef double[::1] state = np.empty(
         tw_weights_size(p.n, p.m) if keep else tw_table_size(p.n, p.m)
     )
-    cdef double* weights = &state[0] if keep else NULL
-    cdef double* table = NULL if keep else &state[0]
+    cdef tw_state kept = kept_state(&state[0] if keep else NULL, NULL,
+                                    NULL if keep else &state[0])
+    cdef tw_sink sink = alignment_sink(&out[0, 0], p.n, p.m)
     cdef double value
     with nogil:
-        value = tw_soft_forward(&p, &scratch[0], weights, table)
-        tw_soft_backward(&p, weights, table, &scratch[0], &out[0, 0], p.n, p.m)
+        value = tw_soft_forward(&p, &scratch[0], &kept)
+        tw_soft_backward(&p, &kept, &scratch[0], &sink)
     return alignment, value
 
 
@@ -158,7 +187,7 @@ def soft_dtw_pairs(
             continue
         p = series_pair(&X[a, 0, 0], x_lengths[a], &Y[b, 0, 0], y_lengths[b], d,
                         &limits[thread, 0], &limits[thread, max_n], gamma)
-        out[k] = tw_soft_forward(&p, &scratch[thread, 0], NULL, NULL)
+        out[k] = tw_soft_forward(&p, &scratch[thread, 0], NULL)
 
 
 def cost_batch_weights(Py_ssize_t batch, Py_ssize_t n, Py_ssize_t m):
@@ -192,12 +221,13 @@ def soft_dtw_cost_batch(
         raise ValueError("weights must come from cost_batch_weights(b, N, M) of the costs")
     cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m)))
     cdef tw_pair p
+    cdef tw_state state
     for k in prange(batch, nogil=True, schedule="dynamic", chunksize=1,
                     num_threads=n_threads):
         p = cost_pair(&costs[k, 0, 0], m, n_lengths[k], m_lengths[k], &lo[k, 0], &hi[k, 0],
                       gamma)
-        values[k] = tw_soft_forward(&p, &scratch[threadid(), 0],
-                                    &weights[k, 0] if keep else NULL, NULL)
+        state = kept_state(&weights[k, 0] if keep else NULL, NULL, NULL)
+        values[k] = tw_soft_forward(&p, &scratch[threadid(), 0], &state)
 
 
 def soft_dtw_cost_batch_backward(
@@ -218,11 +248,114 @@ def soft_dtw_cost_batch_backward(
         raise ValueError("weights must come from cost_batch_weights(b, N, M) of the costs")
     cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m)))
     cdef tw_pair p
+    cdef tw_state state
+    cdef tw_sink sink
     for k in prange(batch, nogil=True, schedule="dynamic", chunksize=1,
                     num_threads=n_threads):
         p = cost_pair(NULL, m, n_lengths[k], m_lengths[k], &lo[k, 0], &hi[k, 0], gamma)
-        tw_soft_backward(&p, &weights[k, 0], NULL, &scratch[threadid(), 0],
-                         &alignment[k, 0, 0], n, m)
+        state = kept_state(<double*>&weights[k, 0], NULL, NULL)
+        sink = alignment_sink(&alignment[k, 0, 0], n, m)
+        tw_soft_backward(&p, &state, &scratch[threadid(), 0], &sink)
+
+
+def series_batch_weights(Py_ssize_t count, Py_ssize_t n, Py_ssize_t m, dtype):
+    """Uninitialised state for :func:`soft_dtw_series_batch`: the soft-min weights of
+    ``count`` pairs of lengths up to (n, m), in the series' dtype (float32: 12 bytes a cell,
+    float64: 24), laid out for the backward: an opaque (count, size) array.
+    """
+    return np.empty((count, tw_weights_size(n, m)), dtype=dtype)
+
+
+cdef inline tw_state series_state(floating* weights) noexcept nogil:
+    if floating is float:
+        return kept_state(NULL, weights, NULL)
+    return kept_state(weights, NULL, NULL)
+
+
+def soft_dtw_series_batch(
+    const floating[:, :, ::1] X, const floating[:, :, ::1] Y,
+    const Py_ssize_t[::1] n_lengths, const Py_ssize_t[::1] m_lengths,
+    const Py_ssize_t[:, ::1] lo, const Py_ssize_t[:, ::1] hi, double gamma,
+    double[::1] values, floating[:, ::1] weights, const Py_ssize_t[::1] slots, int n_threads,
+):
+    """Soft-DTW of the pairs (X[k], Y[k]) of two batches (b, N, d), (b, M, d), with squared
+    Euclidean costs computed on the fly (float64 sums), in parallel over the batch.
+
+    Pair k uses the first n_lengths[k] and m_lengths[k] (>= 1) steps and the band
+    ``lo[k], hi[k]`` as in :func:`soft_dtw_cost_batch`; ``values[k]`` gets its soft-DTW.
+    ``slots[k]`` >= 0 keeps the pair's soft-min weights in ``weights[slots[k]]`` (from
+    :func:`series_batch_weights`) for :func:`soft_dtw_series_batch_backward`; -1 keeps
+    nothing. The weights take the series' precision: float32 weights for float32 series
+    (their rounding, 6e-8 relative, is that of the float32 gradient itself) halve the
+    memory of training.
+    """
+    cdef Py_ssize_t batch = X.shape[0], n = X.shape[1], m = Y.shape[1], d = X.shape[2], k
+    check_series_batch(batch, n, m, d, Y.shape[0], Y.shape[2], values.shape[0], weights, slots)
+    cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m)))
+    cdef tw_pair p
+    cdef tw_state state
+    for k in prange(batch, nogil=True, schedule="dynamic", chunksize=1,
+                    num_threads=n_threads):
+        p = series_pair(&X[k, 0, 0], n_lengths[k], &Y[k, 0, 0], m_lengths[k], d,
+                        &lo[k, 0], &hi[k, 0], gamma)
+        state = series_state(&weights[slots[k], 0] if slots[k] >= 0 else <floating*>NULL)
+        values[k] = tw_soft_forward(&p, &scratch[threadid(), 0], &state)
+
+
+def soft_dtw_series_batch_backward(
+    const floating[:, :, ::1] X, const floating[:, :, ::1] Y,
+    const Py_ssize_t[::1] n_lengths, const Py_ssize_t[::1] m_lengths,
+    const Py_ssize_t[:, ::1] lo, const Py_ssize_t[:, ::1] hi, double gamma,
+    const floating[:, ::1] weights, const Py_ssize_t[::1] slots,
+    double[:, :, ::1] grad_x, double[:, :, ::1] grad_y, int n_threads,
+):
+    """Gradients of :func:`soft_dtw_series_batch`'s values: grad_x[k] = dvalues[k] / dX[k]
+    and grad_y[k] = dvalues[k] / dY[k], (b, N, d) and (b, M, d) float64, overwritten (zeros
+    past the lengths, and for the pairs whose slot is -1, which kept nothing). Either may be
+    an empty (0, 0, 0) array when not wanted. Arguments as given to the forward, which left
+    ``weights`` unchanged for any number of backward calls.
+    """
+    cdef Py_ssize_t batch = X.shape[0], n = X.shape[1], m = Y.shape[1], d = X.shape[2], k
+    check_series_batch(batch, n, m, d, Y.shape[0], Y.shape[2], batch, weights, slots)
+    cdef bint want_x = grad_x.shape[0] != 0, want_y = grad_y.shape[0] != 0
+    if want_x and (grad_x.shape[0] != batch or grad_x.shape[1] != n or grad_x.shape[2] != d):
+        raise ValueError("grad_x must have the shape of X")
+    if want_y and (grad_y.shape[0] != batch or grad_y.shape[1] != m or grad_y.shape[2] != d):
+        raise ValueError("grad_y must have the shape of Y")
+    if want_x:
+        np.asarray(grad_x)[...] = 0
+    if want_y:
+        np.asarray(grad_y)[...] = 0
+    cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m)))
+    cdef tw_pair p
+    cdef tw_state state
+    cdef tw_sink sink
+    for k in prange(batch, nogil=True, schedule="dynamic", chunksize=1,
+                    num_threads=n_threads):
+        if slots[k] < 0:
+            continue
+        p = series_pair(&X[k, 0, 0], n_lengths[k], &Y[k, 0, 0], m_lengths[k], d,
+                        &lo[k, 0], &hi[k, 0], gamma)
+        state = series_state(<floating*>&weights[slots[k], 0])
+        sink = gradient_sink(&grad_x[k, 0, 0] if want_x else NULL,
+                             &grad_y[k, 0, 0] if want_y else NULL)
+        tw_soft_backward(&p, &state, &scratch[threadid(), 0], &sink)
+
+
+cdef check_series_batch(
+    Py_ssize_t b, Py_ssize_t n, Py_ssize_t m, Py_ssize_t d, Py_ssize_t y_b, Py_ssize_t y_d,
+    Py_ssize_t count, weights, const Py_ssize_t[::1] slots,
+):
+    """Shapes and slots that the series kernels can index without reading out of bounds."""
+    if y_b != b or y_d != d or count != b or slots.shape[0] != b:
+        raise ValueError("X, Y, values and slots must hold the same pairs and features")
+    if b and (n == 0 or m == 0 or d == 0):
+        raise ValueError("series need at least one step and one feature")
+    kept = np.asarray(slots)
+    if b and kept.max() >= 0 and (
+        kept.max() >= weights.shape[0] or weights.shape[1] < tw_weights_size(n, m)
+    ):
+        raise ValueError("weights must come from series_batch_weights(count, N, M, dtype)")
 
 
 def _math_array(const double[::1] x, bint log):

@@ -63,7 +63,7 @@ TW_F cell_t hard_cell(V cost, V diag, V up, V left) {
 
 /* R[n-1, m-1]; see tw_soft_forward. */
 TW_TARGET static double TW_FN(forward)(
-    const tw_pair* p, double* scratch, double* weights, double* table
+    const tw_pair* p, double* scratch, const tw_state* keep
 ) {
     const Py_ssize_t n = p->n, m = p->m, L = TW_STRIP, steps = m + TW_STRIP - 1;
     const double gamma = p->gamma;
@@ -83,8 +83,9 @@ TW_TARGET static double TW_FN(forward)(
         const Py_ssize_t first_step = p->lo[i0], end_step = p->hi[last] + rows - 1;
         /* the step of R[n-1, m-1] when this strip holds row n - 1 */
         const Py_ssize_t final_step = last == n - 1 ? m - 1 + rows - 1 : -1;
-        double* w = weights != NULL ? weights + s * steps * 3 * L : NULL;
-        double* tab = table != NULL ? table + s * steps * L : NULL;
+        double* w = keep->weights != NULL ? keep->weights + s * steps * 3 * L : NULL;
+        float* w32 = keep->weights32 != NULL ? keep->weights32 + s * steps * 3 * L : NULL;
+        double* tab = keep->table != NULL ? keep->table + s * steps * L : NULL;
         V now[NV], before[NV], next[NV];
         for (v = 0; v < NV; v++)
             now[v] = before[v] = v_splat(INFINITY); /* the steps before the band */
@@ -106,6 +107,10 @@ TW_TARGET static double TW_FN(forward)(
                         v_store(w + t * 3 * L + v * TW_W, c.diag);
                         v_store(w + t * 3 * L + L + v * TW_W, c.up);
                         v_store(w + t * 3 * L + 2 * L + v * TW_W, c.left);
+                    } else if (w32 != NULL) {
+                        v_store_single(w32 + t * 3 * L + v * TW_W, c.diag);
+                        v_store_single(w32 + t * 3 * L + L + v * TW_W, c.up);
+                        v_store_single(w32 + t * 3 * L + 2 * L + v * TW_W, c.left);
                     }
                     if (tab != NULL)
                         v_store(tab + t * L + v * TW_W, next[v]);
@@ -122,9 +127,12 @@ TW_TARGET static double TW_FN(forward)(
                         v_store(lanes + v * TW_W, next[v]);
                     value = lanes[rows - 1];
                     /* An infinite end passes no weight back: the backward sees zeros there. */
-                    if (w != NULL && !(value < INFINITY))
-                        for (v = 0; v < 3; v++)
+                    for (v = 0; v < 3 && !(value < INFINITY); v++) {
+                        if (w != NULL)
                             w[t * 3 * L + v * L + rows - 1] = 0.0;
+                        if (w32 != NULL)
+                            w32[t * 3 * L + v * L + rows - 1] = 0.0f;
+                    }
                 }
             }
         }
@@ -154,10 +162,9 @@ TW_TARGET static void TW_FN(row_above)(
             above[j + 1] = last_row[(j + L - 1) * L];
 }
 
-/* E into out; see tw_soft_backward. */
+/* E into the sink; see tw_soft_backward. */
 TW_TARGET static void TW_FN(backward)(
-    const tw_pair* p, const double* weights, const double* table, double* scratch,
-    double* out, Py_ssize_t out_rows, Py_ssize_t out_cols
+    const tw_pair* p, const tw_state* kept, double* scratch, const tw_sink* sink
 ) {
     const Py_ssize_t n = p->n, m = p->m, L = TW_STRIP, steps = m + TW_STRIP - 1;
     const double gamma = p->gamma;
@@ -173,24 +180,24 @@ TW_TARGET static void TW_FN(backward)(
     double* e_skew = tw_skew_buffer(scratch, m);
     double* swap;
     double lanes[TW_STRIP];
-    Py_ssize_t s, i0, i, j, t, r, k;
+    Py_ssize_t s, i0, t, k;
     int v;
     for (k = 0; k < 2 * span; k++)
         from_below_up[k] = 0.0;
-    for (i = n; i < out_rows; i++)
-        for (j = 0; j < out_cols; j++)
-            out[i * out_cols + j] = 0.0;
+    tw_sink_begin(p, sink);
     for (s = (n - 1) / L, i0 = s * L; s >= 0; s--, i0 -= L) {
         const Py_ssize_t rows = n - i0 < L ? n - i0 : L, last = i0 + rows - 1;
         const Py_ssize_t first_step = p->lo[i0], end_step = p->hi[last] + rows - 1;
         const Py_ssize_t final_step = last == n - 1 ? m - 1 + rows - 1 : -1;
-        const double* w = weights != NULL ? weights + s * steps * 3 * L : NULL;
-        const double* tab = table != NULL ? table + s * steps * L : NULL;
+        const double* w = kept->weights != NULL ? kept->weights + s * steps * 3 * L : NULL;
+        const float* w32 =
+            kept->weights32 != NULL ? kept->weights32 + s * steps * 3 * L : NULL;
+        const double* tab = kept->table != NULL ? kept->table + s * steps * L : NULL;
         /* Products E * weight of the steps after t: "up" and "left" of t + 1, diag of t + 1
          * and t + 2. Zero after the band. */
         V up1[NV], left1[NV], diag1[NV], diag2[NV], e[NV], cw[3 * NV];
         if (tab != NULL)
-            TW_FN(row_above)(p, table, s, above);
+            TW_FN(row_above)(p, kept->table, s, above);
         for (k = 0; k < 2 * span; k++)
             to_above_up[k] = 0.0;
         for (v = 0; v < NV; v++)
@@ -210,6 +217,10 @@ TW_TARGET static void TW_FN(backward)(
                 for (v = 0; v < NV; v++)
                     for (k = 0; k < 3; k++)
                         cw[3 * v + k] = v_load(w + t * 3 * L + k * L + v * TW_W);
+            } else if (w32 != NULL) {
+                for (v = 0; v < NV; v++)
+                    for (k = 0; k < 3; k++)
+                        cw[3 * v + k] = v_load_single(w32 + t * 3 * L + k * L + v * TW_W);
             } else {
                 /* Recompute step t's weights from R at t - 1 and t - 2, as the forward did. */
                 V r1[NV], r2[NV], zero = v_splat(0.0);
@@ -233,9 +244,11 @@ TW_TARGET static void TW_FN(backward)(
             }
             if (t == final_step) {
                 /* E[n-1, m-1] = 1, or 0 when no path has a finite cost. */
-                const double end = w != NULL ? w[t * 3 * L + rows - 1] + w[t * 3 * L + L + rows - 1]
-                                                   + w[t * 3 * L + 2 * L + rows - 1]
-                                             : (tab[t * L + rows - 1] < INFINITY ? 1.0 : 0.0);
+                double end = 0.0;
+                for (k = 0; k < 3; k++)
+                    end += w != NULL     ? w[t * 3 * L + k * L + rows - 1]
+                         : w32 != NULL ? w32[t * 3 * L + k * L + rows - 1]
+                                       : (double)(k == 0 && tab[t * L + rows - 1] < INFINITY);
                 for (v = 0; v < NV; v++)
                     v_store(lanes + v * TW_W, e[v]);
                 lanes[rows - 1] = end > 0 ? 1.0 : 0.0;
@@ -252,17 +265,7 @@ TW_TARGET static void TW_FN(backward)(
             to_above_up[t + L] = TW_LANE(up1[0], 0);
             to_above_diag[t + L] = TW_LANE(diag1[0], 0);
         }
-        /* Unskew this strip's E into out, with exact zeros off the band. */
-        for (r = 0; r < rows; r++) {
-            double* row = out + (i0 + r) * out_cols;
-            const Py_ssize_t lo = p->lo[i0 + r], hi = p->hi[i0 + r];
-            for (j = 0; j < lo; j++)
-                row[j] = 0.0;
-            for (j = lo; j < hi; j++)
-                row[j] = e_skew[(j + r) * L + r];
-            for (j = hi; j < out_cols; j++)
-                row[j] = 0.0;
-        }
+        tw_strip_out(p, e_skew, i0, rows, sink);
         swap = from_below_up;
         from_below_up = to_above_up;
         to_above_up = swap;
@@ -292,6 +295,9 @@ TW_TARGET static void TW_FN(math_array)(
 #undef hard_cell
 #undef cell_t
 #undef V
+#undef F
+#undef v_load_single
+#undef v_store_single
 #undef M
 #undef U
 #undef TW_F

@@ -35,14 +35,34 @@ typedef struct {
     int single;
 } tw_pair;
 
+/* Where the backward puts what it computes: E itself into the (rows, cols) row-major block
+ * `alignment`, or, when that is NULL, the gradient of the value with respect to the pair's
+ * series (squared Euclidean costs: the pair must hold x and y), added into grad_x (n, d) and
+ * grad_y (m, d), either of which may be NULL. */
+typedef struct {
+    double* alignment;
+    Py_ssize_t rows, cols;
+    double* grad_x;
+    double* grad_y;
+} tw_sink;
+
+/* What the forward keeps for the backward, at most one of the three (all NULL: nothing):
+ * the soft-min weights of every cell in float64 or in float32 (tw_weights_size values), or R
+ * alone (tw_table_size), from which the backward recomputes the weights. */
+typedef struct {
+    double* weights;
+    float* weights32;
+    double* table;
+} tw_state;
+
 /* Scratch, in doubles, for one forward or backward call on series of length m. */
 static inline Py_ssize_t tw_scratch_size(Py_ssize_t m) {
     return (m + TW_STRIP + 1) + 8 + (m + TW_STRIP) * TW_STRIP + 4 * (m + 2 * TW_STRIP + 2);
 }
-/* What the forward keeps for the backward, in doubles: the soft-min weights of every cell,
- * [strip][step][diag, up, left][row in strip] (tw_weights_size, 24 bytes a cell), or only
- * R, [strip][step][row in strip] (tw_table_size, 8 bytes a cell), from which the backward
- * recomputes the same weights at the price of two exponentials a cell. */
+/* Sizes of a tw_state's arrays, in values: the soft-min weights of every cell,
+ * [strip][step][diag, up, left][row in strip] (tw_weights_size, 24 or 12 bytes a cell), or
+ * only R, [strip][step][row in strip] (tw_table_size, 8 bytes a cell), from which the
+ * backward recomputes the same weights at the price of two exponentials a cell. */
 static inline Py_ssize_t tw_table_size(Py_ssize_t n, Py_ssize_t m) {
     return (n + TW_STRIP - 1) / TW_STRIP * (m + TW_STRIP - 1) * TW_STRIP;
 }
@@ -122,6 +142,53 @@ static void tw_fill_costs(
                 cell[(t - first) * L] = tw_squared_distance_d(x, y + t * d, d);
         }
     }
+}
+
+static inline double tw_series_at(const void* series, int single, Py_ssize_t k) {
+    return single ? (double)((const float*)series)[k] : ((const double*)series)[k];
+}
+
+/* The rows i0 .. i0 + rows - 1 of E, in the skewed order of a strip (e_skew[(j + r) * TW_STRIP
+ * + r] is E[i0 + r, j]), into the sink: copied with exact zeros off the band, or folded into
+ * the gradients, dC[i, j] / dx_i = 2 (x_i - y_j) = -dC[i, j] / dy_j, from direct differences
+ * in float64 (no cancellation when the series share a large offset). */
+static void tw_strip_out(
+    const tw_pair* p, const double* e_skew, Py_ssize_t i0, Py_ssize_t rows, const tw_sink* sink
+) {
+    const Py_ssize_t L = TW_STRIP, d = p->d;
+    Py_ssize_t r, j, k;
+    for (r = 0; r < rows; r++) {
+        const Py_ssize_t i = i0 + r, lo = p->lo[i], hi = p->hi[i];
+        if (sink->alignment != NULL) {
+            double* row = sink->alignment + i * sink->cols;
+            for (j = 0; j < lo; j++)
+                row[j] = 0.0;
+            for (j = lo; j < hi; j++)
+                row[j] = e_skew[(j + r) * L + r];
+            for (j = hi; j < sink->cols; j++)
+                row[j] = 0.0;
+            continue;
+        }
+        for (j = lo; j < hi; j++) {
+            const double twice_e = 2.0 * e_skew[(j + r) * L + r];
+            for (k = 0; k < d; k++) {
+                const double diff = tw_series_at(p->x, p->single, i * d + k)
+                                  - tw_series_at(p->y, p->single, j * d + k);
+                if (sink->grad_x != NULL)
+                    sink->grad_x[i * d + k] += twice_e * diff;
+                if (sink->grad_y != NULL)
+                    sink->grad_y[j * d + k] -= twice_e * diff;
+            }
+        }
+    }
+}
+
+/* Before the backward: zero the alignment's rows past n (the strips write the others). */
+static void tw_sink_begin(const tw_pair* p, const tw_sink* sink) {
+    Py_ssize_t k;
+    if (sink->alignment != NULL)
+        for (k = p->n * sink->cols; k < sink->rows * sink->cols; k++)
+            sink->alignment[k] = 0.0;
 }
 
 #ifndef TW_VECTORS /* GNU vector extensions; -DTW_VECTORS=0 builds the plain C path alone */
@@ -214,43 +281,43 @@ static int tw_set_lanes(int lanes) {
 }
 
 /* Soft-DTW value R[n-1, m-1] (+inf when no path has a finite cost); gamma = 0 gives the hard
- * minimum. scratch: tw_scratch_size(m) doubles. For tw_soft_backward, keeps the soft-min
- * weights in `weights` or R in `table` when not NULL (see tw_weights_size); the weights of
- * the end cell are zeros when its value is infinite. */
-static double tw_soft_forward(
-    const tw_pair* p, double* scratch, double* weights, double* table
-) {
+ * minimum. scratch: tw_scratch_size(m) doubles. For tw_soft_backward, keeps what `keep` asks
+ * for (NULL: nothing); the weights of the end cell are zeros when its value is infinite. */
+static double tw_soft_forward(const tw_pair* p, double* scratch, const tw_state* keep) {
+    const tw_state nothing = {NULL, NULL, NULL};
+    if (keep == NULL)
+        keep = &nothing;
     switch (tw_lanes) {
 #if TW_X86
-    case 8: return forward_w8(p, scratch, weights, table);
-    case 4: return forward_w4(p, scratch, weights, table);
+    case 8: return forward_w8(p, scratch, keep);
+    case 4: return forward_w4(p, scratch, keep);
 #endif
 #if TW_VECTORS
-    case 2: return forward_w2(p, scratch, weights, table);
+    case 2: return forward_w2(p, scratch, keep);
 #endif
-    default: return forward_w1(p, scratch, weights, table);
+    default: return forward_w1(p, scratch, keep);
     }
 }
 
-/* E = dR[n-1, m-1] / dC from what the forward kept (weights, or else table), into the
- * (out_rows, out_cols) row-major block out: every cell written, exact zeros off the band and
- * past (n, m). Reads p's lengths, band and gamma. scratch: tw_scratch_size(m) doubles.
+/* E = dR[n-1, m-1] / dC from what the forward kept (weights, or else R), into the sink:
+ * the alignment block with every cell written, exact zeros off the band and past (n, m); or
+ * the series' gradients. Reads p's lengths, band and gamma. scratch: tw_scratch_size(m)
+ * doubles.
  *
  * E flows back from the end: E[i, j] = E[i+1, j] W_up[i+1, j] + E[i, j+1] W_left[i, j+1]
  * + E[i+1, j+1] W_diag[i+1, j+1], three multiply-adds a cell, swept in the same strips. */
 static void tw_soft_backward(
-    const tw_pair* p, const double* weights, const double* table, double* scratch,
-    double* out, Py_ssize_t out_rows, Py_ssize_t out_cols
+    const tw_pair* p, const tw_state* kept, double* scratch, const tw_sink* sink
 ) {
     switch (tw_lanes) {
 #if TW_X86
-    case 8: backward_w8(p, weights, table, scratch, out, out_rows, out_cols); return;
-    case 4: backward_w4(p, weights, table, scratch, out, out_rows, out_cols); return;
+    case 8: backward_w8(p, kept, scratch, sink); return;
+    case 4: backward_w4(p, kept, scratch, sink); return;
 #endif
 #if TW_VECTORS
-    case 2: backward_w2(p, weights, table, scratch, out, out_rows, out_cols); return;
+    case 2: backward_w2(p, kept, scratch, sink); return;
 #endif
-    default: backward_w1(p, weights, table, scratch, out, out_rows, out_cols); return;
+    default: backward_w1(p, kept, scratch, sink); return;
     }
 }
 

@@ -48,3 +48,63 @@ class CompiledSoftDTW(torch.autograd.Function):
         )
         grad = torch.from_numpy(alignment).to(ctx.costs_dtype) * grad_output[:, None, None]
         return grad, None, None, None, None, None
+
+
+def _host_series(t):
+    # The kernels read float32 or float64 series in place; other dtypes go through float64.
+    if t.dtype not in (torch.float32, torch.float64):
+        t = t.to(torch.float64)
+    return t.detach().contiguous().numpy()
+
+
+class CompiledSeriesSoftDTW(torch.autograd.Function):
+    """``apply(x, y, gamma, n_lengths, m_lengths, lo, hi, keep)`` -> (b,) values.
+
+    Soft-DTW of the pairs (x[k], y[k]) of CPU tensors (b, n, d) and (b, m, d) under squared
+    Euclidean costs, which the kernel computes as it goes: no (b, n, m) cost matrix is ever
+    made, and the backward folds E into the series' gradients without making E either. The
+    forward keeps the soft-min weights, in the series' precision (12 bytes a cell in float32),
+    for the pairs that ``keep`` (a (b,) bool array, or None for all) marks, when x or y
+    requires grad. Values come back in x's dtype.
+    """
+
+    @staticmethod
+    def forward(ctx, x, y, gamma, n_lengths, m_lengths, lo, hi, keep):
+        xs, ys = _host_series(x), _host_series(y)
+        b = xs.shape[0]
+        if not (x.requires_grad or y.requires_grad):
+            keep = np.zeros(b, dtype=bool)
+        elif keep is None:
+            keep = np.ones(b, dtype=bool)
+        slots = np.where(keep, np.cumsum(keep) - 1, -1).astype(np.intp)
+        weights = _soft_dtw.series_batch_weights(
+            int(keep.sum()), xs.shape[1], ys.shape[1], xs.dtype
+        )
+        values = np.empty(b)
+        # One pair per thread: more threads than pairs would only wait at the barrier.
+        threads = max(1, min(torch.get_num_threads(), b))
+        _soft_dtw.soft_dtw_series_batch(
+            xs, ys, n_lengths, m_lengths, lo, hi, gamma, values, weights, slots, threads
+        )
+        ctx.save_for_backward(x, y)  # torch checks that they are not modified in place
+        ctx.state = (n_lengths, m_lengths, lo, hi, gamma, weights, slots, threads)
+        return torch.from_numpy(values).to(x.dtype)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_output):
+        x, y = ctx.saved_tensors
+        n_lengths, m_lengths, lo, hi, gamma, weights, slots, threads = ctx.state
+        xs, ys = _host_series(x), _host_series(y)
+        want_x, want_y = ctx.needs_input_grad[:2]
+        grad_x = np.empty(xs.shape if want_x else (0, 0, 0))
+        grad_y = np.empty(ys.shape if want_y else (0, 0, 0))
+        _soft_dtw.soft_dtw_series_batch_backward(
+            xs, ys, n_lengths, m_lengths, lo, hi, gamma, weights, slots, grad_x, grad_y, threads
+        )
+        scale = grad_output.to(torch.float64)[:, None, None]
+        grads = [
+            (torch.from_numpy(g) * scale).to(t.dtype) if want else None
+            for g, t, want in ((grad_x, x, want_x), (grad_y, y, want_y))
+        ]
+        return *grads, None, None, None, None, None, None

@@ -4,7 +4,8 @@ import numpy as np
 import torch
 
 from tswarp._torch._bands import band_limits, band_masks
-from tswarp._torch._compiled import CompiledSoftDTW
+from tswarp._torch._compiled import CompiledSeriesSoftDTW, CompiledSoftDTW
+from tswarp._torch._costs import squared_euclidean
 from tswarp._torch._soft_dtw import SoftDTW
 
 
@@ -32,3 +33,27 @@ def soft_dtw_batch(costs, gamma, n_lengths, m_lengths, constraint, compute_with_
         return SoftDTW.apply(costs, gamma, *lengths, band, False)
     lo, hi = band_limits(n_lengths, m_lengths, constraint, costs.shape[1])
     return CompiledSoftDTW.apply(costs.cpu(), gamma, n_lengths, m_lengths, lo, hi).to(costs.device)
+
+
+def soft_dtw_series_batch(
+    x, y, gamma, n_lengths, m_lengths, constraint, compute_with_backend=None, keep=None
+):
+    """Soft-DTW values (b,) of the pairs (x[k], y[k]) under squared Euclidean costs, as
+    ``soft_dtw_batch(squared_euclidean(x, y), ...)`` but lighter on CPU: the compiled kernels
+    compute the costs themselves and keep one float64 table per pair for the backward.
+
+    ``x`` (b, n, d), ``y`` (b, m, d), one dtype; ``keep``: an optional (b,) bool array of the
+    pairs whose gradient may be asked for (all by default); values come back in x's dtype.
+    """
+    dtype = torch.promote_types(x.dtype, y.dtype)
+    x, y = x.to(dtype), y.to(dtype)
+    if gamma == 0 or use_wavefront(x.device, compute_with_backend):
+        costs = squared_euclidean(x, y)
+        return soft_dtw_batch(costs, gamma, n_lengths, m_lengths, constraint, compute_with_backend)
+    n_lengths = np.asarray(n_lengths, dtype=np.intp)
+    m_lengths = np.asarray(m_lengths, dtype=np.intp)
+    lo, hi = band_limits(n_lengths, m_lengths, constraint, x.shape[1])
+    values = CompiledSeriesSoftDTW.apply(
+        x.cpu(), y.cpu(), gamma, n_lengths, m_lengths, lo, hi, keep
+    )
+    return values.to(x.device)

@@ -3,11 +3,11 @@
 import math
 import numbers
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
-from tswarp._torch import squared_euclidean
-from tswarp._torch._dispatch import soft_dtw_batch
+from tswarp._torch._dispatch import soft_dtw_batch, soft_dtw_series_batch
 from tswarp.metrics._constraints import parse_constraint
 
 
@@ -82,7 +82,7 @@ class SoftDTWLossPyTorch(torch.nn.Module):
         )
 
     def _costs(self, x, y):
-        costs = (self.dist_func or squared_euclidean)(x, y)
+        costs = self.dist_func(x, y)
         expected = (x.shape[0], x.shape[1], y.shape[1])
         if not isinstance(costs, torch.Tensor) or tuple(costs.shape) != expected:
             got = tuple(costs.shape) if isinstance(costs, torch.Tensor) else type(costs)
@@ -107,14 +107,33 @@ class SoftDTWLossPyTorch(torch.nn.Module):
         b, m, n = x.shape[0], x.shape[1], y.shape[1]
         m_lengths = _lengths(x_lengths, b, m, "x_lengths")
         n_lengths = _lengths(y_lengths, b, n, "y_lengths")
-        if not self.normalize:
-            costs = self._costs(x, y)
-            return soft_dtw_batch(costs, self.gamma, m_lengths, n_lengths, self._constraint)
-        # The three problems of the divergence in one batch, padded to a common size.
-        size = max(m, n)
-        costs = [self._costs(x, y), self._costs(x, x), self._costs(y, y)]
-        costs = torch.cat([F.pad(c, (0, size - c.shape[2], 0, size - c.shape[1])) for c in costs])
-        rows = m_lengths + m_lengths + n_lengths
-        cols = n_lengths + m_lengths + n_lengths
-        values = soft_dtw_batch(costs, self.gamma, rows, cols, self._constraint)
+        gamma, constraint = self.gamma, self._constraint
+        if self.dist_func is None and not self.normalize:
+            return soft_dtw_series_batch(x, y, gamma, m_lengths, n_lengths, constraint)
+        if self.dist_func is None:
+            # The three problems of the divergence in one batch, padded to a common length;
+            # the (y, y) pairs keep no state for the backward unless y needs a gradient.
+            size = max(m, n)
+            x, y = (F.pad(t, (0, 0, 0, size - t.shape[1])) for t in (x, y))
+            keep = np.repeat(
+                [x.requires_grad or y.requires_grad, x.requires_grad, y.requires_grad], b
+            )
+            values = soft_dtw_series_batch(
+                torch.cat([x, x, y]),
+                torch.cat([y, x, y]),
+                gamma,
+                m_lengths + m_lengths + n_lengths,
+                n_lengths + m_lengths + n_lengths,
+                constraint,
+                keep=keep,
+            )
+        elif not self.normalize:
+            return soft_dtw_batch(self._costs(x, y), gamma, m_lengths, n_lengths, constraint)
+        else:
+            size = max(m, n)
+            costs = [self._costs(x, y), self._costs(x, x), self._costs(y, y)]
+            costs = [F.pad(c, (0, size - c.shape[2], 0, size - c.shape[1])) for c in costs]
+            rows = m_lengths + m_lengths + n_lengths
+            cols = n_lengths + m_lengths + n_lengths
+            values = soft_dtw_batch(torch.cat(costs), gamma, rows, cols, constraint)
         return values[:b] - (values[b : 2 * b] + values[2 * b :]) / 2
