@@ -46,7 +46,7 @@ cdef extern from "_soft_simd.h" nogil:
         const void* y
         Py_ssize_t d
         int single
-    Py_ssize_t tw_scratch_size(Py_ssize_t m)
+    Py_ssize_t tw_scratch_size(Py_ssize_t m, Py_ssize_t d)
     Py_ssize_t tw_weights_size(Py_ssize_t n, Py_ssize_t m)
     Py_ssize_t tw_table_size(Py_ssize_t n, Py_ssize_t m)
     ctypedef struct tw_state:
@@ -120,7 +120,7 @@ def soft_dtw_value(
     """Soft-DTW of x (n, d) and y (m, d) within a band, in O(m) memory."""
     cdef tw_pair p = series_pair(&x[0, 0], x.shape[0], &y[0, 0], y.shape[0], x.shape[1],
                                  &lo[0], &hi[0], gamma)
-    cdef double[::1] scratch = np.empty(tw_scratch_size(p.m))
+    cdef double[::1] scratch = np.empty(tw_scratch_size(p.m, p.d))
     cdef double value
     with nogil:
         value = tw_soft_forward(&p, &scratch[0], NULL)
@@ -144,7 +144,7 @@ def soft_dtw_alignment(
     cdef bint keep = tw_weights_size(p.n, p.m) * 8 <= weights_budget
     alignment = np.empty((p.n, p.m))
     cdef double[:, ::1] out = alignment
-    cdef double[::1] scratch = np.empty(tw_scratch_size(p.m))
+    cdef double[::1] scratch = np.empty(tw_scratch_size(p.m, p.d))
     cdef double[::1] state = np.empty(
         tw_weights_size(p.n, p.m) if keep else tw_table_size(p.n, p.m)
     )
@@ -172,7 +172,7 @@ def soft_dtw_pairs(
     cdef Py_ssize_t n_pairs = rows.shape[0], d = X.shape[2], k, a, b
     cdef Py_ssize_t max_n = X.shape[1], max_m = Y.shape[1]
     # One scratch slice per thread, allocated here so that no thread ever allocates.
-    cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(max_m)))
+    cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(max_m, d)))
     cdef Py_ssize_t[:, ::1] limits = np.empty((n_threads, 2 * max_n), dtype=np.intp)
     cdef int thread
     cdef tw_pair p
@@ -219,7 +219,7 @@ def soft_dtw_cost_batch(
     cdef bint keep = weights.shape[0] != 0
     if keep and (weights.shape[0] != batch or weights.shape[1] < tw_weights_size(n, m)):
         raise ValueError("weights must come from cost_batch_weights(b, N, M) of the costs")
-    cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m)))
+    cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m, 0)))
     cdef tw_pair p
     cdef tw_state state
     for k in prange(batch, nogil=True, schedule="dynamic", chunksize=1,
@@ -246,7 +246,7 @@ def soft_dtw_cost_batch_backward(
     cdef Py_ssize_t k
     if weights.shape[0] != batch or weights.shape[1] < tw_weights_size(n, m):
         raise ValueError("weights must come from cost_batch_weights(b, N, M) of the costs")
-    cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m)))
+    cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m, 0)))
     cdef tw_pair p
     cdef tw_state state
     cdef tw_sink sink
@@ -291,7 +291,7 @@ def soft_dtw_series_batch(
     """
     cdef Py_ssize_t batch = X.shape[0], n = X.shape[1], m = Y.shape[1], d = X.shape[2], k
     check_series_batch(batch, n, m, d, Y.shape[0], Y.shape[2], values.shape[0], weights, slots)
-    cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m)))
+    cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m, d)))
     cdef tw_pair p
     cdef tw_state state
     for k in prange(batch, nogil=True, schedule="dynamic", chunksize=1,
@@ -326,7 +326,7 @@ def soft_dtw_series_batch_backward(
         np.asarray(grad_x)[...] = 0
     if want_y:
         np.asarray(grad_y)[...] = 0
-    cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m)))
+    cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m, d)))
     cdef tw_pair p
     cdef tw_state state
     cdef tw_sink sink

@@ -72,9 +72,11 @@ TW_TARGET static double TW_FN(forward)(
     const double scale = gamma > 0 ? (1.0 / gamma < DBL_MAX ? 1.0 / gamma : DBL_MAX) : 0.0;
     double* above = scratch; /* R of the row above the strip: slot j + 1 is column j */
     double* costs = tw_skew_buffer(scratch, m);
+    double* columns = tw_columns_buffer(scratch, m);
     double value = INFINITY, lanes[TW_STRIP];
     Py_ssize_t s, i0, j, t, chunk;
     int v;
+    tw_fill_columns(p, columns);
     above[0] = 0.0; /* R[-1, -1], where every path starts */
     for (j = 1; j <= m + L; j++)
         above[j] = INFINITY;
@@ -91,7 +93,7 @@ TW_TARGET static double TW_FN(forward)(
             now[v] = before[v] = v_splat(INFINITY); /* the steps before the band */
         for (chunk = first_step; chunk < end_step; chunk += TW_CHUNK) {
             const Py_ssize_t stop = chunk + TW_CHUNK < end_step ? chunk + TW_CHUNK : end_step;
-            tw_fill_costs(p, i0, rows, chunk, stop, costs);
+            tw_fill_costs(p, columns, i0, rows, chunk, stop, costs);
             for (t = chunk; t < stop; t++) {
                 /* lane 0 reads the row above; lane k the previous two steps of lane k - 1 */
                 V carry_up = v_splat(above[t + 1]), carry_diag = v_splat(above[t]);

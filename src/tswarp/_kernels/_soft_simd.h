@@ -55,9 +55,11 @@ typedef struct {
     double* table;
 } tw_state;
 
-/* Scratch, in doubles, for one forward or backward call on series of length m. */
-static inline Py_ssize_t tw_scratch_size(Py_ssize_t m) {
-    return (m + TW_STRIP + 1) + 8 + (m + TW_STRIP) * TW_STRIP + 4 * (m + 2 * TW_STRIP + 2);
+/* Scratch, in doubles, for one forward or backward call on series y of shape (m, d) (d = 0
+ * for a pair of costs). */
+static inline Py_ssize_t tw_scratch_size(Py_ssize_t m, Py_ssize_t d) {
+    return (m + TW_STRIP + 1) + 8 + (m + TW_STRIP) * TW_STRIP + 4 * (m + 2 * TW_STRIP + 2)
+         + m * d;
 }
 /* Sizes of a tw_state's arrays, in values: the soft-min weights of every cell,
  * [strip][step][diag, up, left][row in strip] (tw_weights_size, 24 or 12 bytes a cell), or
@@ -77,24 +79,21 @@ static inline double* tw_skew_buffer(double* scratch, Py_ssize_t m) {
 static inline double* tw_below_buffer(double* scratch, Py_ssize_t m) {
     return tw_skew_buffer(scratch, m) + (m + TW_STRIP) * TW_STRIP;
 }
-
-static inline double tw_squared_distance_d(const double* a, const double* b, Py_ssize_t d) {
-    double total = 0, diff;
-    Py_ssize_t k;
-    for (k = 0; k < d; k++) {
-        diff = a[k] - b[k];
-        total = total + diff * diff;
-    }
-    return total;
+/* y by feature, [k][j], in float64: the forward's costs then vectorise along the columns. */
+static inline double* tw_columns_buffer(double* scratch, Py_ssize_t m) {
+    return tw_below_buffer(scratch, m) + 4 * (m + 2 * TW_STRIP + 2);
 }
-static inline double tw_squared_distance_f(const float* a, const float* b, Py_ssize_t d) {
-    double total = 0, diff;
-    Py_ssize_t k;
-    for (k = 0; k < d; k++) {
-        diff = (double)a[k] - (double)b[k];
-        total = total + diff * diff;
-    }
-    return total;
+
+/* The series pair's y into columns, or nothing for a pair of costs. */
+static void tw_fill_columns(const tw_pair* p, double* columns) {
+    const Py_ssize_t m = p->m, d = p->d;
+    Py_ssize_t j, k;
+    if (p->costs != NULL)
+        return;
+    for (j = 0; j < m; j++)
+        for (k = 0; k < d; k++)
+            columns[k * m + j] = p->single ? (double)((const float*)p->y)[j * d + k]
+                                           : ((const double*)p->y)[j * d + k];
 }
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -107,8 +106,8 @@ static inline double tw_squared_distance_f(const float* a, const float* b, Py_ss
  * order: chunk[(t - first) * TW_STRIP + r] is the cost of cell (i0 + r, t - r), +inf off the
  * band and past the rows. A chunk of TW_CHUNK steps stays in L1 until the sweep reads it. */
 static void tw_fill_costs(
-    const tw_pair* p, Py_ssize_t i0, Py_ssize_t rows, Py_ssize_t first, Py_ssize_t end,
-    double* chunk
+    const tw_pair* p, const double* columns, Py_ssize_t i0, Py_ssize_t rows, Py_ssize_t first,
+    Py_ssize_t end, double* chunk
 ) {
     const Py_ssize_t L = TW_STRIP, d = p->d;
     Py_ssize_t k, r, t, start, stop;
@@ -126,20 +125,24 @@ static void tw_fill_costs(
             /* 16 rows read in short pieces defeat the hardware prefetcher: fetch the next. */
             for (t = stop; t < stop + TW_CHUNK && t < p->hi[i] + r; t += 8)
                 TW_PREFETCH(row + t);
-        } else if (p->single) {
-            const float *x = (const float*)p->x + i * d, *y = (const float*)p->y - r * d;
-            for (t = start; t < stop; t++)
-                cell[(t - first) * L] = tw_squared_distance_f(x, y + t * d, d);
-        } else if (d == 1) {
-            const double x = ((const double*)p->x)[i], *y = (const double*)p->y - r;
-            for (t = start; t < stop; t++) {
-                const double diff = x - y[t];
-                cell[(t - first) * L] = diff * diff;
+        } else if (stop > start) {
+            /* Feature by feature over a run of columns, each sum in ascending k from 0 (the
+             * order of the cost kernels in _dtw.pyx), in loops that vectorise. */
+            const Py_ssize_t j0 = start - r, count = stop - start;
+            double sums[TW_CHUNK];
+            for (t = 0; t < count; t++)
+                sums[t] = 0.0;
+            for (k = 0; k < d; k++) {
+                const double xk = p->single ? (double)((const float*)p->x)[i * d + k]
+                                            : ((const double*)p->x)[i * d + k];
+                const double* yk = columns + k * p->m + j0;
+                for (t = 0; t < count; t++) {
+                    const double diff = xk - yk[t];
+                    sums[t] = sums[t] + diff * diff;
+                }
             }
-        } else {
-            const double *x = (const double*)p->x + i * d, *y = (const double*)p->y - r * d;
-            for (t = start; t < stop; t++)
-                cell[(t - first) * L] = tw_squared_distance_d(x, y + t * d, d);
+            for (t = 0; t < count; t++)
+                cell[(start + t - first) * L] = sums[t];
         }
     }
 }
@@ -281,7 +284,7 @@ static int tw_set_lanes(int lanes) {
 }
 
 /* Soft-DTW value R[n-1, m-1] (+inf when no path has a finite cost); gamma = 0 gives the hard
- * minimum. scratch: tw_scratch_size(m) doubles. For tw_soft_backward, keeps what `keep` asks
+ * minimum. scratch: tw_scratch_size(m, d) doubles. For tw_soft_backward, keeps what `keep` asks
  * for (NULL: nothing); the weights of the end cell are zeros when its value is infinite. */
 static double tw_soft_forward(const tw_pair* p, double* scratch, const tw_state* keep) {
     const tw_state nothing = {NULL, NULL, NULL};
@@ -301,7 +304,7 @@ static double tw_soft_forward(const tw_pair* p, double* scratch, const tw_state*
 
 /* E = dR[n-1, m-1] / dC from what the forward kept (weights, or else R), into the sink:
  * the alignment block with every cell written, exact zeros off the band and past (n, m); or
- * the series' gradients. Reads p's lengths, band and gamma. scratch: tw_scratch_size(m)
+ * the series' gradients. Reads p's lengths, band and gamma. scratch: tw_scratch_size(m, d)
  * doubles.
  *
  * E flows back from the end: E[i, j] = E[i+1, j] W_up[i+1, j] + E[i, j+1] W_left[i, j+1]

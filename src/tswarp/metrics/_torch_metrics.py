@@ -10,7 +10,7 @@ import torch
 
 from tswarp._kernels import _dtw
 from tswarp._torch import band_masks, dtw_alignment, squared_euclidean
-from tswarp._torch._dispatch import soft_dtw_batch
+from tswarp._torch._dispatch import soft_dtw_batch, soft_dtw_series_batch
 from tswarp.backend._pytorch import as_torch_dtype
 from tswarp.metrics._constraints import band_for
 from tswarp.metrics._pairwise import all_pairs
@@ -68,8 +68,9 @@ def _float64_pair(s1, s2):
 def _soft_value(x, y, gamma, constraint, compute_with_backend):
     if gamma == 0:
         return _path_cost(x, y, *_path(x, y, constraint))
-    costs = squared_euclidean(x[None], y[None])
-    return soft_dtw_batch(costs, gamma, [len(x)], [len(y)], constraint, compute_with_backend)[0]
+    return soft_dtw_series_batch(
+        x[None], y[None], gamma, [len(x)], [len(y)], constraint, compute_with_backend
+    )[0]
 
 
 def soft_dtw(s1, s2, gamma, constraint, compute_with_backend):
@@ -152,8 +153,10 @@ def cdist_dtw(dataset1, dataset2, constraint, dtype):
 
 def _soft_pairs(first, second, rows, cols, gamma, constraint, compute_with_backend):
     def compute(xb, yb, x_lengths, y_lengths):
-        costs = squared_euclidean(xb.to(torch.float64), yb.to(torch.float64))
-        return soft_dtw_batch(costs, gamma, x_lengths, y_lengths, constraint, compute_with_backend)
+        xb, yb = xb.to(torch.float64), yb.to(torch.float64)
+        return soft_dtw_series_batch(
+            xb, yb, gamma, x_lengths, y_lengths, constraint, compute_with_backend
+        )
 
     return _chunked(first, second, rows, cols, compute)
 
