@@ -14,10 +14,10 @@ exponentials turn rounding errors in R into relative errors of the weights, ampl
 
 The expected alignment E = dR[n-1, m-1] / dC flows back from the end through the three
 normalised soft-min weights of every cell, each a function of neighbouring R values only, in
-[0, 1]: three multiply-adds a cell. The batch path (for autograd) keeps the weights from the
-forward (24 bytes a cell), so its backward computes no exponential; the single-pair alignment
-does too up to a memory budget, and beyond it keeps R alone (8 bytes a cell) and recomputes
-the weights with the forward's own code.
+[0, 1]: three multiply-adds a cell. The batch paths (for autograd) keep the weights from the
+forward (24 bytes a cell, or 12 in float32 for float32 series), so their backward computes no
+exponential; the single-pair alignment does too up to a memory budget, and beyond it keeps R
+alone (8 bytes a cell) and recomputes the weights with the forward's own code.
 """
 import numpy as np
 
