@@ -21,6 +21,8 @@ from cython cimport floating
 
 from tswarp._kernels._band cimport band_limits
 
+from tswarp._kernels import _dtw
+
 cdef extern from "dtw_lanes.h" nogil:
     ctypedef void (*tswarp_lanes_f64)(
         const double *X, ptrdiff_t x_stride, const ptrdiff_t *x_lengths, const ptrdiff_t *a,
@@ -32,6 +34,12 @@ cdef extern from "dtw_lanes.h" nogil:
         const float *Y, ptrdiff_t y_stride, const ptrdiff_t *y_lengths, const ptrdiff_t *b,
         ptrdiff_t n, ptrdiff_t m, ptrdiff_t d, const ptrdiff_t *lo, const ptrdiff_t *hi,
         float *scratch, double *out)
+    ctypedef double (*tswarp_diagonal_f64)(
+        const double *x, ptrdiff_t n, const double *y, ptrdiff_t m, ptrdiff_t d,
+        const ptrdiff_t *lo, const ptrdiff_t *hi, double *scratch)
+    ctypedef float (*tswarp_diagonal_f32)(
+        const float *x, ptrdiff_t n, const float *y, ptrdiff_t m, ptrdiff_t d,
+        const ptrdiff_t *lo, const ptrdiff_t *hi, float *scratch)
 
     struct tswarp_lanes:
         const char *name
@@ -39,9 +47,12 @@ cdef extern from "dtw_lanes.h" nogil:
         int lanes_f32
         tswarp_lanes_f64 dtw_f64
         tswarp_lanes_f32 dtw_f32
+        tswarp_diagonal_f64 diagonal_f64
+        tswarp_diagonal_f32 diagonal_f32
 
     ptrdiff_t tswarp_lanes_scratch(
         ptrdiff_t lanes, ptrdiff_t n, ptrdiff_t m, ptrdiff_t d, ptrdiff_t value_size)
+    ptrdiff_t tswarp_diagonal_scratch(ptrdiff_t m, ptrdiff_t d, ptrdiff_t value_size)
     int tswarp_lanes_count()
     const tswarp_lanes *tswarp_lanes_get(int index)
     int tswarp_lanes_supported(int index)
@@ -168,6 +179,33 @@ def dtw_groups(
                           <const ptrdiff_t*> &rows[first], &Y[0, 0, 0], max_m * d,
                           <const ptrdiff_t*> &y_lengths[0], <const ptrdiff_t*> &cols[first],
                           n, m, d, lo, hi, &scratch[thread, 0], &out[first])
+
+
+def dtw_value_diagonal(
+    const floating[:, ::1] x, const floating[:, ::1] y,
+    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi,
+):
+    """Minimal accumulated squared cost of x (n, d) and y (m, d) within a band.
+
+    The value of ``_dtw.dtw_value``, bit for bit, from the running build's kernel that sweeps
+    the anti-diagonals of strips of rows (dtw_diagonal_impl.h).
+    """
+    cdef const tswarp_lanes *build = active
+    cdef Py_ssize_t n = x.shape[0], m = y.shape[0], d = x.shape[1]
+    if floating is float and m > 2**30:
+        return _dtw.dtw_value(x, y, lo, hi)  # float lanes count columns in 32-bit integers
+    cdef floating[::1] scratch = np.empty(
+        tswarp_diagonal_scratch(m, d, sizeof(floating)), dtype=np.asarray(x).dtype
+    )
+    cdef const ptrdiff_t *lo_ = <const ptrdiff_t*> &lo[0]
+    cdef const ptrdiff_t *hi_ = <const ptrdiff_t*> &hi[0]
+    cdef floating cost
+    with nogil:
+        if floating is double:
+            cost = build.diagonal_f64(&x[0, 0], n, &y[0, 0], m, d, lo_, hi_, &scratch[0])
+        else:
+            cost = build.diagonal_f32(&x[0, 0], n, &y[0, 0], m, d, lo_, hi_, &scratch[0])
+    return cost
 
 
 _choice, _message = choose(os.environ.get(ENVIRONMENT_VARIABLE))

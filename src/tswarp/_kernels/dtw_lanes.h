@@ -29,12 +29,24 @@ typedef void (*tswarp_lanes_f32)(const float *X, ptrdiff_t x_stride,
                                  ptrdiff_t m, ptrdiff_t d, const ptrdiff_t *lo,
                                  const ptrdiff_t *hi, float *scratch, double *out);
 
+/* R[n - 1, m - 1] of x (n, d) and y (m, d), row-major, within the band lo[i] <= j < hi[i]:
+ * one pair, its anti-diagonals computed a vector at a time. The value is that of dtw_cost in
+ * _dtw.pyx, in T's precision; scratch holds tswarp_diagonal_scratch(m, d, sizeof(T)) values. */
+typedef double (*tswarp_diagonal_f64)(const double *x, ptrdiff_t n, const double *y,
+                                      ptrdiff_t m, ptrdiff_t d, const ptrdiff_t *lo,
+                                      const ptrdiff_t *hi, double *scratch);
+typedef float (*tswarp_diagonal_f32)(const float *x, ptrdiff_t n, const float *y, ptrdiff_t m,
+                                     ptrdiff_t d, const ptrdiff_t *lo, const ptrdiff_t *hi,
+                                     float *scratch);
+
 struct tswarp_lanes {
     const char *name;   /* "baseline", "avx2", "avx512" */
     int lanes_f64;      /* pairs per group */
     int lanes_f32;
     tswarp_lanes_f64 dtw_f64;
     tswarp_lanes_f32 dtw_f32;
+    tswarp_diagonal_f64 diagonal_f64;
+    tswarp_diagonal_f32 diagonal_f32;
 };
 
 /* Scratch values for one group: transposed series, two DP rows, 64 bytes to align them. */
@@ -42,6 +54,17 @@ static inline ptrdiff_t tswarp_lanes_scratch(ptrdiff_t lanes, ptrdiff_t n, ptrdi
                                              ptrdiff_t d, ptrdiff_t value_size)
 {
     return lanes * (d * (n + m) + 2 * (m + 1)) + 64 / value_size;
+}
+
+/* The tallest strip of rows of any build: 4 vectors of 16 floats. */
+#define TSWARP_DIAGONAL_MAX_ROWS 64
+
+/* Scratch values for dtw_diagonal: the strip's rows, y reversed with a strip's height of
+ * padding on either side, the row above the strip, 64 bytes to align them. */
+static inline ptrdiff_t tswarp_diagonal_scratch(ptrdiff_t m, ptrdiff_t d, ptrdiff_t value_size)
+{
+    const ptrdiff_t rows = TSWARP_DIAGONAL_MAX_ROWS;
+    return d * (rows + m + 2 * rows) + m + 2 * rows + 64 / value_size;
 }
 
 /* The builds in this binary, from the most portable to the fastest. */
