@@ -28,17 +28,19 @@ def walk(rng, n, d, dtype):
 
 
 def assert_same(x, y, code, parameter):
+    """Every strip height and the automatic choice give the scalar kernel's value."""
     limits = _dtw.band(len(x), len(y), code, parameter)
     if limits is None:  # this Itakura slope admits no path
         return
     expected = _dtw.dtw_value(x, y, *limits)
-    got = _simd.dtw_value_diagonal(x, y, *limits)
-    assert got == expected or (math.isnan(got) and math.isnan(expected)), (
-        len(x),
-        len(y),
-        code,
-        parameter,
-    )
+    got = [_simd.dtw_value_diagonal(x, y, *limits, vectors) for vectors in (0, 2, 4, 8)]
+    got.append(_simd.dtw_value(x, y, *limits))
+    for value in got:
+        assert value == expected or (math.isnan(value) and math.isnan(expected)), (
+            (len(x), len(y), code, parameter),
+            got,
+            expected,
+        )
 
 
 @pytest.mark.parametrize("d", [1, 3])
@@ -82,6 +84,16 @@ def test_nan_and_infinite_values_do_not_crash(rng, build, dtype):
             series[rng.integers(len(series)), rng.integers(d)] = np.nan if trial < 6 else np.inf
             for code, parameter in BANDS:
                 assert_same(x, y, code, parameter)
+
+
+def test_narrow_bands_and_narrow_vectors_use_the_scalar_kernel(rng, build, monkeypatch):
+    calls = []
+    monkeypatch.setattr(_dtw, "dtw_value", lambda *args: calls.append(args) or 0.0)
+    x = walk(rng, 1000, 1, np.float64)
+    _simd.dtw_value(x, x, *_dtw.band(1000, 1000, 2, 0))
+    assert len(calls) == 1
+    _simd.dtw_value(x, x, *_dtw.band(1000, 1000, 0, 0.0))
+    assert len(calls) == 1
 
 
 def test_dtw_uses_it(rng, build):

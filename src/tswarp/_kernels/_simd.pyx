@@ -36,10 +36,10 @@ cdef extern from "dtw_lanes.h" nogil:
         float *scratch, double *out)
     ctypedef double (*tswarp_diagonal_f64)(
         const double *x, ptrdiff_t n, const double *y, ptrdiff_t m, ptrdiff_t d,
-        const ptrdiff_t *lo, const ptrdiff_t *hi, double *scratch)
+        const ptrdiff_t *lo, const ptrdiff_t *hi, int vectors, double *scratch)
     ctypedef float (*tswarp_diagonal_f32)(
         const float *x, ptrdiff_t n, const float *y, ptrdiff_t m, ptrdiff_t d,
-        const ptrdiff_t *lo, const ptrdiff_t *hi, float *scratch)
+        const ptrdiff_t *lo, const ptrdiff_t *hi, int vectors, float *scratch)
 
     struct tswarp_lanes:
         const char *name
@@ -53,6 +53,9 @@ cdef extern from "dtw_lanes.h" nogil:
     ptrdiff_t tswarp_lanes_scratch(
         ptrdiff_t lanes, ptrdiff_t n, ptrdiff_t m, ptrdiff_t d, ptrdiff_t value_size)
     ptrdiff_t tswarp_diagonal_scratch(ptrdiff_t m, ptrdiff_t d, ptrdiff_t value_size)
+    int tswarp_diagonal_vectors(
+        ptrdiff_t n, const ptrdiff_t *lo, const ptrdiff_t *hi, int lanes, int value_size,
+        int or_scalar)
     int tswarp_lanes_count()
     const tswarp_lanes *tswarp_lanes_get(int index)
     int tswarp_lanes_supported(int index)
@@ -181,17 +184,38 @@ def dtw_groups(
                           n, m, d, lo, hi, &scratch[thread, 0], &out[first])
 
 
-def dtw_value_diagonal(
+def dtw_value(
     const floating[:, ::1] x, const floating[:, ::1] y,
     const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi,
 ):
     """Minimal accumulated squared cost of x (n, d) and y (m, d) within a band.
 
+    The value of ``_dtw.dtw_value``, bit for bit, from the kernel expected to be faster for
+    this band on the running build: :func:`dtw_value_diagonal` or the scalar one.
+    """
+    cdef int lanes = active.lanes_f64 if floating is double else active.lanes_f32
+    cdef int vectors = tswarp_diagonal_vectors(
+        x.shape[0], <const ptrdiff_t*> &lo[0], <const ptrdiff_t*> &hi[0], lanes,
+        sizeof(floating), 1,
+    )
+    if vectors == 0:
+        return _dtw.dtw_value(x, y, lo, hi)
+    return dtw_value_diagonal(x, y, lo, hi, vectors)
+
+
+def dtw_value_diagonal(
+    const floating[:, ::1] x, const floating[:, ::1] y,
+    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, int vectors=0,
+):
+    """Minimal accumulated squared cost of x (n, d) and y (m, d) within a band.
+
     The value of ``_dtw.dtw_value``, bit for bit, from the running build's kernel that sweeps
-    the anti-diagonals of strips of rows (dtw_diagonal_impl.h).
+    the anti-diagonals of strips of rows (dtw_diagonal_impl.h), ``vectors`` (2, 4 or 8) vectors
+    high; 0 picks the height expected to be fastest for this band.
     """
     cdef const tswarp_lanes *build = active
     cdef Py_ssize_t n = x.shape[0], m = y.shape[0], d = x.shape[1]
+    cdef int lanes = build.lanes_f64 if floating is double else build.lanes_f32
     if floating is float and m > 2**30:
         return _dtw.dtw_value(x, y, lo, hi)  # float lanes count columns in 32-bit integers
     cdef floating[::1] scratch = np.empty(
@@ -200,11 +224,15 @@ def dtw_value_diagonal(
     cdef const ptrdiff_t *lo_ = <const ptrdiff_t*> &lo[0]
     cdef const ptrdiff_t *hi_ = <const ptrdiff_t*> &hi[0]
     cdef floating cost
+    if vectors == 0:
+        vectors = tswarp_diagonal_vectors(n, lo_, hi_, lanes, sizeof(floating), 0)
     with nogil:
         if floating is double:
-            cost = build.diagonal_f64(&x[0, 0], n, &y[0, 0], m, d, lo_, hi_, &scratch[0])
+            cost = build.diagonal_f64(&x[0, 0], n, &y[0, 0], m, d, lo_, hi_, vectors,
+                                      &scratch[0])
         else:
-            cost = build.diagonal_f32(&x[0, 0], n, &y[0, 0], m, d, lo_, hi_, &scratch[0])
+            cost = build.diagonal_f32(&x[0, 0], n, &y[0, 0], m, d, lo_, hi_, vectors,
+                                      &scratch[0])
     return cost
 
 

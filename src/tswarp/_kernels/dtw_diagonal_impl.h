@@ -2,7 +2,7 @@
  * included by dtw_lanes.c after dtw_lanes_impl.h for the same T (it reuses its vector type V
  * and its min), with VECTOR_SHIFT (a lane shift, on x86) defined besides.
  *
- * A strip holds STRIP_ROWS consecutive rows, lane g of the strip's vectors on row i0 + g. At
+ * A strip holds 2, 4 or 8 vectors of consecutive rows, lane g of them on row i0 + g. At
  * step t, lane g computes the cell (i0 + g, t - g), which needs three cells of earlier steps:
  * up, (i0 + g - 1, t - g), was lane g - 1's cell at step t - 1; diagonal, one column further
  * left, was lane g - 1's at step t - 2, which is the previous step's up; left was its own
@@ -25,11 +25,8 @@ typedef MASK_T NAME(columns);
 #endif
 #define COLUMNS NAME(columns)
 
-/* Vectors per strip. One step's vectors are independent chains (vector v reads vector v - 1's
- * cells of the previous step only), enough of them to hide the latency of shift -> min -> min
- * -> add; taller strips would waste more of their first and last steps in a narrow band. */
-#define STRIP_VECTORS 4
-#define STRIP_ROWS (STRIP_VECTORS * LANES)
+/* Vectors per strip, at most: see tswarp_diagonal_vectors for the choice. */
+#define MAX_VECTORS 8
 
 static ALWAYS_INLINE V NAME(splat)(T value)
 {
@@ -73,24 +70,27 @@ static ALWAYS_INLINE V NAME(in_band)(V cells, COLUMNS t, COLUMNS lo, COLUMNS hi)
 #endif
 }
 
-/* Step t of a strip. `x` holds the strip's rows, [k][vector]; `y` the reversed series, one
- * feature every `span` values, placed so that y + t_origin - t + g reads column t - g. `cells`
- * holds the previous step's cells and `diagonal` its ups; both are updated. `masked` (a
- * constant after inlining) is needed only where some lane leaves its band. */
+/* Step t of a strip of `vectors` vectors. `x` holds the strip's rows, [k][vector]; `y` the
+ * reversed series, one feature every `span` values, placed so that y - t + g reads column
+ * t - g. `cells` holds the previous step's cells and `diagonal` its ups; both are updated.
+ * `masked` (a constant after inlining, as `vectors`) is needed only where some lane is
+ * outside its band. */
 static ALWAYS_INLINE void NAME(step)(const V *restrict x, const T *restrict y, ptrdiff_t span,
-                                     ptrdiff_t d, ptrdiff_t t, T *restrict above,
-                                     const COLUMNS *lo, const COLUMNS *hi, int masked,
-                                     V *cells, V *diagonal)
+                                     ptrdiff_t d, int vectors, ptrdiff_t t,
+                                     T *restrict above, const COLUMNS *lo, const COLUMNS *hi,
+                                     int masked, V *cells, V *diagonal)
 {
     V below = NAME(splat)(above[t]);
     COLUMNS step = (COLUMNS){0} + (MASK_T)t;
-    /* Last vector first: each one's shift reads the previous step's cells of the one before. */
-    for (int v = STRIP_VECTORS - 1; v >= 0; v--) {
+    /* Last vector first: each one's shift reads the previous step's cells of the one before.
+     * One step's vectors are independent chains, which hides the latency of each one's
+     * shift -> min -> min -> add. */
+    for (int v = vectors - 1; v >= 0; v--) {
         const T *yv = y - t + v * LANES;
         V diff = x[v] - NAME(load)(yv);
         V cost = diff * diff;  /* equals the scalar kernel's 0 + diff * diff */
         for (ptrdiff_t k = 1; k < d; k++) {
-            diff = x[k * STRIP_VECTORS + v] - NAME(load)(yv + k * span);
+            diff = x[k * vectors + v] - NAME(load)(yv + k * span);
             cost = cost + diff * diff;
         }
         V up = NAME(shift)(cells[v], v > 0 ? cells[v - 1] : below);
@@ -98,51 +98,38 @@ static ALWAYS_INLINE void NAME(step)(const V *restrict x, const T *restrict y, p
         diagonal[v] = up;
         cells[v] = masked ? NAME(in_band)(cell, step, lo[v], hi[v]) : cell;
     }
-    /* The strip's last row at column t - (STRIP_ROWS - 1), read already by lane 0. */
-    memcpy(above + t - (STRIP_ROWS - 1),
-           (const T *)&cells[STRIP_VECTORS - 1] + (LANES - 1), sizeof(T));
+    /* The strip's last row at column t + 1 - rows, which lane 0 has read already. */
+    memcpy(above + t + 1 - vectors * LANES, (const T *)&cells[vectors - 1] + (LANES - 1),
+           sizeof(T));
 }
 
-/* Steps first..stop-1 of a strip; inlined with `masked` and d == 1 constants. */
+/* Steps first..stop-1 of a strip. */
 static ALWAYS_INLINE void NAME(steps)(const V *restrict x, const T *restrict y, ptrdiff_t span,
-                                      ptrdiff_t d, ptrdiff_t first, ptrdiff_t stop,
-                                      T *restrict above, const COLUMNS *lo, const COLUMNS *hi,
-                                      int masked, V *cells, V *diagonal)
+                                      ptrdiff_t d, int vectors, ptrdiff_t first,
+                                      ptrdiff_t stop, T *restrict above, const COLUMNS *lo,
+                                      const COLUMNS *hi, int masked, V *cells, V *diagonal)
 {
     for (ptrdiff_t t = first; t < stop; t++)
-        NAME(step)(x, y, span, d, t, above, lo, hi, masked, cells, diagonal);
+        NAME(step)(x, y, span, d, vectors, t, above, lo, hi, masked, cells, diagonal);
 }
 
-static void NAME(strip)(const V *restrict x, const T *restrict y, ptrdiff_t span, ptrdiff_t d,
-                        ptrdiff_t first, ptrdiff_t inner_first, ptrdiff_t inner_stop,
-                        ptrdiff_t stop, T *restrict above, const COLUMNS *lo,
-                        const COLUMNS *hi, V *cells, V *diagonal)
+/* Every strip of `vectors` vectors, one after the other; returns R[n - 1, m - 1]. Inlined
+ * with `vectors` and d == 1 constants. */
+static ALWAYS_INLINE T NAME(strips)(const T *x, ptrdiff_t n, const T *y, ptrdiff_t m,
+                                    ptrdiff_t d, int vectors, const ptrdiff_t *lo,
+                                    const ptrdiff_t *hi, T *scratch)
 {
-    if (d == 1) {
-        NAME(steps)(x, y, span, 1, first, inner_first, above, lo, hi, 1, cells, diagonal);
-        NAME(steps)(x, y, span, 1, inner_first, inner_stop, above, lo, hi, 0, cells, diagonal);
-        NAME(steps)(x, y, span, 1, inner_stop, stop, above, lo, hi, 1, cells, diagonal);
-    } else {
-        NAME(steps)(x, y, span, d, first, inner_first, above, lo, hi, 1, cells, diagonal);
-        NAME(steps)(x, y, span, d, inner_first, inner_stop, above, lo, hi, 0, cells, diagonal);
-        NAME(steps)(x, y, span, d, inner_stop, stop, above, lo, hi, 1, cells, diagonal);
-    }
-}
-
-T NAME(dtw_diagonal)(const T *x, ptrdiff_t n, const T *y, ptrdiff_t m, ptrdiff_t d,
-                     const ptrdiff_t *lo, const ptrdiff_t *hi, T *scratch)
-{
-    const ptrdiff_t H = STRIP_ROWS;
+    const ptrdiff_t H = vectors * LANES;  /* rows per strip */
     /* The reversed y: column c at y_rev[t_origin - c], zeros on both sides for the lanes
      * that run before or past the series (their cells are outside the band). */
     const ptrdiff_t span = m + 2 * H - 2, t_origin = m + H - 2;
     V *xs = (V *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
-    T *y_rev = (T *)(xs + d * STRIP_VECTORS);
+    T *y_rev = (T *)(xs + d * vectors);
     T *above = y_rev + d * span + H;  /* above[c], -H <= c < m + H */
-    V cells[STRIP_VECTORS], diagonal[STRIP_VECTORS];
-    COLUMNS lo_steps[STRIP_VECTORS], hi_steps[STRIP_VECTORS];
+    V cells[MAX_VECTORS], diagonal[MAX_VECTORS];
+    COLUMNS lo_steps[MAX_VECTORS], hi_steps[MAX_VECTORS];
     ptrdiff_t i0, rows = 0, g, k, q, c, first, stop, inner_first, inner_stop;
-    T last[STRIP_ROWS];
+    T last[MAX_VECTORS * LANES];
 
     for (k = 0; k < d; k++)
         for (q = 0; q < span; q++) {
@@ -154,6 +141,9 @@ T NAME(dtw_diagonal)(const T *x, ptrdiff_t n, const T *y, ptrdiff_t m, ptrdiff_t
     above[-1] = 0;  /* R[-1, -1]: where every path starts */
     for (i0 = 0; i0 < n; i0 += H) {
         rows = n - i0 < H ? n - i0 : H;
+        /* Lane g is in its band for steps lo[i0 + g] + g <= t < hi[i0 + g] + g. The strip
+         * runs from its first lane's first step to its last lane's last; no lane leaves its
+         * band between inner_first and inner_stop. */
         first = lo[i0];
         stop = hi[i0 + rows - 1] + rows - 1;
         inner_first = first;
@@ -162,7 +152,7 @@ T NAME(dtw_diagonal)(const T *x, ptrdiff_t n, const T *y, ptrdiff_t m, ptrdiff_t
             /* Lanes past the last row repeat it: they compute cells nobody reads. */
             ptrdiff_t row = i0 + (g < rows ? g : rows - 1);
             for (k = 0; k < d; k++)
-                ((T *)xs)[(k * STRIP_VECTORS) * LANES + g] = x[row * d + k];
+                ((T *)xs)[k * H + g] = x[row * d + k];
             ((MASK_T *)lo_steps)[g] = (MASK_T)(lo[row] + g);
             ((MASK_T *)hi_steps)[g] = (MASK_T)(hi[row] + g);
             if (g < rows && lo[row] + g > inner_first)
@@ -172,19 +162,39 @@ T NAME(dtw_diagonal)(const T *x, ptrdiff_t n, const T *y, ptrdiff_t m, ptrdiff_t
         }
         if (inner_stop < inner_first)
             inner_stop = inner_first;
-        for (int v = 0; v < STRIP_VECTORS; v++)
+        for (int v = 0; v < vectors; v++)
             cells[v] = diagonal[v] = NAME(splat)(INFINITY);
+        /* Lane 0's diagonal at the first step: the cell above-left of the strip. */
         diagonal[0] = NAME(shift)(cells[0], NAME(splat)(above[first - 1]));
-        NAME(strip)(xs, y_rev + t_origin, span, d, first, inner_first, inner_stop, stop, above,
-                    lo_steps, hi_steps, cells, diagonal);
+        const T *yt = y_rev + t_origin;
+        NAME(steps)(xs, yt, span, d, vectors, first, inner_first, above, lo_steps, hi_steps, 1,
+                    cells, diagonal);
+        NAME(steps)(xs, yt, span, d, vectors, inner_first, inner_stop, above, lo_steps,
+                    hi_steps, 0, cells, diagonal);
+        NAME(steps)(xs, yt, span, d, vectors, inner_stop, stop, above, lo_steps, hi_steps, 1,
+                    cells, diagonal);
     }
     /* The last step's cell of row n - 1 is (n - 1, m - 1). */
-    memcpy(last, cells, sizeof(last));
+    memcpy(last, cells, vectors * sizeof(V));
     return last[rows - 1];
 }
 
+#define STRIPS(vectors)                                                                      \
+    (d == 1 ? NAME(strips)(x, n, y, m, 1, vectors, lo, hi, scratch)                          \
+            : NAME(strips)(x, n, y, m, d, vectors, lo, hi, scratch))
+
+T NAME(dtw_diagonal)(const T *x, ptrdiff_t n, const T *y, ptrdiff_t m, ptrdiff_t d,
+                     const ptrdiff_t *lo, const ptrdiff_t *hi, int vectors, T *scratch)
+{
+    if (vectors <= 2)
+        return STRIPS(2);
+    if (vectors <= 4)
+        return STRIPS(4);
+    return STRIPS(8);
+}
+
+#undef STRIPS
 #undef V
 #undef LANES
 #undef COLUMNS
-#undef STRIP_VECTORS
-#undef STRIP_ROWS
+#undef MAX_VECTORS

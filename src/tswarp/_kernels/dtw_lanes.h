@@ -30,14 +30,15 @@ typedef void (*tswarp_lanes_f32)(const float *X, ptrdiff_t x_stride,
                                  const ptrdiff_t *hi, float *scratch, double *out);
 
 /* R[n - 1, m - 1] of x (n, d) and y (m, d), row-major, within the band lo[i] <= j < hi[i]:
- * one pair, its anti-diagonals computed a vector at a time. The value is that of dtw_cost in
- * _dtw.pyx, in T's precision; scratch holds tswarp_diagonal_scratch(m, d, sizeof(T)) values. */
+ * one pair, its anti-diagonals computed a vector at a time, in strips of `vectors` (2, 4 or
+ * 8) vectors of rows. The value is that of dtw_cost in _dtw.pyx, in T's precision; scratch
+ * holds tswarp_diagonal_scratch(m, d, sizeof(T)) values. */
 typedef double (*tswarp_diagonal_f64)(const double *x, ptrdiff_t n, const double *y,
                                       ptrdiff_t m, ptrdiff_t d, const ptrdiff_t *lo,
-                                      const ptrdiff_t *hi, double *scratch);
+                                      const ptrdiff_t *hi, int vectors, double *scratch);
 typedef float (*tswarp_diagonal_f32)(const float *x, ptrdiff_t n, const float *y, ptrdiff_t m,
                                      ptrdiff_t d, const ptrdiff_t *lo, const ptrdiff_t *hi,
-                                     float *scratch);
+                                     int vectors, float *scratch);
 
 struct tswarp_lanes {
     const char *name;   /* "baseline", "avx2", "avx512" */
@@ -56,8 +57,8 @@ static inline ptrdiff_t tswarp_lanes_scratch(ptrdiff_t lanes, ptrdiff_t n, ptrdi
     return lanes * (d * (n + m) + 2 * (m + 1)) + 64 / value_size;
 }
 
-/* The tallest strip of rows of any build: 4 vectors of 16 floats. */
-#define TSWARP_DIAGONAL_MAX_ROWS 64
+/* The tallest strip of rows of any build: 8 vectors of 16 floats. */
+#define TSWARP_DIAGONAL_MAX_ROWS 128
 
 /* Scratch values for dtw_diagonal: the strip's rows, y reversed with a strip's height of
  * padding on either side, the row above the strip, 64 bytes to align them. */
@@ -65,6 +66,46 @@ static inline ptrdiff_t tswarp_diagonal_scratch(ptrdiff_t m, ptrdiff_t d, ptrdif
 {
     const ptrdiff_t rows = TSWARP_DIAGONAL_MAX_ROWS;
     return d * (rows + m + 2 * rows) + m + 2 * rows + 64 / value_size;
+}
+
+/* The cost of dtw_diagonal with strips of `vectors` vectors of `lanes` lanes of `value_size`
+ * bytes, in units of the scalar kernel's time per cell: its lane-steps, every strip from its
+ * first lane's first step to its last lane's last, at the speed measured on long series
+ * without a band (per lane, 0.7 float64 or 0.5 float32 cells in the scalar kernel's time for
+ * one, with strips of 8 vectors; fewer leave some of each step's latency uncovered). */
+static inline double tswarp_diagonal_cost(ptrdiff_t n, const ptrdiff_t *lo, const ptrdiff_t *hi,
+                                          int lanes, int value_size, int vectors)
+{
+    const ptrdiff_t rows = (ptrdiff_t)vectors * lanes;
+    const double speed = (value_size == 8 ? 0.7 : 0.5) * lanes *
+                         (vectors == 2 ? 0.47 : vectors == 4 ? 0.8 : 1.0);
+    ptrdiff_t i0, last, steps = 0;
+    for (i0 = 0; i0 < n; i0 += rows) {
+        last = i0 + rows < n ? i0 + rows - 1 : n - 1;
+        steps += hi[last] + (last - i0) - lo[i0];
+    }
+    return (double)steps * (double)rows / speed;
+}
+
+/* The strip height (2, 4 or 8 vectors) of the cheapest dtw_diagonal for this band, or, with
+ * `or_scalar`, 0 when the scalar kernel, which visits the band's cells only, is expected to be
+ * faster: in narrow bands, where a strip's first and last steps are mostly outside the band,
+ * and on builds with narrow vectors. */
+static inline int tswarp_diagonal_vectors(ptrdiff_t n, const ptrdiff_t *lo, const ptrdiff_t *hi,
+                                          int lanes, int value_size, int or_scalar)
+{
+    double cost, best = 0.0, cells = 0.0;
+    int vectors, choice = 0;
+    for (vectors = 2; vectors <= 8; vectors *= 2) {
+        cost = tswarp_diagonal_cost(n, lo, hi, lanes, value_size, vectors);
+        if (choice == 0 || cost < best) {
+            best = cost;
+            choice = vectors;
+        }
+    }
+    for (ptrdiff_t i = 0; or_scalar && i < n; i++)
+        cells += (double)(hi[i] - lo[i]);
+    return or_scalar && cells <= best ? 0 : choice;
 }
 
 /* The builds in this binary, from the most portable to the fastest. */
