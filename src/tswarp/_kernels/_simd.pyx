@@ -193,14 +193,56 @@ def dtw_value(
     The value of ``_dtw.dtw_value``, bit for bit, from the kernel expected to be faster for
     this band on the running build: :func:`dtw_value_diagonal` or the scalar one.
     """
-    cdef int lanes = active.lanes_f64 if floating is double else active.lanes_f32
-    cdef int vectors = tswarp_diagonal_vectors(
-        x.shape[0], <const ptrdiff_t*> &lo[0], <const ptrdiff_t*> &hi[0], lanes,
-        sizeof(floating), 1,
-    )
+    return diagonal_or_scalar(x, y, lo, hi, 0, True)
+
+
+def dtw_value_diagonal(
+    const floating[:, ::1] x, const floating[:, ::1] y,
+    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, int vectors=0,
+):
+    """Minimal accumulated squared cost of x (n, d) and y (m, d) within a band.
+
+    The value of ``_dtw.dtw_value``, bit for bit, from the running build's kernel that sweeps
+    the anti-diagonals of strips of rows (dtw_diagonal_impl.h), ``vectors`` (2, 4 or 8) vectors
+    high; 0 picks the height expected to be fastest for this band.
+    """
+    return diagonal_or_scalar(x, y, lo, hi, vectors, False)
+
+
+cdef diagonal_or_scalar(
+    const floating[:, ::1] x, const floating[:, ::1] y,
+    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, int vectors, bint or_scalar,
+):
+    cdef const tswarp_lanes *build = active
+    cdef Py_ssize_t n = x.shape[0], m = y.shape[0], d = x.shape[1]
+    cdef int lanes = build.lanes_f64 if floating is double else build.lanes_f32
+    cdef const ptrdiff_t *lo_ = <const ptrdiff_t*> &lo[0]
+    cdef const ptrdiff_t *hi_ = <const ptrdiff_t*> &hi[0]
+    cdef floating cost
     if vectors == 0:
+        vectors = tswarp_diagonal_vectors(n, lo_, hi_, lanes, sizeof(floating), or_scalar)
+    # Float lanes count columns in 32-bit integers.
+    if vectors == 0 or (floating is float and m > 2**30):
         return _dtw.dtw_value(x, y, lo, hi)
-    return dtw_value_diagonal(x, y, lo, hi, vectors)
+    cdef floating[::1] scratch = np.empty(
+        tswarp_diagonal_scratch(m, d, sizeof(floating)), dtype=np.asarray(x).dtype
+    )
+    with nogil:
+        if floating is double:
+            cost = build.diagonal_f64(&x[0, 0], n, &y[0, 0], m, d, lo_, hi_, vectors,
+                                      &scratch[0])
+        else:
+            cost = build.diagonal_f32(&x[0, 0], n, &y[0, 0], m, d, lo_, hi_, vectors,
+                                      &scratch[0])
+    return cost
+
+
+def diagonal_vectors(const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, dtype, bint or_scalar):
+    """The strip height :func:`dtw_value` picks for this band (0: the scalar kernel)."""
+    cdef int size = np.dtype(dtype).itemsize
+    cdef int lanes = active.lanes_f64 if size == 8 else active.lanes_f32
+    return tswarp_diagonal_vectors(lo.shape[0], <const ptrdiff_t*> &lo[0],
+                                   <const ptrdiff_t*> &hi[0], lanes, size, or_scalar)
 
 
 def dtw_value_diagonal(

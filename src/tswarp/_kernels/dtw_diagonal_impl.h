@@ -18,10 +18,13 @@
  */
 #define V NAME(vector)
 #define LANES ((ptrdiff_t)(sizeof(V) / sizeof(T)))
+/* Steps, compared lane by lane with each lane's band: STEP_T is T's width, double for
+ * float64 (exact to 2^53, and SSE2 has no 64-bit integer compare), int for float32. */
 #if VECTOR_BYTES
-typedef MASK_T NAME(columns) __attribute__((vector_size(VECTOR_BYTES)));
+typedef STEP_T NAME(columns) __attribute__((vector_size(VECTOR_BYTES)));
+typedef MASK_T NAME(mask) __attribute__((vector_size(VECTOR_BYTES)));
 #else
-typedef MASK_T NAME(columns);
+typedef STEP_T NAME(columns);
 #endif
 #define COLUMNS NAME(columns)
 
@@ -63,8 +66,9 @@ static ALWAYS_INLINE V NAME(shift)(V cells, V below)
 static ALWAYS_INLINE V NAME(in_band)(V cells, COLUMNS t, COLUMNS lo, COLUMNS hi)
 {
 #if VECTOR_BYTES
-    COLUMNS inside = (t >= lo) & (t < hi);
-    return (V)(((COLUMNS)cells & inside) | ((COLUMNS)NAME(splat)(INFINITY) & ~inside));
+    typedef NAME(mask) mask;
+    mask inside = (t >= lo) & (t < hi);
+    return (V)(((mask)cells & inside) | ((mask)NAME(splat)(INFINITY) & ~inside));
 #else
     return t >= lo && t < hi ? cells : INFINITY;
 #endif
@@ -78,14 +82,22 @@ static ALWAYS_INLINE V NAME(in_band)(V cells, COLUMNS t, COLUMNS lo, COLUMNS hi)
 static ALWAYS_INLINE void NAME(step)(const V *restrict x, const T *restrict y, ptrdiff_t span,
                                      ptrdiff_t d, int vectors, ptrdiff_t t,
                                      T *restrict above, const COLUMNS *lo, const COLUMNS *hi,
-                                     int masked, V *cells, V *diagonal)
+                                     const ptrdiff_t *idle, int masked, V *cells,
+                                     V *diagonal)
 {
     V below = NAME(splat)(above[t]);
-    COLUMNS step = (COLUMNS){0} + (MASK_T)t;
+    COLUMNS step = (COLUMNS){0} + (STEP_T)t;
     /* Last vector first: each one's shift reads the previous step's cells of the one before.
      * One step's vectors are independent chains, which hides the latency of each one's
      * shift -> min -> min -> add. */
     for (int v = vectors - 1; v >= 0; v--) {
+        V up = NAME(shift)(cells[v], v > 0 ? cells[v - 1] : below);
+        /* Before its first lane's band and after its last lane's (from the step after, whose
+         * cells are infinite), a vector's cells stay infinite: only its ups are needed. */
+        if (masked && (t < idle[2 * v] || t > idle[2 * v + 1])) {
+            diagonal[v] = up;
+            continue;
+        }
         const T *yv = y - t + v * LANES;
         V diff = x[v] - NAME(load)(yv);
         V cost = diff * diff;  /* equals the scalar kernel's 0 + diff * diff */
@@ -93,7 +105,6 @@ static ALWAYS_INLINE void NAME(step)(const V *restrict x, const T *restrict y, p
             diff = x[k * vectors + v] - NAME(load)(yv + k * span);
             cost = cost + diff * diff;
         }
-        V up = NAME(shift)(cells[v], v > 0 ? cells[v - 1] : below);
         V cell = cost + NAME(min)(cells[v], NAME(min)(up, diagonal[v]));
         diagonal[v] = up;
         cells[v] = masked ? NAME(in_band)(cell, step, lo[v], hi[v]) : cell;
@@ -107,10 +118,11 @@ static ALWAYS_INLINE void NAME(step)(const V *restrict x, const T *restrict y, p
 static ALWAYS_INLINE void NAME(steps)(const V *restrict x, const T *restrict y, ptrdiff_t span,
                                       ptrdiff_t d, int vectors, ptrdiff_t first,
                                       ptrdiff_t stop, T *restrict above, const COLUMNS *lo,
-                                      const COLUMNS *hi, int masked, V *cells, V *diagonal)
+                                      const COLUMNS *hi, const ptrdiff_t *idle, int masked,
+                                      V *cells, V *diagonal)
 {
     for (ptrdiff_t t = first; t < stop; t++)
-        NAME(step)(x, y, span, d, vectors, t, above, lo, hi, masked, cells, diagonal);
+        NAME(step)(x, y, span, d, vectors, t, above, lo, hi, idle, masked, cells, diagonal);
 }
 
 /* Every strip of `vectors` vectors, one after the other; returns R[n - 1, m - 1]. Inlined
@@ -128,6 +140,7 @@ static ALWAYS_INLINE T NAME(strips)(const T *x, ptrdiff_t n, const T *y, ptrdiff
     T *above = y_rev + d * span + H;  /* above[c], -H <= c < m + H */
     V cells[MAX_VECTORS], diagonal[MAX_VECTORS];
     COLUMNS lo_steps[MAX_VECTORS], hi_steps[MAX_VECTORS];
+    ptrdiff_t idle[2 * MAX_VECTORS];  /* each vector's first and last step, its bands' union */
     ptrdiff_t i0, rows = 0, g, k, q, c, first, stop, inner_first, inner_stop;
     T last[MAX_VECTORS * LANES];
 
@@ -153,8 +166,8 @@ static ALWAYS_INLINE T NAME(strips)(const T *x, ptrdiff_t n, const T *y, ptrdiff
             ptrdiff_t row = i0 + (g < rows ? g : rows - 1);
             for (k = 0; k < d; k++)
                 ((T *)xs)[k * H + g] = x[row * d + k];
-            ((MASK_T *)lo_steps)[g] = (MASK_T)(lo[row] + g);
-            ((MASK_T *)hi_steps)[g] = (MASK_T)(hi[row] + g);
+            ((STEP_T *)lo_steps)[g] = (STEP_T)(lo[row] + g);
+            ((STEP_T *)hi_steps)[g] = (STEP_T)(hi[row] + g);
             if (g < rows && lo[row] + g > inner_first)
                 inner_first = lo[row] + g;
             if (g < rows && hi[row] + g < inner_stop)
@@ -162,17 +175,22 @@ static ALWAYS_INLINE T NAME(strips)(const T *x, ptrdiff_t n, const T *y, ptrdiff
         }
         if (inner_stop < inner_first)
             inner_stop = inner_first;
-        for (int v = 0; v < vectors; v++)
+        for (int v = 0; v < vectors; v++) {
+            /* Both bounds grow with the lane: the first lane starts first, the last ends last. */
+            ptrdiff_t top = i0 + v * LANES, bottom = top + LANES - 1;
+            idle[2 * v] = lo[top < n ? top : n - 1] + (top - i0);
+            idle[2 * v + 1] = hi[bottom < n ? bottom : n - 1] + (bottom - i0);
             cells[v] = diagonal[v] = NAME(splat)(INFINITY);
+        }
         /* Lane 0's diagonal at the first step: the cell above-left of the strip. */
         diagonal[0] = NAME(shift)(cells[0], NAME(splat)(above[first - 1]));
         const T *yt = y_rev + t_origin;
-        NAME(steps)(xs, yt, span, d, vectors, first, inner_first, above, lo_steps, hi_steps, 1,
-                    cells, diagonal);
+        NAME(steps)(xs, yt, span, d, vectors, first, inner_first, above, lo_steps, hi_steps,
+                    idle, 1, cells, diagonal);
         NAME(steps)(xs, yt, span, d, vectors, inner_first, inner_stop, above, lo_steps,
-                    hi_steps, 0, cells, diagonal);
-        NAME(steps)(xs, yt, span, d, vectors, inner_stop, stop, above, lo_steps, hi_steps, 1,
-                    cells, diagonal);
+                    hi_steps, idle, 0, cells, diagonal);
+        NAME(steps)(xs, yt, span, d, vectors, inner_stop, stop, above, lo_steps, hi_steps,
+                    idle, 1, cells, diagonal);
     }
     /* The last step's cell of row n - 1 is (n - 1, m - 1). */
     memcpy(last, cells, vectors * sizeof(V));

@@ -95,6 +95,7 @@
 
 #define T double
 #define MASK_T long long
+#define STEP_T double
 #define NAME(base) JOIN3(base, f64, TSWARP_VARIANT)
 #define VECTOR_MIN MIN_F64
 #define VECTOR_SHIFT SHIFT_F64
@@ -102,12 +103,14 @@
 #include "dtw_diagonal_impl.h"
 #undef T
 #undef MASK_T
+#undef STEP_T
 #undef NAME
 #undef VECTOR_MIN
 #undef VECTOR_SHIFT
 
 #define T float
 #define MASK_T int
+#define STEP_T int
 #define NAME(base) JOIN3(base, f32, TSWARP_VARIANT)
 #define VECTOR_MIN MIN_F32
 #define VECTOR_SHIFT SHIFT_F32
@@ -115,6 +118,7 @@
 #include "dtw_diagonal_impl.h"
 #undef T
 #undef MASK_T
+#undef STEP_T
 #undef NAME
 #undef VECTOR_MIN
 #undef VECTOR_SHIFT

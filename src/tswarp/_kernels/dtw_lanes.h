@@ -68,23 +68,47 @@ static inline ptrdiff_t tswarp_diagonal_scratch(ptrdiff_t m, ptrdiff_t d, ptrdif
     return d * (rows + m + 2 * rows) + m + 2 * rows + 64 / value_size;
 }
 
+/* Speed of dtw_diagonal's vector-steps when `busy` vectors work at each step, relative to
+ * steps with 8 or more (measured): fewer leave some of each step's latency uncovered. */
+static inline double tswarp_diagonal_speed(double busy)
+{
+    if (busy >= 8.0)
+        return 1.0;
+    if (busy >= 4.0)
+        return 0.8 + 0.05 * (busy - 4.0);
+    if (busy >= 2.0)
+        return 0.47 + 0.165 * (busy - 2.0);
+    return 0.235 * busy;
+}
+
 /* The cost of dtw_diagonal with strips of `vectors` vectors of `lanes` lanes of `value_size`
- * bytes, in units of the scalar kernel's time per cell: its lane-steps, every strip from its
- * first lane's first step to its last lane's last, at the speed measured on long series
- * without a band (per lane, 0.7 float64 or 0.5 float32 cells in the scalar kernel's time for
- * one, with strips of 8 vectors; fewer leave some of each step's latency uncovered). */
+ * bytes, in units of the scalar kernel's time per cell. A strip runs from its first lane's
+ * first step to its last lane's last, and each vector works from its first lane's first step
+ * to its last lane's last, idle before and after. At full speed a busy vector-step costs as
+ * much as 1 / 0.7 (float64) or 1 / 0.5 (float32) cells of the scalar kernel, whatever the
+ * vectors' width (measured on long series without a band). */
 static inline double tswarp_diagonal_cost(ptrdiff_t n, const ptrdiff_t *lo, const ptrdiff_t *hi,
                                           int lanes, int value_size, int vectors)
 {
-    const ptrdiff_t rows = (ptrdiff_t)vectors * lanes;
-    const double speed = (value_size == 8 ? 0.7 : 0.5) * lanes *
-                         (vectors == 2 ? 0.47 : vectors == 4 ? 0.8 : 1.0);
-    ptrdiff_t i0, last, steps = 0;
-    for (i0 = 0; i0 < n; i0 += rows) {
-        last = i0 + rows < n ? i0 + rows - 1 : n - 1;
-        steps += hi[last] + (last - i0) - lo[i0];
+    const double per_lane = value_size == 8 ? 0.7 : 0.5;
+    ptrdiff_t i0, v, first, last, steps, busy;
+    double cost = 0.0;
+    for (i0 = 0; i0 < n; i0 += (ptrdiff_t)vectors * lanes) {
+        last = i0 + (ptrdiff_t)vectors * lanes - 1;
+        steps = hi[last < n ? last : n - 1] + (last < n ? last : n - 1) - i0 - lo[i0];
+        busy = 0;
+        for (v = 0; v < vectors; v++) {
+            first = i0 + v * lanes;  /* lanes past row n - 1 repeat it */
+            last = first + lanes - 1;
+            busy += hi[last < n ? last : n - 1] - lo[first < n ? first : n - 1] + lanes;
+        }
+        busy = busy < steps * vectors ? busy : steps * vectors;
+        /* An idle vector-step (a shift) costs about a quarter of a busy one. */
+        cost += ((double)busy + 0.25 * (double)(steps * vectors - busy)) /
+                    (per_lane * tswarp_diagonal_speed((double)busy / steps)) +
+                4.0 * (double)(vectors * lanes);  /* setting the strip up */
     }
-    return (double)steps * (double)rows / speed;
+    return cost;
 }
 
 /* The strip height (2, 4 or 8 vectors) of the cheapest dtw_diagonal for this band, or, with
@@ -103,8 +127,9 @@ static inline int tswarp_diagonal_vectors(ptrdiff_t n, const ptrdiff_t *lo, cons
             choice = vectors;
         }
     }
+    /* The scalar kernel: its cells, and about 12 cells' worth of time per row (measured). */
     for (ptrdiff_t i = 0; or_scalar && i < n; i++)
-        cells += (double)(hi[i] - lo[i]);
+        cells += (double)(hi[i] - lo[i]) + 12.0;
     return or_scalar && cells <= best ? 0 : choice;
 }
 
