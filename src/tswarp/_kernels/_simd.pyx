@@ -245,39 +245,6 @@ def diagonal_vectors(const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, dtype, 
                                    <const ptrdiff_t*> &hi[0], lanes, size, or_scalar)
 
 
-def dtw_value_diagonal(
-    const floating[:, ::1] x, const floating[:, ::1] y,
-    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, int vectors=0,
-):
-    """Minimal accumulated squared cost of x (n, d) and y (m, d) within a band.
-
-    The value of ``_dtw.dtw_value``, bit for bit, from the running build's kernel that sweeps
-    the anti-diagonals of strips of rows (dtw_diagonal_impl.h), ``vectors`` (2, 4 or 8) vectors
-    high; 0 picks the height expected to be fastest for this band.
-    """
-    cdef const tswarp_lanes *build = active
-    cdef Py_ssize_t n = x.shape[0], m = y.shape[0], d = x.shape[1]
-    cdef int lanes = build.lanes_f64 if floating is double else build.lanes_f32
-    if floating is float and m > 2**30:
-        return _dtw.dtw_value(x, y, lo, hi)  # float lanes count columns in 32-bit integers
-    cdef floating[::1] scratch = np.empty(
-        tswarp_diagonal_scratch(m, d, sizeof(floating)), dtype=np.asarray(x).dtype
-    )
-    cdef const ptrdiff_t *lo_ = <const ptrdiff_t*> &lo[0]
-    cdef const ptrdiff_t *hi_ = <const ptrdiff_t*> &hi[0]
-    cdef floating cost
-    if vectors == 0:
-        vectors = tswarp_diagonal_vectors(n, lo_, hi_, lanes, sizeof(floating), 0)
-    with nogil:
-        if floating is double:
-            cost = build.diagonal_f64(&x[0, 0], n, &y[0, 0], m, d, lo_, hi_, vectors,
-                                      &scratch[0])
-        else:
-            cost = build.diagonal_f32(&x[0, 0], n, &y[0, 0], m, d, lo_, hi_, vectors,
-                                      &scratch[0])
-    return cost
-
-
 _choice, _message = choose(os.environ.get(ENVIRONMENT_VARIABLE))
 if _message is not None:
     warnings.warn(_message, RuntimeWarning, stacklevel=2)
