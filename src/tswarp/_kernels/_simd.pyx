@@ -21,6 +21,8 @@ from cython cimport floating
 
 from tswarp._kernels._band cimport band_limits
 
+from tswarp._kernels import _dtw
+
 cdef extern from "dtw_lanes.h" nogil:
     ctypedef void (*tswarp_lanes_f64)(
         const double *X, ptrdiff_t x_stride, const ptrdiff_t *x_lengths, const ptrdiff_t *a,
@@ -32,6 +34,12 @@ cdef extern from "dtw_lanes.h" nogil:
         const float *Y, ptrdiff_t y_stride, const ptrdiff_t *y_lengths, const ptrdiff_t *b,
         ptrdiff_t n, ptrdiff_t m, ptrdiff_t d, const ptrdiff_t *lo, const ptrdiff_t *hi,
         float *scratch, double *out)
+    ctypedef double (*tswarp_diagonal_f64)(
+        const double *x, ptrdiff_t n, const double *y, ptrdiff_t m, ptrdiff_t d,
+        const ptrdiff_t *lo, const ptrdiff_t *hi, int vectors, double *scratch)
+    ctypedef float (*tswarp_diagonal_f32)(
+        const float *x, ptrdiff_t n, const float *y, ptrdiff_t m, ptrdiff_t d,
+        const ptrdiff_t *lo, const ptrdiff_t *hi, int vectors, float *scratch)
 
     struct tswarp_lanes:
         const char *name
@@ -39,9 +47,15 @@ cdef extern from "dtw_lanes.h" nogil:
         int lanes_f32
         tswarp_lanes_f64 dtw_f64
         tswarp_lanes_f32 dtw_f32
+        tswarp_diagonal_f64 diagonal_f64
+        tswarp_diagonal_f32 diagonal_f32
 
     ptrdiff_t tswarp_lanes_scratch(
         ptrdiff_t lanes, ptrdiff_t n, ptrdiff_t m, ptrdiff_t d, ptrdiff_t value_size)
+    ptrdiff_t tswarp_diagonal_scratch(ptrdiff_t m, ptrdiff_t d, ptrdiff_t value_size)
+    int tswarp_diagonal_vectors(
+        ptrdiff_t n, const ptrdiff_t *lo, const ptrdiff_t *hi, int lanes, int value_size,
+        int or_scalar)
     int tswarp_lanes_count()
     const tswarp_lanes *tswarp_lanes_get(int index)
     int tswarp_lanes_supported(int index)
@@ -168,6 +182,67 @@ def dtw_groups(
                           <const ptrdiff_t*> &rows[first], &Y[0, 0, 0], max_m * d,
                           <const ptrdiff_t*> &y_lengths[0], <const ptrdiff_t*> &cols[first],
                           n, m, d, lo, hi, &scratch[thread, 0], &out[first])
+
+
+def dtw_value(
+    const floating[:, ::1] x, const floating[:, ::1] y,
+    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi,
+):
+    """Minimal accumulated squared cost of x (n, d) and y (m, d) within a band.
+
+    The value of ``_dtw.dtw_value``, bit for bit, from the kernel expected to be faster for
+    this band on the running build: :func:`dtw_value_diagonal` or the scalar one.
+    """
+    return diagonal_or_scalar(x, y, lo, hi, 0, True)
+
+
+def dtw_value_diagonal(
+    const floating[:, ::1] x, const floating[:, ::1] y,
+    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, int vectors=0,
+):
+    """Minimal accumulated squared cost of x (n, d) and y (m, d) within a band.
+
+    The value of ``_dtw.dtw_value``, bit for bit, from the running build's kernel that sweeps
+    the anti-diagonals of strips of rows (dtw_diagonal_impl.h), ``vectors`` (2, 4 or 8) vectors
+    high; 0 picks the height expected to be fastest for this band.
+    """
+    return diagonal_or_scalar(x, y, lo, hi, vectors, False)
+
+
+cdef diagonal_or_scalar(
+    const floating[:, ::1] x, const floating[:, ::1] y,
+    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, int vectors, bint or_scalar,
+):
+    cdef const tswarp_lanes *build = active
+    cdef Py_ssize_t n = x.shape[0], m = y.shape[0], d = x.shape[1]
+    cdef int lanes = build.lanes_f64 if floating is double else build.lanes_f32
+    cdef const ptrdiff_t *lo_ = <const ptrdiff_t*> &lo[0]
+    cdef const ptrdiff_t *hi_ = <const ptrdiff_t*> &hi[0]
+    cdef floating cost
+    if vectors == 0:
+        vectors = tswarp_diagonal_vectors(n, lo_, hi_, lanes, sizeof(floating), or_scalar)
+    # Float lanes count columns in 32-bit integers.
+    if vectors == 0 or (floating is float and m > 2**30):
+        return _dtw.dtw_value(x, y, lo, hi)
+    cdef floating[::1] scratch = np.empty(
+        tswarp_diagonal_scratch(m, d, sizeof(floating)), dtype=np.asarray(x).dtype
+    )
+    with nogil:
+        if floating is double:
+            cost = build.diagonal_f64(&x[0, 0], n, &y[0, 0], m, d, lo_, hi_, vectors,
+                                      &scratch[0])
+        else:
+            cost = build.diagonal_f32(&x[0, 0], n, &y[0, 0], m, d, lo_, hi_, vectors,
+                                      &scratch[0])
+    return cost
+
+
+def diagonal_vectors(const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, dtype, bint or_scalar):
+    """The strip height :func:`dtw_value` picks for this band (0: the scalar kernel)."""
+    cdef int size = np.dtype(dtype).itemsize
+    cdef int lanes = active.lanes_f64 if size == 8 else active.lanes_f32
+    return tswarp_diagonal_vectors(lo.shape[0], <const ptrdiff_t*> &lo[0],
+                                   <const ptrdiff_t*> &hi[0], lanes, size, or_scalar)
 
 
 _choice, _message = choose(os.environ.get(ENVIRONMENT_VARIABLE))

@@ -2,16 +2,19 @@
  *
  * meson compiles this file several times (baseline, -mavx2, -mavx512f ...) with
  * -DTSWARP_VARIANT=<name>; the names of what it defines carry that suffix, so the builds link
- * side by side and the dispatcher picks one at run time. The kernel itself is written once, in
- * dtw_lanes_impl.h, included below for double and for float.
+ * side by side and the dispatcher picks one at run time. The kernels themselves are written
+ * once, in dtw_lanes_impl.h (many pairs, one per lane) and dtw_diagonal_impl.h (one pair, its
+ * anti-diagonals across the lanes), included below for double and for float.
  *
  * Results must equal the scalar Cython kernel bit for bit: the same operations in the same
  * order, in the same precision, and no contraction of a*b+c into an FMA (meson passes
- * -ffp-contract=off). Only min is done with an instruction-set intrinsic: GCC's vector
- * extensions have no min, and `a < b ? a : b` on vectors is C++ only.
+ * -ffp-contract=off). Only min and the lane shift are done with instruction-set intrinsics:
+ * GCC's vector extensions have no min, `a < b ? a : b` on vectors is C++ only, and their
+ * generic shuffles compile to poor code for a shift across 128-bit halves.
  */
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "dtw_lanes.h"
 
@@ -21,23 +24,51 @@
 
 #if defined(__GNUC__) && (defined(__AVX512F__) || defined(__AVX2__) || defined(__SSE2__))
 #include <immintrin.h>
+/* SHIFT(c, b): c's lanes moved up by one, b's last lane into lane 0. */
 #if defined(__AVX512F__)
 #define VECTOR_BYTES 64
 #define MIN_F64 _mm512_min_pd
 #define MIN_F32 _mm512_min_ps
+#define SHIFT_F64(c, b)                                                                      \
+    _mm512_castsi512_pd(                                                                     \
+        _mm512_alignr_epi64(_mm512_castpd_si512(c), _mm512_castpd_si512(b), 7))
+#define SHIFT_F32(c, b)                                                                      \
+    _mm512_castsi512_ps(                                                                     \
+        _mm512_alignr_epi32(_mm512_castps_si512(c), _mm512_castps_si512(b), 15))
 #elif defined(__AVX2__)
 #define VECTOR_BYTES 32
 #define MIN_F64 _mm256_min_pd
 #define MIN_F32 _mm256_min_ps
+/* The 128-bit halves [b.high, c.low], then a shift within each half. */
+#define SHIFT_F64(c, b) _mm256_shuffle_pd(_mm256_permute2f128_pd(c, b, 0x03), c, 5)
+#define SHIFT_F32(c, b)                                                                      \
+    _mm256_castsi256_ps(_mm256_alignr_epi8(                                                  \
+        _mm256_castps_si256(c), _mm256_castps_si256(_mm256_permute2f128_ps(c, b, 0x03)), 12))
 #else
 #define VECTOR_BYTES 16
 #define MIN_F64 _mm_min_pd
 #define MIN_F32 _mm_min_ps
+#define SHIFT_F64(c, b) _mm_shuffle_pd(b, c, 1)
+#define SHIFT_F32(c, b)                                                                      \
+    _mm_castsi128_ps(_mm_or_si128(_mm_slli_si128(_mm_castps_si128(c), 4),                    \
+                                  _mm_srli_si128(_mm_castps_si128(b), 12)))
 #endif
 #elif defined(__GNUC__)
 /* Other targets (aarch64 NEON, ...): a compare and a bitwise select, with GCC or Clang. */
 #define VECTOR_BYTES 16
 #define GENERIC_MIN 1
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_shufflevector)
+#define HAS_SHUFFLEVECTOR 1
+#endif
+#endif
+#if defined(HAS_SHUFFLEVECTOR)
+#define SHIFT_F64(c, b) __builtin_shufflevector(c, b, 3, 0)
+#define SHIFT_F32(c, b) __builtin_shufflevector(c, b, 7, 0, 1, 2)
+#else
+#define SHIFT_F64(c, b) __builtin_shuffle(c, b, (long long __attribute__((vector_size(16)))){3, 0})
+#define SHIFT_F32(c, b) __builtin_shuffle(c, b, (int __attribute__((vector_size(16)))){7, 0, 1, 2})
+#endif
 #else
 /* No vector extensions: one lane per "vector", plain C. */
 #define VECTOR_BYTES 0
@@ -64,23 +95,33 @@
 
 #define T double
 #define MASK_T long long
+#define STEP_T double
 #define NAME(base) JOIN3(base, f64, TSWARP_VARIANT)
 #define VECTOR_MIN MIN_F64
+#define VECTOR_SHIFT SHIFT_F64
 #include "dtw_lanes_impl.h"
+#include "dtw_diagonal_impl.h"
 #undef T
 #undef MASK_T
+#undef STEP_T
 #undef NAME
 #undef VECTOR_MIN
+#undef VECTOR_SHIFT
 
 #define T float
 #define MASK_T int
+#define STEP_T int
 #define NAME(base) JOIN3(base, f32, TSWARP_VARIANT)
 #define VECTOR_MIN MIN_F32
+#define VECTOR_SHIFT SHIFT_F32
 #include "dtw_lanes_impl.h"
+#include "dtw_diagonal_impl.h"
 #undef T
 #undef MASK_T
+#undef STEP_T
 #undef NAME
 #undef VECTOR_MIN
+#undef VECTOR_SHIFT
 
 const struct tswarp_lanes JOIN2(tswarp_lanes, TSWARP_VARIANT) = {
     STRINGIFY(TSWARP_VARIANT),
@@ -88,4 +129,6 @@ const struct tswarp_lanes JOIN2(tswarp_lanes, TSWARP_VARIANT) = {
     JOIN3(lanes, f32, TSWARP_VARIANT),
     JOIN3(dtw_group, f64, TSWARP_VARIANT),
     JOIN3(dtw_group, f32, TSWARP_VARIANT),
+    JOIN3(dtw_diagonal, f64, TSWARP_VARIANT),
+    JOIN3(dtw_diagonal, f32, TSWARP_VARIANT),
 };

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from tswarp._kernels import _dtw
+from tswarp._kernels import _dtw, _simd
 from tswarp.backend import instantiate_backend
 from tswarp.metrics._constraints import (
     band_for,
@@ -74,7 +74,7 @@ def dtw(s1, s2, global_constraint=None, sakoe_chiba_radius=None, itakura_max_slo
     x, y, (lo, hi) = _series_and_band(
         s1, s2, global_constraint, sakoe_chiba_radius, itakura_max_slope
     )
-    return math.sqrt(_dtw.dtw_value(x, y, lo, hi))
+    return math.sqrt(_simd.dtw_value(x, y, lo, hi))
 
 
 def dtw_path(

@@ -1,0 +1,105 @@
+"""The single-pair anti-diagonal kernel: every build equals the scalar kernel bit for bit."""
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from tswarp._kernels import _dtw, _simd
+from tswarp.metrics import dtw
+
+# Around the strips' heights (8 to 64 rows) and the vectors' widths, and single steps.
+LENGTHS = [1, 2, 15, 16, 17, 33, 100]
+# (code, parameter): none, Sakoe-Chiba radii, Itakura slopes.
+BANDS = [(0, 0.0), (2, 0), (2, 1), (2, 5), (1, 2.0), (1, 3.0)]
+
+
+@pytest.fixture(params=_simd.available())
+def build(request):
+    """Each build this CPU runs in turn (the baseline always among them)."""
+    previous = _simd._use(request.param)
+    yield request.param
+    _simd._use(previous)
+
+
+def walk(rng, n, d, dtype):
+    return np.cumsum(rng.normal(size=(n, d)), axis=0).astype(dtype)
+
+
+def assert_same(x, y, code, parameter):
+    """Every strip height and the automatic choice give the scalar kernel's value."""
+    limits = _dtw.band(len(x), len(y), code, parameter)
+    if limits is None:  # this Itakura slope admits no path
+        return
+    expected = _dtw.dtw_value(x, y, *limits)
+    got = [_simd.dtw_value_diagonal(x, y, *limits, vectors) for vectors in (0, 2, 4, 8)]
+    got.append(_simd.dtw_value(x, y, *limits))
+    for value in got:
+        assert value == expected or (math.isnan(value) and math.isnan(expected)), (
+            (len(x), len(y), code, parameter),
+            got,
+            expected,
+        )
+
+
+@pytest.mark.parametrize("d", [1, 3])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_equals_the_scalar_kernel(rng, build, dtype, d):
+    for n, m in itertools.product(LENGTHS, LENGTHS):
+        x, y = walk(rng, n, d, dtype), walk(rng, m, d, dtype)
+        for code, parameter in BANDS:
+            assert_same(x, y, code, parameter)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_several_strips_and_wide_bands(rng, build, dtype):
+    for n, m, d in [(150, 290, 1), (290, 150, 2), (257, 257, 3)]:
+        x, y = walk(rng, n, d, dtype), walk(rng, m, d, dtype)
+        for code, parameter in [*BANDS, (2, 40), (1, 1.5)]:
+            assert_same(x, y, code, parameter)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_large_offsets_and_ties(rng, build, dtype):
+    for n, m in [(17, 33), (100, 100), (64, 1), (1, 65)]:
+        for d in (1, 3):
+            # Small integer steps far from zero: many equal costs and equal paths.
+            x = (np.round(walk(rng, n, d, np.float64)) + 1e6).astype(dtype)
+            y = (np.round(walk(rng, m, d, np.float64)) + 1e6).astype(dtype)
+            constant = np.full((n, d), 3.0, dtype=dtype)
+            for code, parameter in BANDS:
+                assert_same(x, y, code, parameter)
+                assert_same(constant, y, code, parameter)
+                assert_same(x, x[::-1].copy(), code, parameter)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_nan_and_infinite_values_do_not_crash(rng, build, dtype):
+    # The callers reject them; the kernel still gives the scalar kernel's NaN or value.
+    for n, m, d in [(1, 1, 1), (17, 40, 1), (70, 33, 3)]:
+        for trial in range(8):
+            x, y = walk(rng, n, d, dtype), walk(rng, m, d, dtype)
+            series = x if trial % 2 else y
+            series[rng.integers(len(series)), rng.integers(d)] = np.nan if trial < 6 else np.inf
+            for code, parameter in BANDS:
+                assert_same(x, y, code, parameter)
+
+
+def test_narrow_bands_and_narrow_vectors_use_the_scalar_kernel(rng, build, monkeypatch):
+    calls = []
+    monkeypatch.setattr(_dtw, "dtw_value", lambda *args: calls.append(args) or 0.0)
+    x = walk(rng, 1000, 1, np.float64)
+    _simd.dtw_value(x, x, *_dtw.band(1000, 1000, 2, 0))
+    assert len(calls) == 1
+    _simd.dtw_value(x, x, *_dtw.band(1000, 1000, 0, 0.0))
+    assert len(calls) == 1
+
+
+def test_dtw_uses_it(rng, build):
+    x, y = walk(rng, 300, 1, np.float64), walk(rng, 200, 1, np.float64)
+    expected = math.sqrt(_dtw.dtw_value(x, y, *_dtw.band(300, 200, 0, 0.0)))
+    assert dtw(x, y) == expected
+    assert dtw(x.astype(np.float32), y.astype(np.float32)) == math.sqrt(
+        _dtw.dtw_value(x.astype(np.float32), y.astype(np.float32), *_dtw.band(300, 200, 0, 0.0))
+    )
