@@ -68,69 +68,23 @@ static inline ptrdiff_t tswarp_diagonal_scratch(ptrdiff_t m, ptrdiff_t d, ptrdif
     return d * (rows + m + 2 * rows) + m + 2 * rows + 64 / value_size;
 }
 
-/* Speed of dtw_diagonal's vector-steps when `busy` vectors work at each step, relative to
- * steps with 8 or more (measured): fewer leave some of each step's latency uncovered. */
-static inline double tswarp_diagonal_speed(double busy)
-{
-    if (busy >= 8.0)
-        return 1.0;
-    if (busy >= 4.0)
-        return 0.8 + 0.05 * (busy - 4.0);
-    if (busy >= 2.0)
-        return 0.47 + 0.165 * (busy - 2.0);
-    return 0.235 * busy;
-}
-
-/* The cost of dtw_diagonal with strips of `vectors` vectors of `lanes` lanes of `value_size`
- * bytes, in units of the scalar kernel's time per cell. A strip runs from its first lane's
- * first step to its last lane's last, and each vector works from its first lane's first step
- * to its last lane's last, idle before and after. At full speed a busy vector-step costs as
- * much as 1 / 0.7 (float64) or 1 / 0.5 (float32) cells of the scalar kernel, whatever the
- * vectors' width (measured on long series without a band). */
-static inline double tswarp_diagonal_cost(ptrdiff_t n, const ptrdiff_t *lo, const ptrdiff_t *hi,
-                                          int lanes, int value_size, int vectors)
-{
-    const double per_lane = value_size == 8 ? 0.7 : 0.5;
-    ptrdiff_t i0, v, first, last, steps, busy;
-    double cost = 0.0;
-    for (i0 = 0; i0 < n; i0 += (ptrdiff_t)vectors * lanes) {
-        last = i0 + (ptrdiff_t)vectors * lanes - 1;
-        steps = hi[last < n ? last : n - 1] + (last < n ? last : n - 1) - i0 - lo[i0];
-        busy = 0;
-        for (v = 0; v < vectors; v++) {
-            first = i0 + v * lanes;  /* lanes past row n - 1 repeat it */
-            last = first + lanes - 1;
-            busy += hi[last < n ? last : n - 1] - lo[first < n ? first : n - 1] + lanes;
-        }
-        busy = busy < steps * vectors ? busy : steps * vectors;
-        /* An idle vector-step (a shift) costs about a quarter of a busy one. */
-        cost += ((double)busy + 0.25 * (double)(steps * vectors - busy)) /
-                    (per_lane * tswarp_diagonal_speed((double)busy / steps)) +
-                4.0 * (double)(vectors * lanes);  /* setting the strip up */
-    }
-    return cost;
-}
-
-/* The strip height (2, 4 or 8 vectors) of the cheapest dtw_diagonal for this band, or, with
- * `or_scalar`, 0 when the scalar kernel, which visits the band's cells only, is expected to be
- * faster: in narrow bands, where a strip's first and last steps are mostly outside the band,
- * and on builds with narrow vectors. */
+/* The strip height (4 or 8 vectors) for this band, or, with `or_scalar`, 0 when the scalar
+ * kernel, which visits the band's cells only, is expected to be faster. From the mean band
+ * width, with thresholds measured on one pair of length 1000 (Sakoe-Chiba radii 5 to 200 and
+ * no band) on 16-, 32- and 64-byte vectors: 4-vector strips win in bands up to a few hundred
+ * columns wide, where taller strips idle at the band's edges, and 8 beyond; the scalar kernel
+ * wins in narrow bands, the narrower the vectors the wider. */
 static inline int tswarp_diagonal_vectors(ptrdiff_t n, const ptrdiff_t *lo, const ptrdiff_t *hi,
                                           int lanes, int value_size, int or_scalar)
 {
-    double cost, best = 0.0, cells = 0.0;
-    int vectors, choice = 0;
-    for (vectors = 2; vectors <= 8; vectors *= 2) {
-        cost = tswarp_diagonal_cost(n, lo, hi, lanes, value_size, vectors);
-        if (choice == 0 || cost < best) {
-            best = cost;
-            choice = vectors;
-        }
-    }
-    /* The scalar kernel: its cells, and about 12 cells' worth of time per row (measured). */
-    for (ptrdiff_t i = 0; or_scalar && i < n; i++)
-        cells += (double)(hi[i] - lo[i]) + 12.0;
-    return or_scalar && cells <= best ? 0 : choice;
+    const int vector_bytes = lanes * value_size;
+    const double scalar_below = vector_bytes >= 64 ? 4.0 : vector_bytes >= 32 ? 10.0 : 64.0;
+    double cells = 0.0;
+    for (ptrdiff_t i = 0; i < n; i++)
+        cells += (double)(hi[i] - lo[i]);
+    if (or_scalar && cells < scalar_below * (double)n)
+        return 0;
+    return cells >= 256.0 * (double)n ? 8 : 4;
 }
 
 /* The builds in this binary, from the most portable to the fastest. */
