@@ -269,7 +269,8 @@ def series_batch_weights(Py_ssize_t count, Py_ssize_t n, Py_ssize_t m, dtype):
 cdef inline tw_state series_state(floating* weights) noexcept nogil:
     if floating is float:
         return kept_state(NULL, weights, NULL)
-    return kept_state(weights, NULL, NULL)
+    else:
+        return kept_state(weights, NULL, NULL)
 
 
 def soft_dtw_series_batch(
