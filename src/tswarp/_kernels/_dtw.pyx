@@ -13,13 +13,14 @@ from cython cimport floating
 
 from tswarp._kernels._band cimport band_limits
 
-# Backtracking directions, in tie-break order: diagonal first, then up, then left.
 # Rows computed together by the value kernel (see dtw_block_of_rows).
 cdef enum:
     ROWS = 4
     # Scratch rows per DP: two rolling rows of R and ROWS rows of costs.
     SCRATCH_ROWS = 2 + ROWS
 
+# Backtracking directions, in tie-break order: diagonal first, then up, then left (the
+# numbers of dtw_lanes.h too).
 cdef enum:
     DIAGONAL = 0
     UP = 1
@@ -184,10 +185,11 @@ def dtw_path(
     """Optimal path (list of (i, j)) and minimal accumulated squared cost.
 
     Uses one direction byte per cell, not the float matrix, so a path costs n * m bytes.
+    Cells outside the band read DIAGONAL: a backtrack reaches them only through NaNs.
     """
     cdef Py_ssize_t n = x.shape[0], m = y.shape[0], i, j, k = 0
     cdef floating[::1] rows = np.empty(SCRATCH_ROWS * (m + 1), dtype=np.asarray(x).dtype)
-    cdef unsigned char[::1] directions = np.empty(n * m, dtype=np.uint8)
+    cdef unsigned char[::1] directions = np.zeros(n * m, dtype=np.uint8)
     cdef Py_ssize_t[:, ::1] steps = np.empty((n + m - 1, 2), dtype=np.intp)
     cdef floating cost
     cdef unsigned char step

@@ -40,6 +40,14 @@ cdef extern from "dtw_lanes.h" nogil:
     ctypedef float (*tswarp_diagonal_f32)(
         const float *x, ptrdiff_t n, const float *y, ptrdiff_t m, ptrdiff_t d,
         const ptrdiff_t *lo, const ptrdiff_t *hi, int vectors, float *scratch)
+    ctypedef double (*tswarp_diagonal_path_f64)(
+        const double *x, ptrdiff_t n, const double *y, ptrdiff_t m, ptrdiff_t d,
+        const ptrdiff_t *lo, const ptrdiff_t *hi, int vectors, double *scratch,
+        unsigned char *directions)
+    ctypedef float (*tswarp_diagonal_path_f32)(
+        const float *x, ptrdiff_t n, const float *y, ptrdiff_t m, ptrdiff_t d,
+        const ptrdiff_t *lo, const ptrdiff_t *hi, int vectors, float *scratch,
+        unsigned char *directions)
 
     struct tswarp_lanes:
         const char *name
@@ -49,6 +57,8 @@ cdef extern from "dtw_lanes.h" nogil:
         tswarp_lanes_f32 dtw_f32
         tswarp_diagonal_f64 diagonal_f64
         tswarp_diagonal_f32 diagonal_f32
+        tswarp_diagonal_path_f64 diagonal_path_f64
+        tswarp_diagonal_path_f32 diagonal_path_f32
 
     ptrdiff_t tswarp_lanes_scratch(
         ptrdiff_t lanes, ptrdiff_t n, ptrdiff_t m, ptrdiff_t d, ptrdiff_t value_size)
@@ -56,6 +66,11 @@ cdef extern from "dtw_lanes.h" nogil:
     int tswarp_diagonal_vectors(
         ptrdiff_t n, const ptrdiff_t *lo, const ptrdiff_t *hi, int lanes, int value_size,
         int or_scalar)
+    ptrdiff_t tswarp_diagonal_directions(
+        ptrdiff_t n, const ptrdiff_t *lo, const ptrdiff_t *hi, ptrdiff_t height)
+    ptrdiff_t tswarp_diagonal_backtrack(
+        ptrdiff_t n, ptrdiff_t m, const ptrdiff_t *lo, const ptrdiff_t *hi, ptrdiff_t height,
+        const unsigned char *directions, ptrdiff_t *steps)
     int tswarp_lanes_count()
     const tswarp_lanes *tswarp_lanes_get(int index)
     int tswarp_lanes_supported(int index)
@@ -235,6 +250,67 @@ cdef diagonal_or_scalar(
             cost = build.diagonal_f32(&x[0, 0], n, &y[0, 0], m, d, lo_, hi_, vectors,
                                       &scratch[0])
     return cost
+
+
+def dtw_path(
+    const floating[:, ::1] x, const floating[:, ::1] y,
+    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi,
+):
+    """Optimal path (list of (i, j)) and minimal accumulated squared cost within a band.
+
+    Those of ``_dtw.dtw_path``, ties and cost bit for bit, from the kernel expected to be
+    faster for this band on the running build: :func:`dtw_path_diagonal` or the scalar one.
+    """
+    return path_diagonal_or_scalar(x, y, lo, hi, 0, True)
+
+
+def dtw_path_diagonal(
+    const floating[:, ::1] x, const floating[:, ::1] y,
+    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, int vectors=0,
+):
+    """Optimal path and minimal accumulated squared cost, those of ``_dtw.dtw_path``.
+
+    From the anti-diagonal kernel of :func:`dtw_value_diagonal`, which also stores each
+    cell's direction (a byte per cell, as the scalar kernel), then a backtrack.
+    """
+    return path_diagonal_or_scalar(x, y, lo, hi, vectors, False)
+
+
+cdef path_diagonal_or_scalar(
+    const floating[:, ::1] x, const floating[:, ::1] y,
+    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, int vectors, bint or_scalar,
+):
+    cdef const tswarp_lanes *build = active
+    cdef Py_ssize_t n = x.shape[0], m = y.shape[0], d = x.shape[1], height, k
+    cdef int lanes = build.lanes_f64 if floating is double else build.lanes_f32
+    cdef const ptrdiff_t *lo_ = <const ptrdiff_t*> &lo[0]
+    cdef const ptrdiff_t *hi_ = <const ptrdiff_t*> &hi[0]
+    cdef floating cost
+    if vectors == 0:
+        vectors = tswarp_diagonal_vectors(n, lo_, hi_, lanes, sizeof(floating), or_scalar)
+    if vectors == 0 or (floating is float and m > 2**30):
+        return _dtw.dtw_path(x, y, lo, hi)
+    # The strip height the kernel runs: 2, 4 or 8 vectors, rounding up.
+    vectors = 2 if vectors <= 2 else 4 if vectors <= 4 else 8
+    height = vectors * lanes
+    cdef floating[::1] scratch = np.empty(
+        tswarp_diagonal_scratch(m, d, sizeof(floating)), dtype=np.asarray(x).dtype
+    )
+    cdef unsigned char[::1] directions = np.empty(
+        tswarp_diagonal_directions(n, lo_, hi_, height), dtype=np.uint8
+    )
+    cdef Py_ssize_t[:, ::1] steps = np.empty((n + m - 1, 2), dtype=np.intp)
+    with nogil:
+        if floating is double:
+            cost = build.diagonal_path_f64(&x[0, 0], n, &y[0, 0], m, d, lo_, hi_, vectors,
+                                           &scratch[0], &directions[0])
+        else:
+            cost = build.diagonal_path_f32(&x[0, 0], n, &y[0, 0], m, d, lo_, hi_, vectors,
+                                           &scratch[0], &directions[0])
+        k = tswarp_diagonal_backtrack(n, m, lo_, hi_, height, &directions[0],
+                                      <ptrdiff_t*> &steps[0, 0])
+    path = np.asarray(steps[:k][::-1]).tolist()
+    return [(a, b) for a, b in path], cost
 
 
 def diagonal_vectors(const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, dtype, bint or_scalar):

@@ -15,6 +15,9 @@
  * included (min(left, min(up, diagonal)), which decides which NaN wins), so that the result
  * equals the scalar kernel's bit for bit. Cells outside the band are made infinite, as the
  * scalar kernel's unvisited cells are.
+ *
+ * The path kernel also stores each cell's direction, one byte per lane and step (see
+ * tswarp_diagonal_directions); with `directions` NULL, a constant, that code vanishes.
  */
 #define V NAME(vector)
 #define LANES ((ptrdiff_t)(sizeof(V) / sizeof(T)))
@@ -23,10 +26,13 @@
 #if VECTOR_BYTES
 typedef STEP_T NAME(columns) __attribute__((vector_size(VECTOR_BYTES)));
 typedef MASK_T NAME(mask) __attribute__((vector_size(VECTOR_BYTES)));
+typedef unsigned char NAME(bytes) __attribute__((vector_size(VECTOR_BYTES / sizeof(T))));
 #else
 typedef STEP_T NAME(columns);
+typedef int NAME(mask);
 #endif
 #define COLUMNS NAME(columns)
+#define MASK NAME(mask)
 
 /* Vectors per strip, at most: see tswarp_diagonal_vectors for the choice. */
 #define MAX_VECTORS 8
@@ -62,15 +68,44 @@ static ALWAYS_INLINE V NAME(shift)(V cells, V below)
 #endif
 }
 
-/* `cells` where lo <= t < hi (each lane's band, in steps), infinity elsewhere. */
-static ALWAYS_INLINE V NAME(in_band)(V cells, COLUMNS t, COLUMNS lo, COLUMNS hi)
+/* All bits set in the lanes where lo <= t < hi (each lane's band, in steps). */
+static ALWAYS_INLINE MASK NAME(inside)(COLUMNS t, COLUMNS lo, COLUMNS hi)
 {
 #if VECTOR_BYTES
-    typedef NAME(mask) mask;
-    mask inside = (t >= lo) & (t < hi);
-    return (V)(((mask)cells & inside) | ((mask)NAME(splat)(INFINITY) & ~inside));
+    return (t >= lo) & (t < hi);
 #else
-    return t >= lo && t < hi ? cells : INFINITY;
+    return -(t >= lo && t < hi);
+#endif
+}
+
+/* `cells` inside the band, infinity elsewhere. */
+static ALWAYS_INLINE V NAME(in_band)(V cells, MASK inside)
+{
+#if VECTOR_BYTES
+    return (V)(((MASK)cells & inside) | ((MASK)NAME(splat)(INFINITY) & ~inside));
+#else
+    return inside ? cells : INFINITY;
+#endif
+}
+
+/* The direction bytes of a vector of cells, as _dtw.dtw_path's strict comparisons pick them
+ * (NaNs included): LEFT if left < min(up, diagonal) (`nearer`), else UP if up < diagonal,
+ * else DIAGONAL, which is also what a cell outside the band reads there. */
+static ALWAYS_INLINE void NAME(record)(V left, V up, V diagonal, V nearer, MASK inside,
+                                       unsigned char *out)
+{
+#if VECTOR_BYTES
+    MASK to_left = left < nearer, to_up = up < diagonal;
+    MASK code = ((to_left & TSWARP_LEFT) | (to_up & ~to_left & TSWARP_UP)) & inside;
+    NAME(bytes) bytes = __builtin_convertvector(code, NAME(bytes));
+    memcpy(out, &bytes, sizeof(bytes));
+#else
+    if (inside && left < nearer)
+        *out = TSWARP_LEFT;
+    else if (inside && up < diagonal)
+        *out = TSWARP_UP;
+    else
+        *out = TSWARP_DIAGONAL;
 #endif
 }
 
@@ -78,12 +113,12 @@ static ALWAYS_INLINE V NAME(in_band)(V cells, COLUMNS t, COLUMNS lo, COLUMNS hi)
  * reversed series, one feature every `span` values, placed so that y - t + g reads column
  * t - g. `cells` holds the previous step's cells and `diagonal` its ups; both are updated.
  * `masked` (a constant after inlining, as `vectors`) is needed only where some lane is
- * outside its band. */
+ * outside its band. `out`, unless NULL, receives the step's directions, a byte per lane. */
 static ALWAYS_INLINE void NAME(step)(const V *restrict x, const T *restrict y, ptrdiff_t span,
                                      ptrdiff_t d, int vectors, ptrdiff_t t,
                                      T *restrict above, const COLUMNS *lo, const COLUMNS *hi,
                                      const ptrdiff_t *idle, int masked, V *cells,
-                                     V *diagonal)
+                                     V *diagonal, unsigned char *out)
 {
     V below = NAME(splat)(above[t]);
     COLUMNS step = (COLUMNS){0} + (STEP_T)t;
@@ -96,6 +131,8 @@ static ALWAYS_INLINE void NAME(step)(const V *restrict x, const T *restrict y, p
          * cells are infinite), a vector's cells stay infinite: only its ups are needed. */
         if (masked && (t < idle[2 * v] || t > idle[2 * v + 1])) {
             diagonal[v] = up;
+            if (out)
+                memset(out + v * LANES, TSWARP_DIAGONAL, LANES);
             continue;
         }
         const T *yv = y - t + v * LANES;
@@ -105,31 +142,41 @@ static ALWAYS_INLINE void NAME(step)(const V *restrict x, const T *restrict y, p
             diff = x[k * vectors + v] - NAME(load)(yv + k * span);
             cost = cost + diff * diff;
         }
-        V cell = cost + NAME(min)(cells[v], NAME(min)(up, diagonal[v]));
+        V nearer = NAME(min)(up, diagonal[v]);
+        V cell = cost + NAME(min)(cells[v], nearer);
+        MASK inside = masked ? NAME(inside)(step, lo[v], hi[v]) : (MASK){0} - 1;
+        if (out)
+            NAME(record)(cells[v], up, diagonal[v], nearer, inside, out + v * LANES);
         diagonal[v] = up;
-        cells[v] = masked ? NAME(in_band)(cell, step, lo[v], hi[v]) : cell;
+        cells[v] = masked ? NAME(in_band)(cell, inside) : cell;
     }
     /* The strip's last row at column t + 1 - rows, which lane 0 has read already. */
     memcpy(above + t + 1 - vectors * LANES, (const T *)&cells[vectors - 1] + (LANES - 1),
            sizeof(T));
 }
 
-/* Steps first..stop-1 of a strip. */
+/* Steps first..stop-1 of a strip; `out`, unless NULL, holds the first one's directions, and
+ * each next step's follow. */
 static ALWAYS_INLINE void NAME(steps)(const V *restrict x, const T *restrict y, ptrdiff_t span,
                                       ptrdiff_t d, int vectors, ptrdiff_t first,
                                       ptrdiff_t stop, T *restrict above, const COLUMNS *lo,
                                       const COLUMNS *hi, const ptrdiff_t *idle, int masked,
-                                      V *cells, V *diagonal)
+                                      V *cells, V *diagonal, unsigned char *restrict out)
 {
-    for (ptrdiff_t t = first; t < stop; t++)
-        NAME(step)(x, y, span, d, vectors, t, above, lo, hi, idle, masked, cells, diagonal);
+    for (ptrdiff_t t = first; t < stop; t++) {
+        NAME(step)(x, y, span, d, vectors, t, above, lo, hi, idle, masked, cells, diagonal,
+                   out);
+        if (out)
+            out += vectors * LANES;
+    }
 }
 
-/* Every strip of `vectors` vectors, one after the other; returns R[n - 1, m - 1]. Inlined
- * with `vectors` and d == 1 constants. */
+/* Every strip of `vectors` vectors, one after the other; returns R[n - 1, m - 1], and fills
+ * `directions` unless it is NULL. Inlined with `vectors`, d == 1 and `directions` NULL or
+ * not constants. */
 static ALWAYS_INLINE T NAME(strips)(const T *x, ptrdiff_t n, const T *y, ptrdiff_t m,
                                     ptrdiff_t d, int vectors, const ptrdiff_t *lo,
-                                    const ptrdiff_t *hi, T *scratch)
+                                    const ptrdiff_t *hi, T *scratch, unsigned char *directions)
 {
     const ptrdiff_t H = vectors * LANES;  /* rows per strip */
     /* The reversed y: column c at y_rev[t_origin - c], zeros on both sides for the lanes
@@ -157,8 +204,7 @@ static ALWAYS_INLINE T NAME(strips)(const T *x, ptrdiff_t n, const T *y, ptrdiff
         /* Lane g is in its band for steps lo[i0 + g] + g <= t < hi[i0 + g] + g. The strip
          * runs from its first lane's first step to its last lane's last; no lane leaves its
          * band between inner_first and inner_stop. */
-        first = lo[i0];
-        stop = hi[i0 + rows - 1] + rows - 1;
+        tswarp_diagonal_strip(i0, rows, lo, hi, &first, &stop);
         inner_first = first;
         inner_stop = stop;
         for (g = 0; g < H; g++) {
@@ -185,34 +231,50 @@ static ALWAYS_INLINE T NAME(strips)(const T *x, ptrdiff_t n, const T *y, ptrdiff
         /* Lane 0's diagonal at the first step: the cell above-left of the strip. */
         diagonal[0] = NAME(shift)(cells[0], NAME(splat)(above[first - 1]));
         const T *yt = y_rev + t_origin;
+#define AT(t) (directions ? directions + ((t) - first) * H : NULL)
         NAME(steps)(xs, yt, span, d, vectors, first, inner_first, above, lo_steps, hi_steps,
-                    idle, 1, cells, diagonal);
+                    idle, 1, cells, diagonal, AT(first));
         NAME(steps)(xs, yt, span, d, vectors, inner_first, inner_stop, above, lo_steps,
-                    hi_steps, idle, 0, cells, diagonal);
+                    hi_steps, idle, 0, cells, diagonal, AT(inner_first));
         NAME(steps)(xs, yt, span, d, vectors, inner_stop, stop, above, lo_steps, hi_steps,
-                    idle, 1, cells, diagonal);
+                    idle, 1, cells, diagonal, AT(inner_stop));
+#undef AT
+        if (directions)
+            directions += (stop - first) * H;
     }
     /* The last step's cell of row n - 1 is (n - 1, m - 1). */
     memcpy(last, cells, vectors * sizeof(V));
     return last[rows - 1];
 }
 
-#define STRIPS(vectors)                                                                      \
-    (d == 1 ? NAME(strips)(x, n, y, m, 1, vectors, lo, hi, scratch)                          \
-            : NAME(strips)(x, n, y, m, d, vectors, lo, hi, scratch))
+#define STRIPS(vectors, directions)                                                          \
+    (d == 1 ? NAME(strips)(x, n, y, m, 1, vectors, lo, hi, scratch, directions)              \
+            : NAME(strips)(x, n, y, m, d, vectors, lo, hi, scratch, directions))
 
 T NAME(dtw_diagonal)(const T *x, ptrdiff_t n, const T *y, ptrdiff_t m, ptrdiff_t d,
                      const ptrdiff_t *lo, const ptrdiff_t *hi, int vectors, T *scratch)
 {
     if (vectors <= 2)
-        return STRIPS(2);
+        return STRIPS(2, NULL);
     if (vectors <= 4)
-        return STRIPS(4);
-    return STRIPS(8);
+        return STRIPS(4, NULL);
+    return STRIPS(8, NULL);
+}
+
+T NAME(dtw_diagonal_path)(const T *x, ptrdiff_t n, const T *y, ptrdiff_t m, ptrdiff_t d,
+                          const ptrdiff_t *lo, const ptrdiff_t *hi, int vectors, T *scratch,
+                          unsigned char *directions)
+{
+    if (vectors <= 2)
+        return STRIPS(2, directions);
+    if (vectors <= 4)
+        return STRIPS(4, directions);
+    return STRIPS(8, directions);
 }
 
 #undef STRIPS
 #undef V
 #undef LANES
 #undef COLUMNS
+#undef MASK
 #undef MAX_VECTORS

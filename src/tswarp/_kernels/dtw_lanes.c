@@ -131,4 +131,6 @@ const struct tswarp_lanes JOIN2(tswarp_lanes, TSWARP_VARIANT) = {
     JOIN3(dtw_group, f32, TSWARP_VARIANT),
     JOIN3(dtw_diagonal, f64, TSWARP_VARIANT),
     JOIN3(dtw_diagonal, f32, TSWARP_VARIANT),
+    JOIN3(dtw_diagonal_path, f64, TSWARP_VARIANT),
+    JOIN3(dtw_diagonal_path, f32, TSWARP_VARIANT),
 };

@@ -40,6 +40,17 @@ typedef float (*tswarp_diagonal_f32)(const float *x, ptrdiff_t n, const float *y
                                      ptrdiff_t d, const ptrdiff_t *lo, const ptrdiff_t *hi,
                                      int vectors, float *scratch);
 
+/* The same, also writing the direction of each cell's argmin into `directions` (see
+ * tswarp_diagonal_directions), for tswarp_diagonal_backtrack. */
+typedef double (*tswarp_diagonal_path_f64)(const double *x, ptrdiff_t n, const double *y,
+                                           ptrdiff_t m, ptrdiff_t d, const ptrdiff_t *lo,
+                                           const ptrdiff_t *hi, int vectors, double *scratch,
+                                           unsigned char *directions);
+typedef float (*tswarp_diagonal_path_f32)(const float *x, ptrdiff_t n, const float *y,
+                                          ptrdiff_t m, ptrdiff_t d, const ptrdiff_t *lo,
+                                          const ptrdiff_t *hi, int vectors, float *scratch,
+                                          unsigned char *directions);
+
 struct tswarp_lanes {
     const char *name;   /* "baseline", "avx2", "avx512" */
     int lanes_f64;      /* pairs per group */
@@ -48,6 +59,8 @@ struct tswarp_lanes {
     tswarp_lanes_f32 dtw_f32;
     tswarp_diagonal_f64 diagonal_f64;
     tswarp_diagonal_f32 diagonal_f32;
+    tswarp_diagonal_path_f64 diagonal_path_f64;
+    tswarp_diagonal_path_f32 diagonal_path_f32;
 };
 
 /* Scratch values for one group: transposed series, two DP rows, 64 bytes to align them. */
@@ -85,6 +98,72 @@ static inline int tswarp_diagonal_vectors(ptrdiff_t n, const ptrdiff_t *lo, cons
     if (or_scalar && cells < scalar_below * (double)n)
         return 0;
     return cells >= 256.0 * (double)n ? 8 : 4;
+}
+
+/* Steps first..stop-1 of the strip of `rows` rows from row i0: from its first row's first
+ * in-band column to its last row's last, row i0 + g at step t being on column t - g. */
+static inline void tswarp_diagonal_strip(ptrdiff_t i0, ptrdiff_t rows, const ptrdiff_t *lo,
+                                         const ptrdiff_t *hi, ptrdiff_t *first, ptrdiff_t *stop)
+{
+    *first = lo[i0];
+    *stop = hi[i0 + rows - 1] + rows - 1;
+}
+
+/* Backtracking directions, in tie-break order, as _dtw.pyx numbers them. */
+enum { TSWARP_DIAGONAL = 0, TSWARP_UP = 1, TSWARP_LEFT = 2 };
+
+/* Bytes of the directions of a path kernel whose strips are `height` rows high: strip after
+ * strip, `height` bytes per step, byte g of step t for the cell (i0 + g, t - g). Skewed as
+ * the strip computes them, so that a vector's directions are one store; about a byte per
+ * in-band cell, plus a strip's height per row. */
+static inline ptrdiff_t tswarp_diagonal_directions(ptrdiff_t n, const ptrdiff_t *lo,
+                                                   const ptrdiff_t *hi, ptrdiff_t height)
+{
+    ptrdiff_t total = 0, first, stop;
+    for (ptrdiff_t i0 = 0; i0 < n; i0 += height) {
+        tswarp_diagonal_strip(i0, n - i0 < height ? n - i0 : height, lo, hi, &first, &stop);
+        total += (stop - first) * height;
+    }
+    return total;
+}
+
+/* The optimal path that the directions give, from (n - 1, m - 1) back to (0, 0), written
+ * into steps (2 values per cell, n + m - 1 cells at most); returns its length. As in
+ * _dtw.dtw_path: row 0 goes left, column 0 up, and a cell that no step computed (outside
+ * the band, reached only through NaNs) reads DIAGONAL. */
+static inline ptrdiff_t tswarp_diagonal_backtrack(ptrdiff_t n, ptrdiff_t m, const ptrdiff_t *lo,
+                                                  const ptrdiff_t *hi, ptrdiff_t height,
+                                                  const unsigned char *directions,
+                                                  ptrdiff_t *steps)
+{
+    ptrdiff_t i = n - 1, j = m - 1, k = 0, i0 = (n - 1) / height * height, first, stop, t;
+    /* The last strip's bytes follow those of the full strips above it. */
+    const unsigned char *strip = directions + tswarp_diagonal_directions(i0, lo, hi, height);
+    int step;
+    tswarp_diagonal_strip(i0, n - i0, lo, hi, &first, &stop);
+    for (;;) {
+        steps[2 * k] = i;
+        steps[2 * k + 1] = j;
+        k++;
+        if (i == 0 && j == 0)
+            return k;
+        t = j + (i - i0);
+        if (i == 0 || j == 0)
+            step = i == 0 ? TSWARP_LEFT : TSWARP_UP;
+        else if (t >= first && t < stop)
+            step = strip[(t - first) * height + (i - i0)];
+        else
+            step = TSWARP_DIAGONAL;
+        if (step != TSWARP_LEFT)
+            i--;
+        if (step != TSWARP_UP)
+            j--;
+        if (i < i0) {
+            i0 -= height;
+            tswarp_diagonal_strip(i0, height, lo, hi, &first, &stop);
+            strip -= (stop - first) * height;
+        }
+    }
 }
 
 /* The builds in this binary, from the most portable to the fastest. */
