@@ -208,8 +208,7 @@ def dtw_path(
                 i -= 1
             if step != UP:
                 j -= 1
-    path = np.asarray(steps[:k][::-1]).tolist()
-    return [(a, b) for a, b in path], cost
+    return [(steps[i, 0], steps[i, 1]) for i in range(k - 1, -1, -1)], cost
 
 
 def dtw_accumulated(

@@ -281,7 +281,7 @@ cdef path_diagonal_or_scalar(
     const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, int vectors, bint or_scalar,
 ):
     cdef const tswarp_lanes *build = active
-    cdef Py_ssize_t n = x.shape[0], m = y.shape[0], d = x.shape[1], height, k
+    cdef Py_ssize_t n = x.shape[0], m = y.shape[0], d = x.shape[1], height, k, s
     cdef int lanes = build.lanes_f64 if floating is double else build.lanes_f32
     cdef const ptrdiff_t *lo_ = <const ptrdiff_t*> &lo[0]
     cdef const ptrdiff_t *hi_ = <const ptrdiff_t*> &hi[0]
@@ -309,8 +309,7 @@ cdef path_diagonal_or_scalar(
                                            &scratch[0], &directions[0])
         k = tswarp_diagonal_backtrack(n, m, lo_, hi_, height, &directions[0],
                                       <ptrdiff_t*> &steps[0, 0])
-    path = np.asarray(steps[:k][::-1]).tolist()
-    return [(a, b) for a, b in path], cost
+    return [(steps[s, 0], steps[s, 1]) for s in range(k - 1, -1, -1)], cost
 
 
 def diagonal_vectors(const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, dtype, bint or_scalar):

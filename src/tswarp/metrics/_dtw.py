@@ -108,7 +108,7 @@ def dtw_path(
     x, y, (lo, hi) = _series_and_band(
         s1, s2, global_constraint, sakoe_chiba_radius, itakura_max_slope
     )
-    path, cost = _dtw.dtw_path(x, y, lo, hi)
+    path, cost = _simd.dtw_path(x, y, lo, hi)
     return path, math.sqrt(cost)
 
 

@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from tswarp._kernels import _dtw, _soft_dtw
+from tswarp._kernels import _simd, _soft_dtw
 from tswarp.backend import instantiate_backend
 from tswarp.metrics._constraints import (
     band_for,
@@ -218,7 +218,7 @@ def soft_dtw_alignment(
         return _soft_dtw.soft_dtw_alignment(x, y, lo, hi, gamma)
     # In float64, so that the value equals soft_dtw(gamma=0) for float32 inputs too.
     x, y = x.astype(np.float64, copy=False), y.astype(np.float64, copy=False)
-    path, value = _dtw.dtw_path(x, y, lo, hi)
+    path, value = _simd.dtw_path(x, y, lo, hi)
     alignment = np.zeros((len(x), len(y)))
     alignment[tuple(np.transpose(path))] = 1.0
     return alignment, value

@@ -8,7 +8,7 @@ Soft-DTW runs the batched engines of ``tswarp._torch`` in float64, as tslearn do
 import numpy as np
 import torch
 
-from tswarp._kernels import _dtw
+from tswarp._kernels import _simd
 from tswarp._torch import band_masks, dtw_alignment, squared_euclidean
 from tswarp._torch._dispatch import soft_dtw_batch, soft_dtw_series_batch
 from tswarp.backend._pytorch import as_torch_dtype
@@ -29,7 +29,7 @@ def _path(x, y, constraint):
     """Row and column indices (long tensors on x's device) of the optimal warping path."""
     if x.device.type == "cpu":
         lo, hi = band_for(len(x), len(y), constraint)
-        steps, _ = _dtw.dtw_path(x.detach().numpy(), y.detach().numpy(), lo, hi)
+        steps, _ = _simd.dtw_path(x.detach().numpy(), y.detach().numpy(), lo, hi)
         rows, cols = torch.tensor(steps, dtype=torch.int64).T
         return rows, cols
     band = band_masks([len(x)], [len(y)], constraint, device=x.device)
