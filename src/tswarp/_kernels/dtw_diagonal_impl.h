@@ -1,6 +1,7 @@
 /* DTW of one pair, a strip of rows at a time, swept along anti-diagonals: written once,
  * included by dtw_lanes.c after dtw_lanes_impl.h for the same T (it reuses its vector type V
- * and its min), with VECTOR_SHIFT (a lane shift, on x86) defined besides.
+ * and its min), with VECTOR_SHIFT (a lane shift, on x86) defined besides, and optionally
+ * STORE_BYTES (a vector of directions narrowed to bytes and stored).
  *
  * A strip holds 2, 4 or 8 vectors of consecutive rows, lane g of them on row i0 + g. At
  * step t, lane g computes the cell (i0 + g, t - g), which needs three cells of earlier steps:
@@ -97,8 +98,12 @@ static ALWAYS_INLINE void NAME(record)(V left, V up, V diagonal, V nearer, MASK 
 #if VECTOR_BYTES
     MASK to_left = left < nearer, to_up = up < diagonal;
     MASK code = ((to_left & TSWARP_LEFT) | (to_up & ~to_left & TSWARP_UP)) & inside;
+#if defined(STORE_BYTES)
+    STORE_BYTES(code, out);
+#else
     NAME(bytes) bytes = __builtin_convertvector(code, NAME(bytes));
     memcpy(out, &bytes, sizeof(bytes));
+#endif
 #else
     if (inside && left < nearer)
         *out = TSWARP_LEFT;

@@ -39,6 +39,22 @@
 #define VECTOR_BYTES 32
 #define MIN_F64 _mm256_min_pd
 #define MIN_F32 _mm256_min_ps
+/* STORE_BYTES(c, out): lane l's low byte to out[l] (the path's directions, 0 to 2), with
+ * packs: GCC's __builtin_convertvector goes through general registers on SSE2 and AVX2. */
+#define STORE_BYTES_F64(c, out)                                                              \
+    do {                                                                                     \
+        __m256i low = _mm256_permutevar8x32_epi32((__m256i)(c), _mm256_setr_epi32(0, 2, 4, 6, \
+                                                                                   0, 2, 4, 6)); \
+        __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(low), _mm_setzero_si128());   \
+        int bytes = _mm_cvtsi128_si32(_mm_packus_epi16(words, words));                      \
+        memcpy(out, &bytes, 4);                                                              \
+    } while (0)
+#define STORE_BYTES_F32(c, out)                                                              \
+    do {                                                                                     \
+        __m128i words = _mm_packs_epi32(_mm256_castsi256_si128((__m256i)(c)),                \
+                                        _mm256_extracti128_si256((__m256i)(c), 1));          \
+        _mm_storel_epi64((__m128i *)(out), _mm_packus_epi16(words, words));                  \
+    } while (0)
 /* The 128-bit halves [b.high, c.low], then a shift within each half. */
 #define SHIFT_F64(c, b) _mm256_shuffle_pd(_mm256_permute2f128_pd(c, b, 0x03), c, 5)
 #define SHIFT_F32(c, b)                                                                      \
@@ -49,6 +65,20 @@
 #define MIN_F64 _mm_min_pd
 #define MIN_F32 _mm_min_ps
 #define SHIFT_F64(c, b) _mm_shuffle_pd(b, c, 1)
+/* STORE_BYTES as with AVX2 above. */
+#define STORE_BYTES_F64(c, out)                                                              \
+    do {                                                                                     \
+        __m128i words = _mm_packs_epi32(_mm_shuffle_epi32((__m128i)(c), 0x08),               \
+                                        _mm_setzero_si128());                                \
+        int bytes = _mm_cvtsi128_si32(_mm_packus_epi16(words, words));                      \
+        memcpy(out, &bytes, 2);                                                              \
+    } while (0)
+#define STORE_BYTES_F32(c, out)                                                              \
+    do {                                                                                     \
+        __m128i words = _mm_packs_epi32((__m128i)(c), (__m128i)(c));                          \
+        int bytes = _mm_cvtsi128_si32(_mm_packus_epi16(words, words));                      \
+        memcpy(out, &bytes, 4);                                                              \
+    } while (0)
 #define SHIFT_F32(c, b)                                                                      \
     _mm_castsi128_ps(_mm_or_si128(_mm_slli_si128(_mm_castps_si128(c), 4),                    \
                                   _mm_srli_si128(_mm_castps_si128(b), 12)))
@@ -99,6 +129,9 @@
 #define NAME(base) JOIN3(base, f64, TSWARP_VARIANT)
 #define VECTOR_MIN MIN_F64
 #define VECTOR_SHIFT SHIFT_F64
+#ifdef STORE_BYTES_F64
+#define STORE_BYTES STORE_BYTES_F64
+#endif
 #include "dtw_lanes_impl.h"
 #include "dtw_diagonal_impl.h"
 #undef T
@@ -107,6 +140,7 @@
 #undef NAME
 #undef VECTOR_MIN
 #undef VECTOR_SHIFT
+#undef STORE_BYTES
 
 #define T float
 #define MASK_T int
@@ -114,6 +148,9 @@
 #define NAME(base) JOIN3(base, f32, TSWARP_VARIANT)
 #define VECTOR_MIN MIN_F32
 #define VECTOR_SHIFT SHIFT_F32
+#ifdef STORE_BYTES_F32
+#define STORE_BYTES STORE_BYTES_F32
+#endif
 #include "dtw_lanes_impl.h"
 #include "dtw_diagonal_impl.h"
 #undef T
@@ -122,6 +159,7 @@
 #undef NAME
 #undef VECTOR_MIN
 #undef VECTOR_SHIFT
+#undef STORE_BYTES
 
 const struct tswarp_lanes JOIN2(tswarp_lanes, TSWARP_VARIANT) = {
     STRINGIFY(TSWARP_VARIANT),
