@@ -224,20 +224,32 @@ def dtw_value_diagonal(
     return diagonal_or_scalar(x, y, lo, hi, vectors, False)
 
 
+cdef int strip_vectors(
+    const tswarp_lanes *build, Py_ssize_t n, Py_ssize_t m, const ptrdiff_t *lo,
+    const ptrdiff_t *hi, int value_size, int vectors, bint or_scalar,
+):
+    """The strip height the diagonal kernels run for this band (``vectors`` when given),
+    or 0 for the scalar kernel: the cheaper one with ``or_scalar``, and always for float32
+    series past 2**30 columns, which float lanes count in 32-bit integers."""
+    cdef int lanes = build.lanes_f64 if value_size == 8 else build.lanes_f32
+    if value_size == 4 and m > 2**30:
+        return 0
+    if vectors == 0:
+        vectors = tswarp_diagonal_vectors(n, lo, hi, lanes, value_size, or_scalar)
+    return vectors
+
+
 cdef diagonal_or_scalar(
     const floating[:, ::1] x, const floating[:, ::1] y,
     const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, int vectors, bint or_scalar,
 ):
     cdef const tswarp_lanes *build = active
     cdef Py_ssize_t n = x.shape[0], m = y.shape[0], d = x.shape[1]
-    cdef int lanes = build.lanes_f64 if floating is double else build.lanes_f32
     cdef const ptrdiff_t *lo_ = <const ptrdiff_t*> &lo[0]
     cdef const ptrdiff_t *hi_ = <const ptrdiff_t*> &hi[0]
     cdef floating cost
+    vectors = strip_vectors(build, n, m, lo_, hi_, sizeof(floating), vectors, or_scalar)
     if vectors == 0:
-        vectors = tswarp_diagonal_vectors(n, lo_, hi_, lanes, sizeof(floating), or_scalar)
-    # Float lanes count columns in 32-bit integers.
-    if vectors == 0 or (floating is float and m > 2**30):
         return _dtw.dtw_value(x, y, lo, hi)
     cdef floating[::1] scratch = np.empty(
         tswarp_diagonal_scratch(m, d, sizeof(floating)), dtype=np.asarray(x).dtype
@@ -286,9 +298,8 @@ cdef path_diagonal_or_scalar(
     cdef const ptrdiff_t *lo_ = <const ptrdiff_t*> &lo[0]
     cdef const ptrdiff_t *hi_ = <const ptrdiff_t*> &hi[0]
     cdef floating cost
+    vectors = strip_vectors(build, n, m, lo_, hi_, sizeof(floating), vectors, or_scalar)
     if vectors == 0:
-        vectors = tswarp_diagonal_vectors(n, lo_, hi_, lanes, sizeof(floating), or_scalar)
-    if vectors == 0 or (floating is float and m > 2**30):
         return _dtw.dtw_path(x, y, lo, hi)
     # The strip height the kernel runs: 2, 4 or 8 vectors, rounding up.
     vectors = 2 if vectors <= 2 else 4 if vectors <= 4 else 8
@@ -314,10 +325,8 @@ cdef path_diagonal_or_scalar(
 
 def diagonal_vectors(const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, dtype, bint or_scalar):
     """The strip height :func:`dtw_value` picks for this band (0: the scalar kernel)."""
-    cdef int size = np.dtype(dtype).itemsize
-    cdef int lanes = active.lanes_f64 if size == 8 else active.lanes_f32
-    return tswarp_diagonal_vectors(lo.shape[0], <const ptrdiff_t*> &lo[0],
-                                   <const ptrdiff_t*> &hi[0], lanes, size, or_scalar)
+    return strip_vectors(active, lo.shape[0], 0, <const ptrdiff_t*> &lo[0],
+                         <const ptrdiff_t*> &hi[0], np.dtype(dtype).itemsize, 0, or_scalar)
 
 
 _choice, _message = choose(os.environ.get(ENVIRONMENT_VARIABLE))

@@ -246,14 +246,18 @@ TW_TARGET static void TW_FN(backward)(
             }
             if (t == final_step) {
                 /* E[n-1, m-1] = 1, or 0 when no path has a finite cost. */
-                double end = 0.0;
-                for (k = 0; k < 3; k++)
-                    end += w != NULL     ? w[t * 3 * L + k * L + rows - 1]
-                         : w32 != NULL ? w32[t * 3 * L + k * L + rows - 1]
-                                       : (double)(k == 0 && tab[t * L + rows - 1] < INFINITY);
+                /* Reachable: some weight of the end cell, or its R, is not zero / finite. */
+                const Py_ssize_t at = t * 3 * L + rows - 1;
+                int end;
+                if (w != NULL)
+                    end = w[at] + w[at + L] + w[at + 2 * L] > 0;
+                else if (w32 != NULL)
+                    end = w32[at] + w32[at + L] + w32[at + 2 * L] > 0;
+                else
+                    end = tab[t * L + rows - 1] < INFINITY;
                 for (v = 0; v < NV; v++)
                     v_store(lanes + v * TW_W, e[v]);
-                lanes[rows - 1] = end > 0 ? 1.0 : 0.0;
+                lanes[rows - 1] = end ? 1.0 : 0.0;
                 for (v = 0; v < NV; v++)
                     e[v] = v_load(lanes + v * TW_W);
             }
