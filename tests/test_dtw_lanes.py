@@ -178,6 +178,20 @@ def test_unknown_value_warns_and_uses_the_fastest_build():
     assert "RuntimeWarning: TSWARP_SIMD='avx1024' is not one of auto, baseline" in result.stderr
 
 
+def test_unknown_value_warning_points_at_the_users_import(tmp_path):
+    script = tmp_path / "user_script.py"
+    script.write_text("import numpy\nimport tswarp.metrics\n")
+    env = {**os.environ, "TSWARP_SIMD": "avx1024"}
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    # One warning line, at the user's import, never inside importlib or tswarp.
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{script}:2: RuntimeWarning: TSWARP_SIMD='avx1024'"), first
+    assert "importlib" not in result.stderr
+
+
 def test_show_config_names_the_running_build(capsys):
     tswarp.show_config()
     line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("simd"))

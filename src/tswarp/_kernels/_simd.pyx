@@ -9,7 +9,6 @@ cannot be honoured (unknown, or not supported here) gives a RuntimeWarning and t
 choice. All builds return the same values as the scalar kernel, bit for bit.
 """
 import os
-import warnings
 
 import numpy as np
 
@@ -21,6 +20,7 @@ from cython cimport floating
 
 from tswarp._kernels._band cimport band_limits
 
+from tswarp import _warnings
 from tswarp._kernels import _dtw
 
 cdef extern from "dtw_lanes.h" nogil:
@@ -331,5 +331,5 @@ def diagonal_vectors(const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, dtype, 
 
 _choice, _message = choose(os.environ.get(ENVIRONMENT_VARIABLE))
 if _message is not None:
-    warnings.warn(_message, RuntimeWarning, stacklevel=2)
+    _warnings.warn(_message, RuntimeWarning)
 _set(_choice)
