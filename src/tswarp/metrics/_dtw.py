@@ -132,7 +132,8 @@ def dtw_accumulated_matrix(
     s1, s2 : array-like of shape (sz1,) / (sz1, d) and (sz2,) / (sz2, d)
         The two time series.
     mask : array-like of bool, shape (sz1, sz2), optional
-        Admissible cells (True). When given, the constraint arguments must be left unset.
+        Admissible cells (True). When given, the constraint arguments must be left unset,
+        and the mask must hold a warping path from (0, 0) to (sz1 - 1, sz2 - 1).
     global_constraint, sakoe_chiba_radius, itakura_max_slope
         As in :func:`dtw`, when no ``mask`` is given.
     be : Backend, str or None
@@ -167,7 +168,20 @@ def dtw_accumulated_matrix(
                 f"mask must have shape (sz1, sz2) = {(len(x), len(y))}, got {allowed.shape}"
             )
         allowed = np.ascontiguousarray(allowed, dtype=bool).view(np.uint8)
+        if not _admits_a_path(allowed):
+            raise ValueError(
+                "mask admits no warping path: no chain of True cells links (0, 0) to "
+                f"(sz1 - 1, sz2 - 1) = {(len(x) - 1, len(y) - 1)} by steps right, down or "
+                "diagonal"
+            )
     return be.from_numpy(_dtw.dtw_accumulated(x, y, allowed).astype(np.float64, copy=False))
+
+
+def _admits_a_path(allowed):
+    """Whether the 0/1 mask holds a warping path: DTW of zero series over it is finite."""
+    n, m = allowed.shape
+    zeros = np.zeros((max(n, m), 1))
+    return np.isfinite(_dtw.dtw_accumulated(zeros[:n], zeros[:m], allowed)[-1, -1])
 
 
 @document_constraints

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from tswarp import _warnings
+
 # Kernels are compiled for these two widths; other real dtypes are converted to float64.
 _KERNEL_DTYPES = (np.float32, np.float64)
 
@@ -29,6 +31,31 @@ def needs_torch_engine(compute_with_backend, *data):
             if item.requires_grad or item.device.type != "cpu":
                 return True
     return False
+
+
+def _warn_channels_first(name, shape, fix):
+    """Series of one time step and several features are most likely transposed data."""
+    _warnings.warn(
+        f"{name} of shape {tuple(shape)} is read as series of length 1 with {shape[-1]} "
+        "features, whose DTW is a plain Euclidean distance. If the time axis is last "
+        f"(channels first, as in aeon and sktime), pass {fix} instead: tswarp reads "
+        "a series as (sz, d) and a dataset as (n_ts, sz, d).",
+        UserWarning,
+    )
+
+
+def check_layout_pair(x, y):
+    """Warn when both series of a pair have one time step and several features."""
+    if len(x) == len(y) == 1 and x.shape[1] > 1:
+        _warn_channels_first("s1 and s2", x.shape, "s1.T and s2.T")
+
+
+def check_layout_datasets(X, Y, second_given):
+    """Warn when every series of the (padded) datasets has one step and several features."""
+    if X.shape[0] and X.shape[1] == 1 and X.shape[2] > 1 and (Y.shape[1] == 1 or not Y.shape[0]):
+        name = "dataset1 and dataset2" if second_given else "dataset1"
+        fix = " and ".join(f"{n}.transpose(0, 2, 1)" for n in name.split(" and "))
+        _warn_channels_first(name, X.shape, fix)
 
 
 def series_shape(arr, name):
@@ -73,16 +100,23 @@ def value_inside(name, step):
 def _real_float_array(ts, name):
     if hasattr(ts, "detach") and hasattr(ts, "cpu"):  # a torch tensor on the NumPy path
         ts = ts.detach().cpu().numpy()
+    masked = isinstance(ts, np.ma.MaskedArray)
     try:
-        arr = np.asarray(ts)
+        arr = np.ma.getdata(ts) if masked else np.asarray(ts)
     except ValueError as error:  # ragged nested lists
         raise ValueError(f"{name} could not be read as an array: {error}") from None
     kind = arr.dtype.kind
     if kind == "f":
-        return arr if arr.dtype in _KERNEL_DTYPES else arr.astype(np.float64)
-    if kind in "biu":
-        return arr.astype(np.float64)
-    raise TypeError(f"{name} must hold real numbers (float or int), got dtype {arr.dtype}")
+        arr = arr if arr.dtype in _KERNEL_DTYPES else arr.astype(np.float64)
+    elif kind in "biu":
+        arr = arr.astype(np.float64)
+    else:
+        raise TypeError(f"{name} must hold real numbers (float or int), got dtype {arr.dtype}")
+    if masked and np.ma.is_masked(ts):
+        # Masked entries are missing values, read as NaN (never the data under the mask):
+        # trailing masked rows are padding, a masked value inside a series is an error.
+        arr = np.where(np.ma.getmaskarray(ts), np.nan, arr).astype(arr.dtype, copy=False)
+    return arr
 
 
 def to_series(ts, name):
@@ -111,6 +145,7 @@ def to_series_pair(s1, s2):
             "s1 and s2 must have the same number of features (dimension d), got "
             f"d={x.shape[1]} for s1 and d={y.shape[1]} for s2"
         )
+    check_layout_pair(x, y)
     dtype = np.result_type(x, y)
     return x.astype(dtype, copy=False), y.astype(dtype, copy=False)
 
@@ -164,6 +199,9 @@ def to_dataset(dataset, name):
 
 
 def _is_ragged(dataset):
+    """Whether a list of series must be read one series at a time: lengths differ, or masks."""
+    if any(isinstance(ts, np.ma.MaskedArray) for ts in dataset):
+        return True  # NumPy would drop the masks when stacking the series
     try:
         arr = np.asarray(dataset)
     except ValueError:
@@ -178,6 +216,7 @@ def to_dataset_pair(dataset1, dataset2):
     """
     first = to_dataset(dataset1, "dataset1")
     if dataset2 is None:
+        check_layout_datasets(first[0], first[0], False)
         return first, first
     second = to_dataset(dataset2, "dataset2")
     (X, x_lengths), (Y, y_lengths) = first, second
@@ -186,5 +225,6 @@ def to_dataset_pair(dataset1, dataset2):
             "dataset1 and dataset2 must have the same number of features (dimension d), got "
             f"d={X.shape[2]} for dataset1 and d={Y.shape[2]} for dataset2"
         )
+    check_layout_datasets(X, Y, True)
     dtype = np.result_type(X, Y)
     return (X.astype(dtype, copy=False), x_lengths), (Y.astype(dtype, copy=False), y_lengths)

@@ -12,6 +12,11 @@ import numpy as np
 
 from tswarp._kernels import _openmp
 
+# Pairs per thread in one block at most: the block's index and sorting arrays take about
+# 150 bytes a pair, so short series, with millions of pairs per block by cells alone, would
+# need several times the memory of the result.
+_PAIRS_PER_BLOCK = 1 << 16
+
 
 def effective_n_threads(n_jobs):
     """joblib's convention: None -> 1, -1 -> every core OpenMP may use, -2 -> all but one.
@@ -122,6 +127,8 @@ def pairwise_matrix(
         return matrix
     cells_per_pair = max(1.0, float(x_lengths.mean()) * float(y_lengths.mean()))
     block = int(max(n_threads, cells_per_block * n_threads // cells_per_pair))
+    # Short series would make huge blocks, whose index arrays outweigh the result.
+    block = min(block, _PAIRS_PER_BLOCK * n_threads)
     progress = _Progress(label, n_pairs, bool(verbose))
     for start in range(0, n_pairs, block):
         stop = min(start + block, n_pairs)

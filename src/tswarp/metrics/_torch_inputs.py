@@ -56,6 +56,7 @@ def to_series_pair(s1, s2):
             "s1 and s2 must have the same number of features (dimension d), got "
             f"d={x.shape[1]} for s1 and d={y.shape[1]} for s2"
         )
+    _inputs.check_layout_pair(x, y)
     return same_place(x, y, ("s1", "s2"))
 
 
@@ -91,6 +92,7 @@ def to_dataset(dataset, name):
 def to_dataset_pair(dataset1, dataset2):
     first = to_dataset(dataset1, "dataset1")
     if dataset2 is None:
+        _inputs.check_layout_datasets(first[0], first[0], False)
         return first, first
     second = to_dataset(dataset2, "dataset2")
     (X, x_lengths), (Y, y_lengths) = first, second
@@ -99,5 +101,6 @@ def to_dataset_pair(dataset1, dataset2):
             "dataset1 and dataset2 must have the same number of features (dimension d), got "
             f"d={X.shape[2]} for dataset1 and d={Y.shape[2]} for dataset2"
         )
+    _inputs.check_layout_datasets(X, Y, True)
     X, Y = same_place(X, Y, ("dataset1", "dataset2"))
     return (X, x_lengths), (Y, y_lengths)
