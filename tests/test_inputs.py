@@ -7,8 +7,8 @@ import warnings
 
 import numpy as np
 import pytest
-
 from oracles import dtw_naive
+
 from tswarp.metrics import (
     cdist_dtw,
     cdist_soft_dtw,
