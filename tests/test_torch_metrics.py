@@ -125,6 +125,34 @@ def test_soft_dtw_gradcheck(rng, engine, n, m, d, constraint):
     assert torch.autograd.gradcheck(function, (x, y))
 
 
+GRADCHECKED = {
+    "dtw": lambda x, y: dtw(x, y),
+    "dtw_path": lambda x, y: dtw_path(x, y)[1],
+    "soft_dtw_gamma_0": lambda x, y: soft_dtw(x, y, gamma=0),
+    "soft_dtw_normalized_gamma_0": lambda x, y: soft_dtw_normalized(x, y, gamma=0),
+    "soft_dtw_alignment_gamma_0": lambda x, y: soft_dtw_alignment(x, y, gamma=0)[1],
+    "cdist_dtw": lambda x, y: cdist_dtw(torch.stack([x, y])),
+    "cdist_dtw_two_sets": lambda x, y: cdist_dtw(x[None], torch.stack([y, y.flip(0)])),
+    "soft_dtw": lambda x, y: soft_dtw(x, y, gamma=0.5),
+    "soft_dtw_normalized": lambda x, y: soft_dtw_normalized(x, y, gamma=0.5),
+    "soft_dtw_alignment": lambda x, y: soft_dtw_alignment(x, y, gamma=0.5)[1],
+    "cdist_soft_dtw": lambda x, y: cdist_soft_dtw(torch.stack([x, y]), gamma=0.5),
+    "cdist_soft_dtw_normalized": lambda x, y: cdist_soft_dtw_normalized(
+        torch.stack([x, y]), gamma=0.5
+    ),
+    "loss": lambda x, y: SoftDTWLossPyTorch(0.5)(x[None], y[None]),
+    "loss_normalized": lambda x, y: SoftDTWLossPyTorch(0.5, normalize=True)(x[None], y[None]),
+}
+
+
+@pytest.mark.parametrize("name", GRADCHECKED)
+def test_default_gradcheck_passes(rng, name):
+    # The default checks include undefined output gradients (check_undefined_grad=True).
+    # Random float64 data: no ties between paths, so DTW is differentiable there.
+    x, y = tensors(rng, 7, 7, 2)
+    assert torch.autograd.gradcheck(GRADCHECKED[name], (x, y))
+
+
 @pytest.mark.parametrize("engine", [True, False])
 def test_second_backward_with_retain_graph_gives_the_same_gradient(rng, engine):
     x, y = tensors(rng, 9, 7, 2)

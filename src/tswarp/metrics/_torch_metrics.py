@@ -22,6 +22,9 @@ _CELLS_PER_CHUNK = 2**22
 
 def _finite_gradient(grad):
     # sqrt'(0) is infinite; the path's costs have zero gradient there, so 0 is the answer.
+    # An undefined gradient (None: the output was not used) stays undefined.
+    if grad is None:
+        return None
     return torch.nan_to_num(grad, nan=0.0, posinf=0.0, neginf=0.0)
 
 
