@@ -13,7 +13,7 @@ from tswarp._torch import band_masks, dtw_alignment, squared_euclidean
 from tswarp._torch._dispatch import soft_dtw_batch, soft_dtw_series_batch
 from tswarp.backend._pytorch import as_torch_dtype
 from tswarp.metrics._constraints import band_for
-from tswarp.metrics._pairwise import all_pairs
+from tswarp.metrics._pairwise import all_pairs, output_dtype
 from tswarp.metrics._torch_inputs import to_dataset_pair, to_series_pair
 
 # Pairs of a torch cdist go through the engines in chunks of about this many DP cells.
@@ -108,6 +108,11 @@ def soft_dtw_alignment(s1, s2, gamma, constraint, compute_with_backend):
     return alignment[0], value
 
 
+def _result_dtype(dtype):
+    """The torch dtype asked for a matrix (checked as on NumPy), or None to keep its own."""
+    return None if dtype is None else as_torch_dtype(output_dtype(dtype))
+
+
 def _matrix(values, rows, cols, shape, symmetric, dtype):
     rows = torch.as_tensor(rows, device=values.device)
     cols = torch.as_tensor(cols, device=values.device)
@@ -134,6 +139,7 @@ def _chunked(first, second, rows, cols, compute):
 
 
 def cdist_dtw(dataset1, dataset2, constraint, dtype):
+    dtype = _result_dtype(dtype)
     first, second = to_dataset_pair(dataset1, dataset2)
     symmetric = dataset2 is None
     n1, n2 = len(first[1]), len(second[1])
@@ -165,6 +171,7 @@ def _soft_pairs(first, second, rows, cols, gamma, constraint, compute_with_backe
 
 
 def cdist_soft_dtw(dataset1, dataset2, gamma, constraint, compute_with_backend, dtype):
+    dtype = _result_dtype(dtype)
     first, second = to_dataset_pair(dataset1, dataset2)
     symmetric = dataset2 is None
     n1, n2 = len(first[1]), len(second[1])
@@ -174,6 +181,7 @@ def cdist_soft_dtw(dataset1, dataset2, gamma, constraint, compute_with_backend, 
 
 
 def cdist_soft_dtw_normalized(dataset1, dataset2, gamma, constraint, compute_with_backend, dtype):
+    dtype = _result_dtype(dtype)
     first, second = to_dataset_pair(dataset1, dataset2)
     symmetric = dataset2 is None
     n1, n2 = len(first[1]), len(second[1])
