@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 import pytest
-from oracles import squared_costs
+from oracles import dtw_naive, itakura_naive, sakoe_chiba_naive, squared_costs
 
 torch = pytest.importorskip("torch")
 
@@ -75,6 +75,64 @@ def test_dtw_dtypes_and_zero_distance():
     same.backward()
     assert same.item() == 0 and torch.equal(x.grad, torch.zeros_like(x))
     assert dtw([1, 2, 3], [1, 2, 2, 3, 4], be="pytorch").dtype == torch.float64
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize(
+    "constraint, band",
+    [
+        ({}, lambda n, m: None),
+        ({"sakoe_chiba_radius": 2}, lambda n, m: sakoe_chiba_naive(n, m, 2)),
+        ({"itakura_max_slope": 3.0}, lambda n, m: itakura_naive(n, m, 3.0)),
+    ],
+)
+def test_dtw_without_gradient_matches_numpy(rng, device, dtype, constraint, band):
+    x, y = tensors(rng, 11, 8, 2, dtype=dtype, device=device)
+    a, b = x.detach().cpu().numpy(), y.detach().cpu().numpy()
+    expected = dtw_naive(a, b, band(11, 8))
+    rel = 1e-6 if dtype == torch.float32 else 1e-12
+    with torch.no_grad():
+        under_no_grad = dtw(x, y, **constraint)
+    for value in (under_no_grad, dtw(x.detach(), y.detach(), **constraint)):
+        assert value.device.type == device and value.dtype == dtype and not value.requires_grad
+        assert value.item() == pytest.approx(expected, rel=rel)
+        assert value.item() == pytest.approx(dtw(a, b, **constraint), rel=rel)
+    squared = soft_dtw(x.detach(), y.detach(), gamma=0, **constraint)
+    assert squared.dtype == torch.float64 and squared.item() == pytest.approx(expected**2, rel=rel)
+
+
+def test_dtw_memory_is_two_rows_without_gradient_and_a_byte_per_cell_with_one():
+    # Without a gradient, two series of 50,000 steps: the path's 2.5 GB of direction bytes
+    # must not be made. With one, 8,000 steps: a byte per cell, not a float.
+    pytest.importorskip("resource")
+    code = (
+        "import resource, sys, numpy as np, torch\n"
+        "from tswarp.metrics import dtw\n"
+        "def peak():\n"
+        "    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (\n"
+        "        1 if sys.platform == 'darwin' else 1024)\n"
+        "rng = np.random.default_rng(7)\n"
+        "a, b = rng.normal(size=50_000), rng.normal(size=50_000)\n"
+        "x, y = torch.tensor(a, requires_grad=True), torch.tensor(b)\n"
+        "dtw(x[:100], y[:100]).backward()\n"
+        "before = peak()\n"
+        "with torch.no_grad():\n"
+        "    under_no_grad = dtw(x, y).item()\n"
+        "plain = dtw(x.detach(), y).item()\n"
+        "without_gradient = peak() - before\n"
+        "before = peak()\n"
+        "dtw(x[:8000], y[:8000]).backward()\n"
+        "print(without_gradient, peak() - before, under_no_grad, plain, dtw(a, b))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
+    )
+    without_gradient, with_gradient, *values = (float(v) for v in out.stdout.split())
+    assert without_gradient < 100e6, f"{without_gradient / 1e6:.0f} MB without gradient"
+    assert with_gradient < 2 * 8000**2, f"{with_gradient / 8000**2:.1f} bytes per cell"
+    under_no_grad, plain, reference = values
+    assert under_no_grad == plain == reference
 
 
 @pytest.mark.parametrize("device", DEVICES)

@@ -51,9 +51,19 @@ def _path_cost(x, y, rows, cols):
     return total
 
 
+def _squared_dtw(x, y, constraint):
+    """DTW squared: from the optimal path when a gradient is needed (a byte per cell on CPU),
+    else from the value-only kernel, which keeps two rows whatever the lengths."""
+    if torch.is_grad_enabled() and (x.requires_grad or y.requires_grad):
+        return _path_cost(x, y, *_path(x, y, constraint))
+    lo, hi = band_for(len(x), len(y), constraint)
+    value = _simd.dtw_value(x.detach().cpu().numpy(), y.detach().cpu().numpy(), lo, hi)
+    return torch.tensor(value, dtype=x.dtype, device=x.device)
+
+
 def dtw(s1, s2, constraint):
     x, y = to_series_pair(s1, s2)
-    return torch.sqrt(_path_cost(x, y, *_path(x, y, constraint)))
+    return torch.sqrt(_squared_dtw(x, y, constraint))
 
 
 def dtw_path(s1, s2, constraint):
@@ -70,7 +80,7 @@ def _float64_pair(s1, s2):
 
 def _soft_value(x, y, gamma, constraint, compute_with_backend):
     if gamma == 0:
-        return _path_cost(x, y, *_path(x, y, constraint))
+        return _squared_dtw(x, y, constraint)
     return soft_dtw_series_batch(
         x[None], y[None], gamma, [len(x)], [len(y)], constraint, compute_with_backend
     )[0]
