@@ -206,6 +206,7 @@ CALLS = {
     "cdist_soft_dtw_normalized": (lambda t: cdist_soft_dtw_normalized(t[None]), "dataset1"),
     "lb_envelope": (lambda t: lb_envelope(t), "ts"),
     "lb_keogh": (lambda t: lb_keogh(t, SERIES), "ts_query"),
+    "loss": (lambda t: SoftDTWLossPyTorch()(SERIES[None], t[None]), "y"),
 }
 
 
@@ -236,3 +237,168 @@ def test_compute_mask_takes_any_tensor_as_a_size():
     expected = compute_mask(3, 3, "sakoe_chiba", sakoe_chiba_radius=0)
     got = compute_mask(meta_tensor(), SERIES, "sakoe_chiba", sakoe_chiba_radius=0)
     np.testing.assert_array_equal(np.asarray(got), np.asarray(expected))
+
+
+# The loss: the metrics' rules, with lengths given instead of NaN padding.
+LOSSES = {
+    "default": {},
+    "normalized": {"normalize": True},
+    "dist_func": {"dist_func": lambda a, b: ((a[:, :, None] - b[:, None]) ** 2).sum(-1)},
+    "dist_func_normalized": {
+        "normalize": True,
+        "dist_func": lambda a, b: ((a[:, :, None] - b[:, None]) ** 2).sum(-1),
+    },
+}
+
+
+def naive_losses(x, y, gamma, x_lengths, y_lengths, normalize):
+    """Soft-DTW (or the divergence) of each pair, cut to its lengths, by the textbook DP."""
+    values = []
+    for a, b in zip(x, y, strict=True):
+        a, b = a[: x_lengths.pop(0)], b[: y_lengths.pop(0)]
+        value = soft_dtw_naive(a, b, gamma)
+        if normalize:
+            value -= (soft_dtw_naive(a, a, gamma) + soft_dtw_naive(b, b, gamma)) / 2
+        values.append(value)
+    return values
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("kind", LOSSES)
+def test_loss_refuses_nan_or_inf_within_the_lengths(rng, kind, bad):
+    loss = SoftDTWLossPyTorch(1.0, **LOSSES[kind])
+    x, y = rng.normal(size=(3, 5, 2)), rng.normal(size=(3, 4, 2))
+    x[1, 2, 1] = bad
+    with pytest.raises(ValueError, match=r"^x\[1\] has a NaN or infinite value at time step 2"):
+        loss(torch.tensor(x), torch.tensor(y))
+    with pytest.raises(ValueError, match=r"^y\[1\] has a NaN or infinite value at time step 2"):
+        loss(torch.tensor(y), torch.tensor(x))
+    with pytest.raises(ValueError, match=r"^x\[1\] .* time step 2, within its length 3"):
+        loss(torch.tensor(x), torch.tensor(y), x_lengths=[5, 3, 5])
+
+
+@pytest.mark.parametrize("kind", LOSSES)
+def test_loss_padding_may_hold_anything(rng, kind):
+    loss = SoftDTWLossPyTorch(0.5, **LOSSES[kind])
+    data_x, data_y = rng.normal(size=(3, 6, 2)), rng.normal(size=(3, 5, 2))
+    data_x[0, 4:] = np.nan
+    data_x[2, 3, 0] = np.inf
+    data_y[1, 2:] = -np.inf
+    x, y = torch.tensor(data_x, requires_grad=True), torch.tensor(data_y, requires_grad=True)
+    values = loss(x, y, x_lengths=[4, 6, 3], y_lengths=[5, 2, 5])
+    expected = naive_losses(data_x, data_y, 0.5, [4, 6, 3], [5, 2, 5], loss.normalize)
+    np.testing.assert_allclose(values.detach().numpy(), expected, rtol=1e-10, atol=1e-10)
+    values.sum().backward()
+    assert bool(torch.isfinite(x.grad).all()) and bool(torch.isfinite(y.grad).all())
+    assert not x.grad[0, 4:].any() and not x.grad[2, 3:].any() and not y.grad[1, 2:].any()
+
+
+@pytest.mark.parametrize(
+    "dtype, data",
+    [
+        (torch.int64, [[[0], [3], [1]], [[2], [2], [-4]]]),
+        (torch.int32, [[[5], [-3], [1]], [[0], [7], [7]]]),
+        (torch.bool, [[[True], [False], [True]], [[False], [False], [True]]]),
+    ],
+)
+def test_loss_computes_integer_and_bool_tensors_in_float64(dtype, data):
+    x = torch.tensor(data, dtype=dtype)
+    y = torch.tensor([[[1], [0]], [[1], [1]]], dtype=dtype)
+    for normalize in (False, True):
+        values = SoftDTWLossPyTorch(1.0, normalize=normalize)(x, y)
+        assert values.dtype == torch.float64
+        expected = naive_losses(
+            np.array(data, dtype=float), y.double().numpy(), 1.0, [3, 3], [2, 2], normalize
+        )
+        np.testing.assert_allclose(values.numpy(), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_loss_refuses_complex_tensors_without_a_warning():
+    real = torch.zeros(1, 3, 1)
+    with pytest.raises(TypeError, match=r"^x must hold real numbers"):
+        SoftDTWLossPyTorch()(torch.zeros(1, 3, 1, dtype=torch.complex64), real)
+    with pytest.raises(TypeError, match=r"^y must hold real numbers"):
+        SoftDTWLossPyTorch()(real, torch.zeros(1, 3, 1, dtype=torch.complex128))
+
+
+@pytest.mark.parametrize(
+    "lengths",
+    [
+        [2.7, 3],
+        [3.0, 3.0],
+        torch.tensor([2.0, 3.0]),
+        np.array([2.5, 1.0]),
+        ["a", 3],
+        [True, False],
+    ],
+)
+def test_loss_refuses_lengths_that_are_not_integers(lengths):
+    loss = SoftDTWLossPyTorch()
+    with pytest.raises(ValueError, match=r"^x_lengths must hold integers"):
+        loss(torch.zeros(2, 3, 1), torch.zeros(2, 3, 1), x_lengths=lengths)
+    with pytest.raises(ValueError, match=r"^y_lengths must hold integers"):
+        loss(torch.zeros(2, 3, 1), torch.zeros(2, 3, 1), y_lengths=lengths)
+
+
+def test_loss_takes_integer_lengths_of_any_kind(rng):
+    x, y = torch.tensor(rng.normal(size=(2, 4, 1))), torch.tensor(rng.normal(size=(2, 3, 1)))
+    expected = naive_losses(x.numpy(), y.numpy(), 1.0, [2, 4], [3, 3], False)
+    for lengths in ([2, 4], (2, 4), np.array([2, 4]), torch.tensor([2, 4], dtype=torch.int32)):
+        values = SoftDTWLossPyTorch(1.0)(x, y, x_lengths=lengths)
+        np.testing.assert_allclose(values.numpy(), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+@pytest.mark.parametrize("normalize", [False, True])
+def test_loss_refuses_a_dist_func_returning_nan_or_inf_on_a_used_cell(normalize, bad):
+    def costs(a, b):
+        out = ((a[:, :, None] - b[:, None]) ** 2).sum(-1)
+        return torch.where(out > 3.5, bad, out)  # only between the rows 0 and 2 below
+
+    x = torch.tensor([[[0.0], [1.0], [2.0]], [[0.0], [0.0], [0.0]]])
+    loss = SoftDTWLossPyTorch(1.0, normalize=normalize, dist_func=costs)
+    with pytest.raises(ValueError, match=r"^dist_func returned a NaN or infinite cost"):
+        loss(x, x)
+    # Beyond the lengths, the same costs are never used.
+    values = loss(x, x, x_lengths=[2, 3], y_lengths=[2, 3])
+    assert bool(torch.isfinite(values).all())
+
+
+def test_loss_dist_func_error_names_the_call_and_the_cell():
+    def costs(a, b):
+        out = ((a[:, :, None] - b[:, None]) ** 2).sum(-1)
+        out[1, 2, 0] = np.nan
+        return out
+
+    def costs_of_a_series_with_itself(a, b):
+        return costs(a, b) if a is b else costs(a, b).nan_to_num()
+
+    x, y = torch.zeros(2, 3, 1), torch.zeros(2, 4, 1)
+    with pytest.raises(ValueError, match=r"dist_func\(x, y\)\[1, 2, 0\]"):
+        SoftDTWLossPyTorch(dist_func=costs)(x, y)
+    with pytest.raises(ValueError, match=r"dist_func\(x, x\)\[1, 2, 0\]"):
+        SoftDTWLossPyTorch(normalize=True, dist_func=costs_of_a_series_with_itself)(x, y)
+
+
+def test_loss_refuses_a_complex_dist_func_output():
+    def costs(a, b):
+        return ((a[:, :, None] - b[:, None]) ** 2).sum(-1) * (1 + 0j)
+
+    with pytest.raises(TypeError, match=r"^the output of dist_func\(x, y\) must hold real"):
+        SoftDTWLossPyTorch(dist_func=costs)(torch.zeros(1, 3, 1), torch.zeros(1, 2, 1))
+
+
+def test_loss_dist_func_with_nan_beyond_the_lengths_keeps_gradients_finite(rng):
+    def costs(a, b):
+        out = ((a[:, :, None] - b[:, None]) ** 2).sum(-1)
+        beyond = torch.zeros_like(out, dtype=torch.bool)
+        beyond[0, 3:] = True
+        return torch.where(beyond, np.nan, out)
+
+    x = torch.tensor(rng.normal(size=(2, 5, 1)), requires_grad=True)
+    y = torch.tensor(rng.normal(size=(2, 4, 1)))
+    values = SoftDTWLossPyTorch(1.0, dist_func=costs)(x, y, x_lengths=[3, 5])
+    expected = naive_losses(x.detach().numpy(), y.numpy(), 1.0, [3, 5], [4, 4], False)
+    np.testing.assert_allclose(values.detach().numpy(), expected, rtol=1e-12)
+    values.sum().backward()
+    assert bool(torch.isfinite(x.grad).all()) and not x.grad[0, 3:].any()
