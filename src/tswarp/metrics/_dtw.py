@@ -203,6 +203,7 @@ def cdist_dtw(
         The backend to compute with.
     dtype : numpy.float32 or numpy.float64, optional
         Data type of the returned matrix (float64 by default); float32 halves its memory.
+        On tensors, ``torch.float32`` and ``torch.float64`` are accepted too.
 
     Returns
     -------

@@ -301,6 +301,7 @@ def cdist_soft_dtw(
         torch wavefront (True) and the compiled kernels (False).
     dtype : numpy.float32 or numpy.float64, optional
         Data type of the returned matrix (float64 by default); float32 halves its memory.
+        On tensors, ``torch.float32`` and ``torch.float64`` are accepted too.
 
     Returns
     -------

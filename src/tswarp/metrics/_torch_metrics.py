@@ -1,7 +1,8 @@
 """The metrics on torch tensors: results on the input's device, differentiable.
 
 DTW finds the optimal path without autograd (compiled kernel on CPU, wavefront elsewhere)
-and rebuilds the value from the costs along it, so its gradient is exactly the path's.
+and rebuilds the value from the costs along it, so its gradient is exactly the path's; when
+no gradient is needed, the value-only kernel gives it directly, as on NumPy.
 Soft-DTW runs the batched engines of ``tswarp._torch`` in float64, as tslearn does.
 """
 
