@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 import pytest
-from oracles import squared_costs
+from oracles import dtw_naive, itakura_naive, sakoe_chiba_naive, squared_costs
 
 torch = pytest.importorskip("torch")
 
@@ -78,6 +78,64 @@ def test_dtw_dtypes_and_zero_distance():
 
 
 @pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize(
+    "constraint, band",
+    [
+        ({}, lambda n, m: None),
+        ({"sakoe_chiba_radius": 2}, lambda n, m: sakoe_chiba_naive(n, m, 2)),
+        ({"itakura_max_slope": 3.0}, lambda n, m: itakura_naive(n, m, 3.0)),
+    ],
+)
+def test_dtw_without_gradient_matches_numpy(rng, device, dtype, constraint, band):
+    x, y = tensors(rng, 11, 8, 2, dtype=dtype, device=device)
+    a, b = x.detach().cpu().numpy(), y.detach().cpu().numpy()
+    expected = dtw_naive(a, b, band(11, 8))
+    rel = 1e-6 if dtype == torch.float32 else 1e-12
+    with torch.no_grad():
+        under_no_grad = dtw(x, y, **constraint)
+    for value in (under_no_grad, dtw(x.detach(), y.detach(), **constraint)):
+        assert value.device.type == device and value.dtype == dtype and not value.requires_grad
+        assert value.item() == pytest.approx(expected, rel=rel)
+        assert value.item() == pytest.approx(dtw(a, b, **constraint), rel=rel)
+    squared = soft_dtw(x.detach(), y.detach(), gamma=0, **constraint)
+    assert squared.dtype == torch.float64 and squared.item() == pytest.approx(expected**2, rel=rel)
+
+
+def test_dtw_memory_is_two_rows_without_gradient_and_a_byte_per_cell_with_one():
+    # Without a gradient, two series of 50,000 steps: the path's 2.5 GB of direction bytes
+    # must not be made. With one, 8,000 steps: a byte per cell, not a float.
+    pytest.importorskip("resource")
+    code = (
+        "import resource, sys, numpy as np, torch\n"
+        "from tswarp.metrics import dtw\n"
+        "def peak():\n"
+        "    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (\n"
+        "        1 if sys.platform == 'darwin' else 1024)\n"
+        "rng = np.random.default_rng(7)\n"
+        "a, b = rng.normal(size=50_000), rng.normal(size=50_000)\n"
+        "x, y = torch.tensor(a, requires_grad=True), torch.tensor(b)\n"
+        "dtw(x[:100], y[:100]).backward()\n"
+        "before = peak()\n"
+        "with torch.no_grad():\n"
+        "    under_no_grad = dtw(x, y).item()\n"
+        "plain = dtw(x.detach(), y).item()\n"
+        "without_gradient = peak() - before\n"
+        "before = peak()\n"
+        "dtw(x[:8000], y[:8000]).backward()\n"
+        "print(without_gradient, peak() - before, under_no_grad, plain, dtw(a, b))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
+    )
+    without_gradient, with_gradient, *values = (float(v) for v in out.stdout.split())
+    assert without_gradient < 100e6, f"{without_gradient / 1e6:.0f} MB without gradient"
+    assert with_gradient < 2 * 8000**2, f"{with_gradient / 8000**2:.1f} bytes per cell"
+    under_no_grad, plain, reference = values
+    assert under_no_grad == plain == reference
+
+
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("constraint", [{}, {"sakoe_chiba_radius": 1}, {"itakura_max_slope": 2.5}])
 def test_soft_dtw_matches_numpy_values_alignments_and_gradients(rng, device, engine, constraint):
@@ -123,6 +181,34 @@ def test_soft_dtw_gradcheck(rng, engine, n, m, d, constraint):
         return soft_dtw(a, b, gamma=0.7, compute_with_backend=engine, **constraint)
 
     assert torch.autograd.gradcheck(function, (x, y))
+
+
+GRADCHECKED = {
+    "dtw": lambda x, y: dtw(x, y),
+    "dtw_path": lambda x, y: dtw_path(x, y)[1],
+    "soft_dtw_gamma_0": lambda x, y: soft_dtw(x, y, gamma=0),
+    "soft_dtw_normalized_gamma_0": lambda x, y: soft_dtw_normalized(x, y, gamma=0),
+    "soft_dtw_alignment_gamma_0": lambda x, y: soft_dtw_alignment(x, y, gamma=0)[1],
+    "cdist_dtw": lambda x, y: cdist_dtw(torch.stack([x, y])),
+    "cdist_dtw_two_sets": lambda x, y: cdist_dtw(x[None], torch.stack([y, y.flip(0)])),
+    "soft_dtw": lambda x, y: soft_dtw(x, y, gamma=0.5),
+    "soft_dtw_normalized": lambda x, y: soft_dtw_normalized(x, y, gamma=0.5),
+    "soft_dtw_alignment": lambda x, y: soft_dtw_alignment(x, y, gamma=0.5)[1],
+    "cdist_soft_dtw": lambda x, y: cdist_soft_dtw(torch.stack([x, y]), gamma=0.5),
+    "cdist_soft_dtw_normalized": lambda x, y: cdist_soft_dtw_normalized(
+        torch.stack([x, y]), gamma=0.5
+    ),
+    "loss": lambda x, y: SoftDTWLossPyTorch(0.5)(x[None], y[None]),
+    "loss_normalized": lambda x, y: SoftDTWLossPyTorch(0.5, normalize=True)(x[None], y[None]),
+}
+
+
+@pytest.mark.parametrize("name", GRADCHECKED)
+def test_default_gradcheck_passes(rng, name):
+    # The default checks include undefined output gradients (check_undefined_grad=True).
+    # Random float64 data: no ties between paths, so DTW is differentiable there.
+    x, y = tensors(rng, 7, 7, 2)
+    assert torch.autograd.gradcheck(GRADCHECKED[name], (x, y))
 
 
 @pytest.mark.parametrize("engine", [True, False])

@@ -23,7 +23,8 @@ class CompiledSoftDTW(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, costs, gamma, n_lengths, m_lengths, lo, hi):
-        table = np.ascontiguousarray(costs.detach().numpy(), dtype=np.float64)
+        # In float64 through torch: NumPy cannot read bfloat16.
+        table = np.ascontiguousarray(costs.detach().to(torch.float64).numpy())
         values = np.empty(costs.shape[0])
         keep = costs.requires_grad
         # The soft-min weights of every cell, for the backward; none for the values alone.

@@ -13,6 +13,8 @@ from tswarp.metrics._constraints import (
     parse_constraint,
 )
 from tswarp.metrics._inputs import (
+    dataset_backend,
+    host_values,
     needs_torch_engine,
     to_dataset_pair,
     to_series_pair,
@@ -162,7 +164,7 @@ def dtw_accumulated_matrix(
     else:
         if (global_constraint, sakoe_chiba_radius, itakura_max_slope) != (None, None, None):
             raise ValueError("give either mask or the global constraint arguments, not both")
-        allowed = np.asarray(be.to_numpy(mask))
+        allowed = host_values(mask, "mask")
         if allowed.shape != (len(x), len(y)):
             raise ValueError(
                 f"mask must have shape (sz1, sz2) = {(len(x), len(y))}, got {allowed.shape}"
@@ -215,6 +217,7 @@ def cdist_dtw(
         The backend to compute with.
     dtype : numpy.float32 or numpy.float64, optional
         Data type of the returned matrix (float64 by default); float32 halves its memory.
+        On tensors, ``torch.float32`` and ``torch.float64`` are accepted too.
 
     Returns
     -------
@@ -229,7 +232,7 @@ def cdist_dtw(
     array([[0.],
            [1.]])
     """
-    be = instantiate_backend(be, dataset1, dataset2)
+    be = dataset_backend(be, dataset1, dataset2)
     constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
     if be.is_pytorch and needs_torch_engine(None, dataset1, dataset2):
         return torch_metrics().cdist_dtw(dataset1, dataset2, constraint, dtype)

@@ -3,6 +3,8 @@
 import numpy as np
 
 from tswarp import _warnings
+from tswarp.backend import instantiate_backend
+from tswarp.backend._base import _is_torch_tensor
 
 # Kernels are compiled for these two widths; other real dtypes are converted to float64.
 _KERNEL_DTYPES = (np.float32, np.float64)
@@ -13,6 +15,30 @@ def torch_metrics():
     from tswarp.metrics import _torch_metrics
 
     return _torch_metrics
+
+
+def torch_inputs():
+    """The validation of torch tensors (imports torch: call only for tensors)."""
+    from tswarp.metrics import _torch_inputs
+
+    return _torch_inputs
+
+
+def _holds_tensor(data):
+    return isinstance(data, (list, tuple)) and any(_is_torch_tensor(item) for item in data)
+
+
+def dataset_backend(be, *datasets):
+    """The backend of a cdist: ``instantiate_backend(be, *datasets)``, except that a list or
+    tuple of series holding a tensor counts as torch data (tensors in, a tensor out)."""
+    return instantiate_backend(be, *("pytorch" if _holds_tensor(d) else d for d in datasets))
+
+
+def host_values(data, name):
+    """``data`` as a NumPy array; a tensor is read on the host, detached (it may need grad)."""
+    if _is_torch_tensor(data):
+        return torch_inputs().host_array(data, name)
+    return np.asarray(data)
 
 
 def needs_torch_engine(compute_with_backend, *data):
@@ -98,13 +124,14 @@ def value_inside(name, step):
 
 
 def _real_float_array(ts, name):
-    if hasattr(ts, "detach") and hasattr(ts, "cpu"):  # a torch tensor on the NumPy path
-        ts = ts.detach().cpu().numpy()
     masked = isinstance(ts, np.ma.MaskedArray)
-    try:
-        arr = np.ma.getdata(ts) if masked else np.asarray(ts)
-    except ValueError as error:  # ragged nested lists
-        raise ValueError(f"{name} could not be read as an array: {error}") from None
+    if _is_torch_tensor(ts):  # a torch tensor on the NumPy path
+        arr = torch_inputs().host_array(ts, name)
+    else:
+        try:
+            arr = np.ma.getdata(ts) if masked else np.asarray(ts)
+        except ValueError as error:  # ragged nested lists
+            raise ValueError(f"{name} could not be read as an array: {error}") from None
     kind = arr.dtype.kind
     if kind == "f":
         arr = arr if arr.dtype in _KERNEL_DTYPES else arr.astype(np.float64)
@@ -186,7 +213,9 @@ def to_dataset(dataset, name):
     list of series of different lengths. Shorter series are NaN-padded at the end; padding
     rows are not part of a series, whose length is given by ``lengths``.
     """
-    if isinstance(dataset, (list, tuple)) and dataset and _is_ragged(dataset):
+    # Series given as separate tensors are read one by one, each on the host.
+    separate = isinstance(dataset, (list, tuple)) and dataset
+    if separate and (_holds_tensor(dataset) or _is_ragged(dataset)):
         arr = _ragged_to_padded(dataset, name)
     else:
         arr = dataset_shape(_real_float_array(dataset, name), name)

@@ -36,11 +36,29 @@ def effective_n_threads(n_jobs):
 
 
 def output_dtype(dtype):
-    """The dtype of a cdist result: float64 by default, or float32 on request."""
-    out_dtype = np.dtype(np.float64 if dtype is None else dtype)
+    """The dtype of a cdist result: float64 by default, or float32 on request.
+
+    torch.float32 and torch.float64 are accepted too, for tensors that run on the kernels.
+    """
+    out_dtype = np.dtype(np.float64) if dtype is None else _numpy_dtype(dtype)
     if out_dtype not in (np.float32, np.float64):
-        raise ValueError(f"dtype must be numpy.float32 or numpy.float64, got {dtype!r}")
+        raise ValueError(
+            f"dtype must be numpy.float32 or numpy.float64 (or torch's), got {dtype!r}"
+        )
     return out_dtype
+
+
+def _numpy_dtype(dtype):
+    """NumPy's dtype for ``dtype``, torch's float32 and float64 included; None if none fits."""
+    torch = sys.modules.get("torch")  # a torch dtype exists only once torch is imported
+    if torch is not None and isinstance(dtype, torch.dtype):
+        return {torch.float32: np.dtype(np.float32), torch.float64: np.dtype(np.float64)}.get(
+            dtype
+        )
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        return None
 
 
 def pairs(n1, n2, symmetric, with_diagonal, start, stop):

@@ -21,6 +21,7 @@ from tswarp.metrics._constraints import (
     parse_constraint,
 )
 from tswarp.metrics._inputs import (
+    dataset_backend,
     needs_torch_engine,
     to_dataset_pair,
     to_series_pair,
@@ -300,6 +301,7 @@ def cdist_soft_dtw(
         torch wavefront (True) and the compiled kernels (False).
     dtype : numpy.float32 or numpy.float64, optional
         Data type of the returned matrix (float64 by default); float32 halves its memory.
+        On tensors, ``torch.float32`` and ``torch.float64`` are accepted too.
 
     Returns
     -------
@@ -316,7 +318,7 @@ def cdist_soft_dtw(
     """
     constraint_arguments = (global_constraint, sakoe_chiba_radius, itakura_max_slope)
     gamma, constraint = _check_arguments(gamma, compute_with_backend, constraint_arguments)
-    be = instantiate_backend(be, dataset1, dataset2)
+    be = dataset_backend(be, dataset1, dataset2)
     if be.is_pytorch and needs_torch_engine(compute_with_backend, dataset1, dataset2):
         return torch_metrics().cdist_soft_dtw(
             dataset1, dataset2, gamma, constraint, compute_with_backend, dtype
@@ -369,7 +371,7 @@ def cdist_soft_dtw_normalized(
     name = "cdist_soft_dtw_normalized"
     constraint_arguments = (global_constraint, sakoe_chiba_radius, itakura_max_slope)
     gamma, constraint = _check_arguments(gamma, compute_with_backend, constraint_arguments)
-    be = instantiate_backend(be, dataset1, dataset2)
+    be = dataset_backend(be, dataset1, dataset2)
     if be.is_pytorch and needs_torch_engine(compute_with_backend, dataset1, dataset2):
         return torch_metrics().cdist_soft_dtw_normalized(
             dataset1, dataset2, gamma, constraint, compute_with_backend, dtype

@@ -9,16 +9,59 @@ import torch.nn.functional as F
 
 from tswarp._torch._dispatch import soft_dtw_batch, soft_dtw_series_batch
 from tswarp.metrics._constraints import parse_constraint
+from tswarp.metrics._torch_inputs import real_tensor
+
+_INTEGER_DTYPES = (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
 
 
 def _lengths(lengths, batch, full, name):
-    """Host list of per-sample lengths, each in [1, full]."""
+    """Host list of per-sample lengths: integers in [1, full]."""
     if lengths is None:
         return [full] * batch
-    values = [int(v) for v in torch.as_tensor(lengths).reshape(-1).tolist()]
+    try:
+        values = torch.as_tensor(lengths)
+    except (TypeError, ValueError, RuntimeError):
+        values = None
+    # Fractional lengths are refused, not truncated.
+    if values is None or values.dtype not in _INTEGER_DTYPES:
+        raise ValueError(f"{name} must hold integers, one length per sample, got {lengths!r}")
+    values = values.reshape(-1).tolist()
     if len(values) != batch or not all(1 <= v <= full for v in values):
         raise ValueError(f"{name} must hold {batch} lengths between 1 and {full}, got {values}")
     return values
+
+
+def _batch(t, name):
+    """A (b, length, features) tensor of real numbers; integers and bools become float64."""
+    if not isinstance(t, torch.Tensor) or t.ndim != 3:
+        shape = tuple(t.shape) if isinstance(t, torch.Tensor) else type(t).__name__
+        raise ValueError(f"{name} must be a 3-D tensor (batch, length, features), got {shape}")
+    return real_tensor(t, name)
+
+
+def _inside(lengths, size, device):
+    """(b, size) bool tensor: True at the steps within each sample's length."""
+    steps = torch.arange(size, device=device)
+    return steps < torch.as_tensor(lengths, device=device)[:, None]
+
+
+def _finite_steps(t, lengths, name):
+    """``t`` once no NaN or infinity lies within the lengths; padding beyond them becomes 0.
+
+    One reduction over ``t`` when all is finite; the bad entries are found only otherwise.
+    """
+    if bool(torch.isfinite(t).all()):
+        return t
+    inside = _inside(lengths, t.shape[1], t.device)
+    bad = ~torch.isfinite(t).all(2) & inside
+    if bool(bad.any()):
+        sample, step = (int(v) for v in bad.nonzero()[0])
+        raise ValueError(
+            f"{name}[{sample}] has a NaN or infinite value at time step {step}, within its "
+            f"length {lengths[sample]}"
+        )
+    # Padding is never computed with; zeros there keep NaN out of every gradient.
+    return torch.where(inside[:, :, None], t, 0.0)
 
 
 class SoftDTWLossPyTorch(torch.nn.Module):
@@ -40,9 +83,13 @@ class SoftDTWLossPyTorch(torch.nn.Module):
 
     Forward: ``loss(x, y, x_lengths=None, y_lengths=None)`` with x (b, m, d) and y (b, n, d)
     (m and n may differ) returns the (b,) losses in the dtype of the costs. Optional
-    per-sample lengths let a batch hold series of different lengths (steps beyond a length
-    are ignored). CPU tensors run on the compiled kernels, other devices on the torch
-    wavefront; both stay on the input's device and have analytic backward passes.
+    per-sample lengths (integers) let a batch hold series of different lengths: steps beyond
+    a length are ignored, may hold anything (NaN included) and get a zero gradient. Integer
+    and bool tensors are computed in float64. A NaN or infinite value within a length, or
+    returned by ``dist_func`` for a cell within the lengths, raises ValueError; a complex,
+    sparse or meta tensor raises TypeError or ValueError. CPU tensors run on the compiled
+    kernels, other devices on the torch wavefront; both stay on the input's device and have
+    analytic backward passes.
 
     Examples
     --------
@@ -81,21 +128,30 @@ class SoftDTWLossPyTorch(torch.nn.Module):
             global_constraint, sakoe_chiba_radius, itakura_max_slope
         )
 
-    def _costs(self, x, y):
+    def _costs(self, x, y, x_lengths, y_lengths, call):
+        """dist_func(x, y), checked: real, and finite on the cells within the lengths."""
         costs = self.dist_func(x, y)
         expected = (x.shape[0], x.shape[1], y.shape[1])
         if not isinstance(costs, torch.Tensor) or tuple(costs.shape) != expected:
             got = tuple(costs.shape) if isinstance(costs, torch.Tensor) else type(costs)
             raise ValueError(f"dist_func must return a tensor of shape {expected}, got {got}")
-        return costs
+        costs = real_tensor(costs, f"the output of {call}")
+        if bool(torch.isfinite(costs).all()):
+            return costs
+        used = (
+            _inside(x_lengths, x.shape[1], x.device)[:, :, None]
+            & _inside(y_lengths, y.shape[1], y.device)[:, None, :]
+        )
+        bad = ~torch.isfinite(costs) & used
+        if bool(bad.any()):
+            sample, i, j = (int(v) for v in bad.nonzero()[0])
+            raise ValueError(
+                f"dist_func returned a NaN or infinite cost: {call}[{sample}, {i}, {j}]"
+            )
+        return torch.where(used, costs, 0.0)
 
     def forward(self, x, y, x_lengths=None, y_lengths=None):
-        for name, t in (("x", x), ("y", y)):
-            if not isinstance(t, torch.Tensor) or t.ndim != 3:
-                shape = tuple(t.shape) if isinstance(t, torch.Tensor) else type(t).__name__
-                raise ValueError(
-                    f"{name} must be a 3-D tensor (batch, length, features), got {shape}"
-                )
+        x, y = _batch(x, "x"), _batch(y, "y")
         if x.shape[0] != y.shape[0]:
             raise ValueError(
                 f"x and y must have the same batch size, got {x.shape[0]} and {y.shape[0]}"
@@ -107,6 +163,7 @@ class SoftDTWLossPyTorch(torch.nn.Module):
         b, m, n = x.shape[0], x.shape[1], y.shape[1]
         m_lengths = _lengths(x_lengths, b, m, "x_lengths")
         n_lengths = _lengths(y_lengths, b, n, "y_lengths")
+        x, y = _finite_steps(x, m_lengths, "x"), _finite_steps(y, n_lengths, "y")
         gamma, constraint = self.gamma, self._constraint
         if self.dist_func is None and not self.normalize:
             return soft_dtw_series_batch(x, y, gamma, m_lengths, n_lengths, constraint)
@@ -128,10 +185,15 @@ class SoftDTWLossPyTorch(torch.nn.Module):
                 keep=keep,
             )
         elif not self.normalize:
-            return soft_dtw_batch(self._costs(x, y), gamma, m_lengths, n_lengths, constraint)
+            costs = self._costs(x, y, m_lengths, n_lengths, "dist_func(x, y)")
+            return soft_dtw_batch(costs, gamma, m_lengths, n_lengths, constraint)
         else:
             size = max(m, n)
-            costs = [self._costs(x, y), self._costs(x, x), self._costs(y, y)]
+            costs = [
+                self._costs(x, y, m_lengths, n_lengths, "dist_func(x, y)"),
+                self._costs(x, x, m_lengths, m_lengths, "dist_func(x, x)"),
+                self._costs(y, y, n_lengths, n_lengths, "dist_func(y, y)"),
+            ]
             costs = [F.pad(c, (0, size - c.shape[2], 0, size - c.shape[1])) for c in costs]
             rows = m_lengths + m_lengths + n_lengths
             cols = n_lengths + m_lengths + n_lengths

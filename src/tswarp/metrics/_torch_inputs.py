@@ -1,19 +1,53 @@
 """Validation of torch series and datasets, mirroring the NumPy rules of ``_inputs``."""
 
+import functools
+
 import numpy as np
 import torch
 
 from tswarp.metrics import _inputs
 
-_HALF = (torch.float16, torch.bfloat16)
+# The dynamic programs run in these two dtypes; narrower floats widen to one of them exactly.
+_KERNEL_DTYPES = (torch.float32, torch.float64)
+
+
+def check_tensor(ts, name):
+    """TypeError or ValueError, naming ``name``, for a tensor whose values cannot be computed
+    with: sparse (or another non-strided layout), on the meta device, or not real."""
+    if ts.layout != torch.strided:
+        raise TypeError(
+            f"{name} must be a dense tensor, got layout {ts.layout}; convert it with .to_dense()"
+        )
+    if ts.device.type == "meta":
+        raise ValueError(f"{name} is a meta tensor: it has a shape but no values to compute with")
+    if ts.is_complex() or ts.is_quantized:
+        raise TypeError(f"{name} must hold real numbers (float or int), got dtype {ts.dtype}")
+
+
+def real_tensor(ts, name):
+    """A checked tensor with readable values: integers and bools become float64 (as NumPy
+    data does), floating dtypes stay, and a negated view (NumPy cannot read one) is resolved."""
+    check_tensor(ts, name)
+    ts = ts.resolve_neg()
+    return ts if ts.is_floating_point() else ts.to(torch.float64)
 
 
 def _float_tensor(ts, name):
-    if ts.is_complex():
-        raise TypeError(f"{name} must hold real numbers (float or int), got dtype {ts.dtype}")
-    if ts.dtype in _HALF:
-        return ts.to(torch.float32)  # the DP is not run in half precision
-    return ts if ts.is_floating_point() else ts.to(torch.float64)
+    ts = real_tensor(ts, name)
+    return ts if ts.dtype in _KERNEL_DTYPES else ts.to(torch.float32)
+
+
+def host_array(ts, name):
+    """A tensor's values as a NumPy array on the host, detached: how the NumPy path reads it.
+
+    Floats other than float32 and float64 become float64, as NumPy's float16 does there
+    (bfloat16 has no NumPy dtype); other dtypes are kept for the caller to check.
+    """
+    check_tensor(ts, name)
+    ts = ts.detach()
+    if ts.is_floating_point() and ts.dtype not in _KERNEL_DTYPES:
+        ts = ts.to(torch.float64)
+    return ts.cpu().resolve_neg().numpy()
 
 
 def _trailing_padding(nan_rows):
@@ -22,7 +56,7 @@ def _trailing_padding(nan_rows):
 
 
 def to_series(ts, name):
-    """One series as a floating (sz, d) tensor on its device, padding rows removed.
+    """One series as a contiguous floating (sz, d) tensor on its device, padding removed.
 
     Non-tensor input is validated as NumPy data and becomes a CPU tensor.
     """
@@ -36,7 +70,7 @@ def to_series(ts, name):
     bad = ~torch.isfinite(ts).all(1)
     if bool(bad.any()):
         raise _inputs.value_inside(name, int(bad.nonzero()[0, 0]))
-    return ts
+    return ts.contiguous()  # the compiled kernels read it in place
 
 
 def same_place(x, y, names):
@@ -60,14 +94,23 @@ def to_series_pair(s1, s2):
     return same_place(x, y, ("s1", "s2"))
 
 
+def _padded_series(dataset, name):
+    """A list of series as (padded tensor, lengths): one device, the widest of their dtypes."""
+    series = [to_series(ts, f"{name}[{i}]") for i, ts in enumerate(dataset)]
+    if len({ts.shape[1] for ts in series}) > 1:
+        raise ValueError(f"all series of {name} must have the same number of features")
+    devices = {ts.device for ts in series}
+    if len(devices) > 1:
+        raise ValueError(f"all series of {name} must be on the same device, got {devices}")
+    dtype = functools.reduce(torch.promote_types, (ts.dtype for ts in series))
+    padded = torch.nn.utils.rnn.pad_sequence([ts.to(dtype) for ts in series], batch_first=True)
+    return padded, np.array([len(ts) for ts in series], dtype=np.intp)
+
+
 def to_dataset(dataset, name):
     """(padded (n, sz, d) tensor, lengths as an intp array) with NumPy's dataset rules."""
     if isinstance(dataset, (list, tuple)) and any(isinstance(t, torch.Tensor) for t in dataset):
-        series = [to_series(ts, f"{name}[{i}]") for i, ts in enumerate(dataset)]
-        if len({ts.shape[1] for ts in series}) > 1:
-            raise ValueError(f"all series of {name} must have the same number of features")
-        padded = torch.nn.utils.rnn.pad_sequence(series, batch_first=True)
-        return padded, np.array([len(ts) for ts in series], dtype=np.intp)
+        return _padded_series(dataset, name)
     if not isinstance(dataset, torch.Tensor):
         padded, lengths = _inputs.to_dataset(dataset, name)
         return torch.from_numpy(padded), lengths

@@ -1,7 +1,8 @@
 """The metrics on torch tensors: results on the input's device, differentiable.
 
 DTW finds the optimal path without autograd (compiled kernel on CPU, wavefront elsewhere)
-and rebuilds the value from the costs along it, so its gradient is exactly the path's.
+and rebuilds the value from the costs along it, so its gradient is exactly the path's; when
+no gradient is needed, the value-only kernel gives it directly, as on NumPy.
 Soft-DTW runs the batched engines of ``tswarp._torch`` in float64, as tslearn does.
 """
 
@@ -13,7 +14,7 @@ from tswarp._torch import band_masks, dtw_alignment, squared_euclidean
 from tswarp._torch._dispatch import soft_dtw_batch, soft_dtw_series_batch
 from tswarp.backend._pytorch import as_torch_dtype
 from tswarp.metrics._constraints import band_for
-from tswarp.metrics._pairwise import all_pairs
+from tswarp.metrics._pairwise import all_pairs, output_dtype
 from tswarp.metrics._torch_inputs import to_dataset_pair, to_series_pair
 
 # Pairs of a torch cdist go through the engines in chunks of about this many DP cells.
@@ -22,6 +23,9 @@ _CELLS_PER_CHUNK = 2**22
 
 def _finite_gradient(grad):
     # sqrt'(0) is infinite; the path's costs have zero gradient there, so 0 is the answer.
+    # An undefined gradient (None: the output was not used) stays undefined.
+    if grad is None:
+        return None
     return torch.nan_to_num(grad, nan=0.0, posinf=0.0, neginf=0.0)
 
 
@@ -48,9 +52,19 @@ def _path_cost(x, y, rows, cols):
     return total
 
 
+def _squared_dtw(x, y, constraint):
+    """DTW squared: from the optimal path when a gradient is needed (a byte per cell on CPU),
+    else from the value-only kernel, which keeps two rows whatever the lengths."""
+    if torch.is_grad_enabled() and (x.requires_grad or y.requires_grad):
+        return _path_cost(x, y, *_path(x, y, constraint))
+    lo, hi = band_for(len(x), len(y), constraint)
+    value = _simd.dtw_value(x.detach().cpu().numpy(), y.detach().cpu().numpy(), lo, hi)
+    return torch.tensor(value, dtype=x.dtype, device=x.device)
+
+
 def dtw(s1, s2, constraint):
     x, y = to_series_pair(s1, s2)
-    return torch.sqrt(_path_cost(x, y, *_path(x, y, constraint)))
+    return torch.sqrt(_squared_dtw(x, y, constraint))
 
 
 def dtw_path(s1, s2, constraint):
@@ -67,7 +81,7 @@ def _float64_pair(s1, s2):
 
 def _soft_value(x, y, gamma, constraint, compute_with_backend):
     if gamma == 0:
-        return _path_cost(x, y, *_path(x, y, constraint))
+        return _squared_dtw(x, y, constraint)
     return soft_dtw_series_batch(
         x[None], y[None], gamma, [len(x)], [len(y)], constraint, compute_with_backend
     )[0]
@@ -105,6 +119,11 @@ def soft_dtw_alignment(s1, s2, gamma, constraint, compute_with_backend):
     return alignment[0], value
 
 
+def _result_dtype(dtype):
+    """The torch dtype asked for a matrix (checked as on NumPy), or None to keep its own."""
+    return None if dtype is None else as_torch_dtype(output_dtype(dtype))
+
+
 def _matrix(values, rows, cols, shape, symmetric, dtype):
     rows = torch.as_tensor(rows, device=values.device)
     cols = torch.as_tensor(cols, device=values.device)
@@ -131,6 +150,7 @@ def _chunked(first, second, rows, cols, compute):
 
 
 def cdist_dtw(dataset1, dataset2, constraint, dtype):
+    dtype = _result_dtype(dtype)
     first, second = to_dataset_pair(dataset1, dataset2)
     symmetric = dataset2 is None
     n1, n2 = len(first[1]), len(second[1])
@@ -162,6 +182,7 @@ def _soft_pairs(first, second, rows, cols, gamma, constraint, compute_with_backe
 
 
 def cdist_soft_dtw(dataset1, dataset2, gamma, constraint, compute_with_backend, dtype):
+    dtype = _result_dtype(dtype)
     first, second = to_dataset_pair(dataset1, dataset2)
     symmetric = dataset2 is None
     n1, n2 = len(first[1]), len(second[1])
@@ -171,6 +192,7 @@ def cdist_soft_dtw(dataset1, dataset2, gamma, constraint, compute_with_backend, 
 
 
 def cdist_soft_dtw_normalized(dataset1, dataset2, gamma, constraint, compute_with_backend, dtype):
+    dtype = _result_dtype(dtype)
     first, second = to_dataset_pair(dataset1, dataset2)
     symmetric = dataset2 is None
     n1, n2 = len(first[1]), len(second[1])
