@@ -207,7 +207,7 @@ def _constraint(args):
 
 
 def _threads(n_jobs):
-    from tswarp.metrics._pairwise import effective_n_threads
+    from tswarp._threads import effective_n_threads
 
     threads = effective_n_threads(n_jobs)
     return f"n_jobs={n_jobs} ({threads} thread{'' if threads == 1 else 's'})"
