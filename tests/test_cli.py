@@ -306,3 +306,27 @@ def test_huge_thread_counts_are_capped(tmp_path, rng, n_jobs, env):
     expected = [[dtw_naive(a, b) for b in X] for a in X]
     np.testing.assert_allclose(np.load(tmp_path / "d.npy"), expected, rtol=1e-12)
     assert sorted(os.listdir(tmp_path)) == ["d.npy", "x.npy"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
+def test_stop_signal_removes_the_temporary_output(tmp_path, rng, name):
+    import signal
+    import time
+
+    np.save(tmp_path / "x.npy", rng.standard_normal((400, 1000)))
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tswarp", "cdist", str(tmp_path / "x.npy"),
+         "-o", str(tmp_path / "d.npy"), "--n-jobs", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    # The hidden temporary output appears when the computation starts.
+    while len(os.listdir(tmp_path)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    child.send_signal(getattr(signal, name))
+    _, err = child.communicate(timeout=30)
+    assert child.returncode == 128 + getattr(signal, name), err
+    assert err == f"tswarp: stopped by {name}\n"
+    assert sorted(os.listdir(tmp_path)) == ["x.npy"]
