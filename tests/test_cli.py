@@ -231,7 +231,8 @@ def test_show_config_lines(capsys):
     if tswarp.openmp_enabled():
         from tswarp._kernels._openmp import openmp_max_threads
 
-        threads = openmp_max_threads()
+        # n_jobs=-1's threads: the CPUs this process may use, at most OMP_NUM_THREADS.
+        threads = min(len(os.sched_getaffinity(0)), openmp_max_threads())
         assert kernels == f"kernels: OpenMP on, {threads} thread" + "s" * (threads != 1)
     else:
         assert kernels == "kernels: OpenMP off (serial kernels)"
@@ -283,3 +284,49 @@ def test_commands_leave_torch_out(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "False"
+
+
+@pytest.mark.parametrize(
+    "n_jobs, env",
+    [("2147483648", {}), ("70000", {}), ("-1", {"OMP_NUM_THREADS": "100000"})],
+    ids=["2**31", "70000", "OMP_NUM_THREADS=100000"],
+)
+def test_huge_thread_counts_are_capped(tmp_path, rng, n_jobs, env):
+    # They overflowed the C int (a traceback) or crashed OpenMP, leaving the temporary output.
+    from oracles import dtw_naive
+
+    X = rng.standard_normal((6, 12))
+    np.save(tmp_path / "x.npy", X)
+    result = subprocess.run(
+        [sys.executable, "-m", "tswarp", "cdist", str(tmp_path / "x.npy"),
+         "-o", str(tmp_path / "d.npy"), "--n-jobs", n_jobs],
+        capture_output=True, text=True, timeout=60, env={**os.environ, **env},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    expected = [[dtw_naive(a, b) for b in X] for a in X]
+    np.testing.assert_allclose(np.load(tmp_path / "d.npy"), expected, rtol=1e-12)
+    assert sorted(os.listdir(tmp_path)) == ["d.npy", "x.npy"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
+def test_stop_signal_removes_the_temporary_output(tmp_path, rng, name):
+    import signal
+    import time
+
+    np.save(tmp_path / "x.npy", rng.standard_normal((400, 1000)))
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tswarp", "cdist", str(tmp_path / "x.npy"),
+         "-o", str(tmp_path / "d.npy"), "--n-jobs", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    # The hidden temporary output appears when the computation starts.
+    while len(os.listdir(tmp_path)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    child.send_signal(getattr(signal, name))
+    _, err = child.communicate(timeout=30)
+    assert child.returncode == 128 + getattr(signal, name), err
+    assert err == f"tswarp: stopped by {name}\n"
+    assert sorted(os.listdir(tmp_path)) == ["x.npy"]

@@ -4,7 +4,8 @@ import importlib.util
 import platform
 import sys
 
-from tswarp._kernels._openmp import openmp_enabled, openmp_max_threads
+from tswarp._kernels._openmp import openmp_enabled
+from tswarp._threads import all_threads
 
 __all__ = ["openmp_enabled", "show_config"]
 
@@ -12,7 +13,7 @@ __all__ = ["openmp_enabled", "show_config"]
 def kernel_summary():
     """One line on the compiled kernels: OpenMP or serial, and the default thread count."""
     if openmp_enabled():
-        threads = openmp_max_threads()
+        threads = all_threads()
         return f"OpenMP on, {threads} thread{'' if threads == 1 else 's'}"
     return "OpenMP off (serial kernels)"
 
@@ -63,8 +64,8 @@ def config_lines():
 def show_config(file=None):
     """Print tswarp's version, its kernels' OpenMP status and threads, SIMD build, torch / CUDA.
 
-    The thread count is OpenMP's default, which ``OMP_NUM_THREADS`` sets; it is what
-    ``n_jobs=-1`` uses. The SIMD line names the build of the pairwise DTW kernels that runs
+    The thread count is what ``n_jobs=-1`` uses: the CPUs this process may run on, capped by
+    ``OMP_NUM_THREADS``. The SIMD line names the build of the pairwise DTW kernels that runs
     (``baseline``, ``avx2`` or ``avx512``): the fastest this CPU supports, unless the
     environment variable ``TSWARP_SIMD`` asks for another one. Torch is imported only when
     installed, to report its version and whether CUDA is available.

@@ -16,17 +16,20 @@ need one (about 2e8 dynamic-programming cells, a fraction of a second or more);
 ``--progress`` always draws it, ``--no-progress`` never does.
 
 Exit status: 0 on success; 2 for a bad command line or an unreadable or malformed input, with
-a one-line ``tswarp: error: ...`` on stderr and no output file written; 130 when interrupted.
-The output file is written under a temporary name in its directory and renamed into place
-once complete, so it is never seen half-written.
+a one-line ``tswarp: error: ...`` on stderr and no output file written; 130 when interrupted
+(Ctrl-C), 128 + N when stopped by signal N (SIGTERM: 143, SIGHUP: 129). The output file is
+written under a temporary name in its directory and renamed into place once complete, so it
+is never seen half-written, and the temporary file is removed however the run ends.
 """
 
 import argparse
 import contextlib
 import math
 import os
+import signal
 import sys
 import tempfile
+import threading
 import time
 
 import numpy as np
@@ -38,6 +41,37 @@ _METRICS = ("dtw", "soft_dtw", "soft_dtw_normalized")
 
 class UsageError(Exception):
     """A bad command line or input: reported as one line on stderr, exit status 2."""
+
+
+class _Stopped(BaseException):
+    """A stop signal (SIGTERM, SIGHUP), raised where the command runs so that cleanups run."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_stopped(signum, frame):
+    raise _Stopped(signum)
+
+
+@contextlib.contextmanager
+def _stop_signals_raise():
+    """SIGTERM and SIGHUP raise _Stopped inside the block, where they would kill the process.
+
+    Signals with a handler of their own, or ignored (``nohup``), are left alone.
+    """
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for name in ("SIGTERM", "SIGHUP"):
+            number = getattr(signal, name, None)
+            if number is not None and signal.getsignal(number) == signal.SIG_DFL:
+                previous[number] = signal.signal(number, _raise_stopped)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -207,7 +241,7 @@ def _constraint(args):
 
 
 def _threads(n_jobs):
-    from tswarp.metrics._pairwise import effective_n_threads
+    from tswarp._threads import effective_n_threads
 
     threads = effective_n_threads(n_jobs)
     return f"n_jobs={n_jobs} ({threads} thread{'' if threads == 1 else 's'})"
@@ -390,8 +424,9 @@ def main(argv=None):
     Returns the exit status instead of exiting, so that it can be called in-process.
     """
     try:
-        args = build_parser().parse_args(argv)
-        return args.run(args)
+        with _stop_signals_raise():
+            args = build_parser().parse_args(argv)
+            return args.run(args)
     except SystemExit as done:  # --help and --version
         return done.code if isinstance(done.code, int) else 0
     except (UsageError, ValueError, OSError) as error:
@@ -401,5 +436,8 @@ def main(argv=None):
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except _Stopped as stop:
+        print(f"{PROG}: stopped by {signal.Signals(stop.signum).name}", file=sys.stderr)
+        return 128 + stop.signum
     print(f"{PROG}: error: {message}", file=sys.stderr)
     return 2

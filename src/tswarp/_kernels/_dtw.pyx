@@ -12,6 +12,7 @@ from libc.math cimport INFINITY, NAN, sqrt
 from cython cimport floating
 
 from tswarp._kernels._band cimport band_limits
+from tswarp._kernels._interrupt cimport finished, tswarp_flag, tswarp_stopped, watch
 
 # Rows computed together by the value kernel (see dtw_block_of_rows).
 cdef enum:
@@ -96,13 +97,14 @@ cdef inline void dtw_block_of_rows(
 cdef floating dtw_cost(
     const floating* x, Py_ssize_t n, const floating* y, Py_ssize_t m, Py_ssize_t d,
     const Py_ssize_t* lo, const Py_ssize_t* hi, floating* rows,
-    unsigned char* directions,
+    unsigned char* directions, const tswarp_flag* stop,
 ) noexcept nogil:
     """Minimal accumulated cost R[n-1, m-1] of x (n, d) and y (m, d), row-major pointers.
 
     ``rows`` is scratch for SCRATCH_ROWS * (m + 1) values. Rows hold R shifted by one column: slot
     j + 1 is column j and slot 0 the left border. When ``directions`` is not NULL, the
-    (n, m) argmin directions of the in-band cells are written there for backtracking.
+    (n, m) argmin directions of the in-band cells are written there for backtracking. The
+    computation stops, with a meaningless result, when ``stop`` is raised.
     """
     cdef floating* previous = rows
     cdef floating* current = rows + m + 1
@@ -114,7 +116,7 @@ cdef floating dtw_cost(
     previous[0] = 0  # R[-1, -1]: where every path starts
     for j in range(1, m + 1):
         previous[j] = INFINITY
-    while i < n:
+    while i < n and not tswarp_stopped(stop):
         current[lo[i]] = INFINITY  # left of the band
         if directions == NULL and i + ROWS <= n:
             last = i + ROWS - 1
@@ -172,10 +174,14 @@ def dtw_value(
     cdef Py_ssize_t m = y.shape[0]
     cdef floating[::1] rows = np.empty(SCRATCH_ROWS * (m + 1), dtype=np.asarray(x).dtype)
     cdef floating cost
-    with nogil:
-        cost = dtw_cost(&x[0, 0], x.shape[0], &y[0, 0], m, x.shape[1],
-                        &lo[0], &hi[0], &rows[0], NULL)
-    return cost
+    cdef const tswarp_flag* stop
+    while True:
+        stop = watch(<double> x.shape[0] * m)
+        with nogil:
+            cost = dtw_cost(&x[0, 0], x.shape[0], &y[0, 0], m, x.shape[1],
+                            &lo[0], &hi[0], &rows[0], NULL, stop)
+        if finished(stop):
+            return cost
 
 
 def dtw_path(
@@ -193,9 +199,15 @@ def dtw_path(
     cdef Py_ssize_t[:, ::1] steps = np.empty((n + m - 1, 2), dtype=np.intp)
     cdef floating cost
     cdef unsigned char step
+    cdef const tswarp_flag* stop
+    while True:
+        stop = watch(<double> n * m)
+        with nogil:
+            cost = dtw_cost(&x[0, 0], n, &y[0, 0], m, x.shape[1],
+                            &lo[0], &hi[0], &rows[0], &directions[0], stop)
+        if finished(stop):
+            break
     with nogil:
-        cost = dtw_cost(&x[0, 0], n, &y[0, 0], m, x.shape[1],
-                        &lo[0], &hi[0], &rows[0], &directions[0])
         i, j = n - 1, m - 1
         while True:
             steps[k, 0], steps[k, 1] = i, j
@@ -219,21 +231,27 @@ def dtw_accumulated(
     acc_array = np.empty((n, m), dtype=np.asarray(x).dtype)
     cdef floating[:, ::1] acc = acc_array
     cdef floating best, up, left
-    with nogil:
-        for i in range(n):
-            for j in range(m):
-                if not mask[i, j]:
-                    acc[i, j] = INFINITY
-                    continue
-                if i == 0 and j == 0:
-                    best = 0
-                else:
-                    best = acc[i - 1, j - 1] if i > 0 and j > 0 else INFINITY
-                    up = acc[i - 1, j] if i > 0 else INFINITY
-                    left = acc[i, j - 1] if j > 0 else INFINITY
-                    best = min(best, up, left)
-                acc[i, j] = squared_distance(&x[i, 0], &y[j, 0], d) + best
-    return acc_array
+    cdef const tswarp_flag* stop
+    while True:
+        stop = watch(<double> n * m)
+        with nogil:
+            for i in range(n):
+                if tswarp_stopped(stop):
+                    break
+                for j in range(m):
+                    if not mask[i, j]:
+                        acc[i, j] = INFINITY
+                        continue
+                    if i == 0 and j == 0:
+                        best = 0
+                    else:
+                        best = acc[i - 1, j - 1] if i > 0 and j > 0 else INFINITY
+                        up = acc[i - 1, j] if i > 0 else INFINITY
+                        left = acc[i, j - 1] if j > 0 else INFINITY
+                        best = min(best, up, left)
+                    acc[i, j] = squared_distance(&x[i, 0], &y[j, 0], d) + best
+        if finished(stop):
+            return acc_array
 
 
 def dtw_pairs(
@@ -254,15 +272,20 @@ def dtw_pairs(
     cdef floating[:, ::1] dp_rows = np.empty((n_threads, SCRATCH_ROWS * (max_m + 1)), dtype=dtype)
     cdef Py_ssize_t[:, ::1] limits = np.empty((n_threads, 2 * max_n), dtype=np.intp)
     cdef int thread
-    for k in prange(n_pairs, nogil=True, schedule="dynamic", chunksize=1,
-                    num_threads=n_threads):
-        thread = threadid()
-        a = rows[k]
-        b = cols[k]
-        if not band_limits(x_lengths[a], y_lengths[b], constraint, parameter,
-                           &limits[thread, 0], &limits[thread, max_n]):
-            out[k] = NAN
-            continue
-        out[k] = sqrt(dtw_cost(&X[a, 0, 0], x_lengths[a], &Y[b, 0, 0], y_lengths[b], d,
-                               &limits[thread, 0], &limits[thread, max_n],
-                               &dp_rows[thread, 0], NULL))
+    cdef const tswarp_flag* stop
+    while True:
+        stop = watch(<double> n_pairs * max_n * max_m / n_threads)
+        for k in prange(n_pairs, nogil=True, schedule="dynamic", chunksize=1,
+                        num_threads=n_threads):
+            thread = threadid()
+            a = rows[k]
+            b = cols[k]
+            if not band_limits(x_lengths[a], y_lengths[b], constraint, parameter,
+                               &limits[thread, 0], &limits[thread, max_n]):
+                out[k] = NAN
+                continue
+            out[k] = sqrt(dtw_cost(&X[a, 0, 0], x_lengths[a], &Y[b, 0, 0], y_lengths[b], d,
+                                   &limits[thread, 0], &limits[thread, max_n],
+                                   &dp_rows[thread, 0], NULL, stop))
+        if finished(stop):
+            return

@@ -19,6 +19,7 @@ from libc.stddef cimport ptrdiff_t
 from cython cimport floating
 
 from tswarp._kernels._band cimport band_limits
+from tswarp._kernels._interrupt cimport finished, tswarp_flag, watch
 
 from tswarp import _warnings
 from tswarp._kernels import _dtw
@@ -28,26 +29,28 @@ cdef extern from "dtw_lanes.h" nogil:
         const double *X, ptrdiff_t x_stride, const ptrdiff_t *x_lengths, const ptrdiff_t *a,
         const double *Y, ptrdiff_t y_stride, const ptrdiff_t *y_lengths, const ptrdiff_t *b,
         ptrdiff_t n, ptrdiff_t m, ptrdiff_t d, const ptrdiff_t *lo, const ptrdiff_t *hi,
-        double *scratch, double *out)
+        double *scratch, double *out, const tswarp_flag *stop)
     ctypedef void (*tswarp_lanes_f32)(
         const float *X, ptrdiff_t x_stride, const ptrdiff_t *x_lengths, const ptrdiff_t *a,
         const float *Y, ptrdiff_t y_stride, const ptrdiff_t *y_lengths, const ptrdiff_t *b,
         ptrdiff_t n, ptrdiff_t m, ptrdiff_t d, const ptrdiff_t *lo, const ptrdiff_t *hi,
-        float *scratch, double *out)
+        float *scratch, double *out, const tswarp_flag *stop)
     ctypedef double (*tswarp_diagonal_f64)(
         const double *x, ptrdiff_t n, const double *y, ptrdiff_t m, ptrdiff_t d,
-        const ptrdiff_t *lo, const ptrdiff_t *hi, int vectors, double *scratch)
+        const ptrdiff_t *lo, const ptrdiff_t *hi, int vectors, double *scratch,
+        const tswarp_flag *stop)
     ctypedef float (*tswarp_diagonal_f32)(
         const float *x, ptrdiff_t n, const float *y, ptrdiff_t m, ptrdiff_t d,
-        const ptrdiff_t *lo, const ptrdiff_t *hi, int vectors, float *scratch)
+        const ptrdiff_t *lo, const ptrdiff_t *hi, int vectors, float *scratch,
+        const tswarp_flag *stop)
     ctypedef double (*tswarp_diagonal_path_f64)(
         const double *x, ptrdiff_t n, const double *y, ptrdiff_t m, ptrdiff_t d,
         const ptrdiff_t *lo, const ptrdiff_t *hi, int vectors, double *scratch,
-        unsigned char *directions)
+        unsigned char *directions, const tswarp_flag *stop)
     ctypedef float (*tswarp_diagonal_path_f32)(
         const float *x, ptrdiff_t n, const float *y, ptrdiff_t m, ptrdiff_t d,
         const ptrdiff_t *lo, const ptrdiff_t *hi, int vectors, float *scratch,
-        unsigned char *directions)
+        unsigned char *directions, const tswarp_flag *stop)
 
     struct tswarp_lanes:
         const char *name
@@ -171,32 +174,37 @@ def dtw_groups(
     cdef const ptrdiff_t *lo
     cdef const ptrdiff_t *hi
     cdef int thread
-    for group in prange(n_groups, nogil=True, schedule="dynamic", chunksize=1,
-                        num_threads=n_threads):
-        thread = threadid()
-        first = group * lanes
-        n = 0
-        m = 0
-        for k in range(first, first + lanes):
-            n = max(n, x_lengths[rows[k]])
-            m = max(m, y_lengths[cols[k]])
-        if not band_limits(n, m, constraint, parameter,
-                           &limits[thread, 0], &limits[thread, max_n]):
+    cdef const tswarp_flag* stop
+    while True:
+        stop = watch(<double> n_groups * max_n * max_m / n_threads)
+        for group in prange(n_groups, nogil=True, schedule="dynamic", chunksize=1,
+                            num_threads=n_threads):
+            thread = threadid()
+            first = group * lanes
+            n = 0
+            m = 0
             for k in range(first, first + lanes):
-                out[k] = NAN
-            continue
-        lo = <const ptrdiff_t*> &limits[thread, 0]
-        hi = <const ptrdiff_t*> &limits[thread, max_n]
-        if floating is double:
-            build.dtw_f64(&X[0, 0, 0], max_n * d, <const ptrdiff_t*> &x_lengths[0],
-                          <const ptrdiff_t*> &rows[first], &Y[0, 0, 0], max_m * d,
-                          <const ptrdiff_t*> &y_lengths[0], <const ptrdiff_t*> &cols[first],
-                          n, m, d, lo, hi, &scratch[thread, 0], &out[first])
-        else:
-            build.dtw_f32(&X[0, 0, 0], max_n * d, <const ptrdiff_t*> &x_lengths[0],
-                          <const ptrdiff_t*> &rows[first], &Y[0, 0, 0], max_m * d,
-                          <const ptrdiff_t*> &y_lengths[0], <const ptrdiff_t*> &cols[first],
-                          n, m, d, lo, hi, &scratch[thread, 0], &out[first])
+                n = max(n, x_lengths[rows[k]])
+                m = max(m, y_lengths[cols[k]])
+            if not band_limits(n, m, constraint, parameter,
+                               &limits[thread, 0], &limits[thread, max_n]):
+                for k in range(first, first + lanes):
+                    out[k] = NAN
+                continue
+            lo = <const ptrdiff_t*> &limits[thread, 0]
+            hi = <const ptrdiff_t*> &limits[thread, max_n]
+            if floating is double:
+                build.dtw_f64(&X[0, 0, 0], max_n * d, <const ptrdiff_t*> &x_lengths[0],
+                              <const ptrdiff_t*> &rows[first], &Y[0, 0, 0], max_m * d,
+                              <const ptrdiff_t*> &y_lengths[0], <const ptrdiff_t*> &cols[first],
+                              n, m, d, lo, hi, &scratch[thread, 0], &out[first], stop)
+            else:
+                build.dtw_f32(&X[0, 0, 0], max_n * d, <const ptrdiff_t*> &x_lengths[0],
+                              <const ptrdiff_t*> &rows[first], &Y[0, 0, 0], max_m * d,
+                              <const ptrdiff_t*> &y_lengths[0], <const ptrdiff_t*> &cols[first],
+                              n, m, d, lo, hi, &scratch[thread, 0], &out[first], stop)
+        if finished(stop):
+            return
 
 
 def dtw_value(
@@ -254,14 +262,18 @@ cdef diagonal_or_scalar(
     cdef floating[::1] scratch = np.empty(
         tswarp_diagonal_scratch(m, d, sizeof(floating)), dtype=np.asarray(x).dtype
     )
-    with nogil:
-        if floating is double:
-            cost = build.diagonal_f64(&x[0, 0], n, &y[0, 0], m, d, lo_, hi_, vectors,
-                                      &scratch[0])
-        else:
-            cost = build.diagonal_f32(&x[0, 0], n, &y[0, 0], m, d, lo_, hi_, vectors,
-                                      &scratch[0])
-    return cost
+    cdef const tswarp_flag* stop
+    while True:
+        stop = watch(<double> n * m)
+        with nogil:
+            if floating is double:
+                cost = build.diagonal_f64(&x[0, 0], n, &y[0, 0], m, d, lo_, hi_, vectors,
+                                          &scratch[0], stop)
+            else:
+                cost = build.diagonal_f32(&x[0, 0], n, &y[0, 0], m, d, lo_, hi_, vectors,
+                                          &scratch[0], stop)
+        if finished(stop):
+            return cost
 
 
 def dtw_path(
@@ -311,13 +323,19 @@ cdef path_diagonal_or_scalar(
         tswarp_diagonal_directions(n, lo_, hi_, height), dtype=np.uint8
     )
     cdef Py_ssize_t[:, ::1] steps = np.empty((n + m - 1, 2), dtype=np.intp)
+    cdef const tswarp_flag* stop
+    while True:
+        stop = watch(<double> n * m)
+        with nogil:
+            if floating is double:
+                cost = build.diagonal_path_f64(&x[0, 0], n, &y[0, 0], m, d, lo_, hi_, vectors,
+                                               &scratch[0], &directions[0], stop)
+            else:
+                cost = build.diagonal_path_f32(&x[0, 0], n, &y[0, 0], m, d, lo_, hi_, vectors,
+                                               &scratch[0], &directions[0], stop)
+        if finished(stop):
+            break
     with nogil:
-        if floating is double:
-            cost = build.diagonal_path_f64(&x[0, 0], n, &y[0, 0], m, d, lo_, hi_, vectors,
-                                           &scratch[0], &directions[0])
-        else:
-            cost = build.diagonal_path_f32(&x[0, 0], n, &y[0, 0], m, d, lo_, hi_, vectors,
-                                           &scratch[0], &directions[0])
         k = tswarp_diagonal_backtrack(n, m, lo_, hi_, height, &directions[0],
                                       <ptrdiff_t*> &steps[0, 0])
     return [(steps[s, 0], steps[s, 1]) for s in range(k - 1, -1, -1)], cost

@@ -27,6 +27,7 @@ from libc.math cimport NAN
 from cython cimport floating
 
 from tswarp._kernels._band cimport band_limits
+from tswarp._kernels._interrupt cimport finished, tswarp_flag, tswarp_stopped, watch
 
 
 from tswarp._kernels import _simd
@@ -46,6 +47,7 @@ cdef extern from "_soft_simd.h" nogil:
         const void* y
         Py_ssize_t d
         int single
+        const tswarp_flag* stop
     Py_ssize_t tw_scratch_size(Py_ssize_t m, Py_ssize_t d)
     Py_ssize_t tw_weights_size(Py_ssize_t n, Py_ssize_t m)
     Py_ssize_t tw_table_size(Py_ssize_t n, Py_ssize_t m)
@@ -73,12 +75,13 @@ tw_set_lanes(_WIDTHS.get(_simd.variant(), tw_widest_lanes()))
 
 cdef inline tw_pair series_pair(
     const floating* x, Py_ssize_t n, const floating* y, Py_ssize_t m, Py_ssize_t d,
-    const Py_ssize_t* lo, const Py_ssize_t* hi, double gamma,
+    const Py_ssize_t* lo, const Py_ssize_t* hi, double gamma, const tswarp_flag* stop,
 ) noexcept nogil:
     cdef tw_pair p
     p.n, p.m, p.lo, p.hi, p.gamma = n, m, lo, hi, gamma
     p.costs, p.stride = NULL, 0
     p.x, p.y, p.d, p.single = x, y, d, floating is float
+    p.stop = stop
     return p
 
 
@@ -104,12 +107,13 @@ cdef inline tw_sink gradient_sink(double* grad_x, double* grad_y) noexcept nogil
 
 cdef inline tw_pair cost_pair(
     const double* costs, Py_ssize_t stride, Py_ssize_t n, Py_ssize_t m,
-    const Py_ssize_t* lo, const Py_ssize_t* hi, double gamma,
+    const Py_ssize_t* lo, const Py_ssize_t* hi, double gamma, const tswarp_flag* stop,
 ) noexcept nogil:
     cdef tw_pair p
     p.n, p.m, p.lo, p.hi, p.gamma = n, m, lo, hi, gamma
     p.costs, p.stride = costs, stride
     p.x, p.y, p.d, p.single = NULL, NULL, 0, 0
+    p.stop = stop
     return p
 
 
@@ -119,12 +123,15 @@ def soft_dtw_value(
 ):
     """Soft-DTW of x (n, d) and y (m, d) within a band, in O(m) memory."""
     cdef tw_pair p = series_pair(&x[0, 0], x.shape[0], &y[0, 0], y.shape[0], x.shape[1],
-                                 &lo[0], &hi[0], gamma)
+                                 &lo[0], &hi[0], gamma, NULL)
     cdef double[::1] scratch = np.empty(tw_scratch_size(p.m, p.d))
     cdef double value
-    with nogil:
-        value = tw_soft_forward(&p, &scratch[0], NULL)
-    return value
+    while True:
+        p.stop = watch(<double> p.n * p.m)
+        with nogil:
+            value = tw_soft_forward(&p, &scratch[0], NULL)
+        if finished(p.stop):
+            return value
 
 
 def soft_dtw_alignment(
@@ -140,7 +147,7 @@ def soft_dtw_alignment(
     same weights, bit for bit, at the price of two more exponentials a cell.
     """
     cdef tw_pair p = series_pair(&x[0, 0], x.shape[0], &y[0, 0], y.shape[0], x.shape[1],
-                                 &lo[0], &hi[0], gamma)
+                                 &lo[0], &hi[0], gamma, NULL)
     cdef bint keep = tw_weights_size(p.n, p.m) * 8 <= weights_budget
     alignment = np.empty((p.n, p.m))
     cdef double[:, ::1] out = alignment
@@ -152,10 +159,14 @@ def soft_dtw_alignment(
                                     NULL if keep else &state[0])
     cdef tw_sink sink = alignment_sink(&out[0, 0], p.n, p.m)
     cdef double value
-    with nogil:
-        value = tw_soft_forward(&p, &scratch[0], &kept)
-        tw_soft_backward(&p, &kept, &scratch[0], &sink)
-    return alignment, value
+    while True:
+        p.stop = watch(2.0 * p.n * p.m)
+        with nogil:
+            value = tw_soft_forward(&p, &scratch[0], &kept)
+            if not tswarp_stopped(p.stop):
+                tw_soft_backward(&p, &kept, &scratch[0], &sink)
+        if finished(p.stop):
+            return alignment, value
 
 
 def soft_dtw_pairs(
@@ -176,18 +187,23 @@ def soft_dtw_pairs(
     cdef Py_ssize_t[:, ::1] limits = np.empty((n_threads, 2 * max_n), dtype=np.intp)
     cdef int thread
     cdef tw_pair p
-    for k in prange(n_pairs, nogil=True, schedule="dynamic", chunksize=1,
-                    num_threads=n_threads):
-        thread = threadid()
-        a = rows[k]
-        b = cols[k]
-        if not band_limits(x_lengths[a], y_lengths[b], constraint, parameter,
-                           &limits[thread, 0], &limits[thread, max_n]):
-            out[k] = NAN
-            continue
-        p = series_pair(&X[a, 0, 0], x_lengths[a], &Y[b, 0, 0], y_lengths[b], d,
-                        &limits[thread, 0], &limits[thread, max_n], gamma)
-        out[k] = tw_soft_forward(&p, &scratch[thread, 0], NULL)
+    cdef const tswarp_flag* stop
+    while True:
+        stop = watch(<double> n_pairs * max_n * max_m / n_threads)
+        for k in prange(n_pairs, nogil=True, schedule="dynamic", chunksize=1,
+                        num_threads=n_threads):
+            thread = threadid()
+            a = rows[k]
+            b = cols[k]
+            if not band_limits(x_lengths[a], y_lengths[b], constraint, parameter,
+                               &limits[thread, 0], &limits[thread, max_n]):
+                out[k] = NAN
+                continue
+            p = series_pair(&X[a, 0, 0], x_lengths[a], &Y[b, 0, 0], y_lengths[b], d,
+                            &limits[thread, 0], &limits[thread, max_n], gamma, stop)
+            out[k] = tw_soft_forward(&p, &scratch[thread, 0], NULL)
+        if finished(stop):
+            return
 
 
 def cost_batch_weights(Py_ssize_t batch, Py_ssize_t n, Py_ssize_t m):
@@ -222,12 +238,17 @@ def soft_dtw_cost_batch(
     cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m, 0)))
     cdef tw_pair p
     cdef tw_state state
-    for k in prange(batch, nogil=True, schedule="dynamic", chunksize=1,
-                    num_threads=n_threads):
-        p = cost_pair(&costs[k, 0, 0], m, n_lengths[k], m_lengths[k], &lo[k, 0], &hi[k, 0],
-                      gamma)
-        state = kept_state(&weights[k, 0] if keep else NULL, NULL, NULL)
-        values[k] = tw_soft_forward(&p, &scratch[threadid(), 0], &state)
+    cdef const tswarp_flag* stop
+    while True:
+        stop = watch(<double> batch * n * m / n_threads)
+        for k in prange(batch, nogil=True, schedule="dynamic", chunksize=1,
+                        num_threads=n_threads):
+            p = cost_pair(&costs[k, 0, 0], m, n_lengths[k], m_lengths[k], &lo[k, 0], &hi[k, 0],
+                          gamma, stop)
+            state = kept_state(&weights[k, 0] if keep else NULL, NULL, NULL)
+            values[k] = tw_soft_forward(&p, &scratch[threadid(), 0], &state)
+        if finished(stop):
+            return
 
 
 def soft_dtw_cost_batch_backward(
@@ -250,12 +271,17 @@ def soft_dtw_cost_batch_backward(
     cdef tw_pair p
     cdef tw_state state
     cdef tw_sink sink
-    for k in prange(batch, nogil=True, schedule="dynamic", chunksize=1,
-                    num_threads=n_threads):
-        p = cost_pair(NULL, m, n_lengths[k], m_lengths[k], &lo[k, 0], &hi[k, 0], gamma)
-        state = kept_state(<double*>&weights[k, 0], NULL, NULL)
-        sink = alignment_sink(&alignment[k, 0, 0], n, m)
-        tw_soft_backward(&p, &state, &scratch[threadid(), 0], &sink)
+    cdef const tswarp_flag* stop
+    while True:
+        stop = watch(<double> batch * n * m / n_threads)
+        for k in prange(batch, nogil=True, schedule="dynamic", chunksize=1,
+                        num_threads=n_threads):
+            p = cost_pair(NULL, m, n_lengths[k], m_lengths[k], &lo[k, 0], &hi[k, 0], gamma, stop)
+            state = kept_state(<double*>&weights[k, 0], NULL, NULL)
+            sink = alignment_sink(&alignment[k, 0, 0], n, m)
+            tw_soft_backward(&p, &state, &scratch[threadid(), 0], &sink)
+        if finished(stop):
+            return
 
 
 def series_batch_weights(Py_ssize_t count, Py_ssize_t n, Py_ssize_t m, dtype):
@@ -295,12 +321,17 @@ def soft_dtw_series_batch(
     cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m, d)))
     cdef tw_pair p
     cdef tw_state state
-    for k in prange(batch, nogil=True, schedule="dynamic", chunksize=1,
-                    num_threads=n_threads):
-        p = series_pair(&X[k, 0, 0], n_lengths[k], &Y[k, 0, 0], m_lengths[k], d,
-                        &lo[k, 0], &hi[k, 0], gamma)
-        state = series_state(&weights[slots[k], 0] if slots[k] >= 0 else <floating*>NULL)
-        values[k] = tw_soft_forward(&p, &scratch[threadid(), 0], &state)
+    cdef const tswarp_flag* stop
+    while True:
+        stop = watch(<double> batch * n * m / n_threads)
+        for k in prange(batch, nogil=True, schedule="dynamic", chunksize=1,
+                        num_threads=n_threads):
+            p = series_pair(&X[k, 0, 0], n_lengths[k], &Y[k, 0, 0], m_lengths[k], d,
+                            &lo[k, 0], &hi[k, 0], gamma, stop)
+            state = series_state(&weights[slots[k], 0] if slots[k] >= 0 else <floating*>NULL)
+            values[k] = tw_soft_forward(&p, &scratch[threadid(), 0], &state)
+        if finished(stop):
+            return
 
 
 def soft_dtw_series_batch_backward(
@@ -323,24 +354,30 @@ def soft_dtw_series_batch_backward(
         raise ValueError("grad_x must have the shape of X")
     if want_y and (grad_y.shape[0] != batch or grad_y.shape[1] != m or grad_y.shape[2] != d):
         raise ValueError("grad_y must have the shape of Y")
-    if want_x:
-        np.asarray(grad_x)[...] = 0
-    if want_y:
-        np.asarray(grad_y)[...] = 0
     cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m, d)))
     cdef tw_pair p
     cdef tw_state state
     cdef tw_sink sink
-    for k in prange(batch, nogil=True, schedule="dynamic", chunksize=1,
-                    num_threads=n_threads):
-        if slots[k] < 0:
-            continue
-        p = series_pair(&X[k, 0, 0], n_lengths[k], &Y[k, 0, 0], m_lengths[k], d,
-                        &lo[k, 0], &hi[k, 0], gamma)
-        state = series_state(<floating*>&weights[slots[k], 0])
-        sink = gradient_sink(&grad_x[k, 0, 0] if want_x else NULL,
-                             &grad_y[k, 0, 0] if want_y else NULL)
-        tw_soft_backward(&p, &state, &scratch[threadid(), 0], &sink)
+    cdef const tswarp_flag* stop
+    while True:
+        # The backward adds into the gradients: zeros first, again after an interruption.
+        if want_x:
+            np.asarray(grad_x)[...] = 0
+        if want_y:
+            np.asarray(grad_y)[...] = 0
+        stop = watch(<double> batch * n * m / n_threads)
+        for k in prange(batch, nogil=True, schedule="dynamic", chunksize=1,
+                        num_threads=n_threads):
+            if slots[k] < 0:
+                continue
+            p = series_pair(&X[k, 0, 0], n_lengths[k], &Y[k, 0, 0], m_lengths[k], d,
+                            &lo[k, 0], &hi[k, 0], gamma, stop)
+            state = series_state(<floating*>&weights[slots[k], 0])
+            sink = gradient_sink(&grad_x[k, 0, 0] if want_x else NULL,
+                                 &grad_y[k, 0, 0] if want_y else NULL)
+            tw_soft_backward(&p, &state, &scratch[threadid(), 0], &sink)
+        if finished(stop):
+            return
 
 
 cdef check_series_batch(

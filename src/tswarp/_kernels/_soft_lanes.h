@@ -93,6 +93,8 @@ TW_TARGET static double TW_FN(forward)(
             now[v] = before[v] = v_splat(INFINITY); /* the steps before the band */
         for (chunk = first_step; chunk < end_step; chunk += TW_CHUNK) {
             const Py_ssize_t stop = chunk + TW_CHUNK < end_step ? chunk + TW_CHUNK : end_step;
+            if (*p->stop)
+                return NAN;
             tw_fill_costs(p, columns, i0, rows, chunk, stop, costs);
             for (t = chunk; t < stop; t++) {
                 /* lane 0 reads the row above; lane k the previous two steps of lane k - 1 */
@@ -205,6 +207,8 @@ TW_TARGET static void TW_FN(backward)(
         for (v = 0; v < NV; v++)
             up1[v] = left1[v] = diag1[v] = diag2[v] = v_splat(0.0);
         for (t = end_step - 1; t >= first_step; t--) {
+            if (t % TW_CHUNK == 0 && *p->stop)
+                return;
             /* cell (r, t - r) receives from (r + 1, t - r) [up weight, step t + 1],
              * (r, t - r + 1) [left, t + 1] and (r + 1, t - r + 1) [diagonal, t + 2] */
             V carry_up = v_splat(from_below_up[t - (L - 1) + L]);

@@ -21,7 +21,9 @@
 
 /* One pair: lengths, band (row i admits columns lo[i] <= j < hi[i]) and either a cost
  * matrix (costs != NULL, rows `stride` apart) or two series x (n, d) and y (m, d), row-major,
- * float32 when `single` is set, whose squared distances are summed in float64. */
+ * float32 when `single` is set, whose squared distances are summed in float64. The kernels
+ * poll *stop every chunk of steps and return early, with meaningless results, once it is
+ * non-zero (the flag of _interrupt.h). */
 typedef struct {
     Py_ssize_t n, m;
     const Py_ssize_t* lo;
@@ -33,6 +35,7 @@ typedef struct {
     const void* y;
     Py_ssize_t d;
     int single;
+    const volatile int* stop;
 } tw_pair;
 
 /* Where the backward puts what it computes: E itself into the (rows, cols) row-major block

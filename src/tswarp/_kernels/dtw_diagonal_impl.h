@@ -176,12 +176,13 @@ static ALWAYS_INLINE void NAME(steps)(const V *restrict x, const T *restrict y, 
     }
 }
 
-/* Every strip of `vectors` vectors, one after the other; returns R[n - 1, m - 1], and fills
- * `directions` unless it is NULL. Inlined with `vectors`, d == 1 and `directions` NULL or
+/* Every strip of `vectors` vectors, one after the other, until *interrupt is raised; returns
+ * R[n - 1, m - 1], and fills `directions` unless it is NULL. Inlined with `vectors`, d == 1 and `directions` NULL or
  * not constants. */
 static ALWAYS_INLINE T NAME(strips)(const T *x, ptrdiff_t n, const T *y, ptrdiff_t m,
                                     ptrdiff_t d, int vectors, const ptrdiff_t *lo,
-                                    const ptrdiff_t *hi, T *scratch, unsigned char *directions)
+                                    const ptrdiff_t *hi, T *scratch, unsigned char *directions,
+                                    const volatile int *interrupt)
 {
     const ptrdiff_t H = vectors * LANES;  /* rows per strip */
     /* The reversed y: column c at y_rev[t_origin - c], zeros on both sides for the lanes
@@ -204,7 +205,7 @@ static ALWAYS_INLINE T NAME(strips)(const T *x, ptrdiff_t n, const T *y, ptrdiff
     for (c = -H; c < m + H; c++)
         above[c] = INFINITY;
     above[-1] = 0;  /* R[-1, -1]: where every path starts */
-    for (i0 = 0; i0 < n; i0 += H) {
+    for (i0 = 0; i0 < n && !*interrupt; i0 += H) {
         rows = n - i0 < H ? n - i0 : H;
         /* Lane g is in its band for steps lo[i0 + g] + g <= t < hi[i0 + g] + g. The strip
          * runs from its first lane's first step to its last lane's last; no lane leaves its
@@ -247,17 +248,20 @@ static ALWAYS_INLINE T NAME(strips)(const T *x, ptrdiff_t n, const T *y, ptrdiff
         if (directions)
             directions += (stop - first) * H;
     }
+    if (*interrupt)
+        return NAN; /* stopped, perhaps before any strip */
     /* The last step's cell of row n - 1 is (n - 1, m - 1). */
     memcpy(last, cells, vectors * sizeof(V));
     return last[rows - 1];
 }
 
 #define STRIPS(vectors, directions)                                                          \
-    (d == 1 ? NAME(strips)(x, n, y, m, 1, vectors, lo, hi, scratch, directions)              \
-            : NAME(strips)(x, n, y, m, d, vectors, lo, hi, scratch, directions))
+    (d == 1 ? NAME(strips)(x, n, y, m, 1, vectors, lo, hi, scratch, directions, stop)        \
+            : NAME(strips)(x, n, y, m, d, vectors, lo, hi, scratch, directions, stop))
 
 T NAME(dtw_diagonal)(const T *x, ptrdiff_t n, const T *y, ptrdiff_t m, ptrdiff_t d,
-                     const ptrdiff_t *lo, const ptrdiff_t *hi, int vectors, T *scratch)
+                     const ptrdiff_t *lo, const ptrdiff_t *hi, int vectors, T *scratch,
+                     const volatile int *stop)
 {
     if (vectors <= 2)
         return STRIPS(2, NULL);
@@ -268,7 +272,7 @@ T NAME(dtw_diagonal)(const T *x, ptrdiff_t n, const T *y, ptrdiff_t m, ptrdiff_t
 
 T NAME(dtw_diagonal_path)(const T *x, ptrdiff_t n, const T *y, ptrdiff_t m, ptrdiff_t d,
                           const ptrdiff_t *lo, const ptrdiff_t *hi, int vectors, T *scratch,
-                          unsigned char *directions)
+                          unsigned char *directions, const volatile int *stop)
 {
     if (vectors <= 2)
         return STRIPS(2, directions);

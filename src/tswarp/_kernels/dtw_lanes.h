@@ -9,6 +9,9 @@
 
 #include <stddef.h>
 
+/* Every kernel below polls *stop between blocks of rows and strips, and returns early, with a
+ * meaningless result, once it is non-zero: the flag of _interrupt.h, raised by Ctrl-C. */
+
 /* out[l] = sqrt(R[n_l - 1, m_l - 1]), the DTW of X[a[l]] (n_l, d) and Y[b[l]] (m_l, d), for the
  * pairs of a group, one per lane; n_l = x_lengths[a[l]], m_l = y_lengths[b[l]]. n and m are
  * the largest of them, and lo[i] <= j < hi[i] (i < n) is the band of (n, m). Every lane runs
@@ -21,13 +24,15 @@ typedef void (*tswarp_lanes_f64)(const double *X, ptrdiff_t x_stride,
                                  const double *Y, ptrdiff_t y_stride,
                                  const ptrdiff_t *y_lengths, const ptrdiff_t *b, ptrdiff_t n,
                                  ptrdiff_t m, ptrdiff_t d, const ptrdiff_t *lo,
-                                 const ptrdiff_t *hi, double *scratch, double *out);
+                                 const ptrdiff_t *hi, double *scratch, double *out,
+                                 const volatile int *stop);
 typedef void (*tswarp_lanes_f32)(const float *X, ptrdiff_t x_stride,
                                  const ptrdiff_t *x_lengths, const ptrdiff_t *a,
                                  const float *Y, ptrdiff_t y_stride,
                                  const ptrdiff_t *y_lengths, const ptrdiff_t *b, ptrdiff_t n,
                                  ptrdiff_t m, ptrdiff_t d, const ptrdiff_t *lo,
-                                 const ptrdiff_t *hi, float *scratch, double *out);
+                                 const ptrdiff_t *hi, float *scratch, double *out,
+                                 const volatile int *stop);
 
 /* R[n - 1, m - 1] of x (n, d) and y (m, d), row-major, within the band lo[i] <= j < hi[i]:
  * one pair, its anti-diagonals computed a vector at a time, in strips of `vectors` (2, 4 or
@@ -35,21 +40,22 @@ typedef void (*tswarp_lanes_f32)(const float *X, ptrdiff_t x_stride,
  * holds tswarp_diagonal_scratch(m, d, sizeof(T)) values. */
 typedef double (*tswarp_diagonal_f64)(const double *x, ptrdiff_t n, const double *y,
                                       ptrdiff_t m, ptrdiff_t d, const ptrdiff_t *lo,
-                                      const ptrdiff_t *hi, int vectors, double *scratch);
+                                      const ptrdiff_t *hi, int vectors, double *scratch,
+                                      const volatile int *stop);
 typedef float (*tswarp_diagonal_f32)(const float *x, ptrdiff_t n, const float *y, ptrdiff_t m,
                                      ptrdiff_t d, const ptrdiff_t *lo, const ptrdiff_t *hi,
-                                     int vectors, float *scratch);
+                                     int vectors, float *scratch, const volatile int *stop);
 
 /* The same, also writing the direction of each cell's argmin into `directions` (see
  * tswarp_diagonal_directions), for tswarp_diagonal_backtrack. */
 typedef double (*tswarp_diagonal_path_f64)(const double *x, ptrdiff_t n, const double *y,
                                            ptrdiff_t m, ptrdiff_t d, const ptrdiff_t *lo,
                                            const ptrdiff_t *hi, int vectors, double *scratch,
-                                           unsigned char *directions);
+                                           unsigned char *directions, const volatile int *stop);
 typedef float (*tswarp_diagonal_path_f32)(const float *x, ptrdiff_t n, const float *y,
                                           ptrdiff_t m, ptrdiff_t d, const ptrdiff_t *lo,
                                           const ptrdiff_t *hi, int vectors, float *scratch,
-                                          unsigned char *directions);
+                                          unsigned char *directions, const volatile int *stop);
 
 struct tswarp_lanes {
     const char *name;   /* "baseline", "avx2", "avx512" */

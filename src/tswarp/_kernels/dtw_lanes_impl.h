@@ -103,7 +103,7 @@ void NAME(dtw_group)(const T *X, ptrdiff_t x_stride, const ptrdiff_t *x_lengths,
                      const ptrdiff_t *a, const T *Y, ptrdiff_t y_stride,
                      const ptrdiff_t *y_lengths, const ptrdiff_t *b, ptrdiff_t n, ptrdiff_t m,
                      ptrdiff_t d, const ptrdiff_t *lo, const ptrdiff_t *hi, T *scratch,
-                     double *out)
+                     double *out, const volatile int *stop)
 {
     V *x = (V *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
     V *y = x + n * d;
@@ -114,7 +114,7 @@ void NAME(dtw_group)(const T *X, ptrdiff_t x_stride, const ptrdiff_t *x_lengths,
     previous[0] = (V){0};  /* R[-1, -1]: where every path starts */
     for (j = 1; j <= m; j++)
         previous[j] = (V){0} + INFINITY;
-    while (i < n) {
+    while (i < n && !*stop) {
         /* Blocks of rows stop at each lane's last row, whose value is then read. */
         end = n;
         for (l = 0; l < LANES; l++)

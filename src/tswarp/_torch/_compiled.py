@@ -10,6 +10,13 @@ import torch
 from torch.autograd.function import once_differentiable
 
 from tswarp._kernels import _soft_dtw
+from tswarp._threads import effective_n_threads
+
+
+def _threads(pairs):
+    # torch's thread count, under the package's rule: one pair per thread at most, serial in
+    # a fork child.
+    return effective_n_threads(torch.get_num_threads(), pairs)
 
 
 class CompiledSoftDTW(torch.autograd.Function):
@@ -29,8 +36,7 @@ class CompiledSoftDTW(torch.autograd.Function):
         keep = costs.requires_grad
         # The soft-min weights of every cell, for the backward; none for the values alone.
         weights = _soft_dtw.cost_batch_weights(*table.shape) if keep else np.empty((0, 0))
-        # One pair per thread: more threads than pairs would only wait at the barrier.
-        threads = max(1, min(torch.get_num_threads(), costs.shape[0]))
+        threads = _threads(costs.shape[0])
         _soft_dtw.soft_dtw_cost_batch(
             table, n_lengths, m_lengths, lo, hi, gamma, values, weights, threads
         )
@@ -82,8 +88,7 @@ class CompiledSeriesSoftDTW(torch.autograd.Function):
             int(keep.sum()), xs.shape[1], ys.shape[1], xs.dtype
         )
         values = np.empty(b)
-        # One pair per thread: more threads than pairs would only wait at the barrier.
-        threads = max(1, min(torch.get_num_threads(), b))
+        threads = _threads(b)
         _soft_dtw.soft_dtw_series_batch(
             xs, ys, n_lengths, m_lengths, lo, hi, gamma, values, weights, slots, threads
         )

@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from tswarp._kernels import _dtw, _simd
+from tswarp._threads import check_n_jobs
 from tswarp.backend import instantiate_backend
 from tswarp.metrics._constraints import (
     band_for,
@@ -209,8 +210,9 @@ def cdist_dtw(
         one triangle (its diagonal is 0).
     {constraints}
     n_jobs : int or None, default None
-        Threads, with joblib's convention: None means 1, -1 all cores (honouring
-        ``OMP_NUM_THREADS``), -2 all but one.
+        Threads, with joblib's convention: None means 1, -1 all the CPUs this process may use
+        (at most ``OMP_NUM_THREADS``), -2 all but one. Larger values are capped at those CPUs;
+        a process forked after threads ran computes on one thread.
     verbose : int, default 0
         When non-zero, a progress bar is drawn on stderr.
     be : Backend, str or None
@@ -234,6 +236,7 @@ def cdist_dtw(
     """
     be = dataset_backend(be, dataset1, dataset2)
     constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    check_n_jobs(n_jobs)
     if be.is_pytorch and needs_torch_engine(None, dataset1, dataset2):
         return torch_metrics().cdist_dtw(dataset1, dataset2, constraint, dtype)
     first, second = to_dataset_pair(dataset1, dataset2)

@@ -4,35 +4,17 @@ Working block by block keeps Python in control between kernel calls, which gives
 bar and lets Ctrl-C stop a long computation within a fraction of a second.
 """
 
-import os
 import sys
 import time
 
 import numpy as np
 
-from tswarp._kernels import _openmp
+from tswarp._threads import effective_n_threads
 
 # Pairs per thread in one block at most: the block's index and sorting arrays take about
 # 150 bytes a pair, so short series, with millions of pairs per block by cells alone, would
 # need several times the memory of the result.
 _PAIRS_PER_BLOCK = 1 << 16
-
-
-def effective_n_threads(n_jobs):
-    """joblib's convention: None -> 1, -1 -> every core OpenMP may use, -2 -> all but one.
-
-    "Every core" honours ``OMP_NUM_THREADS``. Without OpenMP the kernels run serially.
-    """
-    if n_jobs is None:
-        return 1
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0:
-        raise ValueError(f"n_jobs must be None or a non-zero integer, got {n_jobs!r}")
-    if not _openmp.openmp_enabled():
-        return 1
-    if n_jobs > 0:
-        return int(n_jobs)
-    available = _openmp.openmp_max_threads() or os.cpu_count() or 1
-    return max(1, available + 1 + int(n_jobs))
 
 
 def output_dtype(dtype):
@@ -140,7 +122,7 @@ def pairwise_matrix(
     out_dtype = output_dtype(dtype)
     matrix = np.full((n1, n2), diagonal_value if symmetric else np.nan, dtype=out_dtype)
     n_pairs = pair_count(n1, n2, symmetric, with_diagonal)
-    n_threads = effective_n_threads(n_jobs)
+    n_threads = effective_n_threads(n_jobs, n_pairs)
     if n_pairs == 0:
         return matrix
     cells_per_pair = max(1.0, float(x_lengths.mean()) * float(y_lengths.mean()))

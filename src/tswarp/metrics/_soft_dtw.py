@@ -13,6 +13,7 @@ import numbers
 import numpy as np
 
 from tswarp._kernels import _simd, _soft_dtw
+from tswarp._threads import check_n_jobs, effective_n_threads
 from tswarp.backend import instantiate_backend
 from tswarp.metrics._constraints import (
     band_for,
@@ -27,7 +28,7 @@ from tswarp.metrics._inputs import (
     to_series_pair,
     torch_metrics,
 )
-from tswarp.metrics._pairwise import effective_n_threads, output_dtype, pairwise_matrix
+from tswarp.metrics._pairwise import output_dtype, pairwise_matrix
 
 # A soft-DTW cell costs 5-20 ns (two exponentials and a log, on 8 to 1 SIMD lanes) against
 # about 1 ns for DTW, so blocks of this many cells per thread return to Python within ~0.2 s.
@@ -252,7 +253,7 @@ def _self_values(dataset, gamma, constraint, n_jobs):
     values = np.empty(len(lengths))
     if len(lengths):
         pairs = (X, lengths, X, lengths, index, index)
-        threads = effective_n_threads(n_jobs)
+        threads = effective_n_threads(n_jobs, len(lengths))
         _soft_dtw.soft_dtw_pairs(*pairs, *constraint, gamma, values, threads)
     failed = np.flatnonzero(np.isnan(values))
     if failed.size:
@@ -289,8 +290,9 @@ def cdist_soft_dtw(
         returns unsquared DTW there).
     {constraints}
     n_jobs : int or None, default None
-        Threads, with joblib's convention: None means 1, -1 all cores (honouring
-        ``OMP_NUM_THREADS``), -2 all but one.
+        Threads, with joblib's convention: None means 1, -1 all the CPUs this process may use
+        (at most ``OMP_NUM_THREADS``), -2 all but one. Larger values are capped at those CPUs;
+        a process forked after threads ran computes on one thread.
     verbose : int, default 0
         When non-zero, a progress bar is drawn on stderr.
     be : Backend, str or None
@@ -318,6 +320,7 @@ def cdist_soft_dtw(
     """
     constraint_arguments = (global_constraint, sakoe_chiba_radius, itakura_max_slope)
     gamma, constraint = _check_arguments(gamma, compute_with_backend, constraint_arguments)
+    check_n_jobs(n_jobs)
     be = dataset_backend(be, dataset1, dataset2)
     if be.is_pytorch and needs_torch_engine(compute_with_backend, dataset1, dataset2):
         return torch_metrics().cdist_soft_dtw(
@@ -371,6 +374,7 @@ def cdist_soft_dtw_normalized(
     name = "cdist_soft_dtw_normalized"
     constraint_arguments = (global_constraint, sakoe_chiba_radius, itakura_max_slope)
     gamma, constraint = _check_arguments(gamma, compute_with_backend, constraint_arguments)
+    check_n_jobs(n_jobs)
     be = dataset_backend(be, dataset1, dataset2)
     if be.is_pytorch and needs_torch_engine(compute_with_backend, dataset1, dataset2):
         return torch_metrics().cdist_soft_dtw_normalized(
