@@ -1,23 +1,31 @@
 """Extreme but valid arguments: infinite radii, huge slopes, huge values, extreme gammas."""
 
 import math
+import re
 from fractions import Fraction
 
 import numpy as np
 import pytest
 from conftest import HAS_TORCH
-from oracles import dtw_naive
+from oracles import accumulated_naive, dtw_naive, soft_dtw_brute_force
 
 from tswarp.cli import main
 from tswarp.metrics import (
     cdist_dtw,
+    cdist_soft_dtw,
+    cdist_soft_dtw_normalized,
     compute_mask,
     dtw,
     itakura_mask,
     lb_envelope,
     lb_keogh,
     sakoe_chiba_mask,
+    soft_dtw,
+    soft_dtw_alignment,
+    soft_dtw_normalized,
 )
+
+needs_torch = pytest.mark.skipif(not HAS_TORCH, reason="torch missing")
 
 # --- infinite radius, huge and tiny slopes ----------------------------------------------------
 
@@ -48,7 +56,7 @@ def test_a_radius_beyond_any_length_is_no_constraint(radius):
     assert lb_keogh(y, x[:5], radius=radius) == 0
 
 
-@pytest.mark.skipif(not HAS_TORCH, reason="torch missing")
+@needs_torch
 def test_the_loss_takes_an_infinite_radius():
     import torch
 
@@ -116,3 +124,101 @@ def test_tiny_slopes_ask_for_a_larger_one(slope):
     with pytest.raises(ValueError, match="use a larger slope"):
         dtw([1.0, 2.0, 3.0, 4.0], [3.0, 4.0, 5.0], itakura_max_slope=slope)
     assert dtw([2.0], [5.0], itakura_max_slope=slope) == 3.0
+
+
+# --- extreme gamma ------------------------------------------------------------------------------
+
+SOFT_FUNCTIONS = [soft_dtw, soft_dtw_normalized, soft_dtw_alignment]
+CDIST_SOFT_FUNCTIONS = [cdist_soft_dtw, cdist_soft_dtw_normalized]
+
+
+def largest_usable(message):
+    """The largest usable gamma that an error message states."""
+    return float(re.search(r"gamma <= (\S+)$", message).group(1))
+
+
+def test_a_huge_gamma_up_to_the_stated_limit_gives_the_right_value():
+    x, y = [1.0, 2.0, 3.0], [0.0, 5.0]
+    with pytest.raises(
+        ValueError, match=r"gamma=1.7e[+]308 is too large for series of lengths 3 and 2"
+    ) as error:
+        soft_dtw(x, y, gamma=1.7e308)
+    limit = largest_usable(str(error.value))
+    assert 1e307 < limit < 1.7e308
+    for gamma in [limit, 1e307, 1e300]:
+        value = soft_dtw(x, y, gamma=gamma)
+        assert value == pytest.approx(soft_dtw_brute_force(x, y, gamma)[0], rel=1e-12)
+        alignment, same = soft_dtw_alignment(x, y, gamma=gamma)
+        assert same == value and np.isfinite(alignment).all()
+    with pytest.raises(ValueError, match="too large"):
+        soft_dtw(x, y, gamma=limit * (1 + 1e-15))
+
+
+def test_the_divergence_rejects_a_gamma_its_self_terms_cannot_hold():
+    x, y = np.zeros(100), np.ones(100)
+    with pytest.raises(
+        ValueError, match=r"gamma=1e[+]306 is too large for series of lengths 100"
+    ) as error:
+        soft_dtw_normalized(x, y, gamma=1e306)
+    limit = largest_usable(str(error.value))
+    assert np.isfinite(soft_dtw_normalized(x, y, gamma=limit))
+    for function in CDIST_SOFT_FUNCTIONS:
+        with pytest.raises(ValueError, match=r"gamma=1e[+]306 is too large"):
+            function([x, y], gamma=1e306)
+        assert np.isfinite(function([x, y], gamma=limit)).all()
+
+
+def test_cli_rejects_an_unusable_gamma_in_one_line(tmp_path, capsys):
+    np.save(tmp_path / "x.npy", np.stack([np.zeros(100), np.ones(100)]))
+    out = tmp_path / "d.npy"
+    args = ["cdist", str(tmp_path / "x.npy"), "-o", str(out), "--metric", "soft_dtw_normalized"]
+    assert main([*args, "--gamma", "1e306"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "gamma=1e+306 is too large" in err
+    assert not out.exists() and not list(tmp_path.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("function", SOFT_FUNCTIONS + CDIST_SOFT_FUNCTIONS)
+def test_a_gamma_past_the_float_range_is_a_value_error(function):
+    args = ([1.0, 2.0], [3.0]) if function in SOFT_FUNCTIONS else ([[1.0, 2.0], [3.0, 4.0]],)
+    with pytest.raises(ValueError, match="gamma must be a finite number >= 0"):
+        function(*args, gamma=10**400)
+
+
+@needs_torch
+def test_torch_soft_dtw_rejects_gammas_as_numpy_does():
+    import torch
+
+    from tswarp.metrics import SoftDTWLossPyTorch
+
+    x = torch.zeros(1, 100, 1, dtype=torch.float64)
+    y = torch.ones(1, 100, 1, dtype=torch.float64)
+    for backend in [True, False]:
+        with pytest.raises(ValueError, match=r"gamma=1e[+]306 is too large"):
+            soft_dtw_normalized(x[0], y[0], gamma=1e306, compute_with_backend=backend)
+        with pytest.raises(ValueError, match=r"gamma=1.7e[+]308 is too large"):
+            soft_dtw(x[0], y[0], gamma=1.7e308, compute_with_backend=backend)
+    with pytest.raises(ValueError, match="gamma must be a finite number > 0"):
+        SoftDTWLossPyTorch(gamma=10**400)
+    with pytest.raises(ValueError, match=r"gamma=1e[+]306 is too large"):
+        SoftDTWLossPyTorch(gamma=1e306, normalize=True)(x, y)
+    with pytest.raises(ValueError, match=r"gamma=1e[+]37 is too large .* overflow float32"):
+        SoftDTWLossPyTorch(gamma=1e37)(x.float(), y.float())
+
+
+@needs_torch
+@pytest.mark.parametrize("gamma", [1e-310, 5e-324, 1e-300])
+def test_the_torch_wavefront_takes_a_subnormal_gamma(gamma):
+    import torch
+
+    x = torch.tensor([[0.0], [1.0], [4.0]], dtype=torch.float64, requires_grad=True)
+    y = torch.tensor([[1.0], [3.0], [0.0], [2.0]], dtype=torch.float64)
+    expected = accumulated_naive(x.detach().numpy(), y.numpy())[-1, -1]
+    gradients = []
+    for backend in [True, False]:
+        value = soft_dtw(x, y, gamma=gamma, compute_with_backend=backend)
+        assert value.item() == pytest.approx(expected, rel=1e-15)
+        (gradient,) = torch.autograd.grad(value, x)
+        assert torch.isfinite(gradient).all()
+        gradients.append(gradient)
+    torch.testing.assert_close(gradients[0], gradients[1])
