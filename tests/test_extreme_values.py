@@ -16,6 +16,8 @@ from tswarp.metrics import (
     cdist_soft_dtw_normalized,
     compute_mask,
     dtw,
+    dtw_accumulated_matrix,
+    dtw_path,
     itakura_mask,
     lb_envelope,
     lb_keogh,
@@ -222,3 +224,156 @@ def test_the_torch_wavefront_takes_a_subnormal_gamma(gamma):
         assert torch.isfinite(gradient).all()
         gradients.append(gradient)
     torch.testing.assert_close(gradients[0], gradients[1])
+
+
+# --- huge values: squared costs past the float range ------------------------------------------
+
+
+def dtw_exact(x, y, mask=None):
+    """(squared cost, path) of DTW in exact rational arithmetic, backtracking as tslearn does
+    (diagonal, then up, then left); x and y are 1-D and ``mask`` the admissible cells."""
+    x, y = [Fraction(float(v)) for v in x], [Fraction(float(v)) for v in y]
+    n, m = len(x), len(y)
+    acc = [[None] * m for _ in range(n)]  # None: unreachable
+    for i in range(n):
+        for j in range(m):
+            if mask is not None and not mask[i, j]:
+                continue
+            before = [acc[i - 1][j - 1] if i and j else None]
+            before += [acc[i - 1][j] if i else None, acc[i][j - 1] if j else None]
+            reachable = [value for value in before if value is not None]
+            if i == j == 0:
+                reachable = [0]
+            if reachable:
+                acc[i][j] = (x[i] - y[j]) ** 2 + min(reachable)
+    path, (i, j) = [(n - 1, m - 1)], (n - 1, m - 1)
+    while (i, j) != (0, 0):
+        moves = [(i - 1, j - 1), (i - 1, j), (i, j - 1)]
+        moves = [(a, b) for a, b in moves if a >= 0 and b >= 0 and acc[a][b] is not None]
+        i, j = min(moves, key=lambda cell: acc[cell[0]][cell[1]])  # first of the minima
+        path.append((i, j))
+    return acc[n - 1][m - 1], path[::-1]
+
+
+def root(cost):
+    """The square root of a huge exact cost, as a float (the fractional part cannot matter)."""
+    return float(math.isqrt(int(cost)))
+
+
+X32 = np.float32([1e20, -1e20, 3e19])
+Y32 = np.float32([-1e20, 1e20])
+# Unequal lengths under a band: a path built from an overflowed run leaves it.
+LONG64 = np.array([3e200, -1e200, 2e200, 5e199, -3e200, 1e200])
+SHORT64 = np.array([-2e200, 1e200, 4e200, 0.0])
+CONSTRAINTS = [{}, {"itakura_max_slope": 2.0}, {"sakoe_chiba_radius": 1}]
+
+
+def test_dtw_of_huge_values_is_right_when_representable():
+    assert dtw(X32, Y32) == pytest.approx(root(dtw_exact(X32, Y32)[0]), rel=1e-7)
+    assert dtw(X32, Y32) == pytest.approx(2.1189620510546703e20, rel=1e-7)  # tslearn's
+    big_x, big_y = X32.astype(np.float64) * 1e180, Y32.astype(np.float64) * 1e180
+    assert dtw(big_x, big_y) == pytest.approx(root(dtw_exact(big_x, big_y)[0]), rel=1e-12)
+    assert dtw([1.7e308, -1.7e308], [-1.7e308]) == math.inf  # 3.4e308 is past the float range
+
+
+@pytest.mark.parametrize("constraint", CONSTRAINTS, ids=["free", "itakura", "sakoe_chiba"])
+@pytest.mark.parametrize("scale", [1e-180, 1.0], ids=["float32", "float64"])
+def test_dtw_path_of_huge_values_is_optimal_and_in_the_band(constraint, scale):
+    x, y = LONG64 * scale, SHORT64 * scale
+    if scale != 1.0:
+        x, y = x.astype(np.float32), y.astype(np.float32)
+    mask = compute_mask(len(x), len(y), **constraint)
+    cost, expected = dtw_exact(x, y, mask)
+    path, distance = dtw_path(x, y, **constraint)
+    assert path == expected and all(mask[i, j] for i, j in path)
+    assert distance == pytest.approx(root(cost), rel=1e-6 if scale != 1.0 else 1e-12)
+    assert dtw(x, y, **constraint) == distance
+
+
+@pytest.mark.parametrize("constraint", CONSTRAINTS, ids=["free", "itakura", "sakoe_chiba"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cdist_dtw_of_huge_values_is_right_in_either_output_dtype(rng, constraint, dtype):
+    # Enough series of one length that the lane kernels run as well as the scalar one.
+    scale = 1e19 if dtype == np.float32 else 1e200
+    X = (rng.standard_normal((12, 6)) * scale).astype(dtype)
+    X[::3] /= scale  # some ordinary series among the huge ones
+    mask = compute_mask(6, 6, **constraint)
+    expected = np.array([[root(dtw_exact(a, b, mask)[0]) for b in X] for a in X])
+    for out_dtype in [np.float64, np.float32]:
+        if out_dtype == np.float32 and dtype == np.float64:
+            continue  # distances of 1e200 are past float32
+        for matrix in [cdist_dtw(X, dtype=out_dtype, **constraint), cdist_dtw(X, X, **constraint)]:
+            assert np.isfinite(matrix).all()
+            small = expected < 1e10  # pairs of ordinary series: not exact roots
+            np.testing.assert_allclose(matrix[~small], expected[~small], rtol=1e-6)
+            np.testing.assert_allclose(
+                matrix[small], cdist_dtw(X.astype(np.float64), **constraint)[small], rtol=1e-6
+            )
+
+
+def test_accumulated_matrix_of_huge_float32_values_is_computed_in_float64():
+    def exact_matrix(x, y):
+        return np.array(
+            [
+                [float(dtw_exact(x[: i + 1], y[: j + 1])[0]) for j in range(len(y))]
+                for i in range(len(x))
+            ]
+        )
+
+    matrix = dtw_accumulated_matrix(LONG64 * 1e-180, SHORT64 * 1e-180)
+    x, y = (LONG64 * 1e-180).astype(np.float32), (SHORT64 * 1e-180).astype(np.float32)
+    np.testing.assert_allclose(dtw_accumulated_matrix(x, y), exact_matrix(x, y), rtol=1e-12)
+    np.testing.assert_allclose(dtw_accumulated_matrix(x, y), matrix, rtol=1e-6)
+    # In float64, entries past the float64 range are inf, and only those.
+    big = dtw_accumulated_matrix(LONG64, SHORT64)
+    scaled = exact_matrix(LONG64 * 2.0**-700, SHORT64 * 2.0**-700)  # entries times 4**-700
+    np.testing.assert_array_equal(np.isinf(big), scaled > np.finfo(np.float64).max * 4.0**-700)
+
+
+@pytest.mark.parametrize("constraint", CONSTRAINTS, ids=["free", "itakura", "sakoe_chiba"])
+def test_soft_dtw_of_huge_values_at_gamma_zero_follows_the_exact_path(constraint):
+    x, y = (LONG64 * 1e-180).astype(np.float32), (SHORT64 * 1e-180).astype(np.float32)
+    mask = compute_mask(len(x), len(y), **constraint)
+    cost, _ = dtw_exact(x, y, mask)
+    assert soft_dtw(x, y, gamma=0, **constraint) == pytest.approx(float(cost), rel=1e-12)
+    matrix = cdist_soft_dtw([x, y], [x], gamma=0, **constraint)
+    assert matrix[0, 0] == 0 and matrix[1, 0] == pytest.approx(float(cost), rel=1e-12)
+    # In float64, DTW squared itself is past the range, but the path is not.
+    _, path = dtw_exact(LONG64, SHORT64, mask)
+    for gamma in [0, 1.0, 1e300]:
+        alignment, value = soft_dtw_alignment(LONG64, SHORT64, gamma=gamma, **constraint)
+        expected = np.zeros(alignment.shape)
+        expected[tuple(np.transpose(path))] = 1.0
+        np.testing.assert_allclose(alignment, expected, atol=1e-12)
+        assert value == math.inf
+
+
+@needs_torch
+@pytest.mark.parametrize("constraint", CONSTRAINTS, ids=["free", "itakura", "sakoe_chiba"])
+@pytest.mark.parametrize("scale", [1e-180, 1.0], ids=["float32", "float64"])
+def test_torch_dtw_of_huge_values_is_right_with_its_gradient(constraint, scale):
+    import torch
+
+    x_np, y_np = LONG64 * scale, SHORT64 * scale
+    if scale != 1.0:
+        x_np, y_np = x_np.astype(np.float32), y_np.astype(np.float32)
+    mask = compute_mask(len(x_np), len(y_np), **constraint)
+    cost, expected = dtw_exact(x_np, y_np, mask)
+    x = torch.tensor(x_np, requires_grad=True)
+    y = torch.tensor(y_np)
+    path, distance = dtw_path(x, y, **constraint)
+    assert path == expected
+    assert distance.dtype == x.dtype and distance.item() == pytest.approx(root(cost), rel=1e-6)
+    value = dtw(x, y, **constraint)
+    assert value.item() == distance.item()
+    (gradient,) = torch.autograd.grad(value, x)
+    # d DTW / d x_i = sum over the path's cells (i, j) of (x_i - y_j) / DTW.
+    want = np.zeros(len(x_np))
+    for i, j in path:
+        want[i] += (float(x_np[i]) - float(y_np[j])) / root(cost)
+    np.testing.assert_allclose(gradient.numpy(), want, rtol=1e-5)
+    squared = float(cost) if scale != 1.0 else math.inf  # DTW squared: float64 on torch
+    alignment, value = soft_dtw_alignment(x, y, gamma=0, **constraint)
+    assert soft_dtw(x, y, gamma=0, **constraint).item() == pytest.approx(squared, rel=1e-12)
+    assert value.item() == pytest.approx(squared, rel=1e-12)
+    assert [tuple(cell) for cell in alignment.nonzero().tolist()] == expected

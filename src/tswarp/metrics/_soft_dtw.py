@@ -9,7 +9,7 @@ DTW there instead.
 
 import numpy as np
 
-from tswarp._kernels import _simd, _soft_dtw
+from tswarp._kernels import _soft_dtw
 from tswarp.backend import instantiate_backend
 from tswarp.metrics._constraints import (
     band_for,
@@ -24,6 +24,7 @@ from tswarp.metrics._inputs import (
     to_series_pair,
     torch_metrics,
 )
+from tswarp.metrics._overflow import dtw_path_and_cost, rescaled, scaled_back
 from tswarp.metrics._pairwise import effective_n_threads, output_dtype, pairwise_matrix
 
 # A soft-DTW cell costs 5-20 ns (two exponentials and a log, on 8 to 1 SIMD lanes) against
@@ -211,13 +212,25 @@ def soft_dtw_alignment(
     check_gamma_fits(gamma, len(x), len(y))
     lo, hi = band_for(len(x), len(y), constraint)
     if gamma > 0:
-        return _soft_dtw.soft_dtw_alignment(x, y, lo, hi, gamma)
+        return _soft_alignment(x, y, lo, hi, gamma)
     # In float64, so that the value equals soft_dtw(gamma=0) for float32 inputs too.
     x, y = x.astype(np.float64, copy=False), y.astype(np.float64, copy=False)
-    path, value = _simd.dtw_path(x, y, lo, hi)
+    path, cost, k = dtw_path_and_cost(x, y, lo, hi)
     alignment = np.zeros((len(x), len(y)))
     alignment[tuple(np.transpose(path))] = 1.0
-    return alignment, value
+    return alignment, scaled_back(cost, k)
+
+
+def _soft_alignment(x, y, lo, hi, gamma):
+    alignment, value = _soft_dtw.soft_dtw_alignment(x, y, lo, hi, gamma)
+    if value < np.inf:
+        return alignment, value
+    # Squared costs overflowed float64, but the alignment is a probability: that of the
+    # series scaled by 2**-k at temperature gamma * 4**-k (kept > 0), the same one.
+    x, y, k = rescaled(x, y)
+    gamma = max(gamma * 2.0**-k * 2.0**-k, np.finfo(np.float64).smallest_subnormal)
+    alignment, value = _soft_dtw.soft_dtw_alignment(x, y, lo, hi, gamma)
+    return alignment, scaled_back(value, k)
 
 
 def _soft_matrix(label, first, second, symmetric, gamma, constraint, n_jobs, verbose, dtype):

@@ -5,14 +5,16 @@ and rebuilds the value from the costs along it, so its gradient is exactly the p
 Soft-DTW runs the batched engines of ``tswarp._torch`` in float64, as tslearn does.
 """
 
+import math
+
 import numpy as np
 import torch
 
-from tswarp._kernels import _simd
 from tswarp._torch import band_masks, dtw_alignment, squared_euclidean
 from tswarp._torch._dispatch import soft_dtw_batch, soft_dtw_series_batch
 from tswarp.backend._pytorch import as_torch_dtype
 from tswarp.metrics._constraints import band_for
+from tswarp.metrics._overflow import dtw_path_and_cost
 from tswarp.metrics._pairwise import all_pairs
 from tswarp.metrics._torch_inputs import to_dataset_pair, to_series_pair
 
@@ -29,7 +31,7 @@ def _path(x, y, constraint):
     """Row and column indices (long tensors on x's device) of the optimal warping path."""
     if x.device.type == "cpu":
         lo, hi = band_for(len(x), len(y), constraint)
-        steps, _ = _simd.dtw_path(x.detach().numpy(), y.detach().numpy(), lo, hi)
+        steps, _, _ = dtw_path_and_cost(x.detach().numpy(), y.detach().numpy(), lo, hi)
         rows, cols = torch.tensor(steps, dtype=torch.int64).T
         return rows, cols
     band = band_masks([len(x)], [len(y)], constraint, device=x.device)
@@ -48,16 +50,29 @@ def _path_cost(x, y, rows, cols):
     return total
 
 
+def _path_distance(x, y, rows, cols):
+    """The square root of ``_path_cost``, also where the squared sum overflows x's dtype."""
+    total = _path_cost(x, y, rows, cols)
+    if torch.isfinite(total):
+        return torch.sqrt(total)
+    # Differences scaled by a power of two near their largest are squared and summed
+    # exactly as before, without overflow; the root is then scaled back.
+    diff = x[rows] - y[cols]
+    k = math.frexp(diff.detach().abs().max().item())[1]
+    scaled = diff * 2.0**-k
+    return torch.sqrt((scaled * scaled).sum()) * 2.0**k
+
+
 def dtw(s1, s2, constraint):
     x, y = to_series_pair(s1, s2)
-    return torch.sqrt(_path_cost(x, y, *_path(x, y, constraint)))
+    return _path_distance(x, y, *_path(x, y, constraint))
 
 
 def dtw_path(s1, s2, constraint):
     x, y = to_series_pair(s1, s2)
     rows, cols = _path(x, y, constraint)
     path = list(zip(rows.tolist(), cols.tolist(), strict=True))
-    return path, torch.sqrt(_path_cost(x, y, rows, cols))
+    return path, _path_distance(x, y, rows, cols)
 
 
 def _float64_pair(s1, s2):
