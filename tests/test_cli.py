@@ -117,7 +117,7 @@ ERRORS = {
     "unknown metric": ("cdist {tmp}/good.npy -o {tmp}/o.npy --metric lcss", "argument --metric"),
     "negative radius": (
         "cdist {tmp}/good.npy -o {tmp}/o.npy --sakoe-chiba-radius -2",
-        "argument --sakoe-chiba-radius: must be a whole number >= 0, got '-2'",
+        "argument --sakoe-chiba-radius: must be a whole number >= 0 or inf, got '-2'",
     ),
     "negative gamma": (
         "cdist {tmp}/good.npy -o {tmp}/o.npy --metric soft_dtw --gamma -1",

@@ -107,7 +107,16 @@ def _option_type(convert, check, requirement):
     return parse
 
 
-_radius = _option_type(int, lambda v: v >= 0, "a whole number >= 0")
+def _whole_or_infinite(text):
+    value = float(text)  # "inf" is no constraint, as in the metrics
+    return int(value) if value.is_integer() else value
+
+
+_radius = _option_type(
+    _whole_or_infinite,
+    lambda v: (isinstance(v, int) and v >= 0) or v == math.inf,
+    "a whole number >= 0 or inf",
+)
 _slope = _option_type(float, lambda v: 0 < v < math.inf, "a positive number")
 _gamma = _option_type(float, lambda v: 0 <= v < math.inf, "a number >= 0")
 _n_jobs = _option_type(int, lambda v: v != 0, "a non-zero whole number (-1: all cores)")

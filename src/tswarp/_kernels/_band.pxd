@@ -1,7 +1,7 @@
 # Global constraints as per-row column ranges: row i of an (n, m) grid admits the columns
 # lo[i] <= j < hi[i]. Both bounds never decrease with i, which lets the DP loops skip every
 # cell outside the band and keep two rolling rows. The definitions match tslearn's masks.
-from libc.math cimport ceil, floor, rint
+from libc.math cimport ceil, floor, fmax, fmin, rint
 
 cdef enum:
     NO_CONSTRAINT = 0
@@ -14,6 +14,25 @@ cdef inline double round2(double value) noexcept nogil:
     return rint(value * 100.0) / 100.0
 
 
+cdef inline double line_to_end(
+    Py_ssize_t n, Py_ssize_t m, double slope, Py_ssize_t j
+) noexcept nogil:
+    """(n - 1) - slope * (m - 1 - j): the line of this slope through the last cell, at column j.
+
+    Written as tslearn writes it, (n - 1) - slope * (m - 1) + slope * j, while slope * (m - 1)
+    is small enough for that sum to keep its decimals; past 2**40 it would cancel to wrong
+    integers (0 instead of n - 1 at the last column), so it is written from the end.
+    """
+    if slope * (m - 1) < 2.0 ** 40:
+        return (n - 1) - slope * (m - 1) + slope * j
+    return (n - 1) - slope * (m - 1 - j)
+
+
+cdef inline Py_ssize_t clamped_index(double value, Py_ssize_t n) noexcept nogil:
+    # Into [0, n] before the cast: a double beyond the integer range has no defined cast.
+    return <Py_ssize_t> fmin(fmax(value, 0.0), <double> n)
+
+
 cdef inline bint band_limits(
     Py_ssize_t n, Py_ssize_t m, int constraint, double parameter,
     Py_ssize_t* lo, Py_ssize_t* hi,
@@ -23,7 +42,8 @@ cdef inline bint band_limits(
     cdef double scale, min_slope, max_slope, lower, upper
     if constraint == SAKOE_CHIBA:
         # The band widens by the length difference so that both corners are inside it.
-        radius = <Py_ssize_t> parameter
+        # Radii past the lengths change nothing; clamped first, they cannot overflow below.
+        radius = <Py_ssize_t> fmin(fmax(parameter, 0.0), <double> (n + m))
         for i in range(n):
             if n <= m:
                 width = m - n + radius
@@ -41,18 +61,20 @@ cdef inline bint band_limits(
         # ceil(lower_j) <= i < floor(upper_j + 1); both bounds grow with j, so each row
         # admits one contiguous run of columns, found by sweeping the columns once.
         scale = <double> n / <double> m
+        # Slopes past 2**800 (or below 2**-800) give the band of 2**800 (2**-800), which it
+        # stops changing at long before (by 1e22, whatever the lengths); clamped, every
+        # product below stays finite (no inf - inf).
+        parameter = fmin(fmax(parameter, 2.0 ** -800), 2.0 ** 800)
         max_slope = parameter * scale
         min_slope = scale / parameter
         for i in range(n):
             lo[i] = m
             hi[i] = 0
         for j in range(m):
-            lower = max(round2(min_slope * j),
-                        round2((n - 1) - max_slope * (m - 1) + max_slope * j))
-            upper = min(round2(max_slope * j),
-                        round2((n - 1) - min_slope * (m - 1) + min_slope * j))
-            first = max(<Py_ssize_t> ceil(lower), 0)
-            stop = min(<Py_ssize_t> floor(upper + 1.0), n)
+            lower = max(round2(min_slope * j), round2(line_to_end(n, m, max_slope, j)))
+            upper = min(round2(max_slope * j), round2(line_to_end(n, m, min_slope, j)))
+            first = clamped_index(ceil(lower), n)
+            stop = clamped_index(floor(upper + 1.0), n)
             if first >= stop:
                 return False  # an empty column
             for i in range(first, stop):

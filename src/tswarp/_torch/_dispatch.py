@@ -7,6 +7,7 @@ from tswarp._torch._bands import band_limits, band_masks
 from tswarp._torch._compiled import CompiledSeriesSoftDTW, CompiledSoftDTW
 from tswarp._torch._costs import squared_euclidean
 from tswarp._torch._soft_dtw import SoftDTW
+from tswarp.metrics._gamma import check_gamma_fits
 
 
 def use_wavefront(device, compute_with_backend):
@@ -18,6 +19,14 @@ def use_wavefront(device, compute_with_backend):
     return bool(compute_with_backend)
 
 
+def _check_gamma_fits(gamma, n_lengths, m_lengths, dtype):
+    """ValueError if gamma is too large for the longest lengths of the batch in ``dtype``."""
+    if len(n_lengths):
+        largest = torch.finfo(dtype).max
+        name = str(dtype).removeprefix("torch.")
+        check_gamma_fits(gamma, max(n_lengths), max(m_lengths), largest, name)
+
+
 def soft_dtw_batch(costs, gamma, n_lengths, m_lengths, constraint, compute_with_backend=None):
     """Soft-DTW values (b,) of a batch of cost matrices (b, n, m), differentiable.
 
@@ -27,6 +36,7 @@ def soft_dtw_batch(costs, gamma, n_lengths, m_lengths, constraint, compute_with_
     """
     n_lengths = np.asarray(n_lengths, dtype=np.intp)
     m_lengths = np.asarray(m_lengths, dtype=np.intp)
+    _check_gamma_fits(gamma, n_lengths, m_lengths, costs.dtype)
     if gamma == 0 or use_wavefront(costs.device, compute_with_backend):
         band = band_masks(n_lengths, m_lengths, constraint, costs.shape[1:], costs.device)
         lengths = [torch.as_tensor(v, device=costs.device) for v in (n_lengths, m_lengths)]
@@ -47,6 +57,7 @@ def soft_dtw_series_batch(
     """
     dtype = torch.promote_types(x.dtype, y.dtype)
     x, y = x.to(dtype), y.to(dtype)
+    _check_gamma_fits(gamma, n_lengths, m_lengths, dtype)
     if gamma == 0 or use_wavefront(x.device, compute_with_backend):
         costs = squared_euclidean(x, y)
         return soft_dtw_batch(costs, gamma, n_lengths, m_lengths, constraint, compute_with_backend)

@@ -1,11 +1,10 @@
 """Soft-DTW as a torch.autograd.Function over a batch of cost matrices."""
 
-import math
-
 import torch
 from torch.autograd.function import once_differentiable
 
 from tswarp._torch import _wavefront
+from tswarp.metrics._gamma import check_gamma
 
 
 class SoftDTW(torch.autograd.Function):
@@ -37,14 +36,6 @@ class SoftDTW(torch.autograd.Function):
         trace = _wavefront.Trace(ctx.plan, weights, end, finite, ctx.shape)
         grad = _wavefront.backward(trace, grad_output)
         return grad.to(ctx.costs_dtype), None, None, None, None, None
-
-
-def check_gamma(gamma):
-    """gamma as a float; ValueError unless it is a finite number >= 0."""
-    value = float(gamma)
-    if not (math.isfinite(value) and value >= 0):
-        raise ValueError(f"gamma must be a finite number >= 0, got {gamma!r}")
-    return value
 
 
 def soft_dtw(costs, gamma=1.0, n_lengths=None, m_lengths=None, mask=None, *, float64=False):

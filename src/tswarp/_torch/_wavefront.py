@@ -83,9 +83,13 @@ def forward(costs, gamma, n_lengths=None, m_lengths=None, mask=None, dtype=None)
     skew, _, base, lo, hi = plan.tables(device)
     inf = torch.inf
 
+    # The soft DP runs on C / gamma (one multiply fewer per step). Below the smallest normal
+    # gamma, 1 / gamma overflows; the soft minimum is then the hard one to within
+    # gamma * log(3) per cell, under any rounding, so the hard DP runs (a finite gradient).
+    soft = gamma >= torch.finfo(dtype).tiny
     table = costs.detach().to(dtype)
-    if gamma > 0:
-        table = table * (1.0 / gamma)  # the DP runs on C / gamma: one multiply fewer per step
+    if soft:
+        table = table * (1.0 / gamma)
     valid = _admissible(costs.shape, device, n_lengths, m_lengths, mask)
     if valid is not None:
         table = table.masked_fill(~valid, inf)
@@ -98,7 +102,7 @@ def forward(costs, gamma, n_lengths=None, m_lengths=None, mask=None, dtype=None)
         R[0, plan.origin].zero_()
     weights = R.new_zeros((plan.length, plan.width, 3, b))
 
-    if gamma > 0:
+    if soft:
         big = torch.finfo(dtype).max
         floor = -80.0 if dtype == torch.float32 else -700.0
         for e, r, k, up, left, diag in plan.forward_steps:
@@ -133,7 +137,7 @@ def forward(costs, gamma, n_lengths=None, m_lengths=None, mask=None, dtype=None)
     end = (diag_end * plan.width + slot.clamp(0, plan.width - 1)) * b
     end += torch.arange(b, device=device)
     values = torch.where(inside, R.view(-1)[end], inf)
-    if gamma > 0:
+    if soft:
         values = values * gamma
     finite = inside & torch.isfinite(values)
     return values, Trace(plan, weights, end, finite, (b, n, m))

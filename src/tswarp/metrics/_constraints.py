@@ -2,6 +2,7 @@
 
 import math
 import numbers
+import sys
 
 from tswarp._kernels import _dtw
 
@@ -18,9 +19,13 @@ sakoe_chiba_radius : int or None, default None
     Radius of the Sakoe-Chiba band (1 when ``global_constraint="sakoe_chiba"``). For
     series of different lengths the band widens by the length difference, as in
     tslearn, so it always contains a path. Cells outside it are never computed.
+    ``float("inf")``, like any radius past the lengths, leaves the warping free.
 itakura_max_slope : float or None, default None
     Largest slope of the Itakura parallelogram (2 when ``global_constraint="itakura"``).
-    A slope that admits no path for the lengths at hand raises ``ValueError``."""
+    A slope that admits no path for the lengths at hand raises ``ValueError``. Huge slopes
+    are fine: past about 200 times the lengths the band stops changing (row 0 alone in the
+    first column, the last row alone in the last one, as tslearn defines it column by
+    column, and every other cell free)."""
 
 
 def document_constraints(function):
@@ -40,18 +45,25 @@ def document_constraints(function):
 
 
 def _real(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r}")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond the float range means as much as the largest
+        number = sys.float_info.max if value > 0 else -sys.float_info.max
+    if math.isnan(number):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    return number
 
 
 def check_radius(radius, name="sakoe_chiba_radius"):
-    """A band radius: a whole number >= 0 (2 and 2.0 are fine, 2.5 and True are not)."""
+    """A band radius: a whole number >= 0 or inf (2 and 2.0 are fine, 2.5 and True are not)."""
     value = _real(radius, name)
-    if value < 0 or value != math.floor(value):
-        raise ValueError(f"{name} must be a whole number >= 0, got {radius!r}")
-    # Radii beyond any series length all mean "no constraint": clip so C gets a finite int.
-    return min(int(value), _RADIUS_CAP)
+    if value < 0 or not (value == math.inf or value.is_integer()):
+        raise ValueError(f"{name} must be a whole number >= 0 (or inf), got {radius!r}")
+    # Radii beyond any series length, infinity too, all mean "no constraint" (as in tslearn):
+    # clip so C gets a finite int.
+    return int(min(value, _RADIUS_CAP))
 
 
 def check_slope(slope):
@@ -107,6 +119,14 @@ def band_for(n, m, constraint):
 
 
 def infeasible_message(n, m, constraint):
+    """Why no warping path fits, and whether a larger slope would help."""
+    if n > m and m <= 2:
+        # tslearn's parallelogram keeps row 0 alone in the first column and row n - 1 alone
+        # in the last, so no slope covers the rows in between.
+        return (
+            f"no itakura_max_slope admits a warping path between series of lengths {n} and "
+            f"{m} (got {constraint[1]:g}); use another global constraint"
+        )
     return (
         f"itakura_max_slope={constraint[1]:g} admits no warping path between series of "
         f"lengths {n} and {m}; use a larger slope"

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from tswarp._kernels import _dtw, _simd
+from tswarp._kernels import _dtw
 from tswarp._threads import check_n_jobs
 from tswarp.backend import instantiate_backend
 from tswarp.metrics._constraints import (
@@ -22,6 +22,7 @@ from tswarp.metrics._inputs import (
     torch_metrics,
 )
 from tswarp.metrics._lanes import dtw_block
+from tswarp.metrics._overflow import dtw_distance, dtw_path_and_cost, float32_may_overflow
 from tswarp.metrics._pairwise import pairwise_matrix
 
 
@@ -51,7 +52,9 @@ def dtw(s1, s2, global_constraint=None, sakoe_chiba_radius=None, itakura_max_slo
     Returns
     -------
     float
-        The DTW distance. Float32 inputs are computed in float32.
+        The DTW distance. Float32 inputs are computed in float32; a pair whose squared costs
+        overflow is computed again in float64, rescaled, so the distance is right whenever
+        it is a float.
 
     Raises
     ------
@@ -77,7 +80,7 @@ def dtw(s1, s2, global_constraint=None, sakoe_chiba_radius=None, itakura_max_slo
     x, y, (lo, hi) = _series_and_band(
         s1, s2, global_constraint, sakoe_chiba_radius, itakura_max_slope
     )
-    return math.sqrt(_simd.dtw_value(x, y, lo, hi))
+    return dtw_distance(x, y, lo, hi)
 
 
 def dtw_path(
@@ -111,8 +114,8 @@ def dtw_path(
     x, y, (lo, hi) = _series_and_band(
         s1, s2, global_constraint, sakoe_chiba_radius, itakura_max_slope
     )
-    path, cost = _simd.dtw_path(x, y, lo, hi)
-    return path, math.sqrt(cost)
+    path, cost, k = dtw_path_and_cost(x, y, lo, hi)
+    return path, math.sqrt(cost) * 2.0**k
 
 
 def dtw_accumulated_matrix(
@@ -128,7 +131,8 @@ def dtw_accumulated_matrix(
 
     ``R[i, j]`` is the smallest sum of squared distances along a path from (0, 0) to
     (i, j); ``R[-1, -1]`` is the squared DTW distance. Cells outside the constraint are
-    ``inf``.
+    ``inf``, and so are cells whose value is past the float64 range (float32 series whose
+    squares could overflow float32 are accumulated in float64).
 
     Parameters
     ----------
@@ -155,6 +159,8 @@ def dtw_accumulated_matrix(
     """
     be = instantiate_backend(be, s1, s2)
     x, y = to_series_pair(s1, s2)
+    if x.dtype == np.float32 and float32_may_overflow(x, y):
+        x, y = x.astype(np.float64), y.astype(np.float64)  # the float64 result holds more
     if mask is None:
         # The series are validated above; only the band is left to compute.
         constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
@@ -224,6 +230,8 @@ def cdist_dtw(
     Returns
     -------
     numpy.ndarray of shape (n1, n2)
+        Pairs whose squared costs overflow are computed again in float64, rescaled, as in
+        :func:`dtw`.
 
     Examples
     --------

@@ -14,6 +14,7 @@ import numpy as np
 
 from tswarp._kernels import _dtw, _simd
 from tswarp.metrics._constraints import NONE, SAKOE_CHIBA
+from tswarp.metrics._overflow import redo_overflowed_pairs
 
 MIN_EFFICIENCY = 0.25
 
@@ -60,3 +61,4 @@ def dtw_block(X, x_lengths, Y, y_lengths, rows, cols, code, parameter, out, n_th
             kernel(X, x_lengths, Y, y_lengths, rows[index], cols[index], code, parameter,
                    values, n_threads)  # fmt: skip
             out[index] = values  # the copies of a repeated pair write the same value
+    redo_overflowed_pairs(X, x_lengths, Y, y_lengths, rows, cols, (code, parameter), out)

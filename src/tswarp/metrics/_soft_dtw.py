@@ -7,12 +7,9 @@ every function here then returns DTW squared; tslearn's cdist functions return u
 DTW there instead.
 """
 
-import math
-import numbers
-
 import numpy as np
 
-from tswarp._kernels import _simd, _soft_dtw
+from tswarp._kernels import _soft_dtw
 from tswarp._threads import check_n_jobs, effective_n_threads
 from tswarp.backend import instantiate_backend
 from tswarp.metrics._constraints import (
@@ -21,6 +18,7 @@ from tswarp.metrics._constraints import (
     infeasible_message,
     parse_constraint,
 )
+from tswarp.metrics._gamma import check_gamma, check_gamma_fits
 from tswarp.metrics._inputs import (
     dataset_backend,
     needs_torch_engine,
@@ -28,20 +26,12 @@ from tswarp.metrics._inputs import (
     to_series_pair,
     torch_metrics,
 )
+from tswarp.metrics._overflow import dtw_path_and_cost, rescaled, scaled_back
 from tswarp.metrics._pairwise import output_dtype, pairwise_matrix
 
 # A soft-DTW cell costs 5-20 ns (two exponentials and a log, on 8 to 1 SIMD lanes) against
 # about 1 ns for DTW, so blocks of this many cells per thread return to Python within ~0.2 s.
 _CELLS_PER_BLOCK = 1e7
-
-
-def _check_gamma(gamma):
-    if isinstance(gamma, bool) or not isinstance(gamma, numbers.Real):
-        raise TypeError(f"gamma must be a real number >= 0, got {gamma!r}")
-    value = float(gamma)
-    if not 0 <= value < math.inf:  # also False for NaN
-        raise ValueError(f"gamma must be a finite number >= 0, got {gamma!r}")
-    return value
 
 
 def _check_compute_with_backend(value):
@@ -52,7 +42,7 @@ def _check_compute_with_backend(value):
 def _check_arguments(gamma, compute_with_backend, constraint_arguments):
     """The checks every function makes before reading its series: (gamma, constraint)."""
     _check_compute_with_backend(compute_with_backend)
-    return _check_gamma(gamma), parse_constraint(*constraint_arguments)
+    return check_gamma(gamma), parse_constraint(*constraint_arguments)
 
 
 def _value(x, y, gamma, constraint):
@@ -84,7 +74,10 @@ def soft_dtw(
     s2 : array-like of shape (sz2,) or (sz2, d)
         Another time series with the same number of features ``d``.
     gamma : float, default 1.0
-        Temperature of the soft minimum, >= 0. ``gamma = 0`` gives DTW squared.
+        Temperature of the soft minimum, >= 0. ``gamma = 0`` gives DTW squared. Soft-DTW
+        lies within ``gamma * log(3) * (sz1 + sz2)`` below DTW squared, so gamma may be at
+        most the largest float64 over ``2 * log(3) * (sz1 + sz2)`` (about 4e305 for series
+        of 100 steps; for a divergence or a pairwise matrix, from the longest series).
     {constraints}
     be : Backend, str or None
         The backend to compute with; by default the type of ``s1`` and ``s2`` decides.
@@ -101,9 +94,9 @@ def soft_dtw(
     Raises
     ------
     ValueError
-        If ``gamma`` is negative, NaN or infinite, if a series is not 1-D or 2-D, is empty
-        or all NaN, has a NaN or infinite value inside it, if the feature sizes differ, or
-        if a constraint argument is invalid.
+        If ``gamma`` is negative, NaN, infinite or too large for the lengths, if a series
+        is not 1-D or 2-D, is empty or all NaN, has a NaN or infinite value inside it, if
+        the feature sizes differ, or if a constraint argument is invalid.
     TypeError
         If ``gamma`` is not a real number or a series holds something other than numbers.
 
@@ -119,6 +112,7 @@ def soft_dtw(
     if instantiate_backend(be, s1, s2).is_pytorch:
         return torch_metrics().soft_dtw(s1, s2, gamma, constraint, compute_with_backend)
     x, y = to_series_pair(s1, s2)
+    check_gamma_fits(gamma, len(x), len(y))
     return _value(x, y, gamma, constraint)
 
 
@@ -161,6 +155,8 @@ def soft_dtw_normalized(
     if instantiate_backend(be, s1, s2).is_pytorch:
         return torch_metrics().soft_dtw_normalized(s1, s2, gamma, constraint, compute_with_backend)
     x, y = to_series_pair(s1, s2)
+    longest = max(len(x), len(y))  # the self term of the longer series goes lowest
+    check_gamma_fits(gamma, longest, longest)
     cross = _value(x, y, gamma, constraint)
     return cross - (_value(x, x, gamma, constraint) + _value(y, y, gamma, constraint)) / 2
 
@@ -215,15 +211,28 @@ def soft_dtw_alignment(
     if instantiate_backend(be, s1, s2).is_pytorch:
         return torch_metrics().soft_dtw_alignment(s1, s2, gamma, constraint, compute_with_backend)
     x, y = to_series_pair(s1, s2)
+    check_gamma_fits(gamma, len(x), len(y))
     lo, hi = band_for(len(x), len(y), constraint)
     if gamma > 0:
-        return _soft_dtw.soft_dtw_alignment(x, y, lo, hi, gamma)
+        return _soft_alignment(x, y, lo, hi, gamma)
     # In float64, so that the value equals soft_dtw(gamma=0) for float32 inputs too.
     x, y = x.astype(np.float64, copy=False), y.astype(np.float64, copy=False)
-    path, value = _simd.dtw_path(x, y, lo, hi)
+    path, cost, k = dtw_path_and_cost(x, y, lo, hi)
     alignment = np.zeros((len(x), len(y)))
     alignment[tuple(np.transpose(path))] = 1.0
-    return alignment, value
+    return alignment, scaled_back(cost, k)
+
+
+def _soft_alignment(x, y, lo, hi, gamma):
+    alignment, value = _soft_dtw.soft_dtw_alignment(x, y, lo, hi, gamma)
+    if value < np.inf:
+        return alignment, value
+    # Squared costs overflowed float64, but the alignment is a probability: that of the
+    # series scaled by 2**-k at temperature gamma * 4**-k (kept > 0), the same one.
+    x, y, k = rescaled(x, y)
+    gamma = max(gamma * 2.0**-k * 2.0**-k, np.finfo(np.float64).smallest_subnormal)
+    alignment, value = _soft_dtw.soft_dtw_alignment(x, y, lo, hi, gamma)
+    return alignment, scaled_back(value, k)
 
 
 def _soft_matrix(label, first, second, symmetric, gamma, constraint, n_jobs, verbose, dtype):
@@ -327,6 +336,7 @@ def cdist_soft_dtw(
             dataset1, dataset2, gamma, constraint, compute_with_backend, dtype
         )
     first, second = to_dataset_pair(dataset1, dataset2)
+    check_gamma_fits(gamma, first[1].max(initial=1), second[1].max(initial=1))
     symmetric = dataset2 is None
     matrix = _soft_matrix(
         "cdist_soft_dtw", first, second, symmetric, gamma, constraint, n_jobs, verbose, dtype
@@ -381,6 +391,8 @@ def cdist_soft_dtw_normalized(
             dataset1, dataset2, gamma, constraint, compute_with_backend, dtype
         )
     first, second = to_dataset_pair(dataset1, dataset2)
+    longest = max(first[1].max(initial=1), second[1].max(initial=1))
+    check_gamma_fits(gamma, longest, longest)
     out_dtype = output_dtype(dtype)
     symmetric = dataset2 is None
     # In float64: the divergence is a difference of larger numbers.

@@ -1,14 +1,12 @@
 """A soft-DTW loss for training PyTorch models: one value per pair of a batch."""
 
-import math
-import numbers
-
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from tswarp._torch._dispatch import soft_dtw_batch, soft_dtw_series_batch
 from tswarp.metrics._constraints import parse_constraint
+from tswarp.metrics._gamma import check_gamma
 from tswarp.metrics._torch_inputs import real_tensor
 
 _INTEGER_DTYPES = (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
@@ -112,10 +110,8 @@ class SoftDTWLossPyTorch(torch.nn.Module):
         itakura_max_slope=None,
     ):
         super().__init__()
-        if isinstance(gamma, bool) or not isinstance(gamma, numbers.Real):
-            raise TypeError(f"gamma must be a real number > 0, got {gamma!r}")
-        if not 0 < gamma < math.inf:
-            raise ValueError(f"gamma must be a finite number > 0 for the loss, got {gamma!r}")
+        # Too large a gamma for the lengths of a batch is an error when the batch comes.
+        gamma = check_gamma(gamma, positive=True)
         if dist_func is not None and not callable(dist_func):
             raise TypeError(f"dist_func must be callable or None, got {dist_func!r}")
         self.gamma = float(gamma)

@@ -6,6 +6,8 @@ no gradient is needed, the value-only kernel gives it directly, as on NumPy.
 Soft-DTW runs the batched engines of ``tswarp._torch`` in float64, as tslearn does.
 """
 
+import math
+
 import numpy as np
 import torch
 
@@ -14,6 +16,7 @@ from tswarp._torch import band_masks, dtw_alignment, squared_euclidean
 from tswarp._torch._dispatch import soft_dtw_batch, soft_dtw_series_batch
 from tswarp.backend._pytorch import as_torch_dtype
 from tswarp.metrics._constraints import band_for
+from tswarp.metrics._overflow import dtw_distance, dtw_path_and_cost
 from tswarp.metrics._pairwise import all_pairs, output_dtype
 from tswarp.metrics._torch_inputs import to_dataset_pair, to_series_pair
 
@@ -33,7 +36,7 @@ def _path(x, y, constraint):
     """Row and column indices (long tensors on x's device) of the optimal warping path."""
     if x.device.type == "cpu":
         lo, hi = band_for(len(x), len(y), constraint)
-        steps, _ = _simd.dtw_path(x.detach().numpy(), y.detach().numpy(), lo, hi)
+        steps, _, _ = dtw_path_and_cost(x.detach().numpy(), y.detach().numpy(), lo, hi)
         rows, cols = torch.tensor(steps, dtype=torch.int64).T
         return rows, cols
     band = band_masks([len(x)], [len(y)], constraint, device=x.device)
@@ -52,26 +55,51 @@ def _path_cost(x, y, rows, cols):
     return total
 
 
+def _path_distance(x, y, rows, cols):
+    """The square root of ``_path_cost``, also where the squared sum overflows x's dtype."""
+    total = _path_cost(x, y, rows, cols)
+    if torch.isfinite(total):
+        return torch.sqrt(total)
+    # Differences scaled by a power of two near their largest are squared and summed
+    # exactly as before, without overflow; the root is then scaled back.
+    diff = x[rows] - y[cols]
+    k = math.frexp(diff.detach().abs().max().item())[1]
+    scaled = diff * 2.0**-k
+    return torch.sqrt((scaled * scaled).sum()) * 2.0**k
+
+
+def _needs_gradient(x, y):
+    return torch.is_grad_enabled() and (x.requires_grad or y.requires_grad)
+
+
+def _host_band(x, y, constraint):
+    """Host copies of x and y for the value-only kernel, and the band."""
+    lo, hi = band_for(len(x), len(y), constraint)
+    return x.detach().cpu().numpy(), y.detach().cpu().numpy(), lo, hi
+
+
 def _squared_dtw(x, y, constraint):
     """DTW squared: from the optimal path when a gradient is needed (a byte per cell on CPU),
     else from the value-only kernel, which keeps two rows whatever the lengths."""
-    if torch.is_grad_enabled() and (x.requires_grad or y.requires_grad):
+    if _needs_gradient(x, y):
         return _path_cost(x, y, *_path(x, y, constraint))
-    lo, hi = band_for(len(x), len(y), constraint)
-    value = _simd.dtw_value(x.detach().cpu().numpy(), y.detach().cpu().numpy(), lo, hi)
+    value = _simd.dtw_value(*_host_band(x, y, constraint))
     return torch.tensor(value, dtype=x.dtype, device=x.device)
 
 
 def dtw(s1, s2, constraint):
     x, y = to_series_pair(s1, s2)
-    return torch.sqrt(_squared_dtw(x, y, constraint))
+    if _needs_gradient(x, y):
+        return _path_distance(x, y, *_path(x, y, constraint))
+    value = dtw_distance(*_host_band(x, y, constraint))
+    return torch.tensor(value, dtype=x.dtype, device=x.device)
 
 
 def dtw_path(s1, s2, constraint):
     x, y = to_series_pair(s1, s2)
     rows, cols = _path(x, y, constraint)
     path = list(zip(rows.tolist(), cols.tolist(), strict=True))
-    return path, torch.sqrt(_path_cost(x, y, rows, cols))
+    return path, _path_distance(x, y, rows, cols)
 
 
 def _float64_pair(s1, s2):
