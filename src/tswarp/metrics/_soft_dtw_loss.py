@@ -65,6 +65,16 @@ def _finite_steps(t, lengths, name):
 class SoftDTWLossPyTorch(torch.nn.Module):
     """Soft-DTW between the series of two batches, as a differentiable loss.
 
+    Forward: ``loss(x, y, x_lengths=None, y_lengths=None)`` with x (b, m, d) and y (b, n, d)
+    (m and n may differ) returns the (b,) losses in the dtype of the costs. Optional
+    per-sample lengths (integers) let a batch hold series of different lengths: steps beyond
+    a length are ignored, may hold anything (NaN included) and get a zero gradient. Integer
+    and bool tensors are computed in float64. A NaN or infinite value within a length, or
+    returned by ``dist_func`` for a cell within the lengths, raises ValueError; a complex,
+    sparse or meta tensor raises TypeError or ValueError. CPU tensors run on the compiled
+    kernels, other devices on the torch wavefront; both stay on the input's device and have
+    analytic backward passes.
+
     Parameters
     ----------
     gamma : float, default 1.0
@@ -78,16 +88,6 @@ class SoftDTWLossPyTorch(torch.nn.Module):
         squared Euclidean distances, computed from differences (no cancellation in float32).
     global_constraint, sakoe_chiba_radius, itakura_max_slope
         A global constraint on the alignments, as in :func:`tswarp.metrics.soft_dtw`.
-
-    Forward: ``loss(x, y, x_lengths=None, y_lengths=None)`` with x (b, m, d) and y (b, n, d)
-    (m and n may differ) returns the (b,) losses in the dtype of the costs. Optional
-    per-sample lengths (integers) let a batch hold series of different lengths: steps beyond
-    a length are ignored, may hold anything (NaN included) and get a zero gradient. Integer
-    and bool tensors are computed in float64. A NaN or infinite value within a length, or
-    returned by ``dist_func`` for a cell within the lengths, raises ValueError; a complex,
-    sparse or meta tensor raises TypeError or ValueError. CPU tensors run on the compiled
-    kernels, other devices on the torch wavefront; both stay on the input's device and have
-    analytic backward passes.
 
     Examples
     --------
