@@ -4,15 +4,11 @@ import math
 
 import numpy as np
 
+from tswarp._constraints import band_for, infeasible_message, parse_constraint
 from tswarp._kernels import _dtw
 from tswarp._threads import check_n_jobs
 from tswarp.backend import instantiate_backend
-from tswarp.metrics._constraints import (
-    band_for,
-    document_constraints,
-    infeasible_message,
-    parse_constraint,
-)
+from tswarp.metrics._constraints import document_constraints
 from tswarp.metrics._inputs import (
     dataset_backend,
     host_values,

@@ -4,9 +4,9 @@ import math
 
 import numpy as np
 
+from tswarp._constraints import check_radius
 from tswarp._kernels import _envelope
 from tswarp.backend import instantiate_backend
-from tswarp.metrics._constraints import check_radius
 from tswarp.metrics._inputs import to_series
 
 

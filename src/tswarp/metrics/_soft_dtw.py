@@ -9,16 +9,12 @@ DTW there instead.
 
 import numpy as np
 
+from tswarp._constraints import band_for, infeasible_message, parse_constraint
+from tswarp._gamma import check_gamma, check_gamma_fits
 from tswarp._kernels import _soft_dtw
 from tswarp._threads import check_n_jobs, effective_n_threads
 from tswarp.backend import instantiate_backend
-from tswarp.metrics._constraints import (
-    band_for,
-    document_constraints,
-    infeasible_message,
-    parse_constraint,
-)
-from tswarp.metrics._gamma import check_gamma, check_gamma_fits
+from tswarp.metrics._constraints import document_constraints
 from tswarp.metrics._inputs import (
     dataset_backend,
     needs_torch_engine,

@@ -4,9 +4,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from tswarp._constraints import parse_constraint
+from tswarp._gamma import check_gamma
 from tswarp._torch._dispatch import soft_dtw_batch, soft_dtw_series_batch
-from tswarp.metrics._constraints import parse_constraint
-from tswarp.metrics._gamma import check_gamma
 from tswarp.metrics._torch_inputs import real_tensor
 
 _INTEGER_DTYPES = (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
