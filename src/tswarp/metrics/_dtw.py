@@ -13,6 +13,7 @@ from tswarp.metrics._inputs import (
     dataset_backend,
     host_values,
     needs_torch_engine,
+    to_backend,
     to_dataset_pair,
     to_series_pair,
     torch_metrics,
@@ -145,6 +146,7 @@ def dtw_accumulated_matrix(
     Returns
     -------
     numpy.ndarray of shape (sz1, sz2), float64
+        A float64 tensor on the device of the input tensors with the PyTorch backend.
 
     Examples
     --------
@@ -179,7 +181,8 @@ def dtw_accumulated_matrix(
                 f"(sz1 - 1, sz2 - 1) = {(len(x) - 1, len(y) - 1)} by steps right, down or "
                 "diagonal"
             )
-    return be.from_numpy(_dtw.dtw_accumulated(x, y, allowed).astype(np.float64, copy=False))
+    matrix = _dtw.dtw_accumulated(x, y, allowed).astype(np.float64, copy=False)
+    return to_backend(be, matrix, s1, s2)
 
 
 def _admits_a_path(allowed):

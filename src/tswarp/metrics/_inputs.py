@@ -47,6 +47,17 @@ def host_values(data, name):
     return np.asarray(data)
 
 
+def to_backend(be, array, *inputs):
+    """A result computed on the host as ``be``'s array: for torch, a tensor on the device of
+    the first tensor among ``inputs`` (the CPU when none is), as the torch metrics return."""
+    result = be.from_numpy(array)
+    if be.is_pytorch:
+        device = next((item.device for item in inputs if _is_torch_tensor(item)), None)
+        if device is not None and device != result.device:
+            result = result.to(device)
+    return result
+
+
 def needs_torch_engine(compute_with_backend, *data):
     """Whether a PyTorch-backend cdist must run in torch, rather than on the NumPy kernels.
 

@@ -78,9 +78,10 @@ def soft_dtw(
     be : Backend, str or None
         The backend to compute with; by default the type of ``s1`` and ``s2`` decides.
     compute_with_backend : bool or None, default None
-        Accepted for compatibility; it changes nothing on NumPy input, which always runs the
-        compiled kernels. On torch input (not available yet) it will choose between the
-        torch wavefront (True) and the compiled kernels (False).
+        How soft-DTW runs on tensors: True runs the torch wavefront on the tensors' device,
+        False the compiled kernels on a CPU copy, and None the compiled kernels for CPU
+        tensors and the wavefront elsewhere; values and gradients are the same. It changes
+        nothing on NumPy input, which always runs the compiled kernels.
 
     Returns
     -------
@@ -303,9 +304,10 @@ def cdist_soft_dtw(
     be : Backend, str or None
         The backend to compute with.
     compute_with_backend : bool or None, default None
-        Accepted for compatibility; it changes nothing on NumPy input, which always runs the
-        compiled kernels. On torch input (not available yet) it will choose between the
-        torch wavefront (True) and the compiled kernels (False).
+        How soft-DTW runs on tensors: True runs the torch wavefront on the tensors' device,
+        False the compiled kernels on a CPU copy, and None the compiled kernels for CPU
+        tensors and the wavefront elsewhere; values and gradients are the same. It changes
+        nothing on NumPy input, which always runs the compiled kernels.
     dtype : numpy.float32 or numpy.float64, optional
         Data type of the returned matrix (float64 by default); float32 halves its memory.
         On tensors, ``torch.float32`` and ``torch.float64`` are accepted too.
