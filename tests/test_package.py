@@ -113,7 +113,14 @@ def test_docs_page_examples(page):
 
 # The layers below the public metrics never import them: the kernels, the thread rule, the
 # shared argument checks and the torch engine stand on their own.
-LOWER_LAYERS = ["tswarp._kernels._dtw", "tswarp._threads", "tswarp._constraints", "tswarp._gamma"]
+LOWER_LAYERS = [
+    "tswarp._kernels._dtw",
+    "tswarp._threads",
+    "tswarp._config",
+    "tswarp._constraints",
+    "tswarp._gamma",
+    "tswarp.backend",
+]
 
 
 TORCH_ENGINE = pytest.param(
