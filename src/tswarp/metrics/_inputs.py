@@ -182,19 +182,21 @@ def series_lengths(arr, name, xp=np, to_host=np.asarray, dataset=True):
     return lengths.astype(np.intp)
 
 
-def check_same_features(dims, names):
-    """ValueError unless the series or datasets called ``names`` have the same feature
-    sizes ``dims`` (one per name; a list of names is a list of series, dims too)."""
-    if len(set(dims)) > 1:
-        if isinstance(names, str):
-            raise ValueError(
-                f"all series of {names} must have the same number of features, got "
-                f"d in {sorted(set(dims))}"
-            )
-        given = " and ".join(f"d={d} for {n}" for d, n in zip(dims, names, strict=True))
+def check_same_features(first, second, names):
+    """ValueError unless two series or datasets, called ``names``, have as many features."""
+    if first != second:
         raise ValueError(
-            f"{' and '.join(names)} must have the same number of features (dimension d), "
-            f"got {given}"
+            f"{names[0]} and {names[1]} must have the same number of features (dimension d), "
+            f"got d={first} for {names[0]} and d={second} for {names[1]}"
+        )
+
+
+def check_series_features(series, name):
+    """ValueError unless the (sz, d) series of the dataset ``name`` have as many features."""
+    dims = sorted({ts.shape[1] for ts in series})
+    if len(dims) > 1:
+        raise ValueError(
+            f"all series of {name} must have the same number of features, got d in {dims}"
         )
 
 
@@ -203,7 +205,7 @@ def validate_series_pair(s1, s2, to_series, common):
     ``to_series(s, name)``, the same feature size, the layout warning, and then
     ``common(x, y, names)`` (one dtype, one device)."""
     x, y = to_series(s1, "s1"), to_series(s2, "s2")
-    check_same_features((x.shape[1], y.shape[1]), ("s1", "s2"))
+    check_same_features(x.shape[1], y.shape[1], ("s1", "s2"))
     check_layout_pair(x, y)
     return common(x, y, ("s1", "s2"))
 
@@ -219,7 +221,7 @@ def validate_dataset_pair(dataset1, dataset2, to_dataset, common):
         return first, first
     (X, x_lengths), (Y, y_lengths) = first, to_dataset(dataset2, "dataset2")
     if X.shape[0] and Y.shape[0]:
-        check_same_features((X.shape[2], Y.shape[2]), ("dataset1", "dataset2"))
+        check_same_features(X.shape[2], Y.shape[2], ("dataset1", "dataset2"))
     check_layout_datasets(X, Y, True)
     X, Y = common(X, Y, ("dataset1", "dataset2"))
     return (X, x_lengths), (Y, y_lengths)
@@ -271,7 +273,7 @@ def to_series_pair(s1, s2):
 
 def _ragged_to_padded(dataset, name):
     series = [to_series(ts, f"{name}[{i}]") for i, ts in enumerate(dataset)]
-    check_same_features([ts.shape[1] for ts in series], name)
+    check_series_features(series, name)
     dtype = np.result_type(*series)
     padded = np.full(
         (len(series), max(len(ts) for ts in series), series[0].shape[1]), np.nan, dtype

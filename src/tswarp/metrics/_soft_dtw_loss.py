@@ -144,7 +144,7 @@ class SoftDTWLossPyTorch(torch.nn.Module):
                 f"x and y must have the same batch size, got {x.shape[0]} and {y.shape[0]}"
             )
         if self.dist_func is None:
-            check_same_features((x.shape[2], y.shape[2]), ("x", "y"))
+            check_same_features(x.shape[2], y.shape[2], ("x", "y"))
         b, m, n = x.shape[0], x.shape[1], y.shape[1]
         m_lengths = _lengths(x_lengths, b, m, "x_lengths")
         n_lengths = _lengths(y_lengths, b, n, "y_lengths")

@@ -103,7 +103,7 @@ def zero_padding(arr, lengths, inside=None):
 def _padded_series(dataset, name):
     """A list of series as (padded tensor, lengths): one device, the widest of their dtypes."""
     series = [to_series(ts, f"{name}[{i}]") for i, ts in enumerate(dataset)]
-    _inputs.check_same_features([ts.shape[1] for ts in series], name)
+    _inputs.check_series_features(series, name)
     devices = {ts.device for ts in series}
     if len(devices) > 1:
         raise ValueError(f"all series of {name} must be on the same device, got {devices}")
