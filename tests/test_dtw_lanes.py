@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 import tswarp
+from tswarp._constraints import parse_constraint
 from tswarp._kernels import _dtw, _simd
 from tswarp.metrics import cdist_dtw
-from tswarp.metrics._constraints import parse_constraint
 from tswarp.metrics._inputs import to_dataset_pair
 from tswarp.metrics._lanes import MIN_EFFICIENCY, lane_groups
 from tswarp.metrics._pairwise import all_pairs

@@ -109,3 +109,26 @@ def test_docs_page_examples(page):
     )
     assert result.attempted > 0
     assert result.failed == 0
+
+
+# The layers below the public metrics never import them: the kernels, the thread rule, the
+# shared argument checks and the torch engine stand on their own.
+LOWER_LAYERS = [
+    "tswarp._kernels._dtw",
+    "tswarp._threads",
+    "tswarp._config",
+    "tswarp._constraints",
+    "tswarp._gamma",
+    "tswarp.backend",
+]
+
+
+TORCH_ENGINE = pytest.param(
+    "tswarp._torch", marks=pytest.mark.skipif(not HAS_TORCH, reason="needs torch")
+)
+
+
+@pytest.mark.parametrize("module", [*LOWER_LAYERS, TORCH_ENGINE])
+def test_lower_layers_do_not_import_the_metrics(module):
+    code = f"import sys, {module}; print('tswarp.metrics' in sys.modules)"
+    assert run_python(code) == "False"

@@ -10,6 +10,7 @@ from oracles import (
     squared_costs,
 )
 
+from tswarp._constraints import band_for, parse_constraint
 from tswarp._kernels import _dtw
 from tswarp.metrics import (
     cdist_soft_dtw,
@@ -21,7 +22,6 @@ from tswarp.metrics import (
     soft_dtw_alignment,
     soft_dtw_normalized,
 )
-from tswarp.metrics._constraints import band_for, parse_constraint
 
 GAMMAS = [1e-3, 0.01, 0.1, 1.0, 10.0, 100.0, 1000.0]
 TINY_SHAPES = [(1, 1, 1), (1, 4, 2), (3, 5, 1), (4, 4, 2), (5, 3, 1), (5, 5, 2)]

@@ -10,16 +10,15 @@ from conftest import HAS_TORCH
 from oracles import dtw_naive
 
 import tswarp
-from tswarp._threads import effective_n_threads
+from tswarp._threads import cgroup_cpu_limit, effective_n_threads
 from tswarp.metrics import cdist_dtw, cdist_soft_dtw, cdist_soft_dtw_normalized
 
 CDISTS = [cdist_dtw, cdist_soft_dtw, cdist_soft_dtw_normalized]
 
 
 def usable_cpus():
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count()
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(cpus, cgroup_cpu_limit() or cpus)  # the quota reader is tested on its own below
 
 
 def run_python(code, timeout=60, **env):
@@ -171,3 +170,52 @@ def test_fork_child_runs_serial_only_after_threads():
     before, parent, after = map(int, result.stdout.split())
     assert before == parent  # no threads had run yet: the child may use them
     assert after == 1
+
+
+def _cgroup(tmp_path, files):
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    return str(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"cpu.max": "200000 100000\n"}, 2),
+        ({"cpu.max": "150000 100000\n"}, 2),  # one and a half CPUs: two threads
+        ({"cpu.max": "10000 100000\n"}, 1),
+        ({"cpu.max": "max 100000\n"}, None),
+        ({"cpu/cpu.cfs_quota_us": "300000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 3),
+        ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+        ({"cpu.max": "garbage\n"}, None),
+        ({}, None),
+    ],
+)
+def test_cgroup_cpu_quota_caps_the_threads(tmp_path, files, expected):
+    assert cgroup_cpu_limit(_cgroup(tmp_path, files)) == expected
+
+
+def test_config_reports_the_thread_rule_beside_openmp():
+    from tswarp import _config
+
+    assert _config.effective_n_threads is effective_n_threads
+    assert _config.openmp_enabled is tswarp.openmp_enabled
+
+
+@pytest.mark.skipif(not HAS_TORCH, reason="needs torch")
+def test_torch_compiled_functions_follow_torch_threads_under_the_rule():
+    import torch
+
+    from tswarp._torch import _compiled
+
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        expected = min(2, usable_cpus()) if tswarp.openmp_enabled() else 1
+        assert _compiled._threads(100) == expected
+        assert _compiled._threads(1) == 1  # never more threads than pairs
+        torch.set_num_threads(1)
+        assert _compiled._threads(100) == 1
+    finally:
+        torch.set_num_threads(before)

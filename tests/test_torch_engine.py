@@ -10,6 +10,7 @@ from torch_oracles import dtw_backtrack, soft_dtw_paths, soft_dtw_recursion
 
 torch = pytest.importorskip("torch")
 
+from tswarp._constraints import parse_constraint  # noqa: E402
 from tswarp._torch import (  # noqa: E402
     Band,
     band_masks,
@@ -21,7 +22,6 @@ from tswarp._torch import (  # noqa: E402
 from tswarp._torch._plan import plan_for  # noqa: E402
 from tswarp.metrics import dtw as numpy_dtw  # noqa: E402
 from tswarp.metrics import dtw_path, itakura_mask, sakoe_chiba_mask  # noqa: E402
-from tswarp.metrics._constraints import parse_constraint  # noqa: E402
 
 pytestmark = pytest.mark.torch
 

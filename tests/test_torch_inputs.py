@@ -402,3 +402,70 @@ def test_loss_dist_func_with_nan_beyond_the_lengths_keeps_gradients_finite(rng):
     np.testing.assert_allclose(values.detach().numpy(), expected, rtol=1e-12)
     values.sum().backward()
     assert bool(torch.isfinite(x.grad).all()) and not x.grad[0, 3:].any()
+
+
+NAN = np.nan
+# Invalid inputs that NumPy arrays and tensors must refuse with the very same message.
+BAD_DATASETS = {
+    "no time steps": np.zeros((2, 0, 1)),
+    "no features": np.zeros((2, 3, 0)),
+    "all padding": np.array([[1.0, 2.0], [NAN, NAN]]),
+    "NaN inside": np.array([[1.0, NAN, 2.0], [1.0, 2.0, 3.0]]),
+    "infinity before padding": np.array([[1.0, np.inf, NAN], [1.0, 2.0, 3.0]]),
+    "4-D": np.zeros((1, 2, 3, 1)),
+}
+BAD_LISTS = {
+    "features differ": [np.zeros((3, 2)), np.zeros((2, 1))],
+    "one series all NaN": [np.zeros(3), np.full(2, NAN)],
+}
+
+
+def _message(call):
+    with pytest.raises((ValueError, TypeError)) as error:
+        call()
+    return type(error.value), str(error.value)
+
+
+@pytest.mark.parametrize("data", BAD_DATASETS.values(), ids=BAD_DATASETS.keys())
+def test_datasets_get_the_same_error_as_arrays_and_tensors(data):
+    expected = _message(lambda: cdist_dtw(data))
+    for tensor in (torch.tensor(data), torch.tensor(data, requires_grad=True)):
+        assert _message(lambda: cdist_dtw(tensor)) == expected  # noqa: B023
+    on_torch = _message(lambda: cdist_soft_dtw(torch.tensor(data), compute_with_backend=True))
+    assert on_torch == expected
+
+
+@pytest.mark.parametrize("series", BAD_LISTS.values(), ids=BAD_LISTS.keys())
+def test_lists_of_series_get_the_same_error_as_arrays_and_tensors(series):
+    expected = _message(lambda: cdist_dtw(series))
+    for grad in (False, True):
+        tensors = [torch.tensor(s, requires_grad=grad) for s in series]
+        assert _message(lambda: cdist_dtw(tensors)) == expected  # noqa: B023
+
+
+@pytest.mark.parametrize("s1", [np.zeros((3, 2)), np.array([1.0, NAN, 2.0]), np.zeros((3, 0))])
+def test_series_get_the_same_error_as_arrays_and_tensors(s1):
+    expected = _message(lambda: dtw(s1, np.zeros(3)))
+    for grad in (False, True):
+        x = torch.tensor(s1, requires_grad=grad)
+        assert _message(lambda: dtw(x, torch.zeros(3, dtype=x.dtype))) == expected  # noqa: B023
+
+
+def test_loss_features_error_reads_as_the_metrics_one():
+    x, y = torch.zeros(2, 3, 1), torch.zeros(2, 3, 2)
+    loss_message = _message(lambda: SoftDTWLossPyTorch()(x, y))[1]
+    assert loss_message == _message(lambda: dtw(x[0], y[0]))[1].replace("s1", "x").replace(
+        "s2", "y"
+    )
+
+
+def test_tensor_datasets_have_zero_padding_whatever_the_input():
+    # Padding is never read by a DP; on tensors it is 0 wherever the data came from, so that
+    # no NaN can reach a gradient through it.
+    from tswarp.metrics._torch_inputs import to_dataset
+
+    padded = np.array([[1.0, 2.0, NAN], [1.0, 2.0, 3.0]])
+    for data in (padded, torch.tensor(padded), [torch.tensor([1.0, 2.0]), torch.ones(3)]):
+        X, lengths = to_dataset(data, "dataset1")
+        assert lengths.tolist() == [2, 3]
+        assert X[0, 2, 0].item() == 0.0

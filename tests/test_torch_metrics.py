@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 import pytest
-from oracles import dtw_naive, itakura_naive, sakoe_chiba_naive, squared_costs
+from oracles import accumulated_naive, dtw_naive, itakura_naive, sakoe_chiba_naive, squared_costs
 
 torch = pytest.importorskip("torch")
 
@@ -15,7 +15,9 @@ from tswarp.metrics import (  # noqa: E402
     cdist_soft_dtw,
     cdist_soft_dtw_normalized,
     dtw,
+    dtw_accumulated_matrix,
     dtw_path,
+    lb_envelope,
     soft_dtw,
     soft_dtw_alignment,
     soft_dtw_normalized,
@@ -457,3 +459,27 @@ def test_loss_refuses_inputs_modified_before_the_backward(rng):
         y.add_(1.0)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         values.sum().backward()
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_host_computed_results_stay_on_the_input_device(rng, device):
+    a, b = rng.normal(size=(5, 2)), rng.normal(size=(4, 2))
+    x, y = torch.tensor(a, device=device), torch.tensor(b, device=device)
+    matrix = dtw_accumulated_matrix(x, y)
+    assert matrix.device.type == device and matrix.dtype == torch.float64
+    np.testing.assert_allclose(matrix.cpu().numpy(), accumulated_naive(a, b), rtol=1e-12)
+    for envelope in lb_envelope(x, radius=1):
+        assert envelope.device.type == device
+
+
+def test_host_results_follow_a_device_other_than_the_cpu():
+    # Without a GPU at hand: the conversion itself, to the 'meta' device that every torch has.
+    from tswarp.backend import instantiate_backend
+    from tswarp.metrics._inputs import to_backend
+
+    be = instantiate_backend("pytorch")
+    on_meta = torch.empty(3, device="meta")
+    result = to_backend(be, np.zeros((2, 2)), [1.0], on_meta)
+    assert result.device.type == "meta" and result.shape == (2, 2)
+    assert to_backend(be, np.zeros(2), [1.0]).device.type == "cpu"
+    assert isinstance(to_backend(instantiate_backend("numpy"), np.zeros(2), on_meta), np.ndarray)

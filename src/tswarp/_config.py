@@ -1,13 +1,18 @@
-"""Build and runtime configuration of the compiled kernels, and a report of it for bug reports."""
+"""Build and runtime configuration of the compiled kernels, and a report of it for bug reports.
+
+``openmp_enabled`` says whether the kernels were built with OpenMP; ``effective_n_threads``
+(the rule itself lives in ``tswarp._threads``, with its fork-safety state) says how many
+threads a parallel kernel runs, for every caller of the package.
+"""
 
 import importlib.util
 import platform
 import sys
 
 from tswarp._kernels._openmp import openmp_enabled
-from tswarp._threads import all_threads
+from tswarp._threads import all_threads, effective_n_threads
 
-__all__ = ["openmp_enabled", "show_config"]
+__all__ = ["effective_n_threads", "openmp_enabled", "show_config"]
 
 
 def kernel_summary():
@@ -64,10 +69,11 @@ def config_lines():
 def show_config(file=None):
     """Print tswarp's version, its kernels' OpenMP status and threads, SIMD build, torch / CUDA.
 
-    The thread count is what ``n_jobs=-1`` uses: the CPUs this process may run on, capped by
-    ``OMP_NUM_THREADS``. The SIMD line names the build of the pairwise DTW kernels that runs
-    (``baseline``, ``avx2`` or ``avx512``): the fastest this CPU supports, unless the
-    environment variable ``TSWARP_SIMD`` asks for another one. Torch is imported only when
+    The thread count is what ``n_jobs=-1`` uses: the CPUs this process may run on (its
+    affinity mask, and a container's CPU quota), capped by ``OMP_NUM_THREADS``. The SIMD
+    line names the build of the pairwise DTW kernels that runs (``baseline``, ``avx2`` or
+    ``avx512``): the fastest this CPU supports, unless the environment variable
+    ``TSWARP_SIMD`` asks for another one. Torch is imported only when
     installed, to report its version and whether CUDA is available.
     ``python -m tswarp --version`` prints the same lines.
 

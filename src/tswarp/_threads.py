@@ -1,8 +1,11 @@
 """How many threads a parallel kernel runs: one rule for every n_jobs of the package.
 
 ``n_jobs`` follows joblib's convention (None -> 1, -1 -> every usable CPU, -2 -> all but one),
-and the count is capped by the CPUs this process may use and by the number of work items, so
-that no value, however large, asks OpenMP for more threads than can run.
+and the count is capped by the CPUs this process may use (its affinity mask and a container's
+CPU quota) and by the number of work items, so that no value, however large, asks OpenMP for
+more threads than can run. Every parallel kernel gets its count from ``effective_n_threads``:
+the NumPy cdists (``n_jobs``), the command line (``--n-jobs``) and the torch Functions that
+run the compiled kernels (``torch.get_num_threads()``, which ``torch.set_num_threads`` sets).
 
 A child made by ``fork()`` after OpenMP started its threads inherits a thread pool whose
 threads did not survive the fork: libgomp then waits for them forever in the child's first
@@ -11,6 +14,7 @@ parallel region. Such a child runs every kernel on one thread instead.
 
 import numbers
 import os
+import sys
 
 from tswarp._kernels import _openmp
 
@@ -18,13 +22,48 @@ _started_threads = False  # this process has run a kernel on more than one OpenM
 _forked_after_threads = False  # this process is a fork child of one that had
 
 
+_CGROUP = "/sys/fs/cgroup"
+
+
+def _read_words(path):
+    try:
+        with open(path) as file:
+            return file.read().split()
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+def cgroup_cpu_limit(root=_CGROUP):
+    """The CPUs a cgroup CPU quota allows (rounded up), or None without a quota.
+
+    A container started with ``--cpus=2`` sees every CPU of the host in its affinity mask,
+    but runs only two CPUs' worth of time: more threads than that just wait for each other.
+    Both cgroup versions are read: v2's ``cpu.max`` ("quota period", or "max"), and v1's
+    ``cpu.cfs_quota_us`` (-1 for none) and ``cpu.cfs_period_us``.
+    """
+    words = _read_words(os.path.join(root, "cpu.max"))
+    if len(words) != 2:
+        words = _read_words(os.path.join(root, "cpu", "cpu.cfs_quota_us"))
+        words += _read_words(os.path.join(root, "cpu", "cpu.cfs_period_us"))
+    try:
+        quota, period = (int(word) for word in words)
+    except ValueError:  # "max", a missing file, or anything unexpected: no quota
+        return None
+    if quota <= 0 or period <= 0:
+        return None
+    return max(1, -(-quota // period))
+
+
 def usable_cpus():
-    """The CPUs this process may run on: its affinity mask where the platform has one."""
+    """The CPUs this process may run on: its affinity mask where the platform has one,
+    capped by a cgroup CPU quota (a container's CPU limit)."""
     if hasattr(os, "process_cpu_count"):  # Python 3.13+
-        return os.process_cpu_count() or 1
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0)) or 1
-    return os.cpu_count() or 1
+        cpus = os.process_cpu_count() or 1
+    elif hasattr(os, "sched_getaffinity"):
+        cpus = len(os.sched_getaffinity(0)) or 1
+    else:
+        cpus = os.cpu_count() or 1
+    return min(cpus, _cgroup_limit or cpus)
 
 
 def all_threads():
@@ -58,6 +97,10 @@ def effective_n_threads(n_jobs, work_items=None):
         threads = max(1, min(threads, int(work_items)))
     _started_threads = _started_threads or threads > 1
     return threads
+
+
+# Read once: a process does not change its container, and n_jobs is resolved on every call.
+_cgroup_limit = cgroup_cpu_limit() if sys.platform.startswith("linux") else None
 
 
 def _after_fork_in_child():

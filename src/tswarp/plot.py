@@ -25,7 +25,8 @@ from matplotlib import patheffects
 from matplotlib.collections import LineCollection
 from matplotlib.ticker import MaxNLocator
 
-from tswarp.metrics._constraints import document_constraints, parse_constraint
+from tswarp._constraints import parse_constraint
+from tswarp.metrics._constraints import document_constraints
 from tswarp.metrics._dtw import dtw_accumulated_matrix, dtw_path
 from tswarp.metrics._inputs import to_series_pair
 from tswarp.metrics._masks import compute_mask

@@ -6,7 +6,7 @@ from collections import namedtuple
 import numpy as np
 import torch
 
-from tswarp.metrics._constraints import NONE, band_for
+from tswarp._constraints import NONE, band_for
 
 Band = namedtuple("Band", ["mask", "rows"])
 Band.__doc__ = """A batch's band: what the wavefront engine accepts as ``mask``.
@@ -50,7 +50,7 @@ def band_masks(n_lengths, m_lengths, constraint, shape=None, device=None):
 
     ``n_lengths``, ``m_lengths``: the pairs' lengths (sequences, arrays or tensors; a
     tensor is read once to the host). ``constraint``: a (code, parameter) pair as returned by
-    ``tswarp.metrics._constraints.parse_constraint``. ``shape``: the padded (n, m), by default
+    ``tswarp._constraints.parse_constraint``. ``shape``: the padded (n, m), by default
     the largest lengths. ``device``: where the mask is built. Each distinct length pair's band
     comes from ``tswarp._kernels._dtw.band`` once and is cached. Raises ValueError when some
     pair admits no warping path (an Itakura slope too small for its lengths).

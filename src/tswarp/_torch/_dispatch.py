@@ -3,11 +3,11 @@
 import numpy as np
 import torch
 
+from tswarp._gamma import check_gamma_fits
 from tswarp._torch._bands import band_limits, band_masks
 from tswarp._torch._compiled import CompiledSeriesSoftDTW, CompiledSoftDTW
 from tswarp._torch._costs import squared_euclidean
 from tswarp._torch._soft_dtw import SoftDTW
-from tswarp.metrics._gamma import check_gamma_fits
 
 
 def use_wavefront(device, compute_with_backend):

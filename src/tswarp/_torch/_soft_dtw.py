@@ -3,8 +3,8 @@
 import torch
 from torch.autograd.function import once_differentiable
 
+from tswarp._gamma import check_gamma
 from tswarp._torch import _wavefront
-from tswarp.metrics._gamma import check_gamma
 
 
 class SoftDTW(torch.autograd.Function):

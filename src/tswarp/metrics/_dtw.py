@@ -4,19 +4,16 @@ import math
 
 import numpy as np
 
+from tswarp._constraints import band_for, infeasible_message, parse_constraint
 from tswarp._kernels import _dtw
 from tswarp._threads import check_n_jobs
 from tswarp.backend import instantiate_backend
-from tswarp.metrics._constraints import (
-    band_for,
-    document_constraints,
-    infeasible_message,
-    parse_constraint,
-)
+from tswarp.metrics._constraints import document_constraints
 from tswarp.metrics._inputs import (
     dataset_backend,
     host_values,
     needs_torch_engine,
+    to_backend,
     to_dataset_pair,
     to_series_pair,
     torch_metrics,
@@ -149,6 +146,7 @@ def dtw_accumulated_matrix(
     Returns
     -------
     numpy.ndarray of shape (sz1, sz2), float64
+        A float64 tensor on the device of the input tensors with the PyTorch backend.
 
     Examples
     --------
@@ -183,7 +181,8 @@ def dtw_accumulated_matrix(
                 f"(sz1 - 1, sz2 - 1) = {(len(x) - 1, len(y) - 1)} by steps right, down or "
                 "diagonal"
             )
-    return be.from_numpy(_dtw.dtw_accumulated(x, y, allowed).astype(np.float64, copy=False))
+    matrix = _dtw.dtw_accumulated(x, y, allowed).astype(np.float64, copy=False)
+    return to_backend(be, matrix, s1, s2)
 
 
 def _admits_a_path(allowed):

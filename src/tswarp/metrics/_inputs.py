@@ -1,4 +1,10 @@
-"""Validation of user series, done once in Python before any kernel runs."""
+"""Validation of user series, done once in Python before any kernel runs.
+
+The rules and their messages are written once here, for NumPy arrays and torch tensors
+alike: shapes, features, lengths (trailing all-NaN rows are padding, any other NaN or
+infinity is an error), and pairs of series or datasets. ``_torch_inputs`` adds only what
+is particular to tensors: their dtypes, their device, and 0 in the padding.
+"""
 
 import numpy as np
 
@@ -39,6 +45,17 @@ def host_values(data, name):
     if _is_torch_tensor(data):
         return torch_inputs().host_array(data, name)
     return np.asarray(data)
+
+
+def to_backend(be, array, *inputs):
+    """A result computed on the host as ``be``'s array: for torch, a tensor on the device of
+    the first tensor among ``inputs`` (the CPU when none is), as the torch metrics return."""
+    result = be.from_numpy(array)
+    if be.is_pytorch:
+        device = next((item.device for item in inputs if _is_torch_tensor(item)), None)
+        if device is not None and device != result.device:
+            result = result.to(device)
+    return result
 
 
 def needs_torch_engine(compute_with_backend, *data):
@@ -94,7 +111,7 @@ def series_shape(arr, name):
             f"input of shape {tuple(arr.shape)}"
         )
     if arr.shape[1] == 0:
-        raise ValueError(f"{name} has no features: shape {tuple(arr.shape)}")
+        raise no_features(name, arr.shape)
     return arr
 
 
@@ -109,18 +126,105 @@ def dataset_shape(arr, name):
             f"{name} must be a dataset of shape (n_ts, sz, d), (n_ts, sz) or (sz,), got "
             f"{arr.ndim}-D input of shape {tuple(arr.shape)}"
         )
+    if arr.shape[0] and arr.shape[2] == 0:
+        raise no_features(name, arr.shape)
     return arr
+
+
+def no_features(name, shape):
+    return ValueError(f"{name} has no features: shape {tuple(shape)}")
 
 
 def empty_series(name):
     return ValueError(f"{name} is empty or all NaN: a series needs at least one time step")
 
 
-def value_inside(name, step):
+def value_inside(name, step, length=None):
+    """The error of a NaN or infinity within a series: before its padding, or, for lengths
+    given by the caller, within ``length``."""
+    if length is not None:
+        return ValueError(
+            f"{name} has a NaN or infinite value at time step {step}, within its length {length}"
+        )
     return ValueError(
         f"{name} has a NaN or infinite value at time step {step}; only trailing rows that are "
         "entirely NaN are allowed (as padding of variable-length series)"
     )
+
+
+def series_lengths(arr, name, xp=np, to_host=np.asarray, dataset=True):
+    """The length of each series of an (n, sz, d) array or tensor, once padding is dropped.
+
+    Trailing rows that are entirely NaN are padding; any other NaN or infinite value, or a
+    series of padding only, is a ValueError naming series i ``name[i]`` (or ``name`` when
+    ``dataset`` is False: ``arr`` is then one series as (1, sz, d)). ``xp`` is the array
+    library of ``arr`` (NumPy or torch), and ``to_host`` reads one of its boolean arrays as
+    a NumPy array: the rules themselves run on the host, once for both array types.
+
+    Padding is never read: every engine runs each pair within its lengths, and fills the
+    padding as it needs (NumPy leaves it as given; torch sets 0, see ``_torch_inputs``).
+    """
+    n, sz = arr.shape[:2]
+    if sz and bool(xp.isfinite(arr).all()):  # no padding, nothing to check: the usual case
+        return np.full(n, sz, dtype=np.intp)
+    nan_rows = to_host(xp.isnan(arr).all(-1))
+    finite_rows = to_host(xp.isfinite(arr).all(-1))
+    # Trailing padding rows: count the all-NaN rows after the last real one.
+    lengths = sz - np.cumprod(nan_rows[:, ::-1], axis=1).sum(axis=1)
+    names = (lambda i: f"{name}[{i}]") if dataset else (lambda i: name)
+    empty = np.flatnonzero(lengths == 0)
+    if empty.size:
+        raise empty_series(names(empty[0]))
+    bad = ~finite_rows & (np.arange(sz)[None, :] < lengths[:, None])
+    if bad.any():
+        index, step = np.argwhere(bad)[0]
+        raise value_inside(names(index), step)
+    return lengths.astype(np.intp)
+
+
+def check_same_features(first, second, names):
+    """ValueError unless two series or datasets, called ``names``, have as many features."""
+    if first != second:
+        raise ValueError(
+            f"{names[0]} and {names[1]} must have the same number of features (dimension d), "
+            f"got d={first} for {names[0]} and d={second} for {names[1]}"
+        )
+
+
+def check_series_features(series, name):
+    """ValueError unless the (sz, d) series of the dataset ``name`` have as many features."""
+    dims = sorted({ts.shape[1] for ts in series})
+    if len(dims) > 1:
+        raise ValueError(
+            f"all series of {name} must have the same number of features, got d in {dims}"
+        )
+
+
+def validate_series_pair(s1, s2, to_series, common):
+    """The rules of a pairwise metric, for either array type: each series by
+    ``to_series(s, name)``, the same feature size, the layout warning, and then
+    ``common(x, y, names)`` (one dtype, one device)."""
+    x, y = to_series(s1, "s1"), to_series(s2, "s2")
+    check_same_features(x.shape[1], y.shape[1], ("s1", "s2"))
+    check_layout_pair(x, y)
+    return common(x, y, ("s1", "s2"))
+
+
+def validate_dataset_pair(dataset1, dataset2, to_dataset, common):
+    """The rules of a cdist, for either array type, as ``validate_series_pair``.
+
+    Returns ``(X, x_lengths), (Y, y_lengths)``; without ``dataset2`` both are the same.
+    """
+    first = to_dataset(dataset1, "dataset1")
+    if dataset2 is None:
+        check_layout_datasets(first[0], first[0], False)
+        return first, first
+    (X, x_lengths), (Y, y_lengths) = first, to_dataset(dataset2, "dataset2")
+    if X.shape[0] and Y.shape[0]:
+        check_same_features(X.shape[2], Y.shape[2], ("dataset1", "dataset2"))
+    check_layout_datasets(X, Y, True)
+    X, Y = common(X, Y, ("dataset1", "dataset2"))
+    return (X, x_lengths), (Y, y_lengths)
 
 
 def _real_float_array(ts, name):
@@ -153,54 +257,27 @@ def to_series(ts, name):
     and are dropped. The result may share memory with ``ts``; kernels only read it.
     """
     arr = series_shape(_real_float_array(ts, name), name)
-    nan_rows = np.isnan(arr).all(axis=1)
-    size = arr.shape[0] - int(np.argmin(nan_rows[::-1])) if not nan_rows.all() else 0
-    if size == 0:
-        raise empty_series(name)
-    arr = arr[:size]
-    not_finite = ~np.isfinite(arr)
-    if not_finite.any():
-        raise value_inside(name, int(np.argmax(not_finite.any(axis=1))))
-    return np.ascontiguousarray(arr)
+    size = series_lengths(arr[None], name, dataset=False)[0]
+    return np.ascontiguousarray(arr[:size])
 
 
-def to_series_pair(s1, s2):
-    """Validate two series for a pairwise metric: same feature size, one shared float width."""
-    x, y = to_series(s1, "s1"), to_series(s2, "s2")
-    if x.shape[1] != y.shape[1]:
-        raise ValueError(
-            "s1 and s2 must have the same number of features (dimension d), got "
-            f"d={x.shape[1]} for s1 and d={y.shape[1]} for s2"
-        )
-    check_layout_pair(x, y)
+def _one_dtype(x, y, names):
     dtype = np.result_type(x, y)
     return x.astype(dtype, copy=False), y.astype(dtype, copy=False)
 
 
-def _series_lengths(arr, name):
-    """Length of each series of an (n, sz, d) array once trailing all-NaN rows are dropped."""
-    padding = np.isnan(arr).all(axis=2)
-    # Trailing padding rows: count the all-NaN rows after the last real one.
-    trailing = np.cumprod(padding[:, ::-1], axis=1).sum(axis=1)
-    lengths = arr.shape[1] - trailing
-    empty = np.flatnonzero(lengths == 0)
-    if empty.size:
-        raise empty_series(f"{name}[{empty[0]}]")
-    steps = np.arange(arr.shape[1])
-    bad = ~np.isfinite(arr).all(axis=2) & (steps[None, :] < lengths[:, None])
-    if bad.any():
-        index, step = np.argwhere(bad)[0]
-        raise value_inside(f"{name}[{index}]", step)
-    return lengths.astype(np.intp)
+def to_series_pair(s1, s2):
+    """Validate two series for a pairwise metric: same feature size, one shared float width."""
+    return validate_series_pair(s1, s2, to_series, _one_dtype)
 
 
 def _ragged_to_padded(dataset, name):
     series = [to_series(ts, f"{name}[{i}]") for i, ts in enumerate(dataset)]
-    dims = {ts.shape[1] for ts in series}
-    if len(dims) > 1:
-        raise ValueError(f"all series of {name} must have the same number of features, got {dims}")
+    check_series_features(series, name)
     dtype = np.result_type(*series)
-    padded = np.full((len(series), max(len(ts) for ts in series), dims.pop()), np.nan, dtype)
+    padded = np.full(
+        (len(series), max(len(ts) for ts in series), series[0].shape[1]), np.nan, dtype
+    )
     for i, ts in enumerate(series):
         padded[i, : len(ts)] = ts
     return padded
@@ -219,12 +296,7 @@ def to_dataset(dataset, name):
         arr = _ragged_to_padded(dataset, name)
     else:
         arr = dataset_shape(_real_float_array(dataset, name), name)
-    if arr.shape[0] > 0 and arr.shape[2] == 0:
-        raise ValueError(f"{name} has no features: shape {arr.shape}")
-    if arr.shape[0] > 0 and arr.shape[1] == 0:
-        raise empty_series(f"{name}[0]")
-    lengths = _series_lengths(arr, name) if arr.size else np.zeros(arr.shape[0], np.intp)
-    return np.ascontiguousarray(arr), lengths
+    return np.ascontiguousarray(arr), series_lengths(arr, name)
 
 
 def _is_ragged(dataset):
@@ -243,17 +315,4 @@ def to_dataset_pair(dataset1, dataset2):
 
     Returns ``(X, x_lengths), (Y, y_lengths)``; without ``dataset2`` both are the same.
     """
-    first = to_dataset(dataset1, "dataset1")
-    if dataset2 is None:
-        check_layout_datasets(first[0], first[0], False)
-        return first, first
-    second = to_dataset(dataset2, "dataset2")
-    (X, x_lengths), (Y, y_lengths) = first, second
-    if X.shape[0] and Y.shape[0] and X.shape[2] != Y.shape[2]:
-        raise ValueError(
-            "dataset1 and dataset2 must have the same number of features (dimension d), got "
-            f"d={X.shape[2]} for dataset1 and d={Y.shape[2]} for dataset2"
-        )
-    check_layout_datasets(X, Y, True)
-    dtype = np.result_type(X, Y)
-    return (X.astype(dtype, copy=False), x_lengths), (Y.astype(dtype, copy=False), y_lengths)
+    return validate_dataset_pair(dataset1, dataset2, to_dataset, _one_dtype)

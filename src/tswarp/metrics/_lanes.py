@@ -12,8 +12,8 @@ the scalar kernel instead.
 
 import numpy as np
 
+from tswarp._constraints import NONE, SAKOE_CHIBA
 from tswarp._kernels import _dtw, _simd
-from tswarp.metrics._constraints import NONE, SAKOE_CHIBA
 from tswarp.metrics._overflow import redo_overflowed_pairs
 
 MIN_EFFICIENCY = 0.25

@@ -4,10 +4,10 @@ import math
 
 import numpy as np
 
+from tswarp._constraints import check_radius
 from tswarp._kernels import _envelope
 from tswarp.backend import instantiate_backend
-from tswarp.metrics._constraints import check_radius
-from tswarp.metrics._inputs import to_series
+from tswarp.metrics._inputs import to_backend, to_series
 
 
 def _envelope_arrays(x, radius):
@@ -70,12 +70,7 @@ def lb_envelope(ts, radius=1, be=None):
     be = instantiate_backend(be, ts)
     radius = check_radius(radius, "radius")
     envelopes = _envelope_arrays(to_series(ts, "ts"), radius)
-    if be.is_pytorch:
-        device = getattr(ts, "device", None)  # None when ``be`` asks for torch on other input
-        envelopes = tuple(be.from_numpy(env) for env in envelopes)
-        if device is not None:
-            envelopes = tuple(env.to(device) for env in envelopes)
-    return envelopes
+    return tuple(to_backend(be, env, ts) for env in envelopes)
 
 
 def _candidate_envelope(envelope_candidate):

@@ -8,8 +8,7 @@ import numbers
 
 import numpy as np
 
-from tswarp.backend import instantiate_backend
-from tswarp.metrics._constraints import (
+from tswarp._constraints import (
     ITAKURA,
     SAKOE_CHIBA,
     band_for,
@@ -17,6 +16,7 @@ from tswarp.metrics._constraints import (
     check_slope,
     parse_constraint,
 )
+from tswarp.backend import instantiate_backend
 
 
 def _size(value, name):

@@ -9,16 +9,12 @@ DTW there instead.
 
 import numpy as np
 
+from tswarp._constraints import band_for, infeasible_message, parse_constraint
+from tswarp._gamma import check_gamma, check_gamma_fits
 from tswarp._kernels import _soft_dtw
 from tswarp._threads import check_n_jobs, effective_n_threads
 from tswarp.backend import instantiate_backend
-from tswarp.metrics._constraints import (
-    band_for,
-    document_constraints,
-    infeasible_message,
-    parse_constraint,
-)
-from tswarp.metrics._gamma import check_gamma, check_gamma_fits
+from tswarp.metrics._constraints import document_constraints
 from tswarp.metrics._inputs import (
     dataset_backend,
     needs_torch_engine,
@@ -82,9 +78,10 @@ def soft_dtw(
     be : Backend, str or None
         The backend to compute with; by default the type of ``s1`` and ``s2`` decides.
     compute_with_backend : bool or None, default None
-        Accepted for compatibility; it changes nothing on NumPy input, which always runs the
-        compiled kernels. On torch input (not available yet) it will choose between the
-        torch wavefront (True) and the compiled kernels (False).
+        How soft-DTW runs on tensors: True runs the torch wavefront on the tensors' device,
+        False the compiled kernels on a CPU copy, and None the compiled kernels for CPU
+        tensors and the wavefront elsewhere; values and gradients are the same. It changes
+        nothing on NumPy input, which always runs the compiled kernels.
 
     Returns
     -------
@@ -307,9 +304,10 @@ def cdist_soft_dtw(
     be : Backend, str or None
         The backend to compute with.
     compute_with_backend : bool or None, default None
-        Accepted for compatibility; it changes nothing on NumPy input, which always runs the
-        compiled kernels. On torch input (not available yet) it will choose between the
-        torch wavefront (True) and the compiled kernels (False).
+        How soft-DTW runs on tensors: True runs the torch wavefront on the tensors' device,
+        False the compiled kernels on a CPU copy, and None the compiled kernels for CPU
+        tensors and the wavefront elsewhere; values and gradients are the same. It changes
+        nothing on NumPy input, which always runs the compiled kernels.
     dtype : numpy.float32 or numpy.float64, optional
         Data type of the returned matrix (float64 by default); float32 halves its memory.
         On tensors, ``torch.float32`` and ``torch.float64`` are accepted too.

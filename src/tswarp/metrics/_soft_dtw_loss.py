@@ -4,10 +4,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from tswarp._constraints import parse_constraint
+from tswarp._gamma import check_gamma
 from tswarp._torch._dispatch import soft_dtw_batch, soft_dtw_series_batch
-from tswarp.metrics._constraints import parse_constraint
-from tswarp.metrics._gamma import check_gamma
-from tswarp.metrics._torch_inputs import real_tensor
+from tswarp.metrics._inputs import check_same_features, value_inside
+from tswarp.metrics._torch_inputs import real_tensor, steps_within, zero_padding
 
 _INTEGER_DTYPES = (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
 
@@ -37,12 +38,6 @@ def _batch(t, name):
     return real_tensor(t, name)
 
 
-def _inside(lengths, size, device):
-    """(b, size) bool tensor: True at the steps within each sample's length."""
-    steps = torch.arange(size, device=device)
-    return steps < torch.as_tensor(lengths, device=device)[:, None]
-
-
 def _finite_steps(t, lengths, name):
     """``t`` once no NaN or infinity lies within the lengths; padding beyond them becomes 0.
 
@@ -50,16 +45,12 @@ def _finite_steps(t, lengths, name):
     """
     if bool(torch.isfinite(t).all()):
         return t
-    inside = _inside(lengths, t.shape[1], t.device)
+    inside = steps_within(lengths, t.shape[1], t.device)
     bad = ~torch.isfinite(t).all(2) & inside
     if bool(bad.any()):
         sample, step = (int(v) for v in bad.nonzero()[0])
-        raise ValueError(
-            f"{name}[{sample}] has a NaN or infinite value at time step {step}, within its "
-            f"length {lengths[sample]}"
-        )
-    # Padding is never computed with; zeros there keep NaN out of every gradient.
-    return torch.where(inside[:, :, None], t, 0.0)
+        raise value_inside(f"{name}[{sample}]", step, lengths[sample])
+    return zero_padding(t, lengths, inside)
 
 
 class SoftDTWLossPyTorch(torch.nn.Module):
@@ -135,8 +126,8 @@ class SoftDTWLossPyTorch(torch.nn.Module):
         if bool(torch.isfinite(costs).all()):
             return costs
         used = (
-            _inside(x_lengths, x.shape[1], x.device)[:, :, None]
-            & _inside(y_lengths, y.shape[1], y.device)[:, None, :]
+            steps_within(x_lengths, x.shape[1], x.device)[:, :, None]
+            & steps_within(y_lengths, y.shape[1], y.device)[:, None, :]
         )
         bad = ~torch.isfinite(costs) & used
         if bool(bad.any()):
@@ -152,10 +143,8 @@ class SoftDTWLossPyTorch(torch.nn.Module):
             raise ValueError(
                 f"x and y must have the same batch size, got {x.shape[0]} and {y.shape[0]}"
             )
-        if self.dist_func is None and x.shape[2] != y.shape[2]:
-            raise ValueError(
-                f"x and y must have the same number of features, got {x.shape[2]} and {y.shape[2]}"
-            )
+        if self.dist_func is None:
+            check_same_features(x.shape[2], y.shape[2], ("x", "y"))
         b, m, n = x.shape[0], x.shape[1], y.shape[1]
         m_lengths = _lengths(x_lengths, b, m, "x_lengths")
         n_lengths = _lengths(y_lengths, b, n, "y_lengths")

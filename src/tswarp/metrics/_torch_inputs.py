@@ -1,4 +1,8 @@
-"""Validation of torch series and datasets, mirroring the NumPy rules of ``_inputs``."""
+"""Validation of torch series and datasets: the rules of ``_inputs`` applied to tensors.
+
+Only the tensor side lives here: which tensors hold usable values, their float dtypes, one
+device per call, and padding filled with 0 (see ``zero_padding``).
+"""
 
 import functools
 
@@ -50,9 +54,8 @@ def host_array(ts, name):
     return ts.cpu().resolve_neg().numpy()
 
 
-def _trailing_padding(nan_rows):
-    """Number of trailing True entries along the last axis (padding rows), per series."""
-    return torch.cumprod(nan_rows.flip(-1).to(torch.int64), dim=-1).sum(-1)
+def _host(mask):
+    return mask.cpu().numpy()
 
 
 def to_series(ts, name):
@@ -63,14 +66,8 @@ def to_series(ts, name):
     if not isinstance(ts, torch.Tensor):
         return torch.from_numpy(_inputs.to_series(ts, name))
     ts = _inputs.series_shape(_float_tensor(ts, name), name)
-    size = ts.shape[0] - int(_trailing_padding(torch.isnan(ts).all(1)))
-    if size == 0:
-        raise _inputs.empty_series(name)
-    ts = ts[:size]
-    bad = ~torch.isfinite(ts).all(1)
-    if bool(bad.any()):
-        raise _inputs.value_inside(name, int(bad.nonzero()[0, 0]))
-    return ts.contiguous()  # the compiled kernels read it in place
+    size = _inputs.series_lengths(ts[None], name, torch, _host, dataset=False)[0]
+    return ts[:size].contiguous()  # the compiled kernels read it in place
 
 
 def same_place(x, y, names):
@@ -84,21 +81,29 @@ def same_place(x, y, names):
 
 
 def to_series_pair(s1, s2):
-    x, y = to_series(s1, "s1"), to_series(s2, "s2")
-    if x.shape[1] != y.shape[1]:
-        raise ValueError(
-            "s1 and s2 must have the same number of features (dimension d), got "
-            f"d={x.shape[1]} for s1 and d={y.shape[1]} for s2"
-        )
-    _inputs.check_layout_pair(x, y)
-    return same_place(x, y, ("s1", "s2"))
+    """Validate two series as ``_inputs.to_series_pair``, as tensors on one device."""
+    return _inputs.validate_series_pair(s1, s2, to_series, same_place)
+
+
+def steps_within(lengths, size, device):
+    """(b, size) bool tensor on ``device``: True at the steps within each series' length."""
+    steps = torch.arange(size, device=device)
+    return steps < torch.as_tensor(lengths, device=device)[:, None]
+
+
+def zero_padding(arr, lengths, inside=None):
+    """``arr`` (b, sz, d) with 0 in the rows past ``lengths`` (``inside``, if known, is
+    their ``steps_within``). The wavefront computes whole padded batches: a NaN there would
+    reach the gradients (as 0 * NaN) although no path crosses it."""
+    if inside is None:
+        inside = steps_within(lengths, arr.shape[1], arr.device)
+    return torch.where(inside[:, :, None], arr, 0.0)
 
 
 def _padded_series(dataset, name):
     """A list of series as (padded tensor, lengths): one device, the widest of their dtypes."""
     series = [to_series(ts, f"{name}[{i}]") for i, ts in enumerate(dataset)]
-    if len({ts.shape[1] for ts in series}) > 1:
-        raise ValueError(f"all series of {name} must have the same number of features")
+    _inputs.check_series_features(series, name)
     devices = {ts.device for ts in series}
     if len(devices) > 1:
         raise ValueError(f"all series of {name} must be on the same device, got {devices}")
@@ -108,42 +113,21 @@ def _padded_series(dataset, name):
 
 
 def to_dataset(dataset, name):
-    """(padded (n, sz, d) tensor, lengths as an intp array) with NumPy's dataset rules."""
+    """(padded (n, sz, d) tensor, lengths as an intp array) with the rules of
+    ``_inputs.to_dataset``; padding rows hold 0 (see ``zero_padding``)."""
     if isinstance(dataset, (list, tuple)) and any(isinstance(t, torch.Tensor) for t in dataset):
-        return _padded_series(dataset, name)
-    if not isinstance(dataset, torch.Tensor):
-        padded, lengths = _inputs.to_dataset(dataset, name)
-        return torch.from_numpy(padded), lengths
-    arr = _inputs.dataset_shape(_float_tensor(dataset, name), name)
-    if arr.numel() == 0 and arr.shape[0] > 0:
-        raise ValueError(f"{name} has no time steps or no features: shape {tuple(arr.shape)}")
-    lengths = arr.shape[1] - _trailing_padding(torch.isnan(arr).all(2))
-    lengths = lengths.cpu().numpy().astype(np.intp)
-    empty = np.flatnonzero(lengths == 0)
-    if empty.size:
-        raise _inputs.empty_series(f"{name}[{empty[0]}]")
-    steps = torch.arange(arr.shape[1], device=arr.device)
-    inside = steps[None, :] < torch.as_tensor(lengths, device=arr.device)[:, None]
-    bad = ~torch.isfinite(arr).all(2) & inside
-    if bool(bad.any()):
-        index, step = (int(v) for v in bad.nonzero()[0])
-        raise _inputs.value_inside(f"{name}[{index}]", step)
-    # Padding becomes 0: never read by the DP, and no NaN can reach a gradient through it.
-    return torch.where(inside[:, :, None], arr, 0.0), lengths
+        return _padded_series(dataset, name)  # padded with 0 already
+    if isinstance(dataset, torch.Tensor):
+        arr = _inputs.dataset_shape(_float_tensor(dataset, name), name)
+        lengths = _inputs.series_lengths(arr, name, torch, _host)
+    else:
+        arr, lengths = _inputs.to_dataset(dataset, name)
+        arr = torch.from_numpy(arr)
+    if arr.shape[0] and (lengths < arr.shape[1]).any():
+        arr = zero_padding(arr, lengths)
+    return arr, lengths
 
 
 def to_dataset_pair(dataset1, dataset2):
-    first = to_dataset(dataset1, "dataset1")
-    if dataset2 is None:
-        _inputs.check_layout_datasets(first[0], first[0], False)
-        return first, first
-    second = to_dataset(dataset2, "dataset2")
-    (X, x_lengths), (Y, y_lengths) = first, second
-    if len(x_lengths) and len(y_lengths) and X.shape[2] != Y.shape[2]:
-        raise ValueError(
-            "dataset1 and dataset2 must have the same number of features (dimension d), got "
-            f"d={X.shape[2]} for dataset1 and d={Y.shape[2]} for dataset2"
-        )
-    _inputs.check_layout_datasets(X, Y, True)
-    X, Y = same_place(X, Y, ("dataset1", "dataset2"))
-    return (X, x_lengths), (Y, y_lengths)
+    """Validate one or two datasets as ``_inputs.to_dataset_pair``, as tensors on one device."""
+    return _inputs.validate_dataset_pair(dataset1, dataset2, to_dataset, same_place)

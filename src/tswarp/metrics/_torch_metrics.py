@@ -11,11 +11,11 @@ import math
 import numpy as np
 import torch
 
+from tswarp._constraints import band_for
 from tswarp._kernels import _simd
 from tswarp._torch import band_masks, dtw_alignment, squared_euclidean
 from tswarp._torch._dispatch import soft_dtw_batch, soft_dtw_series_batch
 from tswarp.backend._pytorch import as_torch_dtype
-from tswarp.metrics._constraints import band_for
 from tswarp.metrics._overflow import dtw_distance, dtw_path_and_cost
 from tswarp.metrics._pairwise import all_pairs, output_dtype
 from tswarp.metrics._torch_inputs import to_dataset_pair, to_series_pair
