@@ -258,9 +258,10 @@ def dtw_pairs(
     const floating[:, :, ::1] X, const Py_ssize_t[::1] x_lengths,
     const floating[:, :, ::1] Y, const Py_ssize_t[::1] y_lengths,
     const Py_ssize_t[::1] rows, const Py_ssize_t[::1] cols,
-    int constraint, double parameter, double[::1] out, int n_threads,
+    int constraint, double parameter, bint squared, double[::1] out, int n_threads,
 ):
-    """out[k] = DTW(X[rows[k]], Y[cols[k]]) for a block of pairs, in parallel over pairs.
+    """out[k] = DTW(X[rows[k]], Y[cols[k]]) for a block of pairs, in parallel over pairs;
+    with ``squared``, the minimal accumulated squared cost itself (no square root).
 
     Series are NaN-padded; only their first ``*_lengths`` steps are read. A pair whose
     lengths admit no path under the constraint gets NaN.
@@ -272,6 +273,7 @@ def dtw_pairs(
     cdef floating[:, ::1] dp_rows = np.empty((n_threads, SCRATCH_ROWS * (max_m + 1)), dtype=dtype)
     cdef Py_ssize_t[:, ::1] limits = np.empty((n_threads, 2 * max_n), dtype=np.intp)
     cdef int thread
+    cdef double cost
     cdef const tswarp_flag* stop
     while True:
         stop = watch(<double> n_pairs * max_n * max_m / n_threads)
@@ -284,8 +286,9 @@ def dtw_pairs(
                                &limits[thread, 0], &limits[thread, max_n]):
                 out[k] = NAN
                 continue
-            out[k] = sqrt(dtw_cost(&X[a, 0, 0], x_lengths[a], &Y[b, 0, 0], y_lengths[b], d,
-                                   &limits[thread, 0], &limits[thread, max_n],
-                                   &dp_rows[thread, 0], NULL, stop))
+            cost = dtw_cost(&X[a, 0, 0], x_lengths[a], &Y[b, 0, 0], y_lengths[b], d,
+                            &limits[thread, 0], &limits[thread, max_n],
+                            &dp_rows[thread, 0], NULL, stop)
+            out[k] = cost if squared else sqrt(cost)
         if finished(stop):
             return

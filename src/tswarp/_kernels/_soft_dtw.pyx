@@ -3,12 +3,13 @@
 R[i, j] = ||x_i - y_j||^2 + softmin(R[i-1, j-1], R[i-1, j], R[i, j-1]), where
 softmin(a, b, c) = -gamma * log(exp(-a / gamma) + exp(-b / gamma) + exp(-c / gamma)),
 R[-1, -1] = 0, the border is infinite, and so is every cell outside the global constraint's
-band. The soft-DTW value is R[n-1, m-1]. With gamma = 0 the soft minimum is the hard one, so
-the same kernels give DTW squared (no square root).
+band. The soft-DTW value is R[n-1, m-1]. gamma > 0 here: at gamma = 0 the soft minimum is the
+hard one, and the callers run the DTW kernels instead (DTW squared).
 
 The dynamic program runs in C (_soft_simd.h): strips of 16 rows swept by anti-diagonals, the
-soft minimum on SIMD lanes with inline exp and log (_fastmath.h), at the widest vector width
-the CPU has. Costs and the dynamic program are in float64 for both input widths: the
+soft minimum on SIMD lanes with inline exp and log (_fastmath.h). Every entry point takes the
+lane width to run (``lanes``: 1, 2, 4 or 8, at most :func:`widest_lanes`), chosen by
+``_select``, and trusts it. Costs and the dynamic program are in float64 for both input widths: the
 exponentials turn rounding errors in R into relative errors of the weights, amplified by
 1 / gamma.
 
@@ -28,11 +29,6 @@ from cython cimport floating
 
 from tswarp._kernels._band cimport band_limits
 from tswarp._kernels._interrupt cimport finished, tswarp_flag, tswarp_stopped, watch
-
-
-from tswarp._kernels import _simd
-
-_WIDTHS = {"baseline": 2, "avx2": 4, "avx512": 8}
 
 
 cdef extern from "_soft_simd.h" nogil:
@@ -55,22 +51,16 @@ cdef extern from "_soft_simd.h" nogil:
         double* weights
         float* weights32
         double* table
-    double tw_soft_forward(const tw_pair* p, double* scratch, const tw_state* keep)
+    double tw_soft_forward(const tw_pair* p, double* scratch, const tw_state* keep, int lanes)
     ctypedef struct tw_sink:
         double* alignment
         Py_ssize_t rows, cols
         double* grad_x
         double* grad_y
     void tw_soft_backward(const tw_pair* p, const tw_state* kept, double* scratch,
-                          const tw_sink* sink)
-    void tw_math_array(const double* x, double* out, Py_ssize_t count, int which)
+                          const tw_sink* sink, int lanes)
+    void tw_math_array(const double* x, double* out, Py_ssize_t count, int which, int lanes)
     int tw_widest_lanes()
-    int tw_set_lanes(int lanes)
-
-
-# The widest width, or the one of the DTW lane build that TSWARP_SIMD chose (baseline: the
-# platform's plain vectors), so that one variable forces both kernels for testing.
-tw_set_lanes(_WIDTHS.get(_simd.variant(), tw_widest_lanes()))
 
 
 cdef inline tw_pair series_pair(
@@ -119,7 +109,7 @@ cdef inline tw_pair cost_pair(
 
 def soft_dtw_value(
     const floating[:, ::1] x, const floating[:, ::1] y,
-    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, double gamma,
+    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, double gamma, int lanes,
 ):
     """Soft-DTW of x (n, d) and y (m, d) within a band, in O(m) memory."""
     cdef tw_pair p = series_pair(&x[0, 0], x.shape[0], &y[0, 0], y.shape[0], x.shape[1],
@@ -129,19 +119,18 @@ def soft_dtw_value(
     while True:
         p.stop = watch(<double> p.n * p.m)
         with nogil:
-            value = tw_soft_forward(&p, &scratch[0], NULL)
+            value = tw_soft_forward(&p, &scratch[0], NULL, lanes)
         if finished(p.stop):
             return value
 
 
 def soft_dtw_alignment(
     const floating[:, ::1] x, const floating[:, ::1] y,
-    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, double gamma,
+    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, double gamma, int lanes,
     Py_ssize_t weights_budget=1 << 27,
 ):
     """(E, value): the (n, m) float64 expected alignment (0 outside the band) and soft-DTW.
 
-    gamma must be > 0 here (the hard alignment of gamma = 0 is a DTW path, computed there).
     The backward reuses the forward's soft-min weights (24 bytes a cell) when they fit in
     ``weights_budget`` bytes; beyond, it keeps R alone (8 bytes a cell) and recomputes the
     same weights, bit for bit, at the price of two more exponentials a cell.
@@ -162,9 +151,9 @@ def soft_dtw_alignment(
     while True:
         p.stop = watch(2.0 * p.n * p.m)
         with nogil:
-            value = tw_soft_forward(&p, &scratch[0], &kept)
+            value = tw_soft_forward(&p, &scratch[0], &kept, lanes)
             if not tswarp_stopped(p.stop):
-                tw_soft_backward(&p, &kept, &scratch[0], &sink)
+                tw_soft_backward(&p, &kept, &scratch[0], &sink, lanes)
         if finished(p.stop):
             return alignment, value
 
@@ -173,7 +162,7 @@ def soft_dtw_pairs(
     const floating[:, :, ::1] X, const Py_ssize_t[::1] x_lengths,
     const floating[:, :, ::1] Y, const Py_ssize_t[::1] y_lengths,
     const Py_ssize_t[::1] rows, const Py_ssize_t[::1] cols,
-    int constraint, double parameter, double gamma, double[::1] out, int n_threads,
+    int constraint, double parameter, double gamma, int lanes, double[::1] out, int n_threads,
 ):
     """out[k] = soft-DTW(X[rows[k]], Y[cols[k]]) for a block of pairs, in parallel over pairs.
 
@@ -201,7 +190,7 @@ def soft_dtw_pairs(
                 continue
             p = series_pair(&X[a, 0, 0], x_lengths[a], &Y[b, 0, 0], y_lengths[b], d,
                             &limits[thread, 0], &limits[thread, max_n], gamma, stop)
-            out[k] = tw_soft_forward(&p, &scratch[thread, 0], NULL)
+            out[k] = tw_soft_forward(&p, &scratch[thread, 0], NULL, lanes)
         if finished(stop):
             return
 
@@ -218,14 +207,14 @@ def cost_batch_weights(Py_ssize_t batch, Py_ssize_t n, Py_ssize_t m):
 def soft_dtw_cost_batch(
     const double[:, :, ::1] costs, const Py_ssize_t[::1] n_lengths,
     const Py_ssize_t[::1] m_lengths, const Py_ssize_t[:, ::1] lo, const Py_ssize_t[:, ::1] hi,
-    double gamma, double[::1] values, double[:, ::1] weights, int n_threads,
+    double gamma, int lanes, double[::1] values, double[:, ::1] weights, int n_threads,
 ):
     """Soft-DTW of a batch of cost matrices (b, N, M), in parallel over the batch.
 
     Pair k uses ``costs[k, :n, :m]``, with n, m its lengths (n_lengths[k], m_lengths[k] >= 1)
     and the band ``lo[k, :n], hi[k, :n]`` (row i admits columns lo <= j < hi, both
     non-decreasing in i). ``values[k]`` gets its soft-DTW, +inf when no path has a finite
-    cost; gamma >= 0 (0: the hard minimum, DTW squared).
+    cost; gamma > 0.
 
     ``weights`` is the state for :func:`soft_dtw_cost_batch_backward`: the array of
     :func:`cost_batch_weights` (b, N, M), filled here; or an empty (0, 0) array for the
@@ -246,7 +235,7 @@ def soft_dtw_cost_batch(
             p = cost_pair(&costs[k, 0, 0], m, n_lengths[k], m_lengths[k], &lo[k, 0], &hi[k, 0],
                           gamma, stop)
             state = kept_state(&weights[k, 0] if keep else NULL, NULL, NULL)
-            values[k] = tw_soft_forward(&p, &scratch[threadid(), 0], &state)
+            values[k] = tw_soft_forward(&p, &scratch[threadid(), 0], &state, lanes)
         if finished(stop):
             return
 
@@ -254,7 +243,7 @@ def soft_dtw_cost_batch(
 def soft_dtw_cost_batch_backward(
     const double[:, ::1] weights, const Py_ssize_t[::1] n_lengths,
     const Py_ssize_t[::1] m_lengths, const Py_ssize_t[:, ::1] lo, const Py_ssize_t[:, ::1] hi,
-    double gamma, double[:, :, ::1] alignment, int n_threads,
+    double gamma, int lanes, double[:, :, ::1] alignment, int n_threads,
 ):
     """E = dvalues[k] / dcosts[k] of :func:`soft_dtw_cost_batch`, into ``alignment``.
 
@@ -279,7 +268,7 @@ def soft_dtw_cost_batch_backward(
             p = cost_pair(NULL, m, n_lengths[k], m_lengths[k], &lo[k, 0], &hi[k, 0], gamma, stop)
             state = kept_state(<double*>&weights[k, 0], NULL, NULL)
             sink = alignment_sink(&alignment[k, 0, 0], n, m)
-            tw_soft_backward(&p, &state, &scratch[threadid(), 0], &sink)
+            tw_soft_backward(&p, &state, &scratch[threadid(), 0], &sink, lanes)
         if finished(stop):
             return
 
@@ -302,7 +291,7 @@ cdef inline tw_state series_state(floating* weights) noexcept nogil:
 def soft_dtw_series_batch(
     const floating[:, :, ::1] X, const floating[:, :, ::1] Y,
     const Py_ssize_t[::1] n_lengths, const Py_ssize_t[::1] m_lengths,
-    const Py_ssize_t[:, ::1] lo, const Py_ssize_t[:, ::1] hi, double gamma,
+    const Py_ssize_t[:, ::1] lo, const Py_ssize_t[:, ::1] hi, double gamma, int lanes,
     double[::1] values, floating[:, ::1] weights, const Py_ssize_t[::1] slots, int n_threads,
 ):
     """Soft-DTW of the pairs (X[k], Y[k]) of two batches (b, N, d), (b, M, d), with squared
@@ -329,7 +318,7 @@ def soft_dtw_series_batch(
             p = series_pair(&X[k, 0, 0], n_lengths[k], &Y[k, 0, 0], m_lengths[k], d,
                             &lo[k, 0], &hi[k, 0], gamma, stop)
             state = series_state(&weights[slots[k], 0] if slots[k] >= 0 else <floating*>NULL)
-            values[k] = tw_soft_forward(&p, &scratch[threadid(), 0], &state)
+            values[k] = tw_soft_forward(&p, &scratch[threadid(), 0], &state, lanes)
         if finished(stop):
             return
 
@@ -337,7 +326,7 @@ def soft_dtw_series_batch(
 def soft_dtw_series_batch_backward(
     const floating[:, :, ::1] X, const floating[:, :, ::1] Y,
     const Py_ssize_t[::1] n_lengths, const Py_ssize_t[::1] m_lengths,
-    const Py_ssize_t[:, ::1] lo, const Py_ssize_t[:, ::1] hi, double gamma,
+    const Py_ssize_t[:, ::1] lo, const Py_ssize_t[:, ::1] hi, double gamma, int lanes,
     const floating[:, ::1] weights, const Py_ssize_t[::1] slots,
     double[:, :, ::1] grad_x, double[:, :, ::1] grad_y, int n_threads,
 ):
@@ -375,7 +364,7 @@ def soft_dtw_series_batch_backward(
             state = series_state(<floating*>&weights[slots[k], 0])
             sink = gradient_sink(&grad_x[k, 0, 0] if want_x else NULL,
                                  &grad_y[k, 0, 0] if want_y else NULL)
-            tw_soft_backward(&p, &state, &scratch[threadid(), 0], &sink)
+            tw_soft_backward(&p, &state, &scratch[threadid(), 0], &sink, lanes)
         if finished(stop):
             return
 
@@ -396,20 +385,15 @@ cdef check_series_batch(
         raise ValueError("weights must come from series_batch_weights(count, N, M, dtype)")
 
 
-def _math_array(const double[::1] x, bint log):
-    """The kernels' exp (x <= 0) or log (1 <= x <= 3) of x at the current width (tests)."""
+def _math_array(const double[::1] x, bint log, int lanes):
+    """The kernels' exp (x <= 0) or log (1 <= x <= 3) of x on ``lanes`` lanes (tests)."""
     out = np.empty(x.shape[0])
     cdef double[::1] result = out
     if x.shape[0]:
-        tw_math_array(&x[0], &result[0], x.shape[0], log)
+        tw_math_array(&x[0], &result[0], x.shape[0], log, lanes)
     return out
 
 
-def _lanes(int lanes=0):
-    """The SIMD width in use; with ``lanes`` (1, 2, 4, 8), switch to it when supported."""
-    return tw_set_lanes(lanes)
-
-
-def _widest_lanes():
+def widest_lanes():
     """The widest SIMD width this build and CPU support."""
     return tw_widest_lanes()

@@ -14,7 +14,6 @@
 
 #define NV (TW_STRIP / TW_W) /* vectors per step */
 #define soft_cell TW_FN(soft_cell)
-#define hard_cell TW_FN(hard_cell)
 #define cell_t TW_FN(cell_t)
 
 /* A cell's value and the normalised weights of its predecessors (unused ones cost nothing:
@@ -48,19 +47,6 @@ TW_F cell_t soft_cell(V cost, V diag, V up, V left, double gamma, double scale) 
     return c;
 }
 
-/* gamma = 0: cost + min, and 0/1 weights on the DTW path's choice (diag, then up, then left
- * on ties, as dtw_path). */
-TW_F cell_t hard_cell(V cost, V diag, V up, V left) {
-    M take_diag = TW_MASK(diag <= up) & TW_MASK(diag <= left);
-    M take_up = ~take_diag & TW_MASK(up <= left);
-    cell_t c;
-    c.value = cost + v_min(v_min(diag, up), left);
-    c.diag = v_select(take_diag, v_splat(1.0), v_splat(0.0));
-    c.up = v_select(take_up, v_splat(1.0), v_splat(0.0));
-    c.left = v_select(take_diag | take_up, v_splat(0.0), v_splat(1.0));
-    return c;
-}
-
 /* R[n-1, m-1]; see tw_soft_forward. */
 TW_TARGET static double TW_FN(forward)(
     const tw_pair* p, double* scratch, const tw_state* keep
@@ -69,7 +55,7 @@ TW_TARGET static double TW_FN(forward)(
     const double gamma = p->gamma;
     /* 1 / gamma, finite for a subnormal gamma too (0 * inf would be NaN); capping it there
      * changes the value by less than gamma * log(3) per cell. */
-    const double scale = gamma > 0 ? (1.0 / gamma < DBL_MAX ? 1.0 / gamma : DBL_MAX) : 0.0;
+    const double scale = 1.0 / gamma < DBL_MAX ? 1.0 / gamma : DBL_MAX;
     double* above = scratch; /* R of the row above the strip: slot j + 1 is column j */
     double* costs = tw_skew_buffer(scratch, m);
     double* columns = tw_columns_buffer(scratch, m);
@@ -102,8 +88,7 @@ TW_TARGET static double TW_FN(forward)(
                 for (v = 0; v < NV; v++) {
                     V up = v_shift_in(now[v], carry_up), diag = v_shift_in(before[v], carry_diag);
                     V cost = v_load(costs + (t - chunk) * L + v * TW_W);
-                    cell_t c = gamma > 0 ? soft_cell(cost, diag, up, now[v], gamma, scale)
-                                         : hard_cell(cost, diag, up, now[v]);
+                    cell_t c = soft_cell(cost, diag, up, now[v], gamma, scale);
                     carry_up = now[v];
                     carry_diag = before[v];
                     next[v] = c.value;
@@ -172,7 +157,7 @@ TW_TARGET static void TW_FN(backward)(
 ) {
     const Py_ssize_t n = p->n, m = p->m, L = TW_STRIP, steps = m + TW_STRIP - 1;
     const double gamma = p->gamma;
-    const double scale = gamma > 0 ? (1.0 / gamma < DBL_MAX ? 1.0 / gamma : DBL_MAX) : 0.0;
+    const double scale = 1.0 / gamma < DBL_MAX ? 1.0 / gamma : DBL_MAX;
     /* E times the up and diagonal weights of the first row of the strip below, by column
      * (offset by L, so that the columns -L..m+L fit): flows into the last row of this one. */
     const Py_ssize_t span = m + 2 * L + 2;
@@ -239,8 +224,7 @@ TW_TARGET static void TW_FN(backward)(
                 }
                 for (v = 0; v < NV; v++) {
                     V up = v_shift_in(r1[v], up_in), diag = v_shift_in(r2[v], diag_in);
-                    cell_t c = gamma > 0 ? soft_cell(zero, diag, up, r1[v], gamma, scale)
-                                         : hard_cell(zero, diag, up, r1[v]);
+                    cell_t c = soft_cell(zero, diag, up, r1[v], gamma, scale);
                     up_in = r1[v];
                     diag_in = r2[v];
                     cw[3 * v] = c.diag;
@@ -302,7 +286,6 @@ TW_TARGET static void TW_FN(math_array)(
 
 #undef NV
 #undef soft_cell
-#undef hard_cell
 #undef cell_t
 #undef V
 #undef F

@@ -276,24 +276,17 @@ static int tw_widest_lanes(void) {
 #endif
 }
 
-static int tw_lanes = 1; /* set once at import (tw_set_lanes), or by tests */
-
-/* Use `lanes` (1, 2, 4 or 8) if supported; returns the width in use afterwards. */
-static int tw_set_lanes(int lanes) {
-    if (lanes == 1 || lanes == 2 || lanes == 4 || lanes == 8)
-        if (lanes <= tw_widest_lanes() && (lanes != 2 || TW_VECTORS))
-            tw_lanes = lanes;
-    return tw_lanes;
-}
-
-/* Soft-DTW value R[n-1, m-1] (+inf when no path has a finite cost); gamma = 0 gives the hard
- * minimum. scratch: tw_scratch_size(m, d) doubles. For tw_soft_backward, keeps what `keep` asks
- * for (NULL: nothing); the weights of the end cell are zeros when its value is infinite. */
-static double tw_soft_forward(const tw_pair* p, double* scratch, const tw_state* keep) {
+/* Soft-DTW value R[n-1, m-1] (+inf when no path has a finite cost), gamma > 0, on `lanes`
+ * lanes (1, 2, 4 or 8, at most tw_widest_lanes()). scratch: tw_scratch_size(m, d) doubles.
+ * For tw_soft_backward, keeps what `keep` asks for (NULL: nothing); the weights of the end
+ * cell are zeros when its value is infinite. */
+static double tw_soft_forward(
+    const tw_pair* p, double* scratch, const tw_state* keep, int lanes
+) {
     const tw_state nothing = {NULL, NULL, NULL};
     if (keep == NULL)
         keep = &nothing;
-    switch (tw_lanes) {
+    switch (lanes) {
 #if TW_X86
     case 8: return forward_w8(p, scratch, keep);
     case 4: return forward_w4(p, scratch, keep);
@@ -308,14 +301,14 @@ static double tw_soft_forward(const tw_pair* p, double* scratch, const tw_state*
 /* E = dR[n-1, m-1] / dC from what the forward kept (weights, or else R), into the sink:
  * the alignment block with every cell written, exact zeros off the band and past (n, m); or
  * the series' gradients. Reads p's lengths, band and gamma. scratch: tw_scratch_size(m, d)
- * doubles.
+ * doubles; `lanes` as for the forward.
  *
  * E flows back from the end: E[i, j] = E[i+1, j] W_up[i+1, j] + E[i, j+1] W_left[i, j+1]
  * + E[i+1, j+1] W_diag[i+1, j+1], three multiply-adds a cell, swept in the same strips. */
 static void tw_soft_backward(
-    const tw_pair* p, const tw_state* kept, double* scratch, const tw_sink* sink
+    const tw_pair* p, const tw_state* kept, double* scratch, const tw_sink* sink, int lanes
 ) {
-    switch (tw_lanes) {
+    switch (lanes) {
 #if TW_X86
     case 8: backward_w8(p, kept, scratch, sink); return;
     case 4: backward_w4(p, kept, scratch, sink); return;
@@ -327,10 +320,10 @@ static void tw_soft_backward(
     }
 }
 
-/* The kernels' exp (which = 0) or log (which = 1) of x[:count] at the current width, for
- * tests against libm. */
-static void tw_math_array(const double* x, double* out, Py_ssize_t count, int which) {
-    switch (tw_lanes) {
+/* The kernels' exp (which = 0) or log (which = 1) of x[:count] on `lanes` lanes, for tests
+ * against libm. */
+static void tw_math_array(const double* x, double* out, Py_ssize_t count, int which, int lanes) {
+    switch (lanes) {
 #if TW_X86
     case 8: math_array_w8(x, out, count, which); return;
     case 4: math_array_w4(x, out, count, which); return;

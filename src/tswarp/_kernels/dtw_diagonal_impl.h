@@ -35,7 +35,7 @@ typedef int NAME(mask);
 #define COLUMNS NAME(columns)
 #define MASK NAME(mask)
 
-/* Vectors per strip, at most: see tswarp_diagonal_vectors for the choice. */
+/* Vectors per strip, at most: see strip_vectors in _select.py for the choice. */
 #define MAX_VECTORS 8
 
 static ALWAYS_INLINE V NAME(splat)(T value)

@@ -87,25 +87,6 @@ static inline ptrdiff_t tswarp_diagonal_scratch(ptrdiff_t m, ptrdiff_t d, ptrdif
     return d * (rows + m + 2 * rows) + m + 2 * rows + 64 / value_size;
 }
 
-/* The strip height (4 or 8 vectors) for this band, or, with `or_scalar`, 0 when the scalar
- * kernel, which visits the band's cells only, is expected to be faster. From the mean band
- * width, with thresholds measured on one pair of length 1000 (Sakoe-Chiba radii 5 to 200 and
- * no band) on 16-, 32- and 64-byte vectors: 4-vector strips win in bands up to a few hundred
- * columns wide, where taller strips idle at the band's edges, and 8 beyond; the scalar kernel
- * wins in narrow bands, the narrower the vectors the wider. */
-static inline int tswarp_diagonal_vectors(ptrdiff_t n, const ptrdiff_t *lo, const ptrdiff_t *hi,
-                                          int lanes, int value_size, int or_scalar)
-{
-    const int vector_bytes = lanes * value_size;
-    const double scalar_below = vector_bytes >= 64 ? 4.0 : vector_bytes >= 32 ? 10.0 : 64.0;
-    double cells = 0.0;
-    for (ptrdiff_t i = 0; i < n; i++)
-        cells += (double)(hi[i] - lo[i]);
-    if (or_scalar && cells < scalar_below * (double)n)
-        return 0;
-    return cells >= 256.0 * (double)n ? 8 : 4;
-}
-
 /* Steps first..stop-1 of the strip of `rows` rows from row i0: from its first row's first
  * in-band column to its last row's last, row i0 + g at step t being on column t - g. */
 static inline void tswarp_diagonal_strip(ptrdiff_t i0, ptrdiff_t rows, const ptrdiff_t *lo,
