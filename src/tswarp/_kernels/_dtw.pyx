@@ -21,7 +21,7 @@ cdef enum:
     SCRATCH_ROWS = 2 + ROWS
 
 # Backtracking directions, in tie-break order: diagonal first, then up, then left (the
-# numbers of dtw_lanes.h too).
+# numbers of dtw_simd.h too).
 cdef enum:
     DIAGONAL = 0
     UP = 1

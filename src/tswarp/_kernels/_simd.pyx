@@ -1,6 +1,6 @@
 """The SIMD DTW kernels: lane groups (one pair per lane) and anti-diagonals of one pair.
 
-The kernels are plain C (dtw_lanes.c), compiled once per instruction set: ``baseline``
+The kernels are plain C (dtw_simd.c), compiled once per instruction set: ``baseline``
 (what the platform guarantees: SSE2 on x86-64, NEON on aarch64), and on x86-64 also ``avx2``
 and ``avx512``. Every entry point takes the build to run as an index into :func:`builds`,
 chosen by ``_select``, and trusts it. All builds return the same values as the scalar
@@ -19,7 +19,7 @@ from tswarp._kernels._band cimport band_limits
 from tswarp._kernels._interrupt cimport finished, tswarp_flag, watch
 
 
-cdef extern from "dtw_lanes.h" nogil:
+cdef extern from "dtw_simd.h" nogil:
     ctypedef void (*tswarp_lanes_f64)(
         const double *X, ptrdiff_t x_stride, const ptrdiff_t *x_lengths, const ptrdiff_t *a,
         const double *Y, ptrdiff_t y_stride, const ptrdiff_t *y_lengths, const ptrdiff_t *b,
@@ -112,7 +112,7 @@ def dtw_groups(
 
     Build ``build`` (an index into :func:`builds`) runs. The pairs come in consecutive groups
     of ``group_size(build, X.dtype)``, and threads share out the groups. Lengths may differ
-    within a group only as dtw_lanes.h allows: freely without a constraint, with equal
+    within a group only as dtw_simd.h allows: freely without a constraint, with equal
     sz2 - sz1 under a Sakoe-Chiba band. A group costs as much as its
     longest lengths.
     """

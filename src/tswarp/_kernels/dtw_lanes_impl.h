@@ -1,4 +1,4 @@
-/* The lane kernel, written once: dtw_lanes.c includes this file for each float width with
+/* The lane kernel, written once: dtw_simd.c includes this file for each float width with
  * T (double or float), MASK_T (a signed integer of T's size), NAME(base) (a name with the width
  * and instruction-set suffixes) and VECTOR_MIN (the min intrinsic, on x86).
  *

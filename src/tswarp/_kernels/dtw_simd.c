@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "dtw_lanes.h"
+#include "dtw_simd.h"
 
 #ifndef TSWARP_VARIANT
 #error "compile with -DTSWARP_VARIANT=<name>"

@@ -1,11 +1,11 @@
 /* DTW of many pairs at once, one pair per SIMD lane.
  *
- * dtw_lanes.c is compiled once per instruction set (see meson.build); each build defines one
- * `struct tswarp_lanes` that describes it. dtw_lanes_dispatch.c lists the builds that this
+ * dtw_simd.c is compiled once per instruction set (see meson.build); each build defines one
+ * `struct tswarp_lanes` that describes it. simd_dispatch.c lists the builds that this
  * binary holds and says which of them the running CPU supports.
  */
-#ifndef TSWARP_DTW_LANES_H
-#define TSWARP_DTW_LANES_H
+#ifndef TSWARP_DTW_SIMD_H
+#define TSWARP_DTW_SIMD_H
 
 #include <stddef.h>
 

@@ -1,6 +1,6 @@
 /* Which builds of the lane kernels this binary holds, and which the running CPU can execute.
  * Compiled without any instruction-set flag: it runs before anything is known about the CPU. */
-#include "dtw_lanes.h"
+#include "dtw_simd.h"
 
 extern const struct tswarp_lanes tswarp_lanes_baseline;
 #if TSWARP_LANES_X86
