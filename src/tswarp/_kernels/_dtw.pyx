@@ -14,18 +14,19 @@ from cython cimport floating
 from tswarp._kernels._band cimport band_limits
 from tswarp._kernels._interrupt cimport finished, tswarp_flag, tswarp_stopped, watch
 
-# Rows computed together by the value kernel (see dtw_block_of_rows).
-cdef enum:
-    ROWS = 4
-    # Scratch rows per DP: two rolling rows of R and ROWS rows of costs.
-    SCRATCH_ROWS = 2 + ROWS
+# Rows computed together by the value kernel (see dtw_block_of_rows), and the backtracking
+# directions in tie-break order: diagonal first, then up, then left. Shared with the SIMD
+# kernels.
+cdef extern from "dtw_simd.h":
+    enum:
+        ROWS "TSWARP_ROWS"
+        DIAGONAL "TSWARP_DIAGONAL"
+        UP "TSWARP_UP"
+        LEFT "TSWARP_LEFT"
 
-# Backtracking directions, in tie-break order: diagonal first, then up, then left (the
-# numbers of dtw_simd.h too).
+# Scratch rows per DP: two rolling rows of R and ROWS rows of costs.
 cdef enum:
-    DIAGONAL = 0
-    UP = 1
-    LEFT = 2
+    SCRATCH_ROWS = 2 + ROWS
 
 
 cdef inline floating squared_distance(

@@ -37,6 +37,10 @@ typedef int NAME(mask);
 
 /* Vectors per strip, at most: see strip_vectors in _select.py for the choice. */
 #define MAX_VECTORS 8
+/* The scratch of tswarp_diagonal_scratch holds TSWARP_DIAGONAL_MAX_ROWS rows: the tallest
+ * strip of this build must fit. */
+_Static_assert(MAX_VECTORS * (sizeof(V) / sizeof(T)) <= TSWARP_DIAGONAL_MAX_ROWS,
+               "the diagonal scratch is too small for this build's tallest strip");
 
 static ALWAYS_INLINE V NAME(splat)(T value)
 {

@@ -110,12 +110,6 @@
 #define ALWAYS_INLINE inline
 #endif
 
-/* DP rows computed together: independent dependency chains that hide the latency of
- * min -> add, and fewer passes over the stored row. */
-#ifndef ROWS
-#define ROWS 4
-#endif
-
 #define JOIN3_(a, b, c) a##_##b##_##c
 #define JOIN3(a, b, c) JOIN3_(a, b, c)
 #define JOIN2_(a, b) a##_##b

@@ -9,6 +9,14 @@
 
 #include <stddef.h>
 
+/* DP rows that the row-block loops (_dtw.pyx's scalar one and dtw_lanes_impl.h) compute
+ * together: independent dependency chains that hide the latency of min -> add, and fewer
+ * passes over the stored row. */
+enum { TSWARP_ROWS = 4 };
+
+/* Backtracking directions of the path kernels, in tie-break order. */
+enum { TSWARP_DIAGONAL = 0, TSWARP_UP = 1, TSWARP_LEFT = 2 };
+
 /* Every kernel below polls *stop between blocks of rows and strips, and returns early, with a
  * meaningless result, once it is non-zero: the flag of _interrupt.h, raised by Ctrl-C. */
 
@@ -96,8 +104,6 @@ static inline void tswarp_diagonal_strip(ptrdiff_t i0, ptrdiff_t rows, const ptr
     *stop = hi[i0 + rows - 1] + rows - 1;
 }
 
-/* Backtracking directions, in tie-break order, as _dtw.pyx numbers them. */
-enum { TSWARP_DIAGONAL = 0, TSWARP_UP = 1, TSWARP_LEFT = 2 };
 
 /* Bytes of the directions of a path kernel whose strips are `height` rows high: strip after
  * strip, `height` bytes per step, byte g of step t for the cell (i0 + g, t - g). Skewed as
