@@ -441,7 +441,7 @@ def test_cost_batch_kernels_match_single_pairs(rng):
     # The batched cost-matrix kernels (behind the PyTorch CPU path) against the public API.
     from tswarp._kernels import _select, _soft_dtw
 
-    lanes = _select.SOFT_LANES
+    build = _select.BUILD
     x = [rng.normal(size=(n, 2)) for n in (7, 5, 3)]
     y = [rng.normal(size=(m, 2)) for m in (6, 6, 2)]
     n_lengths, m_lengths = np.array([7, 5, 3]), np.array([6, 6, 2])
@@ -453,11 +453,11 @@ def test_cost_batch_kernels_match_single_pairs(rng):
         lo[k, : n_lengths[k]], hi[k, : n_lengths[k]] = band
     values, weights = np.empty(3), _soft_dtw.cost_batch_weights(3, 7, 6)
     _soft_dtw.soft_dtw_cost_batch(
-        costs, n_lengths, m_lengths, lo, hi, 0.5, lanes, values, weights, 2
+        costs, n_lengths, m_lengths, lo, hi, 0.5, build, values, weights, 2
     )
     alignments = np.full_like(costs, np.nan)  # the backward writes every cell
     _soft_dtw.soft_dtw_cost_batch_backward(
-        weights, n_lengths, m_lengths, lo, hi, 0.5, lanes, alignments, 2
+        weights, n_lengths, m_lengths, lo, hi, 0.5, build, alignments, 2
     )
     for k in range(3):
         alignment, value = soft_dtw_alignment(x[k], y[k], gamma=0.5, sakoe_chiba_radius=1)

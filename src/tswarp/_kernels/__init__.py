@@ -2,7 +2,7 @@
 
 Every kernel trusts its inputs: arrays arrive validated, C-contiguous and of one float width
 (float32 or float64) from the public functions in :mod:`tswarp.metrics`, with the strategy
-(SIMD build, strip height, lane width) chosen by :mod:`tswarp._kernels._select`. Kernels
+(SIMD build, strip height) chosen by :mod:`tswarp._kernels._select`. Kernels
 never write to their inputs and release the GIL while they run.
 
 The layers, from a public function to the C loop that runs (paths under ``src/tswarp``)::
@@ -19,7 +19,7 @@ The layers, from a public function to the C loop that runs (paths under ``src/ts
             v
     chooser               _kernels/_select.py: the SIMD build (CPU, TSWARP_SIMD; at import),
                           the strip height or the scalar kernel for one pair, the lane groups of
-                          a cdist block, the soft-DTW lane width; passed on as arguments
+                          a cdist block; passed on as arguments
             |
             v
     kernel family         _kernels/_dtw.pyx       scalar DTW: value (4 rows at a time), path,
@@ -28,14 +28,16 @@ The layers, from a public function to the C loop that runs (paths under ``src/ts
        their arguments)   _kernels/_simd.pyx      SIMD DTW: lane groups (dtw_groups) and one pair
                                                   by anti-diagonals (dtw_value_diagonal, _path_)
                           _kernels/_soft_dtw.pyx  soft-DTW: value, alignment, pairs, torch batches
+                                                  (the build's kernels through _simd.pxd)
             |
             v
     C loop, per ISA       dtw_lanes_impl.h (a pair per lane), dtw_diagonal_impl.h (strips of
                           anti-diagonals): compiled by dtw_simd.c once per build (baseline, avx2,
                           avx512) into its own static library; simd_dispatch.c lists the builds
                           and which ones the CPU runs
-                          _soft_lanes.h (strips of 16 rows, soft minimum on vectors, exp and log
-                          of _fastmath.h): one instance per lane width, in _soft_simd.h
+                          _soft_lanes.h (soft-DTW: strips of 16 rows, soft minimum on vectors,
+                          exp and log of _fastmath.h): compiled by soft_simd.c into the same
+                          libraries, on each build's vector width (2, 4, 8 float64 lanes)
 
 For example ``dtw(x, y)``: ``metrics/_dtw.py`` validates the pair and computes the band,
 ``_select.dtw_value`` picks the anti-diagonal kernel of the running build (wide bands) or

@@ -1,8 +1,8 @@
 /* Lane vectors of TW_W doubles, and exp / log on them, for the soft-DTW kernels.
  *
- * A template: _soft_lanes.h includes it once per vector width, with TW_W (lanes), TW_FN(name)
- * (a per-width name) and TW_TARGET (the instruction set attribute) defined. TW_W == 1 is
- * plain scalar C, for compilers without GNU vector extensions.
+ * Included by _soft_lanes.h in soft_simd.c, which sets TW_W (lanes) and TW_FUSED for the
+ * instruction set of its build. TW_W == 1 is plain scalar C, for compilers without GNU vector
+ * extensions.
  *
  * tw_exp(x) for x <= 0 (-inf included; NaN gives 0) and tw_log(s) for 1 <= s <= 3 are within
  * one ulp of the correctly rounded result: Cody-Waite reduction, polynomials fitted here
@@ -18,11 +18,7 @@
  * results, and differ from 2 (and from libm at width 1) by ulps of exp and log.
  */
 
-#define V TW_FN(vd)
-#define F TW_FN(vf)
-#define M TW_FN(vm)
-#define U TW_FN(vu)
-#define TW_F TW_INLINE TW_TARGET
+#define TW_F TW_INLINE
 
 #if TW_W == 1
 typedef double V;
@@ -39,22 +35,6 @@ typedef uint64_t U __attribute__((vector_size(8 * TW_W)));
 #define TW_MASK(cond) (cond) /* comparisons of vectors give lane masks of 0 or -1 */
 #define TW_LANE(v, k) ((v)[k])
 #endif
-
-#define v_splat TW_FN(v_splat)
-#define v_bits TW_FN(v_bits)
-#define v_from_bits TW_FN(v_from_bits)
-#define v_select TW_FN(v_select)
-#define v_min TW_FN(v_min)
-#define v_abs TW_FN(v_abs)
-#define madd TW_FN(madd)
-#define v_load TW_FN(v_load)
-#define v_store TW_FN(v_store)
-#define v_load_single TW_FN(v_load_single)
-#define v_store_single TW_FN(v_store_single)
-#define v_shift_in TW_FN(v_shift_in)
-#define v_shift_out TW_FN(v_shift_out)
-#define tw_exp TW_FN(tw_exp)
-#define tw_log TW_FN(tw_log)
 
 TW_F V v_splat(double x) {
 #if TW_W == 1

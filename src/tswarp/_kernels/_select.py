@@ -1,11 +1,10 @@
 """The one place that chooses which compiled kernel runs, and on which SIMD build.
 
-The compiled entry points trust the strategy they are given (a build index, a strip height,
-a soft-DTW lane width); every choice between them is made here:
+The compiled entry points trust the strategy they are given (a build index, a strip
+height); every choice between them is made here:
 
 - the build (``baseline``, ``avx2``, ``avx512``): the fastest this CPU runs, or the one
-  ``TSWARP_SIMD`` asks for, chosen once, at import;
-- the soft-DTW lane width of that build;
+  ``TSWARP_SIMD`` asks for, chosen once, at import, for the DTW and soft-DTW kernels alike;
 - for one pair of series, the strip height of the anti-diagonal kernels, or the scalar
   kernel, from the band's mean width;
 - for a cdist block, which pairs share a SIMD lane group and which run one at a time.
@@ -25,8 +24,6 @@ from tswarp._kernels import _dtw, _simd, _soft_dtw
 ENVIRONMENT_VARIABLE = "TSWARP_SIMD"
 # Every build name any platform may have, from the most portable to the fastest.
 KNOWN = ("baseline", "avx2", "avx512")
-# Soft-DTW float64 lanes per build: the platform's plain vectors, then 32 and 64 bytes.
-_SOFT_LANES = {"baseline": 2, "avx2": 4, "avx512": 8}
 # A lane group whose useful cells are fewer than this share of all it computes leaves its
 # pairs to the scalar kernel.
 MIN_EFFICIENCY = 0.25
@@ -61,17 +58,10 @@ def build_index(name):
     return _simd.builds().index(name)
 
 
-def soft_lanes(build):
-    """The soft-DTW lane width of a build: its vectors' float64 lanes, at most the widest
-    one the soft-DTW kernels support here (1 where they have no vectors)."""
-    return min(_SOFT_LANES[_simd.builds()[build]], _soft_dtw.widest_lanes())
-
-
 _CHOICE, _MESSAGE = choose(os.environ.get(ENVIRONMENT_VARIABLE), _simd.builds(), _simd.available())
 if _MESSAGE is not None:
     _warnings.warn(_MESSAGE, RuntimeWarning)
 BUILD = _simd.builds().index(_CHOICE)
-SOFT_LANES = soft_lanes(BUILD)
 
 
 def variant():
@@ -87,7 +77,7 @@ def describe():
         why = f"forced by {ENVIRONMENT_VARIABLE}"
     else:
         why = f"the fastest of {', '.join(_simd.available())} on this CPU"
-    return f"{_CHOICE} ({why}); soft-DTW on {SOFT_LANES} float64 lanes"
+    return f"{_CHOICE} ({why}); soft-DTW on {_soft_dtw.soft_lanes(BUILD)} float64 lanes"
 
 
 # --- one pair: the anti-diagonal kernels or the scalar one ---

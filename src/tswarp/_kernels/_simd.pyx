@@ -11,64 +11,15 @@ import numpy as np
 
 from cython.parallel cimport prange, threadid
 from libc.math cimport NAN
-from libc.stddef cimport ptrdiff_t
 
 from cython cimport floating
 
 from tswarp._kernels._band cimport band_limits
-from tswarp._kernels._interrupt cimport finished, tswarp_flag, watch
+from tswarp._kernels._interrupt cimport finished, watch
 
 
-cdef extern from "dtw_simd.h" nogil:
-    ctypedef void (*tswarp_lanes_f64)(
-        const double *X, ptrdiff_t x_stride, const ptrdiff_t *x_lengths, const ptrdiff_t *a,
-        const double *Y, ptrdiff_t y_stride, const ptrdiff_t *y_lengths, const ptrdiff_t *b,
-        ptrdiff_t n, ptrdiff_t m, ptrdiff_t d, const ptrdiff_t *lo, const ptrdiff_t *hi,
-        double *scratch, double *out, const tswarp_flag *stop)
-    ctypedef void (*tswarp_lanes_f32)(
-        const float *X, ptrdiff_t x_stride, const ptrdiff_t *x_lengths, const ptrdiff_t *a,
-        const float *Y, ptrdiff_t y_stride, const ptrdiff_t *y_lengths, const ptrdiff_t *b,
-        ptrdiff_t n, ptrdiff_t m, ptrdiff_t d, const ptrdiff_t *lo, const ptrdiff_t *hi,
-        float *scratch, double *out, const tswarp_flag *stop)
-    ctypedef double (*tswarp_diagonal_f64)(
-        const double *x, ptrdiff_t n, const double *y, ptrdiff_t m, ptrdiff_t d,
-        const ptrdiff_t *lo, const ptrdiff_t *hi, int vectors, double *scratch,
-        const tswarp_flag *stop)
-    ctypedef float (*tswarp_diagonal_f32)(
-        const float *x, ptrdiff_t n, const float *y, ptrdiff_t m, ptrdiff_t d,
-        const ptrdiff_t *lo, const ptrdiff_t *hi, int vectors, float *scratch,
-        const tswarp_flag *stop)
-    ctypedef double (*tswarp_diagonal_path_f64)(
-        const double *x, ptrdiff_t n, const double *y, ptrdiff_t m, ptrdiff_t d,
-        const ptrdiff_t *lo, const ptrdiff_t *hi, int vectors, double *scratch,
-        unsigned char *directions, const tswarp_flag *stop)
-    ctypedef float (*tswarp_diagonal_path_f32)(
-        const float *x, ptrdiff_t n, const float *y, ptrdiff_t m, ptrdiff_t d,
-        const ptrdiff_t *lo, const ptrdiff_t *hi, int vectors, float *scratch,
-        unsigned char *directions, const tswarp_flag *stop)
-
-    struct tswarp_lanes:
-        const char *name
-        int lanes_f64
-        int lanes_f32
-        tswarp_lanes_f64 dtw_f64
-        tswarp_lanes_f32 dtw_f32
-        tswarp_diagonal_f64 diagonal_f64
-        tswarp_diagonal_f32 diagonal_f32
-        tswarp_diagonal_path_f64 diagonal_path_f64
-        tswarp_diagonal_path_f32 diagonal_path_f32
-
-    ptrdiff_t tswarp_lanes_scratch(
-        ptrdiff_t lanes, ptrdiff_t n, ptrdiff_t m, ptrdiff_t d, ptrdiff_t value_size)
-    ptrdiff_t tswarp_diagonal_scratch(ptrdiff_t m, ptrdiff_t d, ptrdiff_t value_size)
-    ptrdiff_t tswarp_diagonal_directions(
-        ptrdiff_t n, const ptrdiff_t *lo, const ptrdiff_t *hi, ptrdiff_t height)
-    ptrdiff_t tswarp_diagonal_backtrack(
-        ptrdiff_t n, ptrdiff_t m, const ptrdiff_t *lo, const ptrdiff_t *hi, ptrdiff_t height,
-        const unsigned char *directions, ptrdiff_t *steps)
-    int tswarp_lanes_count()
-    const tswarp_lanes *tswarp_lanes_get(int index)
-    int tswarp_lanes_supported(int index)
+cdef const tswarp_lanes *build_kernels(int build) noexcept nogil:
+    return tswarp_lanes_get(build)
 
 
 def builds():

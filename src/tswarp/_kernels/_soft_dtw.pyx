@@ -6,10 +6,11 @@ R[-1, -1] = 0, the border is infinite, and so is every cell outside the global c
 band. The soft-DTW value is R[n-1, m-1]. gamma > 0 here: at gamma = 0 the soft minimum is the
 hard one, and the callers run the DTW kernels instead (DTW squared).
 
-The dynamic program runs in C (_soft_simd.h): strips of 16 rows swept by anti-diagonals, the
+The dynamic program runs in C (_soft_lanes.h): strips of 16 rows swept by anti-diagonals, the
 soft minimum on SIMD lanes with inline exp and log (_fastmath.h). Every entry point takes the
-lane width to run (``lanes``: 1, 2, 4 or 8, at most :func:`widest_lanes`), chosen by
-``_select``, and trusts it. Costs and the dynamic program are in float64 for both input widths: the
+SIMD build to run (``build``, an index into ``_simd.builds()``), chosen by ``_select``, and
+trusts it; each build runs on its own vectors' width (:func:`soft_lanes`). Costs and the
+dynamic program are in float64 for both input widths: the
 exponentials turn rounding errors in R into relative errors of the weights, amplified by
 1 / gamma.
 
@@ -29,38 +30,16 @@ from cython cimport floating
 
 from tswarp._kernels._band cimport band_limits
 from tswarp._kernels._interrupt cimport finished, tswarp_flag, tswarp_stopped, watch
-
-
-cdef extern from "_soft_simd.h" nogil:
-    ctypedef struct tw_pair:
-        Py_ssize_t n, m
-        const Py_ssize_t* lo
-        const Py_ssize_t* hi
-        double gamma
-        const double* costs
-        Py_ssize_t stride
-        const void* x
-        const void* y
-        Py_ssize_t d
-        int single
-        const tswarp_flag* stop
-    Py_ssize_t tw_scratch_size(Py_ssize_t m, Py_ssize_t d)
-    Py_ssize_t tw_weights_size(Py_ssize_t n, Py_ssize_t m)
-    Py_ssize_t tw_table_size(Py_ssize_t n, Py_ssize_t m)
-    ctypedef struct tw_state:
-        double* weights
-        float* weights32
-        double* table
-    double tw_soft_forward(const tw_pair* p, double* scratch, const tw_state* keep, int lanes)
-    ctypedef struct tw_sink:
-        double* alignment
-        Py_ssize_t rows, cols
-        double* grad_x
-        double* grad_y
-    void tw_soft_backward(const tw_pair* p, const tw_state* kept, double* scratch,
-                          const tw_sink* sink, int lanes)
-    void tw_math_array(const double* x, double* out, Py_ssize_t count, int which, int lanes)
-    int tw_widest_lanes()
+from tswarp._kernels._simd cimport (
+    build_kernels,
+    tswarp_soft,
+    tw_pair,
+    tw_scratch_size,
+    tw_sink,
+    tw_state,
+    tw_table_size,
+    tw_weights_size,
+)
 
 
 cdef inline tw_pair series_pair(
@@ -109,9 +88,10 @@ cdef inline tw_pair cost_pair(
 
 def soft_dtw_value(
     const floating[:, ::1] x, const floating[:, ::1] y,
-    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, double gamma, int lanes,
+    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, double gamma, int build,
 ):
     """Soft-DTW of x (n, d) and y (m, d) within a band, in O(m) memory."""
+    cdef const tswarp_soft *soft = build_kernels(build).soft
     cdef tw_pair p = series_pair(&x[0, 0], x.shape[0], &y[0, 0], y.shape[0], x.shape[1],
                                  &lo[0], &hi[0], gamma, NULL)
     cdef double[::1] scratch = np.empty(tw_scratch_size(p.m, p.d))
@@ -119,14 +99,14 @@ def soft_dtw_value(
     while True:
         p.stop = watch(<double> p.n * p.m)
         with nogil:
-            value = tw_soft_forward(&p, &scratch[0], NULL, lanes)
+            value = soft.forward(&p, &scratch[0], NULL)
         if finished(p.stop):
             return value
 
 
 def soft_dtw_alignment(
     const floating[:, ::1] x, const floating[:, ::1] y,
-    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, double gamma, int lanes,
+    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, double gamma, int build,
     Py_ssize_t weights_budget=1 << 27,
 ):
     """(E, value): the (n, m) float64 expected alignment (0 outside the band) and soft-DTW.
@@ -135,6 +115,7 @@ def soft_dtw_alignment(
     ``weights_budget`` bytes; beyond, it keeps R alone (8 bytes a cell) and recomputes the
     same weights, bit for bit, at the price of two more exponentials a cell.
     """
+    cdef const tswarp_soft *soft = build_kernels(build).soft
     cdef tw_pair p = series_pair(&x[0, 0], x.shape[0], &y[0, 0], y.shape[0], x.shape[1],
                                  &lo[0], &hi[0], gamma, NULL)
     cdef bint keep = tw_weights_size(p.n, p.m) * 8 <= weights_budget
@@ -151,9 +132,9 @@ def soft_dtw_alignment(
     while True:
         p.stop = watch(2.0 * p.n * p.m)
         with nogil:
-            value = tw_soft_forward(&p, &scratch[0], &kept, lanes)
+            value = soft.forward(&p, &scratch[0], &kept)
             if not tswarp_stopped(p.stop):
-                tw_soft_backward(&p, &kept, &scratch[0], &sink, lanes)
+                soft.backward(&p, &kept, &scratch[0], &sink)
         if finished(p.stop):
             return alignment, value
 
@@ -162,13 +143,14 @@ def soft_dtw_pairs(
     const floating[:, :, ::1] X, const Py_ssize_t[::1] x_lengths,
     const floating[:, :, ::1] Y, const Py_ssize_t[::1] y_lengths,
     const Py_ssize_t[::1] rows, const Py_ssize_t[::1] cols,
-    int constraint, double parameter, double gamma, int lanes, double[::1] out, int n_threads,
+    int constraint, double parameter, double gamma, int build, double[::1] out, int n_threads,
 ):
     """out[k] = soft-DTW(X[rows[k]], Y[cols[k]]) for a block of pairs, in parallel over pairs.
 
     The calling convention of ``dtw_pairs`` plus ``gamma``: series are NaN-padded and only
     their first ``*_lengths`` steps are read; a pair that admits no path gets NaN.
     """
+    cdef const tswarp_soft *soft = build_kernels(build).soft
     cdef Py_ssize_t n_pairs = rows.shape[0], d = X.shape[2], k, a, b
     cdef Py_ssize_t max_n = X.shape[1], max_m = Y.shape[1]
     # One scratch slice per thread, allocated here so that no thread ever allocates.
@@ -190,7 +172,7 @@ def soft_dtw_pairs(
                 continue
             p = series_pair(&X[a, 0, 0], x_lengths[a], &Y[b, 0, 0], y_lengths[b], d,
                             &limits[thread, 0], &limits[thread, max_n], gamma, stop)
-            out[k] = tw_soft_forward(&p, &scratch[thread, 0], NULL, lanes)
+            out[k] = soft.forward(&p, &scratch[thread, 0], NULL)
         if finished(stop):
             return
 
@@ -207,7 +189,7 @@ def cost_batch_weights(Py_ssize_t batch, Py_ssize_t n, Py_ssize_t m):
 def soft_dtw_cost_batch(
     const double[:, :, ::1] costs, const Py_ssize_t[::1] n_lengths,
     const Py_ssize_t[::1] m_lengths, const Py_ssize_t[:, ::1] lo, const Py_ssize_t[:, ::1] hi,
-    double gamma, int lanes, double[::1] values, double[:, ::1] weights, int n_threads,
+    double gamma, int build, double[::1] values, double[:, ::1] weights, int n_threads,
 ):
     """Soft-DTW of a batch of cost matrices (b, N, M), in parallel over the batch.
 
@@ -220,6 +202,7 @@ def soft_dtw_cost_batch(
     :func:`cost_batch_weights` (b, N, M), filled here; or an empty (0, 0) array for the
     values alone. It is not modified by the backward, which can run more than once.
     """
+    cdef const tswarp_soft *soft = build_kernels(build).soft
     cdef Py_ssize_t batch = costs.shape[0], n = costs.shape[1], m = costs.shape[2], k
     cdef bint keep = weights.shape[0] != 0
     if keep and (weights.shape[0] != batch or weights.shape[1] < tw_weights_size(n, m)):
@@ -235,7 +218,7 @@ def soft_dtw_cost_batch(
             p = cost_pair(&costs[k, 0, 0], m, n_lengths[k], m_lengths[k], &lo[k, 0], &hi[k, 0],
                           gamma, stop)
             state = kept_state(&weights[k, 0] if keep else NULL, NULL, NULL)
-            values[k] = tw_soft_forward(&p, &scratch[threadid(), 0], &state, lanes)
+            values[k] = soft.forward(&p, &scratch[threadid(), 0], &state)
         if finished(stop):
             return
 
@@ -243,7 +226,7 @@ def soft_dtw_cost_batch(
 def soft_dtw_cost_batch_backward(
     const double[:, ::1] weights, const Py_ssize_t[::1] n_lengths,
     const Py_ssize_t[::1] m_lengths, const Py_ssize_t[:, ::1] lo, const Py_ssize_t[:, ::1] hi,
-    double gamma, int lanes, double[:, :, ::1] alignment, int n_threads,
+    double gamma, int build, double[:, :, ::1] alignment, int n_threads,
 ):
     """E = dvalues[k] / dcosts[k] of :func:`soft_dtw_cost_batch`, into ``alignment``.
 
@@ -252,6 +235,7 @@ def soft_dtw_cost_batch_backward(
     array whose every cell is written: E in each pair's band, exact zeros elsewhere (off the
     band, past the pair's lengths). E is 0 everywhere for a pair with an infinite value.
     """
+    cdef const tswarp_soft *soft = build_kernels(build).soft
     cdef Py_ssize_t batch = alignment.shape[0], n = alignment.shape[1], m = alignment.shape[2]
     cdef Py_ssize_t k
     if weights.shape[0] != batch or weights.shape[1] < tw_weights_size(n, m):
@@ -268,7 +252,7 @@ def soft_dtw_cost_batch_backward(
             p = cost_pair(NULL, m, n_lengths[k], m_lengths[k], &lo[k, 0], &hi[k, 0], gamma, stop)
             state = kept_state(<double*>&weights[k, 0], NULL, NULL)
             sink = alignment_sink(&alignment[k, 0, 0], n, m)
-            tw_soft_backward(&p, &state, &scratch[threadid(), 0], &sink, lanes)
+            soft.backward(&p, &state, &scratch[threadid(), 0], &sink)
         if finished(stop):
             return
 
@@ -291,7 +275,7 @@ cdef inline tw_state series_state(floating* weights) noexcept nogil:
 def soft_dtw_series_batch(
     const floating[:, :, ::1] X, const floating[:, :, ::1] Y,
     const Py_ssize_t[::1] n_lengths, const Py_ssize_t[::1] m_lengths,
-    const Py_ssize_t[:, ::1] lo, const Py_ssize_t[:, ::1] hi, double gamma, int lanes,
+    const Py_ssize_t[:, ::1] lo, const Py_ssize_t[:, ::1] hi, double gamma, int build,
     double[::1] values, floating[:, ::1] weights, const Py_ssize_t[::1] slots, int n_threads,
 ):
     """Soft-DTW of the pairs (X[k], Y[k]) of two batches (b, N, d), (b, M, d), with squared
@@ -305,6 +289,7 @@ def soft_dtw_series_batch(
     (their rounding, 6e-8 relative, is that of the float32 gradient itself) halve the
     memory of training.
     """
+    cdef const tswarp_soft *soft = build_kernels(build).soft
     cdef Py_ssize_t batch = X.shape[0], n = X.shape[1], m = Y.shape[1], d = X.shape[2], k
     check_series_batch(batch, n, m, d, Y.shape[0], Y.shape[2], values.shape[0], weights, slots)
     cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m, d)))
@@ -318,7 +303,7 @@ def soft_dtw_series_batch(
             p = series_pair(&X[k, 0, 0], n_lengths[k], &Y[k, 0, 0], m_lengths[k], d,
                             &lo[k, 0], &hi[k, 0], gamma, stop)
             state = series_state(&weights[slots[k], 0] if slots[k] >= 0 else <floating*>NULL)
-            values[k] = tw_soft_forward(&p, &scratch[threadid(), 0], &state, lanes)
+            values[k] = soft.forward(&p, &scratch[threadid(), 0], &state)
         if finished(stop):
             return
 
@@ -326,7 +311,7 @@ def soft_dtw_series_batch(
 def soft_dtw_series_batch_backward(
     const floating[:, :, ::1] X, const floating[:, :, ::1] Y,
     const Py_ssize_t[::1] n_lengths, const Py_ssize_t[::1] m_lengths,
-    const Py_ssize_t[:, ::1] lo, const Py_ssize_t[:, ::1] hi, double gamma, int lanes,
+    const Py_ssize_t[:, ::1] lo, const Py_ssize_t[:, ::1] hi, double gamma, int build,
     const floating[:, ::1] weights, const Py_ssize_t[::1] slots,
     double[:, :, ::1] grad_x, double[:, :, ::1] grad_y, int n_threads,
 ):
@@ -336,6 +321,7 @@ def soft_dtw_series_batch_backward(
     an empty (0, 0, 0) array when not wanted. Arguments as given to the forward, which left
     ``weights`` unchanged for any number of backward calls.
     """
+    cdef const tswarp_soft *soft = build_kernels(build).soft
     cdef Py_ssize_t batch = X.shape[0], n = X.shape[1], m = Y.shape[1], d = X.shape[2], k
     check_series_batch(batch, n, m, d, Y.shape[0], Y.shape[2], batch, weights, slots)
     cdef bint want_x = grad_x.shape[0] != 0, want_y = grad_y.shape[0] != 0
@@ -364,7 +350,7 @@ def soft_dtw_series_batch_backward(
             state = series_state(<floating*>&weights[slots[k], 0])
             sink = gradient_sink(&grad_x[k, 0, 0] if want_x else NULL,
                                  &grad_y[k, 0, 0] if want_y else NULL)
-            tw_soft_backward(&p, &state, &scratch[threadid(), 0], &sink, lanes)
+            soft.backward(&p, &state, &scratch[threadid(), 0], &sink)
         if finished(stop):
             return
 
@@ -385,15 +371,15 @@ cdef check_series_batch(
         raise ValueError("weights must come from series_batch_weights(count, N, M, dtype)")
 
 
-def _math_array(const double[::1] x, bint log, int lanes):
-    """The kernels' exp (x <= 0) or log (1 <= x <= 3) of x on ``lanes`` lanes (tests)."""
+def _math_array(const double[::1] x, bint log, int build):
+    """The kernels' exp (x <= 0) or log (1 <= x <= 3) of x on build ``build`` (tests)."""
     out = np.empty(x.shape[0])
     cdef double[::1] result = out
     if x.shape[0]:
-        tw_math_array(&x[0], &result[0], x.shape[0], log, lanes)
+        build_kernels(build).soft.math_array(&x[0], &result[0], x.shape[0], log)
     return out
 
 
-def widest_lanes():
-    """The widest SIMD width this build and CPU support."""
-    return tw_widest_lanes()
+def soft_lanes(int build):
+    """The float64 lanes that build ``build``'s soft-DTW kernels run on."""
+    return build_kernels(build).soft.lanes

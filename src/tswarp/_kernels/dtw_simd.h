@@ -9,6 +9,14 @@
 
 #include <stddef.h>
 
+#include "soft_dtw.h"
+
+/* The name `base` takes in the build that TSWARP_VARIANT names (base_avx2, ...), so that the
+ * builds link side by side: the one mangling of every symbol a build defines. */
+#define TSWARP_MANGLE(base) TSWARP_MANGLE_(base, TSWARP_VARIANT)
+#define TSWARP_MANGLE_(base, variant) TSWARP_MANGLE__(base, variant)
+#define TSWARP_MANGLE__(base, variant) base##_##variant
+
 /* DP rows that the row-block loops (_dtw.pyx's scalar one and dtw_lanes_impl.h) compute
  * together: independent dependency chains that hide the latency of min -> add, and fewer
  * passes over the stored row. */
@@ -75,6 +83,7 @@ struct tswarp_lanes {
     tswarp_diagonal_f32 diagonal_f32;
     tswarp_diagonal_path_f64 diagonal_path_f64;
     tswarp_diagonal_path_f32 diagonal_path_f32;
+    const struct tswarp_soft *soft; /* the same build's soft-DTW kernels (soft_dtw.h) */
 };
 
 /* Scratch values for one group: transposed series, two DP rows, 64 bytes to align them. */

@@ -54,7 +54,7 @@ def _value(x, y, gamma, constraint):
     if gamma == 0:
         # The hard minimum: DTW squared, from the DTW kernels, in soft-DTW's float64.
         return _select.dtw_value(_float64(x), _float64(y), lo, hi)
-    return _soft_dtw.soft_dtw_value(x, y, lo, hi, gamma, _select.SOFT_LANES)
+    return _soft_dtw.soft_dtw_value(x, y, lo, hi, gamma, _select.BUILD)
 
 
 @document_constraints
@@ -231,14 +231,14 @@ def soft_dtw_alignment(
 
 
 def _soft_alignment(x, y, lo, hi, gamma):
-    alignment, value = _soft_dtw.soft_dtw_alignment(x, y, lo, hi, gamma, _select.SOFT_LANES)
+    alignment, value = _soft_dtw.soft_dtw_alignment(x, y, lo, hi, gamma, _select.BUILD)
     if value < np.inf:
         return alignment, value
     # Squared costs overflowed float64, but the alignment is a probability: that of the
     # series scaled by 2**-k at temperature gamma * 4**-k (kept > 0), the same one.
     x, y, k = rescaled(x, y)
     gamma = max(gamma * 2.0**-k * 2.0**-k, np.finfo(np.float64).smallest_subnormal)
-    alignment, value = _soft_dtw.soft_dtw_alignment(x, y, lo, hi, gamma, _select.SOFT_LANES)
+    alignment, value = _soft_dtw.soft_dtw_alignment(x, y, lo, hi, gamma, _select.BUILD)
     return alignment, scaled_back(value, k)
 
 
@@ -269,7 +269,7 @@ def _pairs_kernel(first, second, gamma, constraint):
     if gamma == 0:
         first, second = (_float64(first[0]), first[1]), (_float64(second[0]), second[1])
         return _dtw.dtw_pairs, first, second, (*constraint, True)
-    return _soft_dtw.soft_dtw_pairs, first, second, (*constraint, gamma, _select.SOFT_LANES)
+    return _soft_dtw.soft_dtw_pairs, first, second, (*constraint, gamma, _select.BUILD)
 
 
 def _self_values(dataset, gamma, constraint, n_jobs):
