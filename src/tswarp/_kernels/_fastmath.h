@@ -4,7 +4,7 @@
  * instruction set of its build. TW_W == 1 is plain scalar C, for compilers without GNU vector
  * extensions.
  *
- * tw_exp(x) for x <= 0 (-inf included; NaN gives 0) and tw_log(s) for 1 <= s <= 3 are within
+ * tswarp_soft_exp(x) for x <= 0 (-inf included; NaN gives 0) and tswarp_soft_log(s) for 1 <= s <= 3 are within
  * one ulp of the correctly rounded result: Cody-Waite reduction, polynomials fitted here
  * (near-minimax, Chebyshev nodes, in 60-digit arithmetic), and exponent bits set directly.
  * No branches, no tables, so they vectorise; libm's exp would also take a slow path on
@@ -121,11 +121,11 @@ TW_F V v_shift_out(V v, V carry) {
 }
 
 #if TW_W == 1
-TW_F V tw_exp(V x) { return x > -0x1.74910d52d3052p9 ? exp(x) : 0.0; } /* 0 below, and NaN */
-TW_F V tw_log(V s) { return log(s); }
+TW_F V tswarp_soft_exp(V x) { return x > -0x1.74910d52d3052p9 ? exp(x) : 0.0; } /* 0 below, and NaN */
+TW_F V tswarp_soft_log(V s) { return log(s); }
 #else
 /* exp(x) for x <= 0. */
-TW_F V tw_exp(V x) {
+TW_F V tswarp_soft_exp(V x) {
     const double shift = 0x1.8p52; /* adding it rounds to an integer, kept in the low bits */
     /* exp(x) rounds to 0 below this: return 0 without an underflowing multiply (a slow
      * microcode assist); NaN lands here too. */
@@ -155,7 +155,7 @@ TW_F V tw_exp(V x) {
 }
 
 /* log(s) for 1 <= s <= 3 (correct on [sqrt(2)/2, 4 sqrt(2)) ). */
-TW_F V tw_log(V s) {
+TW_F V tswarp_soft_log(V s) {
     const double sqrt2 = 0x1.6a09e667f3bcdp0;
     /* s = 2^e * u with e in {0, 1, 2} and sqrt(2)/2 <= u < sqrt(2), exactly. */
     M above2 = TW_MASK(s >= 2 * sqrt2), above1 = TW_MASK(s >= sqrt2);

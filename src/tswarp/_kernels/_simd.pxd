@@ -7,7 +7,7 @@ from libc.stddef cimport ptrdiff_t
 from tswarp._kernels._interrupt cimport tswarp_flag
 
 cdef extern from "soft_dtw.h" nogil:
-    ctypedef struct tw_pair:
+    ctypedef struct tswarp_soft_pair:
         Py_ssize_t n, m
         const Py_ssize_t* lo
         const Py_ssize_t* hi
@@ -19,24 +19,25 @@ cdef extern from "soft_dtw.h" nogil:
         Py_ssize_t d
         int single
         const tswarp_flag* stop
-    ctypedef struct tw_state:
+    ctypedef struct tswarp_soft_state:
         double* weights
         float* weights32
         double* table
-    ctypedef struct tw_sink:
+    ctypedef struct tswarp_soft_sink:
         double* alignment
         Py_ssize_t rows, cols
         double* grad_x
         double* grad_y
-    Py_ssize_t tw_scratch_size(Py_ssize_t m, Py_ssize_t d)
-    Py_ssize_t tw_weights_size(Py_ssize_t n, Py_ssize_t m)
-    Py_ssize_t tw_table_size(Py_ssize_t n, Py_ssize_t m)
+    Py_ssize_t tswarp_soft_scratch_size(Py_ssize_t m, Py_ssize_t d)
+    Py_ssize_t tswarp_soft_weights_size(Py_ssize_t n, Py_ssize_t m)
+    Py_ssize_t tswarp_soft_table_size(Py_ssize_t n, Py_ssize_t m)
 
     struct tswarp_soft:
         int lanes
-        double (*forward)(const tw_pair* p, double* scratch, const tw_state* keep) noexcept nogil
-        void (*backward)(const tw_pair* p, const tw_state* kept, double* scratch,
-                         const tw_sink* sink) noexcept nogil
+        double (*forward)(const tswarp_soft_pair* p, double* scratch,
+                          const tswarp_soft_state* keep) noexcept nogil
+        void (*backward)(const tswarp_soft_pair* p, const tswarp_soft_state* kept, double* scratch,
+                         const tswarp_soft_sink* sink) noexcept nogil
         void (*math_array)(const double* x, double* out, Py_ssize_t count,
                            int which) noexcept nogil
 

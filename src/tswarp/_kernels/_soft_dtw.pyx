@@ -33,20 +33,20 @@ from tswarp._kernels._interrupt cimport finished, tswarp_flag, tswarp_stopped, w
 from tswarp._kernels._simd cimport (
     build_kernels,
     tswarp_soft,
-    tw_pair,
-    tw_scratch_size,
-    tw_sink,
-    tw_state,
-    tw_table_size,
-    tw_weights_size,
+    tswarp_soft_pair,
+    tswarp_soft_scratch_size,
+    tswarp_soft_sink,
+    tswarp_soft_state,
+    tswarp_soft_table_size,
+    tswarp_soft_weights_size,
 )
 
 
-cdef inline tw_pair series_pair(
+cdef inline tswarp_soft_pair series_pair(
     const floating* x, Py_ssize_t n, const floating* y, Py_ssize_t m, Py_ssize_t d,
     const Py_ssize_t* lo, const Py_ssize_t* hi, double gamma, const tswarp_flag* stop,
 ) noexcept nogil:
-    cdef tw_pair p
+    cdef tswarp_soft_pair p
     p.n, p.m, p.lo, p.hi, p.gamma = n, m, lo, hi, gamma
     p.costs, p.stride = NULL, 0
     p.x, p.y, p.d, p.single = x, y, d, floating is float
@@ -54,31 +54,35 @@ cdef inline tw_pair series_pair(
     return p
 
 
-cdef inline tw_state kept_state(double* weights, float* weights32, double* table) noexcept nogil:
-    cdef tw_state state
+cdef inline tswarp_soft_state kept_state(
+    double* weights, float* weights32, double* table,
+) noexcept nogil:
+    cdef tswarp_soft_state state
     state.weights, state.weights32, state.table = weights, weights32, table
     return state
 
 
-cdef inline tw_sink alignment_sink(double* out, Py_ssize_t rows, Py_ssize_t cols) noexcept nogil:
-    cdef tw_sink sink
+cdef inline tswarp_soft_sink alignment_sink(
+    double* out, Py_ssize_t rows, Py_ssize_t cols,
+) noexcept nogil:
+    cdef tswarp_soft_sink sink
     sink.alignment, sink.rows, sink.cols = out, rows, cols
     sink.grad_x, sink.grad_y = NULL, NULL
     return sink
 
 
-cdef inline tw_sink gradient_sink(double* grad_x, double* grad_y) noexcept nogil:
-    cdef tw_sink sink
+cdef inline tswarp_soft_sink gradient_sink(double* grad_x, double* grad_y) noexcept nogil:
+    cdef tswarp_soft_sink sink
     sink.alignment, sink.rows, sink.cols = NULL, 0, 0
     sink.grad_x, sink.grad_y = grad_x, grad_y
     return sink
 
 
-cdef inline tw_pair cost_pair(
+cdef inline tswarp_soft_pair cost_pair(
     const double* costs, Py_ssize_t stride, Py_ssize_t n, Py_ssize_t m,
     const Py_ssize_t* lo, const Py_ssize_t* hi, double gamma, const tswarp_flag* stop,
 ) noexcept nogil:
-    cdef tw_pair p
+    cdef tswarp_soft_pair p
     p.n, p.m, p.lo, p.hi, p.gamma = n, m, lo, hi, gamma
     p.costs, p.stride = costs, stride
     p.x, p.y, p.d, p.single = NULL, NULL, 0, 0
@@ -92,9 +96,9 @@ def soft_dtw_value(
 ):
     """Soft-DTW of x (n, d) and y (m, d) within a band, in O(m) memory."""
     cdef const tswarp_soft *soft = build_kernels(build).soft
-    cdef tw_pair p = series_pair(&x[0, 0], x.shape[0], &y[0, 0], y.shape[0], x.shape[1],
-                                 &lo[0], &hi[0], gamma, NULL)
-    cdef double[::1] scratch = np.empty(tw_scratch_size(p.m, p.d))
+    cdef tswarp_soft_pair p = series_pair(&x[0, 0], x.shape[0], &y[0, 0], y.shape[0],
+                                          x.shape[1], &lo[0], &hi[0], gamma, NULL)
+    cdef double[::1] scratch = np.empty(tswarp_soft_scratch_size(p.m, p.d))
     cdef double value
     while True:
         p.stop = watch(<double> p.n * p.m)
@@ -116,18 +120,18 @@ def soft_dtw_alignment(
     same weights, bit for bit, at the price of two more exponentials a cell.
     """
     cdef const tswarp_soft *soft = build_kernels(build).soft
-    cdef tw_pair p = series_pair(&x[0, 0], x.shape[0], &y[0, 0], y.shape[0], x.shape[1],
-                                 &lo[0], &hi[0], gamma, NULL)
-    cdef bint keep = tw_weights_size(p.n, p.m) * 8 <= weights_budget
+    cdef tswarp_soft_pair p = series_pair(&x[0, 0], x.shape[0], &y[0, 0], y.shape[0],
+                                          x.shape[1], &lo[0], &hi[0], gamma, NULL)
+    cdef bint keep = tswarp_soft_weights_size(p.n, p.m) * 8 <= weights_budget
     alignment = np.empty((p.n, p.m))
     cdef double[:, ::1] out = alignment
-    cdef double[::1] scratch = np.empty(tw_scratch_size(p.m, p.d))
+    cdef double[::1] scratch = np.empty(tswarp_soft_scratch_size(p.m, p.d))
     cdef double[::1] state = np.empty(
-        tw_weights_size(p.n, p.m) if keep else tw_table_size(p.n, p.m)
+        tswarp_soft_weights_size(p.n, p.m) if keep else tswarp_soft_table_size(p.n, p.m)
     )
-    cdef tw_state kept = kept_state(&state[0] if keep else NULL, NULL,
-                                    NULL if keep else &state[0])
-    cdef tw_sink sink = alignment_sink(&out[0, 0], p.n, p.m)
+    cdef tswarp_soft_state kept = kept_state(&state[0] if keep else NULL, NULL,
+                                             NULL if keep else &state[0])
+    cdef tswarp_soft_sink sink = alignment_sink(&out[0, 0], p.n, p.m)
     cdef double value
     while True:
         p.stop = watch(2.0 * p.n * p.m)
@@ -154,10 +158,10 @@ def soft_dtw_pairs(
     cdef Py_ssize_t n_pairs = rows.shape[0], d = X.shape[2], k, a, b
     cdef Py_ssize_t max_n = X.shape[1], max_m = Y.shape[1]
     # One scratch slice per thread, allocated here so that no thread ever allocates.
-    cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(max_m, d)))
+    cdef double[:, ::1] scratch = np.empty((n_threads, tswarp_soft_scratch_size(max_m, d)))
     cdef Py_ssize_t[:, ::1] limits = np.empty((n_threads, 2 * max_n), dtype=np.intp)
     cdef int thread
-    cdef tw_pair p
+    cdef tswarp_soft_pair p
     cdef const tswarp_flag* stop
     while True:
         stop = watch(<double> n_pairs * max_n * max_m / n_threads)
@@ -183,7 +187,7 @@ def cost_batch_weights(Py_ssize_t batch, Py_ssize_t n, Py_ssize_t m):
     ``size`` holds the soft-min weights of an n x m pair, laid out for the backward sweep
     (24 bytes a cell, plus the padding of 16-row strips): an opaque buffer.
     """
-    return np.empty((batch, tw_weights_size(n, m)))
+    return np.empty((batch, tswarp_soft_weights_size(n, m)))
 
 
 def soft_dtw_cost_batch(
@@ -205,11 +209,11 @@ def soft_dtw_cost_batch(
     cdef const tswarp_soft *soft = build_kernels(build).soft
     cdef Py_ssize_t batch = costs.shape[0], n = costs.shape[1], m = costs.shape[2], k
     cdef bint keep = weights.shape[0] != 0
-    if keep and (weights.shape[0] != batch or weights.shape[1] < tw_weights_size(n, m)):
+    if keep and (weights.shape[0] != batch or weights.shape[1] < tswarp_soft_weights_size(n, m)):
         raise ValueError("weights must come from cost_batch_weights(b, N, M) of the costs")
-    cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m, 0)))
-    cdef tw_pair p
-    cdef tw_state state
+    cdef double[:, ::1] scratch = np.empty((n_threads, tswarp_soft_scratch_size(m, 0)))
+    cdef tswarp_soft_pair p
+    cdef tswarp_soft_state state
     cdef const tswarp_flag* stop
     while True:
         stop = watch(<double> batch * n * m / n_threads)
@@ -238,12 +242,12 @@ def soft_dtw_cost_batch_backward(
     cdef const tswarp_soft *soft = build_kernels(build).soft
     cdef Py_ssize_t batch = alignment.shape[0], n = alignment.shape[1], m = alignment.shape[2]
     cdef Py_ssize_t k
-    if weights.shape[0] != batch or weights.shape[1] < tw_weights_size(n, m):
+    if weights.shape[0] != batch or weights.shape[1] < tswarp_soft_weights_size(n, m):
         raise ValueError("weights must come from cost_batch_weights(b, N, M) of the costs")
-    cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m, 0)))
-    cdef tw_pair p
-    cdef tw_state state
-    cdef tw_sink sink
+    cdef double[:, ::1] scratch = np.empty((n_threads, tswarp_soft_scratch_size(m, 0)))
+    cdef tswarp_soft_pair p
+    cdef tswarp_soft_state state
+    cdef tswarp_soft_sink sink
     cdef const tswarp_flag* stop
     while True:
         stop = watch(<double> batch * n * m / n_threads)
@@ -262,10 +266,10 @@ def series_batch_weights(Py_ssize_t count, Py_ssize_t n, Py_ssize_t m, dtype):
     ``count`` pairs of lengths up to (n, m), in the series' dtype (float32: 12 bytes a cell,
     float64: 24), laid out for the backward: an opaque (count, size) array.
     """
-    return np.empty((count, tw_weights_size(n, m)), dtype=dtype)
+    return np.empty((count, tswarp_soft_weights_size(n, m)), dtype=dtype)
 
 
-cdef inline tw_state series_state(floating* weights) noexcept nogil:
+cdef inline tswarp_soft_state series_state(floating* weights) noexcept nogil:
     if floating is float:
         return kept_state(NULL, weights, NULL)
     else:
@@ -292,9 +296,9 @@ def soft_dtw_series_batch(
     cdef const tswarp_soft *soft = build_kernels(build).soft
     cdef Py_ssize_t batch = X.shape[0], n = X.shape[1], m = Y.shape[1], d = X.shape[2], k
     check_series_batch(batch, n, m, d, Y.shape[0], Y.shape[2], values.shape[0], weights, slots)
-    cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m, d)))
-    cdef tw_pair p
-    cdef tw_state state
+    cdef double[:, ::1] scratch = np.empty((n_threads, tswarp_soft_scratch_size(m, d)))
+    cdef tswarp_soft_pair p
+    cdef tswarp_soft_state state
     cdef const tswarp_flag* stop
     while True:
         stop = watch(<double> batch * n * m / n_threads)
@@ -329,10 +333,10 @@ def soft_dtw_series_batch_backward(
         raise ValueError("grad_x must have the shape of X")
     if want_y and (grad_y.shape[0] != batch or grad_y.shape[1] != m or grad_y.shape[2] != d):
         raise ValueError("grad_y must have the shape of Y")
-    cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m, d)))
-    cdef tw_pair p
-    cdef tw_state state
-    cdef tw_sink sink
+    cdef double[:, ::1] scratch = np.empty((n_threads, tswarp_soft_scratch_size(m, d)))
+    cdef tswarp_soft_pair p
+    cdef tswarp_soft_state state
+    cdef tswarp_soft_sink sink
     cdef const tswarp_flag* stop
     while True:
         # The backward adds into the gradients: zeros first, again after an interruption.
@@ -366,7 +370,7 @@ cdef check_series_batch(
         raise ValueError("series need at least one step and one feature")
     kept = np.asarray(slots)
     if b and kept.max() >= 0 and (
-        kept.max() >= weights.shape[0] or weights.shape[1] < tw_weights_size(n, m)
+        kept.max() >= weights.shape[0] or weights.shape[1] < tswarp_soft_weights_size(n, m)
     ):
         raise ValueError("weights must come from series_batch_weights(count, N, M, dtype)")
 

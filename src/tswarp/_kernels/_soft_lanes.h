@@ -29,24 +29,24 @@ typedef struct {
  */
 TW_F cell_t soft_cell(V cost, V diag, V up, V left, double gamma, double scale) {
     V ref = v_min(diag, up);
-    V e_pair = tw_exp(-v_abs(diag - up) * scale); /* the larger of diag and up, relative */
+    V e_pair = tswarp_soft_exp(-v_abs(diag - up) * scale); /* the larger of diag and up, relative */
     V pair = 1.0 + e_pair;
-    V tail = tw_exp(-v_abs(left - ref) * scale);
+    V tail = tswarp_soft_exp(-v_abs(left - ref) * scale);
     M right = TW_MASK(left >= ref), diag_min = TW_MASK(diag <= up);
     V sum = v_select(right, pair + tail, pair * tail + 1.0);
     V inv = 1.0 / sum;
     V share = v_select(right, inv, tail * inv); /* weight of min(diag, up) */
     cell_t c;
-    c.value = cost + (v_select(right, ref, left) - gamma * tw_log(sum));
+    c.value = cost + (v_select(right, ref, left) - gamma * tswarp_soft_log(sum));
     c.diag = v_select(diag_min, share, e_pair * share);
     c.up = v_select(diag_min, e_pair * share, share);
     c.left = v_select(right, tail * inv, inv);
     return c;
 }
 
-/* R[n-1, m-1]; see tw_soft_forward. */
+/* R[n-1, m-1]: the forward of struct tswarp_soft (soft_dtw.h). */
 static double forward(
-    const tw_pair* p, double* scratch, const tw_state* keep
+    const tswarp_soft_pair* p, double* scratch, const tswarp_soft_state* keep
 ) {
     const ptrdiff_t n = p->n, m = p->m, L = TW_STRIP, steps = m + TW_STRIP - 1;
     const double gamma = p->gamma;
@@ -54,12 +54,12 @@ static double forward(
      * changes the value by less than gamma * log(3) per cell. */
     const double scale = 1.0 / gamma < DBL_MAX ? 1.0 / gamma : DBL_MAX;
     double* above = scratch; /* R of the row above the strip: slot j + 1 is column j */
-    double* costs = tw_skew_buffer(scratch, m);
-    double* columns = tw_columns_buffer(scratch, m);
+    double* costs = tswarp_soft_skew_buffer(scratch, m);
+    double* columns = tswarp_soft_columns_buffer(scratch, m);
     double value = INFINITY, lanes[TW_STRIP];
     ptrdiff_t s, i0, j, t, chunk;
     int v;
-    tw_fill_columns(p, columns);
+    tswarp_soft_fill_columns(p, columns);
     above[0] = 0.0; /* R[-1, -1], where every path starts */
     for (j = 1; j <= m + L; j++)
         above[j] = INFINITY;
@@ -78,7 +78,7 @@ static double forward(
             const ptrdiff_t stop = chunk + TW_CHUNK < end_step ? chunk + TW_CHUNK : end_step;
             if (*p->stop)
                 return NAN;
-            tw_fill_costs(p, columns, i0, rows, chunk, stop, costs);
+            tswarp_soft_fill_costs(p, columns, i0, rows, chunk, stop, costs);
             for (t = chunk; t < stop; t++) {
                 /* lane 0 reads the row above; lane k the previous two steps of lane k - 1 */
                 V carry_up = v_splat(above[t + 1]), carry_diag = v_splat(above[t]);
@@ -135,7 +135,7 @@ static double forward(
 /* The row above strip s (i0 = s * TW_STRIP) as the forward saw it, from the table of R: the
  * last row of strip s - 1, +inf off its steps, or the border for s = 0. */
 static void row_above(
-    const tw_pair* p, const double* table, ptrdiff_t s, double* above
+    const tswarp_soft_pair* p, const double* table, ptrdiff_t s, double* above
 ) {
     const ptrdiff_t m = p->m, L = TW_STRIP, i0 = s * L;
     const double* last_row = table + (s - 1) * (m + L - 1) * L + L - 1;
@@ -148,9 +148,9 @@ static void row_above(
             above[j + 1] = last_row[(j + L - 1) * L];
 }
 
-/* E into the sink; see tw_soft_backward. */
+/* E into the sink: the backward of struct tswarp_soft (soft_dtw.h). */
 static void backward(
-    const tw_pair* p, const tw_state* kept, double* scratch, const tw_sink* sink
+    const tswarp_soft_pair* p, const tswarp_soft_state* kept, double* scratch, const tswarp_soft_sink* sink
 ) {
     const ptrdiff_t n = p->n, m = p->m, L = TW_STRIP, steps = m + TW_STRIP - 1;
     const double gamma = p->gamma;
@@ -159,18 +159,18 @@ static void backward(
      * (offset by L, so that the columns -L..m+L fit): flows into the last row of this one. */
     const ptrdiff_t span = m + 2 * L + 2;
     double* above = scratch;
-    double* from_below_up = tw_below_buffer(scratch, m);
+    double* from_below_up = tswarp_soft_below_buffer(scratch, m);
     double* from_below_diag = from_below_up + span;
     double* to_above_up = from_below_diag + span;
     double* to_above_diag = to_above_up + span;
-    double* e_skew = tw_skew_buffer(scratch, m);
+    double* e_skew = tswarp_soft_skew_buffer(scratch, m);
     double* swap;
     double lanes[TW_STRIP];
     ptrdiff_t s, i0, t, k;
     int v;
     for (k = 0; k < 2 * span; k++)
         from_below_up[k] = 0.0;
-    tw_sink_begin(p, sink);
+    tswarp_soft_sink_begin(p, sink);
     for (s = (n - 1) / L, i0 = s * L; s >= 0; s--, i0 -= L) {
         const ptrdiff_t rows = n - i0 < L ? n - i0 : L, last = i0 + rows - 1;
         const ptrdiff_t first_step = p->lo[i0], end_step = p->hi[last] + rows - 1;
@@ -256,7 +256,7 @@ static void backward(
             to_above_up[t + L] = TW_LANE(up1[0], 0);
             to_above_diag[t + L] = TW_LANE(diag1[0], 0);
         }
-        tw_strip_out(p, e_skew, i0, rows, sink);
+        tswarp_soft_strip_out(p, e_skew, i0, rows, sink);
         swap = from_below_up;
         from_below_up = to_above_up;
         to_above_up = swap;
@@ -265,7 +265,7 @@ static void backward(
     }
 }
 
-/* tw_exp (which = 0) or tw_log (which = 1) of x[:count], TW_W at a time. */
+/* tswarp_soft_exp (which = 0) or tswarp_soft_log (which = 1) of x[:count], TW_W at a time. */
 static void math_array(
     const double* x, double* out, ptrdiff_t count, int which
 ) {
@@ -275,7 +275,7 @@ static void math_array(
     for (k = 0; k < count; k += TW_W) {
         for (l = 0; l < TW_W; l++)
             in[l] = k + l < count ? x[k + l] : (double)which; /* in the domain either way */
-        v_store(result, which ? tw_log(v_load(in)) : tw_exp(v_load(in)));
+        v_store(result, which ? tswarp_soft_log(v_load(in)) : tswarp_soft_exp(v_load(in)));
         for (l = 0; l < TW_W && k + l < count; l++)
             out[k + l] = result[l];
     }

@@ -12,20 +12,20 @@
 #include "soft_dtw.h"
 
 /* The skewed strip buffer, [step][row in strip], 64-byte aligned for whole-vector loads. */
-static inline double* tw_skew_buffer(double* scratch, ptrdiff_t m) {
+static inline double* tswarp_soft_skew_buffer(double* scratch, ptrdiff_t m) {
     uintptr_t at = (uintptr_t)(scratch + m + TW_STRIP + 1);
     return (double*)((at + 63) & ~(uintptr_t)63);
 }
-static inline double* tw_below_buffer(double* scratch, ptrdiff_t m) {
-    return tw_skew_buffer(scratch, m) + (m + TW_STRIP) * TW_STRIP;
+static inline double* tswarp_soft_below_buffer(double* scratch, ptrdiff_t m) {
+    return tswarp_soft_skew_buffer(scratch, m) + (m + TW_STRIP) * TW_STRIP;
 }
 /* y by feature, [k][j], in float64: the forward's costs then vectorise along the columns. */
-static inline double* tw_columns_buffer(double* scratch, ptrdiff_t m) {
-    return tw_below_buffer(scratch, m) + 4 * (m + 2 * TW_STRIP + 2);
+static inline double* tswarp_soft_columns_buffer(double* scratch, ptrdiff_t m) {
+    return tswarp_soft_below_buffer(scratch, m) + 4 * (m + 2 * TW_STRIP + 2);
 }
 
 /* The series pair's y into columns, or nothing for a pair of costs. */
-static void tw_fill_columns(const tw_pair* p, double* columns) {
+static void tswarp_soft_fill_columns(const tswarp_soft_pair* p, double* columns) {
     const ptrdiff_t m = p->m, d = p->d;
     ptrdiff_t j, k;
     if (p->costs != NULL)
@@ -45,8 +45,8 @@ static void tw_fill_columns(const tw_pair* p, double* columns) {
 /* Costs of the strip's rows i0 .. i0 + rows - 1 for the steps first <= t < end, in skewed
  * order: chunk[(t - first) * TW_STRIP + r] is the cost of cell (i0 + r, t - r), +inf off the
  * band and past the rows. A chunk of TW_CHUNK steps stays in L1 until the sweep reads it. */
-static void tw_fill_costs(
-    const tw_pair* p, const double* columns, ptrdiff_t i0, ptrdiff_t rows, ptrdiff_t first,
+static void tswarp_soft_fill_costs(
+    const tswarp_soft_pair* p, const double* columns, ptrdiff_t i0, ptrdiff_t rows, ptrdiff_t first,
     ptrdiff_t end, double* chunk
 ) {
     const ptrdiff_t L = TW_STRIP, d = p->d;
@@ -87,7 +87,7 @@ static void tw_fill_costs(
     }
 }
 
-static inline double tw_series_at(const void* series, int single, ptrdiff_t k) {
+static inline double tswarp_soft_series_at(const void* series, int single, ptrdiff_t k) {
     return single ? (double)((const float*)series)[k] : ((const double*)series)[k];
 }
 
@@ -95,8 +95,8 @@ static inline double tw_series_at(const void* series, int single, ptrdiff_t k) {
  * + r] is E[i0 + r, j]), into the sink: copied with exact zeros off the band, or folded into
  * the gradients, dC[i, j] / dx_i = 2 (x_i - y_j) = -dC[i, j] / dy_j, from direct differences
  * in float64 (no cancellation when the series share a large offset). */
-static void tw_strip_out(
-    const tw_pair* p, const double* e_skew, ptrdiff_t i0, ptrdiff_t rows, const tw_sink* sink
+static void tswarp_soft_strip_out(
+    const tswarp_soft_pair* p, const double* e_skew, ptrdiff_t i0, ptrdiff_t rows, const tswarp_soft_sink* sink
 ) {
     const ptrdiff_t L = TW_STRIP, d = p->d;
     ptrdiff_t r, j, k;
@@ -115,8 +115,8 @@ static void tw_strip_out(
         for (j = lo; j < hi; j++) {
             const double twice_e = 2.0 * e_skew[(j + r) * L + r];
             for (k = 0; k < d; k++) {
-                const double diff = tw_series_at(p->x, p->single, i * d + k)
-                                  - tw_series_at(p->y, p->single, j * d + k);
+                const double diff = tswarp_soft_series_at(p->x, p->single, i * d + k)
+                                  - tswarp_soft_series_at(p->y, p->single, j * d + k);
                 if (sink->grad_x != NULL)
                     sink->grad_x[i * d + k] += twice_e * diff;
                 if (sink->grad_y != NULL)
@@ -127,7 +127,7 @@ static void tw_strip_out(
 }
 
 /* Before the backward: zero the alignment's rows past n (the strips write the others). */
-static void tw_sink_begin(const tw_pair* p, const tw_sink* sink) {
+static void tswarp_soft_sink_begin(const tswarp_soft_pair* p, const tswarp_soft_sink* sink) {
     ptrdiff_t k;
     if (sink->alignment != NULL)
         for (k = p->n * sink->cols; k < sink->rows * sink->cols; k++)

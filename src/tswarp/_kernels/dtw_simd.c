@@ -151,9 +151,9 @@
 #undef VECTOR_SHIFT
 #undef STORE_BYTES
 
-extern const struct tswarp_soft TSWARP_MANGLE(tswarp_soft);
+extern const struct tswarp_soft TSWARP_MANGLE(soft);
 
-const struct tswarp_lanes TSWARP_MANGLE(tswarp_lanes) = {
+const struct tswarp_lanes TSWARP_MANGLE(lanes) = {
     STRINGIFY(TSWARP_VARIANT),
     TSWARP_MANGLE(lanes_f64),
     TSWARP_MANGLE(lanes_f32),
@@ -163,5 +163,5 @@ const struct tswarp_lanes TSWARP_MANGLE(tswarp_lanes) = {
     TSWARP_MANGLE(dtw_diagonal_f32),
     TSWARP_MANGLE(dtw_diagonal_path_f64),
     TSWARP_MANGLE(dtw_diagonal_path_f32),
-    &TSWARP_MANGLE(tswarp_soft),
+    &TSWARP_MANGLE(soft),
 };

@@ -11,11 +11,11 @@
 
 #include "soft_dtw.h"
 
-/* The name `base` takes in the build that TSWARP_VARIANT names (base_avx2, ...), so that the
- * builds link side by side: the one mangling of every symbol a build defines. */
+/* The name `base` takes in the build that TSWARP_VARIANT names (tswarp_base_avx2, ...), so
+ * that the builds link side by side: the one mangling of every symbol a build defines. */
 #define TSWARP_MANGLE(base) TSWARP_MANGLE_(base, TSWARP_VARIANT)
 #define TSWARP_MANGLE_(base, variant) TSWARP_MANGLE__(base, variant)
-#define TSWARP_MANGLE__(base, variant) base##_##variant
+#define TSWARP_MANGLE__(base, variant) tswarp_##base##_##variant
 
 /* DP rows that the row-block loops (_dtw.pyx's scalar one and dtw_lanes_impl.h) compute
  * together: independent dependency chains that hide the latency of min -> add, and fewer

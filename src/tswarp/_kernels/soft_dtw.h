@@ -29,7 +29,7 @@ typedef struct {
     ptrdiff_t d;
     int single;
     const volatile int* stop;
-} tw_pair;
+} tswarp_soft_pair;
 
 /* Where the backward puts what it computes: E itself into the (rows, cols) row-major block
  * `alignment`, or, when that is NULL, the gradient of the value with respect to the pair's
@@ -40,38 +40,38 @@ typedef struct {
     ptrdiff_t rows, cols;
     double* grad_x;
     double* grad_y;
-} tw_sink;
+} tswarp_soft_sink;
 
 /* What the forward keeps for the backward, at most one of the three (all NULL: nothing):
- * the soft-min weights of every cell in float64 or in float32 (tw_weights_size values), or R
- * alone (tw_table_size), from which the backward recomputes the weights. */
+ * the soft-min weights of every cell in float64 or in float32 (tswarp_soft_weights_size values), or R
+ * alone (tswarp_soft_table_size), from which the backward recomputes the weights. */
 typedef struct {
     double* weights;
     float* weights32;
     double* table;
-} tw_state;
+} tswarp_soft_state;
 
 /* Scratch, in doubles, for one forward or backward call on series y of shape (m, d) (d = 0
  * for a pair of costs). */
-static inline ptrdiff_t tw_scratch_size(ptrdiff_t m, ptrdiff_t d) {
+static inline ptrdiff_t tswarp_soft_scratch_size(ptrdiff_t m, ptrdiff_t d) {
     return (m + TW_STRIP + 1) + 8 + (m + TW_STRIP) * TW_STRIP + 4 * (m + 2 * TW_STRIP + 2)
          + m * d;
 }
-/* Sizes of a tw_state's arrays, in values: the soft-min weights of every cell,
- * [strip][step][diag, up, left][row in strip] (tw_weights_size, 24 or 12 bytes a cell), or
- * only R, [strip][step][row in strip] (tw_table_size, 8 bytes a cell), from which the
+/* Sizes of a tswarp_soft_state's arrays, in values: the soft-min weights of every cell,
+ * [strip][step][diag, up, left][row in strip] (tswarp_soft_weights_size, 24 or 12 bytes a cell), or
+ * only R, [strip][step][row in strip] (tswarp_soft_table_size, 8 bytes a cell), from which the
  * backward recomputes the same weights at the price of two exponentials a cell. */
-static inline ptrdiff_t tw_table_size(ptrdiff_t n, ptrdiff_t m) {
+static inline ptrdiff_t tswarp_soft_table_size(ptrdiff_t n, ptrdiff_t m) {
     return (n + TW_STRIP - 1) / TW_STRIP * (m + TW_STRIP - 1) * TW_STRIP;
 }
-static inline ptrdiff_t tw_weights_size(ptrdiff_t n, ptrdiff_t m) {
-    return 3 * tw_table_size(n, m);
+static inline ptrdiff_t tswarp_soft_weights_size(ptrdiff_t n, ptrdiff_t m) {
+    return 3 * tswarp_soft_table_size(n, m);
 }
 
 /* One build's soft-DTW kernels, on `lanes` float64 lanes.
  *
  * forward: the soft-DTW value R[n-1, m-1] (+inf when no path has a finite cost), gamma > 0.
- * scratch: tw_scratch_size(m, d) doubles. For backward, keeps what `keep` asks for (NULL:
+ * scratch: tswarp_soft_scratch_size(m, d) doubles. For backward, keeps what `keep` asks for (NULL:
  * nothing); the weights of the end cell are zeros when its value is infinite.
  *
  * backward: E = dR[n-1, m-1] / dC from what the forward kept (weights, or else R), into the
@@ -83,9 +83,9 @@ static inline ptrdiff_t tw_weights_size(ptrdiff_t n, ptrdiff_t m) {
  * math_array: the kernels' exp (which = 0) or log (which = 1) of x[:count], for tests. */
 struct tswarp_soft {
     int lanes;
-    double (*forward)(const tw_pair *p, double *scratch, const tw_state *keep);
-    void (*backward)(const tw_pair *p, const tw_state *kept, double *scratch,
-                     const tw_sink *sink);
+    double (*forward)(const tswarp_soft_pair *p, double *scratch, const tswarp_soft_state *keep);
+    void (*backward)(const tswarp_soft_pair *p, const tswarp_soft_state *kept, double *scratch,
+                     const tswarp_soft_sink *sink);
     void (*math_array)(const double *x, double *out, ptrdiff_t count, int which);
 };
 

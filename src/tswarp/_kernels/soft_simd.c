@@ -28,10 +28,10 @@
 #endif
 #include "_soft_lanes.h"
 
-static double soft_forward(const tw_pair *p, double *scratch, const tw_state *keep)
+static double soft_forward(const tswarp_soft_pair *p, double *scratch, const tswarp_soft_state *keep)
 {
-    const tw_state nothing = {NULL, NULL, NULL};
+    const tswarp_soft_state nothing = {NULL, NULL, NULL};
     return forward(p, scratch, keep != NULL ? keep : &nothing);
 }
 
-const struct tswarp_soft TSWARP_MANGLE(tswarp_soft) = {TW_W, soft_forward, backward, math_array};
+const struct tswarp_soft TSWARP_MANGLE(soft) = {TW_W, soft_forward, backward, math_array};
