@@ -192,7 +192,8 @@ def dtw_path(
     """Optimal path (list of (i, j)) and minimal accumulated squared cost.
 
     Uses one direction byte per cell, not the float matrix, so a path costs n * m bytes.
-    Cells outside the band read DIAGONAL: a backtrack reaches them only through NaNs.
+    Cells outside the band read DIAGONAL: a backtrack reaches them only when the costs
+    overflowed to inf.
     """
     cdef Py_ssize_t n = x.shape[0], m = y.shape[0], i, j, k = 0
     cdef floating[::1] rows = np.empty(SCRATCH_ROWS * (m + 1), dtype=np.asarray(x).dtype)

@@ -4,9 +4,10 @@
  * instruction set of its build. TW_W == 1 is plain scalar C, for compilers without GNU vector
  * extensions.
  *
- * tswarp_soft_exp(x) for x <= 0 (-inf included; NaN gives 0) and tswarp_soft_log(s) for 1 <= s <= 3 are within
- * one ulp of the correctly rounded result: Cody-Waite reduction, polynomials fitted here
- * (near-minimax, Chebyshev nodes, in 60-digit arithmetic), and exponent bits set directly.
+ * tswarp_soft_exp(x) for x <= 0 (-inf included; NaN gives 0) and tswarp_soft_log(s) for
+ * 1 <= s <= 3 are within one ulp of the correctly rounded result: Cody-Waite reduction,
+ * polynomials fitted here (near-minimax, Chebyshev nodes, in 60-digit arithmetic), and
+ * exponent bits set directly.
  * No branches, no tables, so they vectorise; libm's exp would also take a slow path on
  * underflow, which small gammas hit constantly. In scalar code (TW_W == 1) libm's own
  * table-driven functions take fewer instructions, so that width calls them instead, with
@@ -121,7 +122,8 @@ TW_F V v_shift_out(V v, V carry) {
 }
 
 #if TW_W == 1
-TW_F V tswarp_soft_exp(V x) { return x > -0x1.74910d52d3052p9 ? exp(x) : 0.0; } /* 0 below, and NaN */
+/* 0 below, and for NaN */
+TW_F V tswarp_soft_exp(V x) { return x > -0x1.74910d52d3052p9 ? exp(x) : 0.0; }
 TW_F V tswarp_soft_log(V s) { return log(s); }
 #else
 /* exp(x) for x <= 0. */

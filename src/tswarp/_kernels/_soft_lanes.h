@@ -1,12 +1,13 @@
 /* Soft-DTW forward and expected alignment over strips of TW_STRIP rows, for one lane width.
  *
- * Included by soft_simd.c, once per build, with TW_W lanes (see _fastmath.h). Along one row each cell waits for its left neighbour, and a soft minimum costs
- * two exponentials and a log, so a row-by-row loop is bound by that chain's latency. A strip
- * of TW_STRIP rows is swept instead by anti-diagonals ("steps"): step t holds the cells
- * (i0 + r, t - r) of all its rows r, which depend only on steps t - 1 and t - 2. Those
- * TW_STRIP cells are computed together, TW_W to a vector, and the lanes pass values one row
- * down with a shuffle. Cells outside the band (or past the lengths) cost +inf, so they come
- * out +inf, exactly as the unvisited cells of the row-by-row loop.
+ * Included by soft_simd.c, once per build, with TW_W lanes (see _fastmath.h). Along one row
+ * each cell waits for its left neighbour, and a soft minimum costs two exponentials and a log,
+ * so a row-by-row loop is bound by that chain's latency. A strip of TW_STRIP rows is swept
+ * instead by anti-diagonals ("steps"): step t holds the cells (i0 + r, t - r) of all its rows
+ * r, which depend only on steps t - 1 and t - 2. Those TW_STRIP cells are computed
+ * together, TW_W to a vector, and the lanes pass values one row down with a shuffle. Cells
+ * outside the band (or past the lengths) cost +inf, so they come out +inf, exactly as the
+ * unvisited cells of the row-by-row loop.
  */
 
 #include "_fastmath.h"
@@ -29,7 +30,8 @@ typedef struct {
  */
 TW_F cell_t soft_cell(V cost, V diag, V up, V left, double gamma, double scale) {
     V ref = v_min(diag, up);
-    V e_pair = tswarp_soft_exp(-v_abs(diag - up) * scale); /* the larger of diag and up, relative */
+    /* the larger of diag and up, relative */
+    V e_pair = tswarp_soft_exp(-v_abs(diag - up) * scale);
     V pair = 1.0 + e_pair;
     V tail = tswarp_soft_exp(-v_abs(left - ref) * scale);
     M right = TW_MASK(left >= ref), diag_min = TW_MASK(diag <= up);
@@ -150,7 +152,8 @@ static void row_above(
 
 /* E into the sink: the backward of struct tswarp_soft (soft_dtw.h). */
 static void backward(
-    const tswarp_soft_pair* p, const tswarp_soft_state* kept, double* scratch, const tswarp_soft_sink* sink
+    const tswarp_soft_pair* p, const tswarp_soft_state* kept, double* scratch,
+    const tswarp_soft_sink* sink
 ) {
     const ptrdiff_t n = p->n, m = p->m, L = TW_STRIP, steps = m + TW_STRIP - 1;
     const double gamma = p->gamma;

@@ -46,8 +46,8 @@ static void tswarp_soft_fill_columns(const tswarp_soft_pair* p, double* columns)
  * order: chunk[(t - first) * TW_STRIP + r] is the cost of cell (i0 + r, t - r), +inf off the
  * band and past the rows. A chunk of TW_CHUNK steps stays in L1 until the sweep reads it. */
 static void tswarp_soft_fill_costs(
-    const tswarp_soft_pair* p, const double* columns, ptrdiff_t i0, ptrdiff_t rows, ptrdiff_t first,
-    ptrdiff_t end, double* chunk
+    const tswarp_soft_pair* p, const double* columns, ptrdiff_t i0, ptrdiff_t rows,
+    ptrdiff_t first, ptrdiff_t end, double* chunk
 ) {
     const ptrdiff_t L = TW_STRIP, d = p->d;
     ptrdiff_t k, r, t, start, stop;
@@ -96,7 +96,8 @@ static inline double tswarp_soft_series_at(const void* series, int single, ptrdi
  * the gradients, dC[i, j] / dx_i = 2 (x_i - y_j) = -dC[i, j] / dy_j, from direct differences
  * in float64 (no cancellation when the series share a large offset). */
 static void tswarp_soft_strip_out(
-    const tswarp_soft_pair* p, const double* e_skew, ptrdiff_t i0, ptrdiff_t rows, const tswarp_soft_sink* sink
+    const tswarp_soft_pair* p, const double* e_skew, ptrdiff_t i0, ptrdiff_t rows,
+    const tswarp_soft_sink* sink
 ) {
     const ptrdiff_t L = TW_STRIP, d = p->d;
     ptrdiff_t r, j, k;

@@ -132,7 +132,7 @@ static inline ptrdiff_t tswarp_diagonal_directions(ptrdiff_t n, const ptrdiff_t 
 /* The optimal path that the directions give, from (n - 1, m - 1) back to (0, 0), written
  * into steps (2 values per cell, n + m - 1 cells at most); returns its length. As in
  * _dtw.dtw_path: row 0 goes left, column 0 up, and a cell that no step computed (outside
- * the band, reached only through NaNs) reads DIAGONAL. */
+ * the band, reached only when the costs overflowed to inf) reads DIAGONAL. */
 static inline ptrdiff_t tswarp_diagonal_backtrack(ptrdiff_t n, ptrdiff_t m, const ptrdiff_t *lo,
                                                   const ptrdiff_t *hi, ptrdiff_t height,
                                                   const unsigned char *directions,

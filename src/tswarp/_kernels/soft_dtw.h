@@ -43,8 +43,9 @@ typedef struct {
 } tswarp_soft_sink;
 
 /* What the forward keeps for the backward, at most one of the three (all NULL: nothing):
- * the soft-min weights of every cell in float64 or in float32 (tswarp_soft_weights_size values), or R
- * alone (tswarp_soft_table_size), from which the backward recomputes the weights. */
+ * the soft-min weights of every cell in float64 or in float32 (tswarp_soft_weights_size
+ * values), or R alone (tswarp_soft_table_size), from which the backward recomputes the
+ * weights. */
 typedef struct {
     double* weights;
     float* weights32;
@@ -58,9 +59,10 @@ static inline ptrdiff_t tswarp_soft_scratch_size(ptrdiff_t m, ptrdiff_t d) {
          + m * d;
 }
 /* Sizes of a tswarp_soft_state's arrays, in values: the soft-min weights of every cell,
- * [strip][step][diag, up, left][row in strip] (tswarp_soft_weights_size, 24 or 12 bytes a cell), or
- * only R, [strip][step][row in strip] (tswarp_soft_table_size, 8 bytes a cell), from which the
- * backward recomputes the same weights at the price of two exponentials a cell. */
+ * [strip][step][diag, up, left][row in strip] (tswarp_soft_weights_size, 24 or 12 bytes a
+ * cell), or only R, [strip][step][row in strip] (tswarp_soft_table_size, 8 bytes a cell),
+ * from which the backward recomputes the same weights at the price of two exponentials a
+ * cell. */
 static inline ptrdiff_t tswarp_soft_table_size(ptrdiff_t n, ptrdiff_t m) {
     return (n + TW_STRIP - 1) / TW_STRIP * (m + TW_STRIP - 1) * TW_STRIP;
 }

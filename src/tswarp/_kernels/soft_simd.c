@@ -28,7 +28,8 @@
 #endif
 #include "_soft_lanes.h"
 
-static double soft_forward(const tswarp_soft_pair *p, double *scratch, const tswarp_soft_state *keep)
+static double soft_forward(const tswarp_soft_pair *p, double *scratch,
+                           const tswarp_soft_state *keep)
 {
     const tswarp_soft_state nothing = {NULL, NULL, NULL};
     return forward(p, scratch, keep != NULL ? keep : &nothing);
