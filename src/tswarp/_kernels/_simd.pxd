@@ -1,5 +1,5 @@
 # The SIMD builds' kernels, shared with the other kernel modules: each build's
-# `struct tswarp_lanes` (dtw_simd.h) holds its DTW kernels and, through `soft`, its soft-DTW
+# `struct tswarp_build` (dtw_simd.h) holds its DTW kernels and, through `soft`, its soft-DTW
 # kernels (soft_dtw.h). build_kernels(build) gives the struct of a build, an index into
 # _simd.builds() that the chooser (_select.py) picked.
 from libc.stddef cimport ptrdiff_t
@@ -70,7 +70,7 @@ cdef extern from "dtw_simd.h" nogil:
         const ptrdiff_t *lo, const ptrdiff_t *hi, int vectors, float *scratch,
         unsigned char *directions, const tswarp_flag *stop)
 
-    struct tswarp_lanes:
+    struct tswarp_build:
         const char *name
         int lanes_f64
         int lanes_f32
@@ -90,9 +90,9 @@ cdef extern from "dtw_simd.h" nogil:
     ptrdiff_t tswarp_diagonal_backtrack(
         ptrdiff_t n, ptrdiff_t m, const ptrdiff_t *lo, const ptrdiff_t *hi, ptrdiff_t height,
         const unsigned char *directions, ptrdiff_t *steps)
-    int tswarp_lanes_count()
-    const tswarp_lanes *tswarp_lanes_get(int index)
-    int tswarp_lanes_supported(int index)
+    int tswarp_build_count()
+    const tswarp_build *tswarp_build_get(int index)
+    int tswarp_build_supported(int index)
 
 
-cdef const tswarp_lanes *build_kernels(int build) noexcept nogil
+cdef const tswarp_build *build_kernels(int build) noexcept nogil

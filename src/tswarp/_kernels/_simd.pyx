@@ -18,30 +18,30 @@ from tswarp._kernels._band cimport band_limits
 from tswarp._kernels._interrupt cimport finished, watch
 
 
-cdef const tswarp_lanes *build_kernels(int build) noexcept nogil:
-    return tswarp_lanes_get(build)
+cdef const tswarp_build *build_kernels(int build) noexcept nogil:
+    return tswarp_build_get(build)
 
 
 def builds():
     """Names of the builds compiled into this binary, from the most portable to the fastest."""
-    return [tswarp_lanes_get(k).name.decode() for k in range(tswarp_lanes_count())]
+    return [tswarp_build_get(k).name.decode() for k in range(tswarp_build_count())]
 
 
 def available():
     """Names of the builds that this CPU can run, from the most portable to the fastest."""
-    return [name for k, name in enumerate(builds()) if tswarp_lanes_supported(k)]
+    return [name for k, name in enumerate(builds()) if tswarp_build_supported(k)]
 
 
 def group_size(int build, dtype):
     """Pairs per group of build ``build`` (an index into :func:`builds`) for float32 or
     float64 data."""
-    cdef const tswarp_lanes *chosen = tswarp_lanes_get(build)
+    cdef const tswarp_build *chosen = tswarp_build_get(build)
     return chosen.lanes_f32 if np.dtype(dtype) == np.float32 else chosen.lanes_f64
 
 
 def vector_bytes(int build):
     """The width of build ``build``'s vectors, in bytes."""
-    return tswarp_lanes_get(build).lanes_f64 * 8
+    return tswarp_build_get(build).lanes_f64 * 8
 
 
 def band_cells(const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi):
@@ -67,7 +67,7 @@ def dtw_groups(
     sz2 - sz1 under a Sakoe-Chiba band. A group costs as much as its
     longest lengths.
     """
-    cdef const tswarp_lanes *chosen = tswarp_lanes_get(build)
+    cdef const tswarp_build *chosen = tswarp_build_get(build)
     cdef Py_ssize_t lanes = chosen.lanes_f64 if floating is double else chosen.lanes_f32
     cdef Py_ssize_t n_groups = rows.shape[0] // lanes, group, first, n, m, k
     cdef Py_ssize_t d = X.shape[2], max_n = X.shape[1], max_m = Y.shape[1]
@@ -123,7 +123,7 @@ def dtw_value_diagonal(
     the anti-diagonals of strips of rows (dtw_diagonal_impl.h), ``vectors`` (2, 4 or 8)
     vectors high. float32 series must have at most 2**30 columns.
     """
-    cdef const tswarp_lanes *chosen = tswarp_lanes_get(build)
+    cdef const tswarp_build *chosen = tswarp_build_get(build)
     cdef Py_ssize_t n = x.shape[0], m = y.shape[0], d = x.shape[1]
     cdef const ptrdiff_t *lo_ = <const ptrdiff_t*> &lo[0]
     cdef const ptrdiff_t *hi_ = <const ptrdiff_t*> &hi[0]
@@ -155,7 +155,7 @@ def dtw_path_diagonal(
     :func:`dtw_value_diagonal`, which also stores each cell's direction (a byte per cell, as
     the scalar kernel), then a backtrack.
     """
-    cdef const tswarp_lanes *chosen = tswarp_lanes_get(build)
+    cdef const tswarp_build *chosen = tswarp_build_get(build)
     cdef Py_ssize_t n = x.shape[0], m = y.shape[0], d = x.shape[1], height, k, s
     cdef int lanes = chosen.lanes_f64 if floating is double else chosen.lanes_f32
     cdef const ptrdiff_t *lo_ = <const ptrdiff_t*> &lo[0]

@@ -153,7 +153,7 @@
 
 extern const struct tswarp_soft TSWARP_MANGLE(soft);
 
-const struct tswarp_lanes TSWARP_MANGLE(lanes) = {
+const struct tswarp_build TSWARP_MANGLE(build) = {
     STRINGIFY(TSWARP_VARIANT),
     TSWARP_MANGLE(lanes_f64),
     TSWARP_MANGLE(lanes_f32),

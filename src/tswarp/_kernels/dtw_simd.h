@@ -1,7 +1,8 @@
-/* DTW of many pairs at once, one pair per SIMD lane.
+/* The SIMD builds of the kernels: DTW of many pairs at once, one pair per SIMD lane, and of
+ * one pair along anti-diagonals; the soft-DTW kernels are declared in soft_dtw.h.
  *
  * dtw_simd.c is compiled once per instruction set (see meson.build); each build defines one
- * `struct tswarp_lanes` that describes it. simd_dispatch.c lists the builds that this
+ * `struct tswarp_build` that describes it. simd_dispatch.c lists the builds that this
  * binary holds and says which of them the running CPU supports.
  */
 #ifndef TSWARP_DTW_SIMD_H
@@ -73,7 +74,8 @@ typedef float (*tswarp_diagonal_path_f32)(const float *x, ptrdiff_t n, const flo
                                           const ptrdiff_t *hi, int vectors, float *scratch,
                                           unsigned char *directions, const volatile int *stop);
 
-struct tswarp_lanes {
+/* One build's kernels: one instruction set's DTW kernels and its soft-DTW ones. */
+struct tswarp_build {
     const char *name;   /* "baseline", "avx2", "avx512" */
     int lanes_f64;      /* pairs per group */
     int lanes_f32;
@@ -169,9 +171,9 @@ static inline ptrdiff_t tswarp_diagonal_backtrack(ptrdiff_t n, ptrdiff_t m, cons
 }
 
 /* The builds in this binary, from the most portable to the fastest. */
-int tswarp_lanes_count(void);
-const struct tswarp_lanes *tswarp_lanes_get(int index);
+int tswarp_build_count(void);
+const struct tswarp_build *tswarp_build_get(int index);
 /* Whether the running CPU (and OS) can execute build `index`. */
-int tswarp_lanes_supported(int index);
+int tswarp_build_supported(int index);
 
 #endif

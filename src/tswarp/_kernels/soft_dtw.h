@@ -1,7 +1,7 @@
 /* Soft-DTW kernels: the types and sizes their callers share, and one build's function table.
  *
  * soft_simd.c is compiled once per instruction set with dtw_simd.c (see meson.build); each
- * build's `struct tswarp_soft`, reached from its `struct tswarp_lanes` (dtw_simd.h), holds
+ * build's `struct tswarp_soft`, reached from its `struct tswarp_build` (dtw_simd.h), holds
  * its kernels and the lane width they run on.
  */
 #ifndef TSWARP_SOFT_DTW_H
