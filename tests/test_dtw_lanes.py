@@ -1,5 +1,6 @@
 """The SIMD lane kernels of cdist_dtw: every build equals the scalar kernel bit for bit."""
 
+import functools
 import os
 import subprocess
 import sys
@@ -9,11 +10,10 @@ import pytest
 
 import tswarp
 from tswarp._constraints import parse_constraint
-from tswarp._kernels import _dtw, _simd
+from tswarp._kernels import _dtw, _select, _simd
 from tswarp.metrics import cdist_dtw
 from tswarp.metrics._inputs import to_dataset_pair
-from tswarp.metrics._lanes import MIN_EFFICIENCY, lane_groups
-from tswarp.metrics._pairwise import all_pairs
+from tswarp.metrics._pairwise import all_pairs, pairwise_matrix
 
 CONSTRAINTS = [
     pytest.param({}, id="none"),
@@ -25,10 +25,22 @@ CONSTRAINTS = [
 
 @pytest.fixture(params=_simd.available())
 def build(request):
-    """Each build this CPU runs in turn (the baseline always among them)."""
-    previous = _simd._use(request.param)
-    yield request.param
-    _simd._use(previous)
+    """Each build this CPU runs, by index, in turn (the baseline always among them)."""
+    return _select.build_index(request.param)
+
+
+def build_cdist(build, dataset1, dataset2=None, n_jobs=None, **constraint):
+    """cdist_dtw's matrix from the kernels that the chooser picks on ``build``."""
+    code, parameter = parse_constraint(
+        None, constraint.get("sakoe_chiba_radius"), constraint.get("itakura_max_slope")
+    )
+    first, second = to_dataset_pair(dataset1, dataset2)
+    kernel = functools.partial(_select.dtw_pairs, build=build)
+    symmetric = dataset2 is None
+    return pairwise_matrix(
+        kernel, first, second, (code, parameter), symmetric=symmetric, with_diagonal=False,
+        n_jobs=n_jobs,
+    )  # fmt: skip
 
 
 def scalar_cdist(dataset1, dataset2, **constraint):
@@ -39,7 +51,7 @@ def scalar_cdist(dataset1, dataset2, **constraint):
     (X, x_lengths), (Y, y_lengths) = to_dataset_pair(dataset1, dataset2)
     rows, cols = all_pairs(len(x_lengths), len(y_lengths), False, False)
     out = np.empty(len(rows))
-    _dtw.dtw_pairs(X, x_lengths, Y, y_lengths, rows, cols, code, parameter, out, 1)
+    _dtw.dtw_pairs(X, x_lengths, Y, y_lengths, rows, cols, code, parameter, False, out, 1)
     return out.reshape(len(x_lengths), len(y_lengths))
 
 
@@ -57,8 +69,9 @@ def ragged_walks(rng, n, lengths, d, dtype):
 def test_every_build_equals_the_scalar_kernel(rng, build, constraint, d, dtype):
     X = ragged_walks(rng, 41, [13, 16, 17, 20], d, dtype)
     Y = ragged_walks(rng, 19, [14, 16, 20], d, dtype)
-    assert np.array_equal(cdist_dtw(X, Y, **constraint), scalar_cdist(X, Y, **constraint))
-    own, expected = cdist_dtw(X, **constraint), scalar_cdist(X, X, **constraint)
+    got = build_cdist(build, X, Y, **constraint)
+    assert np.array_equal(got, scalar_cdist(X, Y, **constraint))
+    own, expected = build_cdist(build, X, **constraint), scalar_cdist(X, X, **constraint)
     upper = np.triu_indices(len(X), 1)
     assert np.array_equal(own[upper], expected[upper])
     assert np.array_equal(own, own.T)
@@ -71,14 +84,14 @@ def test_equal_lengths_long_series_and_threads(rng, build, dtype):
         expected = scalar_cdist(X, X, **constraint)
         np.fill_diagonal(expected, 0.0)
         for n_jobs in (1, 2):
-            assert np.array_equal(cdist_dtw(X, n_jobs=n_jobs, **constraint), expected)
+            assert np.array_equal(build_cdist(build, X, n_jobs=n_jobs, **constraint), expected)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_group_of_mixed_lengths(rng, build, dtype):
     # Lengths may differ within a group: any without a constraint, down to single-step
     # series, and those with equal sz2 - sz1 under a Sakoe-Chiba band.
-    lanes = _simd.group_size(dtype)
+    lanes = _simd.group_size(build, dtype)
     for constraint, x_sizes, shift in [(0, [1, 2, 5, 31], None), (2, [6, 9, 30], 4)]:
         X = ragged_walks(rng, lanes, x_sizes, 3, dtype)
         (X, x_lengths), _ = to_dataset_pair(X, None)
@@ -87,12 +100,12 @@ def test_group_of_mixed_lengths(rng, build, dtype):
         y_lengths = np.asarray(y_sizes, dtype=np.intp)
         rows = np.arange(lanes)
         got, expected = np.empty(lanes), np.empty(lanes)
-        _simd.dtw_groups(X, x_lengths, Y, y_lengths, rows, rows, constraint, 2, got, 1)
-        _dtw.dtw_pairs(X, x_lengths, Y, y_lengths, rows, rows, constraint, 2, expected, 1)
+        _simd.dtw_groups(build, X, x_lengths, Y, y_lengths, rows, rows, constraint, 2, got, 1)
+        _dtw.dtw_pairs(X, x_lengths, Y, y_lengths, rows, rows, constraint, 2, False, expected, 1)
         assert np.array_equal(got, expected)
 
 
-def test_infeasible_itakura_pair_is_reported(build):
+def test_infeasible_itakura_pair_is_reported():
     with pytest.raises(ValueError, match=r"itakura_max_slope=1\.5 admits no warping path"):
         cdist_dtw([np.zeros(4)] * 9, [np.zeros(20)] * 9, itakura_max_slope=1.5)
 
@@ -100,7 +113,7 @@ def test_infeasible_itakura_pair_is_reported(build):
 @pytest.mark.parametrize("code", [0, 1, 2])
 def test_lane_groups_partition_the_pairs(rng, code):
     n, m = rng.choice([3, 5, 40], size=500), rng.choice([4, 5, 40], size=500)
-    grouped, single = lane_groups(n, m, 8, code)
+    grouped, single = _select.lane_groups(n, m, 8, code)
     assert len(grouped) % 8 == 0
     assert sorted(set(grouped) | set(single)) == list(range(500))
     assert not set(grouped) & set(single)
@@ -109,37 +122,39 @@ def test_lane_groups_partition_the_pairs(rng, code):
     for group in grouped.reshape(-1, 8):
         assert len({shared(k) for k in group}) == 1
         useful = sum(int(n[k] * m[k]) for k in set(group))
-        assert useful >= MIN_EFFICIENCY * 8 * n[group].max() * m[group].max()
+        assert useful >= _select.MIN_EFFICIENCY * 8 * n[group].max() * m[group].max()
     if code == 1:  # a length pair seen once or twice after its full groups stays single
         keys = list(zip(n[single], m[single], strict=True))
-        assert all(keys.count(key) < 8 * MIN_EFFICIENCY for key in keys)
+        assert all(keys.count(key) < 8 * _select.MIN_EFFICIENCY for key in keys)
 
 
 def test_builds_and_variant():
     assert _simd.builds()[0] == "baseline" and _simd.available()[0] == "baseline"
-    assert set(_simd.available()) <= set(_simd.builds()) <= set(_simd.KNOWN)
-    assert _simd.variant() in _simd.available()
-    assert _simd.group_size(np.float32) == 2 * _simd.group_size(np.float64)
+    assert set(_simd.available()) <= set(_simd.builds()) <= set(_select.KNOWN)
+    assert _select.variant() in _simd.available()
+    for build in range(len(_simd.available())):
+        assert _simd.group_size(build, np.float32) == 2 * _simd.group_size(build, np.float64)
     with pytest.raises(ValueError, match="not one of the builds"):
-        _simd._use("sse9")
+        _select.build_index("sse9")
+
+
+BUILDS = (_simd.builds(), _simd.available())
 
 
 def test_choose():
     best = _simd.available()[len(_simd.available()) - 1]
-    assert _simd.choose(None) == (best, None)
-    assert _simd.choose(" Auto ") == (best, None)
-    assert _simd.choose("BASELINE") == ("baseline", None)
-    name, message = _simd.choose("fastest")
+    assert _select.choose(None, *BUILDS) == (best, None)
+    assert _select.choose(" Auto ", *BUILDS) == (best, None)
+    assert _select.choose("BASELINE", *BUILDS) == ("baseline", None)
+    name, message = _select.choose("fastest", *BUILDS)
     assert name == best and "TSWARP_SIMD='fastest' is not one of auto, baseline" in message
-    missing = [name for name in _simd.KNOWN if name not in _simd.available()]
+    missing = [name for name in _select.KNOWN if name not in _simd.available()]
     for name in missing:
-        assert "not" in _simd.choose(name)[1]
+        assert "not" in _select.choose(name, *BUILDS)[1]
 
 
-def test_choose_on_a_cpu_without_the_build(monkeypatch):
-    monkeypatch.setattr(_simd, "available", lambda: ["baseline"])
-    monkeypatch.setattr(_simd, "builds", lambda: ["baseline", "avx2", "avx512"])
-    name, message = _simd.choose("avx512")
+def test_choose_on_a_cpu_without_the_build():
+    name, message = _select.choose("avx512", ["baseline", "avx2", "avx512"], ["baseline"])
     assert name == "baseline"
     assert message == "TSWARP_SIMD='avx512' is not supported by this CPU; using 'baseline'"
 
@@ -152,9 +167,9 @@ def run_with_simd(value, code):
 def test_environment_variable_forces_the_baseline():
     code = (
         "import numpy as np, tswarp\n"
-        "from tswarp._kernels import _simd\n"
+        "from tswarp._kernels import _select\n"
         "from tswarp.metrics import cdist_dtw\n"
-        "print(_simd.variant())\n"
+        "print(_select.variant())\n"
         "tswarp.show_config()\n"
         "X = np.cumsum(np.random.default_rng(0).normal(size=(20, 30)), axis=1)\n"
         "print(cdist_dtw(X).sum().hex())\n"
@@ -171,7 +186,9 @@ def test_environment_variable_forces_the_baseline():
 
 
 def test_unknown_value_warns_and_uses_the_fastest_build():
-    result = run_with_simd("avx1024", "from tswarp._kernels import _simd; print(_simd.variant())")
+    result = run_with_simd(
+        "avx1024", "from tswarp._kernels import _select; print(_select.variant())"
+    )
     assert result.returncode == 0, result.stderr
     best = _simd.available()[len(_simd.available()) - 1]
     assert result.stdout.strip() == best
@@ -195,4 +212,4 @@ def test_unknown_value_warning_points_at_the_users_import(tmp_path):
 def test_show_config_names_the_running_build(capsys):
     tswarp.show_config()
     line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("simd"))
-    assert line.startswith(f"simd: {_simd.variant()} (")
+    assert line.startswith(f"simd: {_select.variant()} (")

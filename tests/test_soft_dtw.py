@@ -3,6 +3,7 @@ import math
 import numpy as np
 import pytest
 from oracles import (
+    accumulated_naive,
     central_differences,
     path_count,
     soft_dtw_brute_force,
@@ -159,6 +160,24 @@ def test_gamma_zero_is_dtw_squared_everywhere(rng, band, dtype):
     np.testing.assert_array_equal(cdist_soft_dtw(data[:2], data, gamma=0, **band), loop[:2])
     cross = cdist_soft_dtw_normalized(data[:2], data, gamma=0, **band)
     np.testing.assert_array_equal(cross, loop[:2])
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gamma_zero_is_exactly_the_textbook_dtw_squared(seed, dtype):
+    # The squared cost, bit for bit, of the textbook DP on the float64 values: sums of
+    # squares in feature order and exact minima round the same way in any correct kernel.
+    rng = np.random.default_rng(seed)
+    d = 1 + seed % 3
+    data = [rng.normal(size=(int(rng.integers(2, 70)), d)).astype(dtype) for _ in range(3)]
+    want = np.array([[accumulated_naive(a, b)[-1, -1] for b in data] for a in data])
+    for i, j in [(0, 1), (1, 2), (2, 0)]:
+        assert soft_dtw(data[i], data[j], gamma=0) == want[i, j]
+        assert soft_dtw_normalized(data[i], data[j], gamma=0) == want[i, j]
+    assert np.array_equal(cdist_soft_dtw(data, gamma=0), want)
+    assert np.array_equal(cdist_soft_dtw(data[:2], data, gamma=0), want[:2])
+    np.fill_diagonal(want, 0.0)
+    assert np.array_equal(cdist_soft_dtw_normalized(data, data, gamma=0), want)
 
 
 def test_alignment_tends_to_the_dtw_path(rng):
@@ -420,8 +439,9 @@ def test_subnormal_gamma_behaves_like_a_tiny_one(rng, gamma):
 
 def test_cost_batch_kernels_match_single_pairs(rng):
     # The batched cost-matrix kernels (behind the PyTorch CPU path) against the public API.
-    from tswarp._kernels import _soft_dtw
+    from tswarp._kernels import _select, _soft_dtw
 
+    build = _select.BUILD
     x = [rng.normal(size=(n, 2)) for n in (7, 5, 3)]
     y = [rng.normal(size=(m, 2)) for m in (6, 6, 2)]
     n_lengths, m_lengths = np.array([7, 5, 3]), np.array([6, 6, 2])
@@ -432,10 +452,12 @@ def test_cost_batch_kernels_match_single_pairs(rng):
         band = _dtw.band(n_lengths[k], m_lengths[k], 2, 1.0)  # Sakoe-Chiba, radius 1
         lo[k, : n_lengths[k]], hi[k, : n_lengths[k]] = band
     values, weights = np.empty(3), _soft_dtw.cost_batch_weights(3, 7, 6)
-    _soft_dtw.soft_dtw_cost_batch(costs, n_lengths, m_lengths, lo, hi, 0.5, values, weights, 2)
+    _soft_dtw.soft_dtw_cost_batch(
+        costs, n_lengths, m_lengths, lo, hi, 0.5, build, values, weights, 2
+    )
     alignments = np.full_like(costs, np.nan)  # the backward writes every cell
     _soft_dtw.soft_dtw_cost_batch_backward(
-        weights, n_lengths, m_lengths, lo, hi, 0.5, alignments, 2
+        weights, n_lengths, m_lengths, lo, hi, 0.5, build, alignments, 2
     )
     for k in range(3):
         alignment, value = soft_dtw_alignment(x[k], y[k], gamma=0.5, sakoe_chiba_radius=1)

@@ -6,20 +6,18 @@ import numpy as np
 import pytest
 from oracles import squared_costs
 
-from tswarp._kernels import _dtw, _soft_dtw
-from tswarp.metrics import cdist_soft_dtw, dtw_path, soft_dtw, soft_dtw_alignment
+from tswarp._kernels import _dtw, _select, _simd, _soft_dtw
+from tswarp.metrics import soft_dtw_alignment
 
-WIDTHS = [w for w in (1, 2, 4, 8) if _soft_dtw._lanes(w) == w]
-_soft_dtw._lanes(_soft_dtw._widest_lanes())
+# The builds this CPU runs, by index, each on its own lane width.
+BUILDS = [_select.build_index(name) for name in _simd.available()]
 TINY = np.finfo(np.float64).smallest_subnormal
 
 
-@pytest.fixture(params=WIDTHS, ids=[f"lanes{w}" for w in WIDTHS])
-def lanes(request):
-    """Each SIMD width this CPU supports, in turn (the widest is restored afterwards)."""
-    _soft_dtw._lanes(request.param)
-    yield request.param
-    _soft_dtw._lanes(_soft_dtw._widest_lanes())
+@pytest.fixture(params=BUILDS, ids=_simd.available())
+def build(request):
+    """Each build this CPU runs, by index, in turn."""
+    return request.param
 
 
 @pytest.fixture(scope="module")
@@ -56,52 +54,58 @@ def log_points():
     return s, np.array([math.log(v) for v in s])
 
 
-def test_exp_is_within_an_ulp_of_libm(lanes, exp_points):
+def test_exp_is_within_an_ulp_of_libm(build, exp_points):
     x, want = exp_points
-    got = _soft_dtw._math_array(x, False)
+    got = _soft_dtw._math_array(x, False, build)
     normal = want >= np.finfo(np.float64).tiny
     assert np.all(np.abs(got - want)[normal] <= np.spacing(want[normal]))
     assert np.all(np.abs(got - want)[normal] <= 1e-13 * want[normal])
     # Subnormal results keep fewer bits: one unit of the last place is TINY there.
     assert np.all(np.abs(got - want)[~normal] <= TINY)
     assert np.mean(got == want) > 0.9  # correctly rounded, mostly
-    assert _soft_dtw._math_array(np.array([0.0, -0.0, -np.inf, -746.0]), False).tolist() == [
+    assert _soft_dtw._math_array(
+        np.array([0.0, -0.0, -np.inf, -746.0]), False, build
+    ).tolist() == [
         1.0,
         1.0,
         0.0,
         0.0,
     ]
-    assert _soft_dtw._math_array(np.array([np.nan]), False)[0] == 0.0  # inf - inf: weight 0
+    assert _soft_dtw._math_array(np.array([np.nan]), False, build)[0] == 0.0  # inf - inf: weight 0
 
 
-def test_log_is_within_an_ulp_of_libm(lanes, log_points):
+def test_log_is_within_an_ulp_of_libm(build, log_points):
     s, want = log_points
-    got = _soft_dtw._math_array(s, True)
+    got = _soft_dtw._math_array(s, True, build)
     assert np.all(np.abs(got - want) <= np.spacing(want))
     assert np.all(np.abs(got - want) <= 1e-13 * want)
     assert np.mean(got == want) > 0.9
-    assert _soft_dtw._math_array(np.array([1.0]), True)[0] == 0.0
+    assert _soft_dtw._math_array(np.array([1.0]), True, build)[0] == 0.0
 
 
-def _all_results(rng, gamma, band, dtype):
-    """Value, alignment and a small cdist at the current width."""
+def _all_results(rng, gamma, band, dtype, build):
+    """Value, alignment and the values of a few pairs on ``build`` build."""
     x = rng.normal(size=(37, 2)).astype(dtype)
     y = (3 * rng.normal(size=(21, 2))).astype(dtype)
-    data = [rng.normal(size=(n, 1)) for n in (12, 16, 17, 20)]
-    value = soft_dtw(x, y, gamma=gamma, **band)
-    alignment, _ = soft_dtw_alignment(x, y, gamma=gamma, **band)
-    return value, alignment, cdist_soft_dtw(data, gamma=gamma, **band)
+    limits = _dtw.band(len(x), len(y), *band)
+    value = _soft_dtw.soft_dtw_value(x, y, *limits, gamma, build)
+    alignment, _ = _soft_dtw.soft_dtw_alignment(x, y, *limits, gamma, build)
+    X = rng.normal(size=(4, 20, 1))
+    lengths = np.array([12, 16, 17, 20], dtype=np.intp)
+    rows, cols = np.repeat(np.arange(4), 4), np.tile(np.arange(4), 4)
+    values = np.empty(16)
+    _soft_dtw.soft_dtw_pairs(X, lengths, X, lengths, rows, cols, *band, gamma, build, values, 1)
+    return value, alignment, values
 
 
-@pytest.mark.parametrize("gamma", [0.0, 1e-4, 0.1, 1.0, 1e4])
-@pytest.mark.parametrize("band", [{}, {"sakoe_chiba_radius": 2}, {"itakura_max_slope": 3.0}])
+@pytest.mark.parametrize("gamma", [1e-4, 0.1, 1.0, 1e4])
+@pytest.mark.parametrize("band", [(0, 0.0), (2, 2.0), (1, 3.0)])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_every_width_gives_the_same_results(gamma, band, dtype):
     results = {}
-    for width in WIDTHS:
-        _soft_dtw._lanes(width)
-        results[width] = _all_results(np.random.default_rng(3), gamma, band, dtype)
-    _soft_dtw._lanes(_soft_dtw._widest_lanes())
+    for build in BUILDS:
+        width = _soft_dtw.soft_lanes(build)
+        results[width] = _all_results(np.random.default_rng(3), gamma, band, dtype, build)
     for width, (value, alignment, matrix) in results.items():
         # 4 and 8 round identically (both fuse multiply-adds in exp and log).
         twin = {8: 4}.get(width)
@@ -109,7 +113,7 @@ def test_every_width_gives_the_same_results(gamma, band, dtype):
             assert value == results[twin][0]
             assert np.array_equal(alignment, results[twin][1])
             assert np.array_equal(matrix, results[twin][2])
-        base_value, base_alignment, base_matrix = results[WIDTHS[0]]
+        base_value, base_alignment, base_matrix = results[min(results)]
         assert value == pytest.approx(base_value, rel=1e-13)
         np.testing.assert_allclose(alignment, base_alignment, rtol=1e-12, atol=1e-300)
         np.testing.assert_allclose(matrix, base_matrix, rtol=1e-13)
@@ -117,15 +121,15 @@ def test_every_width_gives_the_same_results(gamma, band, dtype):
 
 @pytest.mark.parametrize("gamma", [1e-3, 1.0, 100.0])
 @pytest.mark.parametrize("band", [(0, 0.0), (2, 3.0), (1, 2.0)])
-def test_alignment_recomputes_the_forward_weights_exactly(lanes, rng, gamma, band):
+def test_alignment_recomputes_the_forward_weights_exactly(build, rng, gamma, band):
     # Past its memory budget the alignment keeps R, not the weights, and recomputes them.
     for n, m in [(1, 5), (16, 16), (17, 30), (45, 33)]:
         x, y = rng.normal(size=(n, 2)), rng.normal(size=(m, 2))
         limits = _dtw.band(n, m, *band)
         if limits is None:
             continue
-        kept = _soft_dtw.soft_dtw_alignment(x, y, *limits, gamma)
-        recomputed = _soft_dtw.soft_dtw_alignment(x, y, *limits, gamma, weights_budget=0)
+        kept = _soft_dtw.soft_dtw_alignment(x, y, *limits, gamma, build)
+        recomputed = _soft_dtw.soft_dtw_alignment(x, y, *limits, gamma, build, weights_budget=0)
         assert recomputed[1] == kept[1]
         assert np.array_equal(recomputed[0], kept[0])
 
@@ -148,15 +152,15 @@ def _batch(rng, lengths, gamma, scale=1.0, radius=None):
     return costs, n_lengths, m_lengths, lo, hi, gamma, series
 
 
-def _forward_backward(costs, n_lengths, m_lengths, lo, hi, gamma, n_threads=1):
+def _forward_backward(build, costs, n_lengths, m_lengths, lo, hi, gamma, n_threads=1):
     b, n, m = costs.shape
     values, weights = np.empty(b), _soft_dtw.cost_batch_weights(b, n, m)
     _soft_dtw.soft_dtw_cost_batch(
-        costs, n_lengths, m_lengths, lo, hi, gamma, values, weights, n_threads
+        costs, n_lengths, m_lengths, lo, hi, gamma, build, values, weights, n_threads
     )
     alignments = np.full(costs.shape, np.nan)
     _soft_dtw.soft_dtw_cost_batch_backward(
-        weights, n_lengths, m_lengths, lo, hi, gamma, alignments, n_threads
+        weights, n_lengths, m_lengths, lo, hi, gamma, build, alignments, n_threads
     )
     return values, weights, alignments
 
@@ -169,9 +173,11 @@ one_step_pairs = pytest.mark.filterwarnings("ignore:s1 and s2 of shape:UserWarni
 @one_step_pairs
 @pytest.mark.parametrize("radius", [None, 0, 3])
 @pytest.mark.parametrize("gamma", [1e-4, 0.1, 10.0, 1e4])
-def test_cost_batch_matches_the_alignment_per_pair(lanes, rng, radius, gamma):
+def test_cost_batch_matches_the_alignment_per_pair(build, rng, radius, gamma):
     costs, n_lengths, m_lengths, lo, hi, gamma, series = _batch(rng, LENGTHS, gamma, 3.0, radius)
-    values, weights, alignments = _forward_backward(costs, n_lengths, m_lengths, lo, hi, gamma, 2)
+    values, weights, alignments = _forward_backward(
+        build, costs, n_lengths, m_lengths, lo, hi, gamma, 2
+    )
     band = {} if radius is None else {"sakoe_chiba_radius": radius}
     for k, (x, y) in enumerate(series):
         n, m = len(x), len(y)
@@ -184,42 +190,32 @@ def test_cost_batch_matches_the_alignment_per_pair(lanes, rng, radius, gamma):
     # they were, so that it can run again (autograd's retain_graph).
     alone = np.empty(len(values))
     _soft_dtw.soft_dtw_cost_batch(
-        costs, n_lengths, m_lengths, lo, hi, gamma, alone, np.empty((0, 0)), 1
+        costs, n_lengths, m_lengths, lo, hi, gamma, build, alone, np.empty((0, 0)), 1
     )
     assert np.array_equal(alone, values)
     kept = weights.copy()
     again = np.empty_like(alignments)
-    _soft_dtw.soft_dtw_cost_batch_backward(weights, n_lengths, m_lengths, lo, hi, gamma, again, 1)
+    _soft_dtw.soft_dtw_cost_batch_backward(
+        weights, n_lengths, m_lengths, lo, hi, gamma, build, again, 1
+    )
     assert np.array_equal(again, alignments)
     assert weights.tobytes() == kept.tobytes()  # unused slots hold garbage, maybe NaN
 
 
-@one_step_pairs
-def test_cost_batch_gamma_zero_gives_the_dtw_path(lanes, rng):
-    costs, n_lengths, m_lengths, lo, hi, _, series = _batch(rng, LENGTHS, 0.0)
-    values, _, alignments = _forward_backward(costs, n_lengths, m_lengths, lo, hi, 0.0)
-    for k, (x, y) in enumerate(series):
-        path, squared = dtw_path(x, y)
-        want = np.zeros(costs.shape[1:])
-        want[tuple(np.transpose(path))] = 1.0
-        assert values[k] == pytest.approx(squared**2, rel=1e-14)
-        assert np.array_equal(alignments[k], want)
-
-
-def test_cost_batch_unreachable_end_gives_inf_and_zero_alignment(lanes, rng):
+def test_cost_batch_unreachable_end_gives_inf_and_zero_alignment(build, rng):
     # A row of infinite costs blocks every path of pair 1; pair 0 is untouched.
     costs, n_lengths, m_lengths, lo, hi, gamma, _ = _batch(rng, [(20, 18), (20, 18)], 1.0)
     costs[1, 7] = np.inf
-    values, _, alignments = _forward_backward(costs, n_lengths, m_lengths, lo, hi, gamma)
+    values, _, alignments = _forward_backward(build, costs, n_lengths, m_lengths, lo, hi, gamma)
     assert math.isfinite(values[0]) and values[1] == np.inf
     assert not np.isnan(alignments).any()
     assert alignments[0, -1, -1] == 1 and not alignments[1].any()
 
 
 @pytest.mark.parametrize("gamma", [1e-4, 1e4])
-def test_cost_batch_extreme_gamma_and_large_costs_stay_finite(lanes, rng, gamma):
+def test_cost_batch_extreme_gamma_and_large_costs_stay_finite(build, rng, gamma):
     costs, n_lengths, m_lengths, lo, hi, gamma, _ = _batch(rng, LENGTHS, gamma, 1e3, 4)
-    values, _, alignments = _forward_backward(costs, n_lengths, m_lengths, lo, hi, gamma)
+    values, _, alignments = _forward_backward(build, costs, n_lengths, m_lengths, lo, hi, gamma)
     assert np.all(np.isfinite(values))
     assert np.all((alignments >= 0) & (alignments <= 1 + 1e-12))
 
@@ -229,11 +225,11 @@ def test_cost_batch_rejects_weights_of_another_shape(rng):
     small = _soft_dtw.cost_batch_weights(1, 20, 17)
     with pytest.raises(ValueError, match="cost_batch_weights"):
         _soft_dtw.soft_dtw_cost_batch(
-            costs, n_lengths, m_lengths, lo, hi, gamma, np.empty(1), small, 1
+            costs, n_lengths, m_lengths, lo, hi, gamma, _select.BUILD, np.empty(1), small, 1
         )
     with pytest.raises(ValueError, match="cost_batch_weights"):
         _soft_dtw.soft_dtw_cost_batch_backward(
-            small, n_lengths, m_lengths, lo, hi, gamma, np.empty_like(costs), 1
+            small, n_lengths, m_lengths, lo, hi, gamma, _select.BUILD, np.empty_like(costs), 1
         )
 
 
@@ -253,17 +249,18 @@ def _series_batch(rng, lengths, d, dtype, radius=None):
     return X, Y, n_lengths, m_lengths, lo, hi
 
 
-def _series_forward_backward(X, Y, n_lengths, m_lengths, lo, hi, gamma, slots=None):
+def _series_forward_backward(X, Y, n_lengths, m_lengths, lo, hi, gamma, slots=None, build=None):
     b = len(X)
     slots = np.arange(b, dtype=np.intp) if slots is None else slots
+    build = _select.BUILD if build is None else build
     values = np.empty(b)
     weights = _soft_dtw.series_batch_weights(b, X.shape[1], Y.shape[1], X.dtype)
     _soft_dtw.soft_dtw_series_batch(
-        X, Y, n_lengths, m_lengths, lo, hi, gamma, values, weights, slots, 2
+        X, Y, n_lengths, m_lengths, lo, hi, gamma, build, values, weights, slots, 2
     )
     grad_x, grad_y = np.full(X.shape, np.nan), np.full(Y.shape, np.nan)
     _soft_dtw.soft_dtw_series_batch_backward(
-        X, Y, n_lengths, m_lengths, lo, hi, gamma, weights, slots, grad_x, grad_y, 2
+        X, Y, n_lengths, m_lengths, lo, hi, gamma, build, weights, slots, grad_x, grad_y, 2
     )
     return values, weights, grad_x, grad_y
 
@@ -271,12 +268,14 @@ def _series_forward_backward(X, Y, n_lengths, m_lengths, lo, hi, gamma, slots=No
 @pytest.mark.parametrize("radius", [None, 0, 3])
 @pytest.mark.parametrize("gamma", [1e-3, 1.0, 100.0])
 @pytest.mark.parametrize("d", [1, 3])
-def test_series_batch_folds_the_alignment_into_the_gradients(lanes, rng, radius, gamma, d):
+def test_series_batch_folds_the_alignment_into_the_gradients(build, rng, radius, gamma, d):
     X, Y, n_lengths, m_lengths, lo, hi = _series_batch(rng, LENGTHS, d, np.float64, radius)
-    values, _, grad_x, grad_y = _series_forward_backward(X, Y, n_lengths, m_lengths, lo, hi, gamma)
+    values, _, grad_x, grad_y = _series_forward_backward(
+        X, Y, n_lengths, m_lengths, lo, hi, gamma, build=build
+    )
     for k, (n, m) in enumerate(zip(n_lengths, m_lengths, strict=True)):
         x, y = X[k, :n], Y[k, :m]
-        alignment, value = _soft_dtw.soft_dtw_alignment(x, y, lo[k, :n], hi[k, :n], gamma)
+        alignment, value = _soft_dtw.soft_dtw_alignment(x, y, lo[k, :n], hi[k, :n], gamma, build)
         assert values[k] == pytest.approx(value, rel=1e-13)
         # dC[i, j] / dx_i = 2 (x_i - y_j), summed against E by hand
         diff = x[:, None, :] - y[None, :, :]
@@ -289,15 +288,16 @@ def test_series_batch_folds_the_alignment_into_the_gradients(lanes, rng, radius,
 
 
 @pytest.mark.parametrize("gamma", [1e-3, 1.0])
-def test_series_batch_float32_keeps_float32_weights(lanes, rng, gamma):
+def test_series_batch_float32_keeps_float32_weights(build, rng, gamma):
     X, Y, n_lengths, m_lengths, lo, hi = _series_batch(rng, LENGTHS, 2, np.float32)
     values, weights, grad_x, grad_y = _series_forward_backward(
-        X, Y, n_lengths, m_lengths, lo, hi, gamma
+        X, Y, n_lengths, m_lengths, lo, hi, gamma, build=build
     )
     assert weights.dtype == np.float32
     wide = _series_forward_backward(
-        X.astype(np.float64), Y.astype(np.float64), n_lengths, m_lengths, lo, hi, gamma
-    )
+        X.astype(np.float64), Y.astype(np.float64), n_lengths, m_lengths, lo, hi, gamma,
+        build=build,
+    )  # fmt: skip
     # The DP runs in float64 either way: the values are the same; the gradients differ by the
     # float32 rounding of the weights only.
     assert np.array_equal(values, wide[0])
@@ -320,8 +320,9 @@ def test_series_batch_slots_and_repeated_backward(rng):
     # One gradient alone, and a second backward from the same weights, give the same values.
     grad_x, none = np.empty(X.shape), np.empty((0, 0, 0))
     _soft_dtw.soft_dtw_series_batch_backward(
-        X, Y, n_lengths, m_lengths, lo, hi, 0.5, everything[1], np.arange(b), grad_x, none, 1
-    )
+        X, Y, n_lengths, m_lengths, lo, hi, 0.5, _select.BUILD, everything[1], np.arange(b),
+        grad_x, none, 1,
+    )  # fmt: skip
     assert np.array_equal(grad_x, everything[2])
 
 
@@ -333,7 +334,7 @@ def test_series_batch_rejects_inconsistent_arguments(rng):
 
     def forward(X=X, Y=Y, values=values, weights=weights, slots=slots):
         _soft_dtw.soft_dtw_series_batch(
-            X, Y, n_lengths, m_lengths, lo, hi, 1.0, values, weights, slots, 1
+            X, Y, n_lengths, m_lengths, lo, hi, 1.0, _select.BUILD, values, weights, slots, 1
         )
 
     with pytest.raises(ValueError, match="same pairs and features"):
@@ -347,5 +348,5 @@ def test_series_batch_rejects_inconsistent_arguments(rng):
     with pytest.raises(ValueError, match="grad_x must have the shape of X"):
         wrong, none = np.empty((2, 4, 1)), np.empty((0, 0, 0))
         _soft_dtw.soft_dtw_series_batch_backward(
-            X, Y, n_lengths, m_lengths, lo, hi, 1.0, weights, slots, wrong, none, 1
+            X, Y, n_lengths, m_lengths, lo, hi, 1.0, _select.BUILD, weights, slots, wrong, none, 1
         )

@@ -77,7 +77,8 @@ for name in _dtw _envelope _openmp _soft_dtw; do
     "$CC" "${CFLAGS[@]}" -shared "$WORK/c/$name.c" -o "$STAGE/tswarp/_kernels/$name.so"
 done
 "$CC" "${CFLAGS[@]}" -shared -DTSWARP_VARIANT=baseline "$WORK/c/_simd.c" \
-    "$KERNELS/dtw_lanes.c" "$KERNELS/dtw_lanes_dispatch.c" -o "$STAGE/tswarp/_kernels/_simd.so"
+    "$KERNELS/dtw_simd.c" "$KERNELS/soft_simd.c" "$KERNELS/simd_dispatch.c" \
+    -o "$STAGE/tswarp/_kernels/_simd.so"
 
 # 4. The tests, less three that start sys.executable in a subprocess: the host cannot run an
 # arm64 binary by itself (no binfmt_misc here).

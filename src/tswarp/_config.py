@@ -25,9 +25,9 @@ def kernel_summary():
 
 def simd_summary():
     """One line on the SIMD builds of the DTW and soft-DTW kernels, and why they were chosen."""
-    from tswarp._kernels import _simd, _soft_dtw
+    from tswarp._kernels import _select
 
-    return f"{_simd.describe()}; soft-DTW on {_soft_dtw._lanes()} float64 lanes"
+    return _select.describe()
 
 
 def _torch_lines():

@@ -408,7 +408,7 @@ def _run_demo(args):
         f"{len(y_train) * n_test} distances in {elapsed:.2f} s"
     )
     print(f"Euclidean: error rate {e_wrong / n_test:.4f} ({e_wrong}/{n_test} wrong)")
-    from tswarp._kernels._simd import variant
+    from tswarp._kernels._select import variant
 
     openmp = "on" if tswarp.openmp_enabled() else "off (serial kernels)"
     print(

@@ -14,18 +14,19 @@ from cython cimport floating
 from tswarp._kernels._band cimport band_limits
 from tswarp._kernels._interrupt cimport finished, tswarp_flag, tswarp_stopped, watch
 
-# Rows computed together by the value kernel (see dtw_block_of_rows).
-cdef enum:
-    ROWS = 4
-    # Scratch rows per DP: two rolling rows of R and ROWS rows of costs.
-    SCRATCH_ROWS = 2 + ROWS
+# Rows computed together by the value kernel (see dtw_block_of_rows), and the backtracking
+# directions in tie-break order: diagonal first, then up, then left. Shared with the SIMD
+# kernels.
+cdef extern from "dtw_simd.h":
+    enum:
+        ROWS "TSWARP_ROWS"
+        DIAGONAL "TSWARP_DIAGONAL"
+        UP "TSWARP_UP"
+        LEFT "TSWARP_LEFT"
 
-# Backtracking directions, in tie-break order: diagonal first, then up, then left (the
-# numbers of dtw_lanes.h too).
+# Scratch rows per DP: two rolling rows of R and ROWS rows of costs.
 cdef enum:
-    DIAGONAL = 0
-    UP = 1
-    LEFT = 2
+    SCRATCH_ROWS = 2 + ROWS
 
 
 cdef inline floating squared_distance(
@@ -191,7 +192,8 @@ def dtw_path(
     """Optimal path (list of (i, j)) and minimal accumulated squared cost.
 
     Uses one direction byte per cell, not the float matrix, so a path costs n * m bytes.
-    Cells outside the band read DIAGONAL: a backtrack reaches them only through NaNs.
+    Cells outside the band read DIAGONAL: a backtrack reaches them only when the costs
+    overflowed to inf.
     """
     cdef Py_ssize_t n = x.shape[0], m = y.shape[0], i, j, k = 0
     cdef floating[::1] rows = np.empty(SCRATCH_ROWS * (m + 1), dtype=np.asarray(x).dtype)
@@ -258,9 +260,10 @@ def dtw_pairs(
     const floating[:, :, ::1] X, const Py_ssize_t[::1] x_lengths,
     const floating[:, :, ::1] Y, const Py_ssize_t[::1] y_lengths,
     const Py_ssize_t[::1] rows, const Py_ssize_t[::1] cols,
-    int constraint, double parameter, double[::1] out, int n_threads,
+    int constraint, double parameter, bint squared, double[::1] out, int n_threads,
 ):
-    """out[k] = DTW(X[rows[k]], Y[cols[k]]) for a block of pairs, in parallel over pairs.
+    """out[k] = DTW(X[rows[k]], Y[cols[k]]) for a block of pairs, in parallel over pairs;
+    with ``squared``, the minimal accumulated squared cost itself (no square root).
 
     Series are NaN-padded; only their first ``*_lengths`` steps are read. A pair whose
     lengths admit no path under the constraint gets NaN.
@@ -272,6 +275,7 @@ def dtw_pairs(
     cdef floating[:, ::1] dp_rows = np.empty((n_threads, SCRATCH_ROWS * (max_m + 1)), dtype=dtype)
     cdef Py_ssize_t[:, ::1] limits = np.empty((n_threads, 2 * max_n), dtype=np.intp)
     cdef int thread
+    cdef double cost
     cdef const tswarp_flag* stop
     while True:
         stop = watch(<double> n_pairs * max_n * max_m / n_threads)
@@ -284,8 +288,9 @@ def dtw_pairs(
                                &limits[thread, 0], &limits[thread, max_n]):
                 out[k] = NAN
                 continue
-            out[k] = sqrt(dtw_cost(&X[a, 0, 0], x_lengths[a], &Y[b, 0, 0], y_lengths[b], d,
-                                   &limits[thread, 0], &limits[thread, max_n],
-                                   &dp_rows[thread, 0], NULL, stop))
+            cost = dtw_cost(&X[a, 0, 0], x_lengths[a], &Y[b, 0, 0], y_lengths[b], d,
+                            &limits[thread, 0], &limits[thread, max_n],
+                            &dp_rows[thread, 0], NULL, stop)
+            out[k] = cost if squared else sqrt(cost)
         if finished(stop):
             return

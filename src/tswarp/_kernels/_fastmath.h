@@ -1,12 +1,13 @@
 /* Lane vectors of TW_W doubles, and exp / log on them, for the soft-DTW kernels.
  *
- * A template: _soft_lanes.h includes it once per vector width, with TW_W (lanes), TW_FN(name)
- * (a per-width name) and TW_TARGET (the instruction set attribute) defined. TW_W == 1 is
- * plain scalar C, for compilers without GNU vector extensions.
+ * Included by _soft_lanes.h in soft_simd.c, which sets TW_W (lanes) and TW_FUSED for the
+ * instruction set of its build. TW_W == 1 is plain scalar C, for compilers without GNU vector
+ * extensions.
  *
- * tw_exp(x) for x <= 0 (-inf included; NaN gives 0) and tw_log(s) for 1 <= s <= 3 are within
- * one ulp of the correctly rounded result: Cody-Waite reduction, polynomials fitted here
- * (near-minimax, Chebyshev nodes, in 60-digit arithmetic), and exponent bits set directly.
+ * tswarp_soft_exp(x) for x <= 0 (-inf included; NaN gives 0) and tswarp_soft_log(s) for
+ * 1 <= s <= 3 are within one ulp of the correctly rounded result: Cody-Waite reduction,
+ * polynomials fitted here (near-minimax, Chebyshev nodes, in 60-digit arithmetic), and
+ * exponent bits set directly.
  * No branches, no tables, so they vectorise; libm's exp would also take a slow path on
  * underflow, which small gammas hit constantly. In scalar code (TW_W == 1) libm's own
  * table-driven functions take fewer instructions, so that width calls them instead, with
@@ -18,11 +19,7 @@
  * results, and differ from 2 (and from libm at width 1) by ulps of exp and log.
  */
 
-#define V TW_FN(vd)
-#define F TW_FN(vf)
-#define M TW_FN(vm)
-#define U TW_FN(vu)
-#define TW_F TW_INLINE TW_TARGET
+#define TW_F TW_INLINE
 
 #if TW_W == 1
 typedef double V;
@@ -39,22 +36,6 @@ typedef uint64_t U __attribute__((vector_size(8 * TW_W)));
 #define TW_MASK(cond) (cond) /* comparisons of vectors give lane masks of 0 or -1 */
 #define TW_LANE(v, k) ((v)[k])
 #endif
-
-#define v_splat TW_FN(v_splat)
-#define v_bits TW_FN(v_bits)
-#define v_from_bits TW_FN(v_from_bits)
-#define v_select TW_FN(v_select)
-#define v_min TW_FN(v_min)
-#define v_abs TW_FN(v_abs)
-#define madd TW_FN(madd)
-#define v_load TW_FN(v_load)
-#define v_store TW_FN(v_store)
-#define v_load_single TW_FN(v_load_single)
-#define v_store_single TW_FN(v_store_single)
-#define v_shift_in TW_FN(v_shift_in)
-#define v_shift_out TW_FN(v_shift_out)
-#define tw_exp TW_FN(tw_exp)
-#define tw_log TW_FN(tw_log)
 
 TW_F V v_splat(double x) {
 #if TW_W == 1
@@ -141,11 +122,12 @@ TW_F V v_shift_out(V v, V carry) {
 }
 
 #if TW_W == 1
-TW_F V tw_exp(V x) { return x > -0x1.74910d52d3052p9 ? exp(x) : 0.0; } /* 0 below, and NaN */
-TW_F V tw_log(V s) { return log(s); }
+/* 0 below, and for NaN */
+TW_F V tswarp_soft_exp(V x) { return x > -0x1.74910d52d3052p9 ? exp(x) : 0.0; }
+TW_F V tswarp_soft_log(V s) { return log(s); }
 #else
 /* exp(x) for x <= 0. */
-TW_F V tw_exp(V x) {
+TW_F V tswarp_soft_exp(V x) {
     const double shift = 0x1.8p52; /* adding it rounds to an integer, kept in the low bits */
     /* exp(x) rounds to 0 below this: return 0 without an underflowing multiply (a slow
      * microcode assist); NaN lands here too. */
@@ -175,7 +157,7 @@ TW_F V tw_exp(V x) {
 }
 
 /* log(s) for 1 <= s <= 3 (correct on [sqrt(2)/2, 4 sqrt(2)) ). */
-TW_F V tw_log(V s) {
+TW_F V tswarp_soft_log(V s) {
     const double sqrt2 = 0x1.6a09e667f3bcdp0;
     /* s = 2^e * u with e in {0, 1, 2} and sqrt(2)/2 <= u < sqrt(2), exactly. */
     M above2 = TW_MASK(s >= 2 * sqrt2), above1 = TW_MASK(s >= sqrt2);

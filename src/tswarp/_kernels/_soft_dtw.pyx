@@ -3,12 +3,14 @@
 R[i, j] = ||x_i - y_j||^2 + softmin(R[i-1, j-1], R[i-1, j], R[i, j-1]), where
 softmin(a, b, c) = -gamma * log(exp(-a / gamma) + exp(-b / gamma) + exp(-c / gamma)),
 R[-1, -1] = 0, the border is infinite, and so is every cell outside the global constraint's
-band. The soft-DTW value is R[n-1, m-1]. With gamma = 0 the soft minimum is the hard one, so
-the same kernels give DTW squared (no square root).
+band. The soft-DTW value is R[n-1, m-1]. gamma > 0 here: at gamma = 0 the soft minimum is the
+hard one, and the callers run the DTW kernels instead (DTW squared).
 
-The dynamic program runs in C (_soft_simd.h): strips of 16 rows swept by anti-diagonals, the
-soft minimum on SIMD lanes with inline exp and log (_fastmath.h), at the widest vector width
-the CPU has. Costs and the dynamic program are in float64 for both input widths: the
+The dynamic program runs in C (_soft_lanes.h): strips of 16 rows swept by anti-diagonals, the
+soft minimum on SIMD lanes with inline exp and log (_fastmath.h). Every entry point takes the
+SIMD build to run (``build``, an index into ``_simd.builds()``), chosen by ``_select``, and
+trusts it; each build runs on its own vectors' width (:func:`soft_lanes`). Costs and the
+dynamic program are in float64 for both input widths: the
 exponentials turn rounding errors in R into relative errors of the weights, amplified by
 1 / gamma.
 
@@ -28,56 +30,23 @@ from cython cimport floating
 
 from tswarp._kernels._band cimport band_limits
 from tswarp._kernels._interrupt cimport finished, tswarp_flag, tswarp_stopped, watch
+from tswarp._kernels._simd cimport (
+    build_kernels,
+    tswarp_soft,
+    tswarp_soft_pair,
+    tswarp_soft_scratch_size,
+    tswarp_soft_sink,
+    tswarp_soft_state,
+    tswarp_soft_table_size,
+    tswarp_soft_weights_size,
+)
 
 
-from tswarp._kernels import _simd
-
-_WIDTHS = {"baseline": 2, "avx2": 4, "avx512": 8}
-
-
-cdef extern from "_soft_simd.h" nogil:
-    ctypedef struct tw_pair:
-        Py_ssize_t n, m
-        const Py_ssize_t* lo
-        const Py_ssize_t* hi
-        double gamma
-        const double* costs
-        Py_ssize_t stride
-        const void* x
-        const void* y
-        Py_ssize_t d
-        int single
-        const tswarp_flag* stop
-    Py_ssize_t tw_scratch_size(Py_ssize_t m, Py_ssize_t d)
-    Py_ssize_t tw_weights_size(Py_ssize_t n, Py_ssize_t m)
-    Py_ssize_t tw_table_size(Py_ssize_t n, Py_ssize_t m)
-    ctypedef struct tw_state:
-        double* weights
-        float* weights32
-        double* table
-    double tw_soft_forward(const tw_pair* p, double* scratch, const tw_state* keep)
-    ctypedef struct tw_sink:
-        double* alignment
-        Py_ssize_t rows, cols
-        double* grad_x
-        double* grad_y
-    void tw_soft_backward(const tw_pair* p, const tw_state* kept, double* scratch,
-                          const tw_sink* sink)
-    void tw_math_array(const double* x, double* out, Py_ssize_t count, int which)
-    int tw_widest_lanes()
-    int tw_set_lanes(int lanes)
-
-
-# The widest width, or the one of the DTW lane build that TSWARP_SIMD chose (baseline: the
-# platform's plain vectors), so that one variable forces both kernels for testing.
-tw_set_lanes(_WIDTHS.get(_simd.variant(), tw_widest_lanes()))
-
-
-cdef inline tw_pair series_pair(
+cdef inline tswarp_soft_pair series_pair(
     const floating* x, Py_ssize_t n, const floating* y, Py_ssize_t m, Py_ssize_t d,
     const Py_ssize_t* lo, const Py_ssize_t* hi, double gamma, const tswarp_flag* stop,
 ) noexcept nogil:
-    cdef tw_pair p
+    cdef tswarp_soft_pair p
     p.n, p.m, p.lo, p.hi, p.gamma = n, m, lo, hi, gamma
     p.costs, p.stride = NULL, 0
     p.x, p.y, p.d, p.single = x, y, d, floating is float
@@ -85,31 +54,35 @@ cdef inline tw_pair series_pair(
     return p
 
 
-cdef inline tw_state kept_state(double* weights, float* weights32, double* table) noexcept nogil:
-    cdef tw_state state
+cdef inline tswarp_soft_state kept_state(
+    double* weights, float* weights32, double* table,
+) noexcept nogil:
+    cdef tswarp_soft_state state
     state.weights, state.weights32, state.table = weights, weights32, table
     return state
 
 
-cdef inline tw_sink alignment_sink(double* out, Py_ssize_t rows, Py_ssize_t cols) noexcept nogil:
-    cdef tw_sink sink
+cdef inline tswarp_soft_sink alignment_sink(
+    double* out, Py_ssize_t rows, Py_ssize_t cols,
+) noexcept nogil:
+    cdef tswarp_soft_sink sink
     sink.alignment, sink.rows, sink.cols = out, rows, cols
     sink.grad_x, sink.grad_y = NULL, NULL
     return sink
 
 
-cdef inline tw_sink gradient_sink(double* grad_x, double* grad_y) noexcept nogil:
-    cdef tw_sink sink
+cdef inline tswarp_soft_sink gradient_sink(double* grad_x, double* grad_y) noexcept nogil:
+    cdef tswarp_soft_sink sink
     sink.alignment, sink.rows, sink.cols = NULL, 0, 0
     sink.grad_x, sink.grad_y = grad_x, grad_y
     return sink
 
 
-cdef inline tw_pair cost_pair(
+cdef inline tswarp_soft_pair cost_pair(
     const double* costs, Py_ssize_t stride, Py_ssize_t n, Py_ssize_t m,
     const Py_ssize_t* lo, const Py_ssize_t* hi, double gamma, const tswarp_flag* stop,
 ) noexcept nogil:
-    cdef tw_pair p
+    cdef tswarp_soft_pair p
     p.n, p.m, p.lo, p.hi, p.gamma = n, m, lo, hi, gamma
     p.costs, p.stride = costs, stride
     p.x, p.y, p.d, p.single = NULL, NULL, 0, 0
@@ -119,52 +92,53 @@ cdef inline tw_pair cost_pair(
 
 def soft_dtw_value(
     const floating[:, ::1] x, const floating[:, ::1] y,
-    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, double gamma,
+    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, double gamma, int build,
 ):
     """Soft-DTW of x (n, d) and y (m, d) within a band, in O(m) memory."""
-    cdef tw_pair p = series_pair(&x[0, 0], x.shape[0], &y[0, 0], y.shape[0], x.shape[1],
-                                 &lo[0], &hi[0], gamma, NULL)
-    cdef double[::1] scratch = np.empty(tw_scratch_size(p.m, p.d))
+    cdef const tswarp_soft *soft = build_kernels(build).soft
+    cdef tswarp_soft_pair p = series_pair(&x[0, 0], x.shape[0], &y[0, 0], y.shape[0],
+                                          x.shape[1], &lo[0], &hi[0], gamma, NULL)
+    cdef double[::1] scratch = np.empty(tswarp_soft_scratch_size(p.m, p.d))
     cdef double value
     while True:
         p.stop = watch(<double> p.n * p.m)
         with nogil:
-            value = tw_soft_forward(&p, &scratch[0], NULL)
+            value = soft.forward(&p, &scratch[0], NULL)
         if finished(p.stop):
             return value
 
 
 def soft_dtw_alignment(
     const floating[:, ::1] x, const floating[:, ::1] y,
-    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, double gamma,
+    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, double gamma, int build,
     Py_ssize_t weights_budget=1 << 27,
 ):
     """(E, value): the (n, m) float64 expected alignment (0 outside the band) and soft-DTW.
 
-    gamma must be > 0 here (the hard alignment of gamma = 0 is a DTW path, computed there).
     The backward reuses the forward's soft-min weights (24 bytes a cell) when they fit in
     ``weights_budget`` bytes; beyond, it keeps R alone (8 bytes a cell) and recomputes the
     same weights, bit for bit, at the price of two more exponentials a cell.
     """
-    cdef tw_pair p = series_pair(&x[0, 0], x.shape[0], &y[0, 0], y.shape[0], x.shape[1],
-                                 &lo[0], &hi[0], gamma, NULL)
-    cdef bint keep = tw_weights_size(p.n, p.m) * 8 <= weights_budget
+    cdef const tswarp_soft *soft = build_kernels(build).soft
+    cdef tswarp_soft_pair p = series_pair(&x[0, 0], x.shape[0], &y[0, 0], y.shape[0],
+                                          x.shape[1], &lo[0], &hi[0], gamma, NULL)
+    cdef bint keep = tswarp_soft_weights_size(p.n, p.m) * 8 <= weights_budget
     alignment = np.empty((p.n, p.m))
     cdef double[:, ::1] out = alignment
-    cdef double[::1] scratch = np.empty(tw_scratch_size(p.m, p.d))
+    cdef double[::1] scratch = np.empty(tswarp_soft_scratch_size(p.m, p.d))
     cdef double[::1] state = np.empty(
-        tw_weights_size(p.n, p.m) if keep else tw_table_size(p.n, p.m)
+        tswarp_soft_weights_size(p.n, p.m) if keep else tswarp_soft_table_size(p.n, p.m)
     )
-    cdef tw_state kept = kept_state(&state[0] if keep else NULL, NULL,
-                                    NULL if keep else &state[0])
-    cdef tw_sink sink = alignment_sink(&out[0, 0], p.n, p.m)
+    cdef tswarp_soft_state kept = kept_state(&state[0] if keep else NULL, NULL,
+                                             NULL if keep else &state[0])
+    cdef tswarp_soft_sink sink = alignment_sink(&out[0, 0], p.n, p.m)
     cdef double value
     while True:
         p.stop = watch(2.0 * p.n * p.m)
         with nogil:
-            value = tw_soft_forward(&p, &scratch[0], &kept)
+            value = soft.forward(&p, &scratch[0], &kept)
             if not tswarp_stopped(p.stop):
-                tw_soft_backward(&p, &kept, &scratch[0], &sink)
+                soft.backward(&p, &kept, &scratch[0], &sink)
         if finished(p.stop):
             return alignment, value
 
@@ -173,20 +147,21 @@ def soft_dtw_pairs(
     const floating[:, :, ::1] X, const Py_ssize_t[::1] x_lengths,
     const floating[:, :, ::1] Y, const Py_ssize_t[::1] y_lengths,
     const Py_ssize_t[::1] rows, const Py_ssize_t[::1] cols,
-    int constraint, double parameter, double gamma, double[::1] out, int n_threads,
+    int constraint, double parameter, double gamma, int build, double[::1] out, int n_threads,
 ):
     """out[k] = soft-DTW(X[rows[k]], Y[cols[k]]) for a block of pairs, in parallel over pairs.
 
     The calling convention of ``dtw_pairs`` plus ``gamma``: series are NaN-padded and only
     their first ``*_lengths`` steps are read; a pair that admits no path gets NaN.
     """
+    cdef const tswarp_soft *soft = build_kernels(build).soft
     cdef Py_ssize_t n_pairs = rows.shape[0], d = X.shape[2], k, a, b
     cdef Py_ssize_t max_n = X.shape[1], max_m = Y.shape[1]
     # One scratch slice per thread, allocated here so that no thread ever allocates.
-    cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(max_m, d)))
+    cdef double[:, ::1] scratch = np.empty((n_threads, tswarp_soft_scratch_size(max_m, d)))
     cdef Py_ssize_t[:, ::1] limits = np.empty((n_threads, 2 * max_n), dtype=np.intp)
     cdef int thread
-    cdef tw_pair p
+    cdef tswarp_soft_pair p
     cdef const tswarp_flag* stop
     while True:
         stop = watch(<double> n_pairs * max_n * max_m / n_threads)
@@ -201,7 +176,7 @@ def soft_dtw_pairs(
                 continue
             p = series_pair(&X[a, 0, 0], x_lengths[a], &Y[b, 0, 0], y_lengths[b], d,
                             &limits[thread, 0], &limits[thread, max_n], gamma, stop)
-            out[k] = tw_soft_forward(&p, &scratch[thread, 0], NULL)
+            out[k] = soft.forward(&p, &scratch[thread, 0], NULL)
         if finished(stop):
             return
 
@@ -212,32 +187,33 @@ def cost_batch_weights(Py_ssize_t batch, Py_ssize_t n, Py_ssize_t m):
     ``size`` holds the soft-min weights of an n x m pair, laid out for the backward sweep
     (24 bytes a cell, plus the padding of 16-row strips): an opaque buffer.
     """
-    return np.empty((batch, tw_weights_size(n, m)))
+    return np.empty((batch, tswarp_soft_weights_size(n, m)))
 
 
 def soft_dtw_cost_batch(
     const double[:, :, ::1] costs, const Py_ssize_t[::1] n_lengths,
     const Py_ssize_t[::1] m_lengths, const Py_ssize_t[:, ::1] lo, const Py_ssize_t[:, ::1] hi,
-    double gamma, double[::1] values, double[:, ::1] weights, int n_threads,
+    double gamma, int build, double[::1] values, double[:, ::1] weights, int n_threads,
 ):
     """Soft-DTW of a batch of cost matrices (b, N, M), in parallel over the batch.
 
     Pair k uses ``costs[k, :n, :m]``, with n, m its lengths (n_lengths[k], m_lengths[k] >= 1)
     and the band ``lo[k, :n], hi[k, :n]`` (row i admits columns lo <= j < hi, both
     non-decreasing in i). ``values[k]`` gets its soft-DTW, +inf when no path has a finite
-    cost; gamma >= 0 (0: the hard minimum, DTW squared).
+    cost; gamma > 0.
 
     ``weights`` is the state for :func:`soft_dtw_cost_batch_backward`: the array of
     :func:`cost_batch_weights` (b, N, M), filled here; or an empty (0, 0) array for the
     values alone. It is not modified by the backward, which can run more than once.
     """
+    cdef const tswarp_soft *soft = build_kernels(build).soft
     cdef Py_ssize_t batch = costs.shape[0], n = costs.shape[1], m = costs.shape[2], k
     cdef bint keep = weights.shape[0] != 0
-    if keep and (weights.shape[0] != batch or weights.shape[1] < tw_weights_size(n, m)):
+    if keep and (weights.shape[0] != batch or weights.shape[1] < tswarp_soft_weights_size(n, m)):
         raise ValueError("weights must come from cost_batch_weights(b, N, M) of the costs")
-    cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m, 0)))
-    cdef tw_pair p
-    cdef tw_state state
+    cdef double[:, ::1] scratch = np.empty((n_threads, tswarp_soft_scratch_size(m, 0)))
+    cdef tswarp_soft_pair p
+    cdef tswarp_soft_state state
     cdef const tswarp_flag* stop
     while True:
         stop = watch(<double> batch * n * m / n_threads)
@@ -246,7 +222,7 @@ def soft_dtw_cost_batch(
             p = cost_pair(&costs[k, 0, 0], m, n_lengths[k], m_lengths[k], &lo[k, 0], &hi[k, 0],
                           gamma, stop)
             state = kept_state(&weights[k, 0] if keep else NULL, NULL, NULL)
-            values[k] = tw_soft_forward(&p, &scratch[threadid(), 0], &state)
+            values[k] = soft.forward(&p, &scratch[threadid(), 0], &state)
         if finished(stop):
             return
 
@@ -254,7 +230,7 @@ def soft_dtw_cost_batch(
 def soft_dtw_cost_batch_backward(
     const double[:, ::1] weights, const Py_ssize_t[::1] n_lengths,
     const Py_ssize_t[::1] m_lengths, const Py_ssize_t[:, ::1] lo, const Py_ssize_t[:, ::1] hi,
-    double gamma, double[:, :, ::1] alignment, int n_threads,
+    double gamma, int build, double[:, :, ::1] alignment, int n_threads,
 ):
     """E = dvalues[k] / dcosts[k] of :func:`soft_dtw_cost_batch`, into ``alignment``.
 
@@ -263,14 +239,15 @@ def soft_dtw_cost_batch_backward(
     array whose every cell is written: E in each pair's band, exact zeros elsewhere (off the
     band, past the pair's lengths). E is 0 everywhere for a pair with an infinite value.
     """
+    cdef const tswarp_soft *soft = build_kernels(build).soft
     cdef Py_ssize_t batch = alignment.shape[0], n = alignment.shape[1], m = alignment.shape[2]
     cdef Py_ssize_t k
-    if weights.shape[0] != batch or weights.shape[1] < tw_weights_size(n, m):
+    if weights.shape[0] != batch or weights.shape[1] < tswarp_soft_weights_size(n, m):
         raise ValueError("weights must come from cost_batch_weights(b, N, M) of the costs")
-    cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m, 0)))
-    cdef tw_pair p
-    cdef tw_state state
-    cdef tw_sink sink
+    cdef double[:, ::1] scratch = np.empty((n_threads, tswarp_soft_scratch_size(m, 0)))
+    cdef tswarp_soft_pair p
+    cdef tswarp_soft_state state
+    cdef tswarp_soft_sink sink
     cdef const tswarp_flag* stop
     while True:
         stop = watch(<double> batch * n * m / n_threads)
@@ -279,7 +256,7 @@ def soft_dtw_cost_batch_backward(
             p = cost_pair(NULL, m, n_lengths[k], m_lengths[k], &lo[k, 0], &hi[k, 0], gamma, stop)
             state = kept_state(<double*>&weights[k, 0], NULL, NULL)
             sink = alignment_sink(&alignment[k, 0, 0], n, m)
-            tw_soft_backward(&p, &state, &scratch[threadid(), 0], &sink)
+            soft.backward(&p, &state, &scratch[threadid(), 0], &sink)
         if finished(stop):
             return
 
@@ -289,10 +266,10 @@ def series_batch_weights(Py_ssize_t count, Py_ssize_t n, Py_ssize_t m, dtype):
     ``count`` pairs of lengths up to (n, m), in the series' dtype (float32: 12 bytes a cell,
     float64: 24), laid out for the backward: an opaque (count, size) array.
     """
-    return np.empty((count, tw_weights_size(n, m)), dtype=dtype)
+    return np.empty((count, tswarp_soft_weights_size(n, m)), dtype=dtype)
 
 
-cdef inline tw_state series_state(floating* weights) noexcept nogil:
+cdef inline tswarp_soft_state series_state(floating* weights) noexcept nogil:
     if floating is float:
         return kept_state(NULL, weights, NULL)
     else:
@@ -302,7 +279,7 @@ cdef inline tw_state series_state(floating* weights) noexcept nogil:
 def soft_dtw_series_batch(
     const floating[:, :, ::1] X, const floating[:, :, ::1] Y,
     const Py_ssize_t[::1] n_lengths, const Py_ssize_t[::1] m_lengths,
-    const Py_ssize_t[:, ::1] lo, const Py_ssize_t[:, ::1] hi, double gamma,
+    const Py_ssize_t[:, ::1] lo, const Py_ssize_t[:, ::1] hi, double gamma, int build,
     double[::1] values, floating[:, ::1] weights, const Py_ssize_t[::1] slots, int n_threads,
 ):
     """Soft-DTW of the pairs (X[k], Y[k]) of two batches (b, N, d), (b, M, d), with squared
@@ -316,11 +293,12 @@ def soft_dtw_series_batch(
     (their rounding, 6e-8 relative, is that of the float32 gradient itself) halve the
     memory of training.
     """
+    cdef const tswarp_soft *soft = build_kernels(build).soft
     cdef Py_ssize_t batch = X.shape[0], n = X.shape[1], m = Y.shape[1], d = X.shape[2], k
     check_series_batch(batch, n, m, d, Y.shape[0], Y.shape[2], values.shape[0], weights, slots)
-    cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m, d)))
-    cdef tw_pair p
-    cdef tw_state state
+    cdef double[:, ::1] scratch = np.empty((n_threads, tswarp_soft_scratch_size(m, d)))
+    cdef tswarp_soft_pair p
+    cdef tswarp_soft_state state
     cdef const tswarp_flag* stop
     while True:
         stop = watch(<double> batch * n * m / n_threads)
@@ -329,7 +307,7 @@ def soft_dtw_series_batch(
             p = series_pair(&X[k, 0, 0], n_lengths[k], &Y[k, 0, 0], m_lengths[k], d,
                             &lo[k, 0], &hi[k, 0], gamma, stop)
             state = series_state(&weights[slots[k], 0] if slots[k] >= 0 else <floating*>NULL)
-            values[k] = tw_soft_forward(&p, &scratch[threadid(), 0], &state)
+            values[k] = soft.forward(&p, &scratch[threadid(), 0], &state)
         if finished(stop):
             return
 
@@ -337,7 +315,7 @@ def soft_dtw_series_batch(
 def soft_dtw_series_batch_backward(
     const floating[:, :, ::1] X, const floating[:, :, ::1] Y,
     const Py_ssize_t[::1] n_lengths, const Py_ssize_t[::1] m_lengths,
-    const Py_ssize_t[:, ::1] lo, const Py_ssize_t[:, ::1] hi, double gamma,
+    const Py_ssize_t[:, ::1] lo, const Py_ssize_t[:, ::1] hi, double gamma, int build,
     const floating[:, ::1] weights, const Py_ssize_t[::1] slots,
     double[:, :, ::1] grad_x, double[:, :, ::1] grad_y, int n_threads,
 ):
@@ -347,6 +325,7 @@ def soft_dtw_series_batch_backward(
     an empty (0, 0, 0) array when not wanted. Arguments as given to the forward, which left
     ``weights`` unchanged for any number of backward calls.
     """
+    cdef const tswarp_soft *soft = build_kernels(build).soft
     cdef Py_ssize_t batch = X.shape[0], n = X.shape[1], m = Y.shape[1], d = X.shape[2], k
     check_series_batch(batch, n, m, d, Y.shape[0], Y.shape[2], batch, weights, slots)
     cdef bint want_x = grad_x.shape[0] != 0, want_y = grad_y.shape[0] != 0
@@ -354,10 +333,10 @@ def soft_dtw_series_batch_backward(
         raise ValueError("grad_x must have the shape of X")
     if want_y and (grad_y.shape[0] != batch or grad_y.shape[1] != m or grad_y.shape[2] != d):
         raise ValueError("grad_y must have the shape of Y")
-    cdef double[:, ::1] scratch = np.empty((n_threads, tw_scratch_size(m, d)))
-    cdef tw_pair p
-    cdef tw_state state
-    cdef tw_sink sink
+    cdef double[:, ::1] scratch = np.empty((n_threads, tswarp_soft_scratch_size(m, d)))
+    cdef tswarp_soft_pair p
+    cdef tswarp_soft_state state
+    cdef tswarp_soft_sink sink
     cdef const tswarp_flag* stop
     while True:
         # The backward adds into the gradients: zeros first, again after an interruption.
@@ -375,7 +354,7 @@ def soft_dtw_series_batch_backward(
             state = series_state(<floating*>&weights[slots[k], 0])
             sink = gradient_sink(&grad_x[k, 0, 0] if want_x else NULL,
                                  &grad_y[k, 0, 0] if want_y else NULL)
-            tw_soft_backward(&p, &state, &scratch[threadid(), 0], &sink)
+            soft.backward(&p, &state, &scratch[threadid(), 0], &sink)
         if finished(stop):
             return
 
@@ -391,25 +370,20 @@ cdef check_series_batch(
         raise ValueError("series need at least one step and one feature")
     kept = np.asarray(slots)
     if b and kept.max() >= 0 and (
-        kept.max() >= weights.shape[0] or weights.shape[1] < tw_weights_size(n, m)
+        kept.max() >= weights.shape[0] or weights.shape[1] < tswarp_soft_weights_size(n, m)
     ):
         raise ValueError("weights must come from series_batch_weights(count, N, M, dtype)")
 
 
-def _math_array(const double[::1] x, bint log):
-    """The kernels' exp (x <= 0) or log (1 <= x <= 3) of x at the current width (tests)."""
+def _math_array(const double[::1] x, bint log, int build):
+    """The kernels' exp (x <= 0) or log (1 <= x <= 3) of x on build ``build`` (tests)."""
     out = np.empty(x.shape[0])
     cdef double[::1] result = out
     if x.shape[0]:
-        tw_math_array(&x[0], &result[0], x.shape[0], log)
+        build_kernels(build).soft.math_array(&x[0], &result[0], x.shape[0], log)
     return out
 
 
-def _lanes(int lanes=0):
-    """The SIMD width in use; with ``lanes`` (1, 2, 4, 8), switch to it when supported."""
-    return tw_set_lanes(lanes)
-
-
-def _widest_lanes():
-    """The widest SIMD width this build and CPU support."""
-    return tw_widest_lanes()
+def soft_lanes(int build):
+    """The float64 lanes that build ``build``'s soft-DTW kernels run on."""
+    return build_kernels(build).soft.lanes

@@ -1,21 +1,18 @@
 /* Soft-DTW forward and expected alignment over strips of TW_STRIP rows, for one lane width.
  *
- * A template, included by _soft_simd.h once per width (see _fastmath.h for TW_W, TW_FN and
- * TW_TARGET). Along one row each cell waits for its left neighbour, and a soft minimum costs
- * two exponentials and a log, so a row-by-row loop is bound by that chain's latency. A strip
- * of TW_STRIP rows is swept instead by anti-diagonals ("steps"): step t holds the cells
- * (i0 + r, t - r) of all its rows r, which depend only on steps t - 1 and t - 2. Those
- * TW_STRIP cells are computed together, TW_W to a vector, and the lanes pass values one row
- * down with a shuffle. Cells outside the band (or past the lengths) cost +inf, so they come
- * out +inf, exactly as the unvisited cells of the row-by-row loop.
+ * Included by soft_simd.c, once per build, with TW_W lanes (see _fastmath.h). Along one row
+ * each cell waits for its left neighbour, and a soft minimum costs two exponentials and a log,
+ * so a row-by-row loop is bound by that chain's latency. A strip of TW_STRIP rows is swept
+ * instead by anti-diagonals ("steps"): step t holds the cells (i0 + r, t - r) of all its rows
+ * r, which depend only on steps t - 1 and t - 2. Those TW_STRIP cells are computed
+ * together, TW_W to a vector, and the lanes pass values one row down with a shuffle. Cells
+ * outside the band (or past the lengths) cost +inf, so they come out +inf, exactly as the
+ * unvisited cells of the row-by-row loop.
  */
 
 #include "_fastmath.h"
 
 #define NV (TW_STRIP / TW_W) /* vectors per step */
-#define soft_cell TW_FN(soft_cell)
-#define hard_cell TW_FN(hard_cell)
-#define cell_t TW_FN(cell_t)
 
 /* A cell's value and the normalised weights of its predecessors (unused ones cost nothing:
  * the functions are inlined and the compiler drops what is not read). */
@@ -33,58 +30,46 @@ typedef struct {
  */
 TW_F cell_t soft_cell(V cost, V diag, V up, V left, double gamma, double scale) {
     V ref = v_min(diag, up);
-    V e_pair = tw_exp(-v_abs(diag - up) * scale); /* the larger of diag and up, relative */
+    /* the larger of diag and up, relative */
+    V e_pair = tswarp_soft_exp(-v_abs(diag - up) * scale);
     V pair = 1.0 + e_pair;
-    V tail = tw_exp(-v_abs(left - ref) * scale);
+    V tail = tswarp_soft_exp(-v_abs(left - ref) * scale);
     M right = TW_MASK(left >= ref), diag_min = TW_MASK(diag <= up);
     V sum = v_select(right, pair + tail, pair * tail + 1.0);
     V inv = 1.0 / sum;
     V share = v_select(right, inv, tail * inv); /* weight of min(diag, up) */
     cell_t c;
-    c.value = cost + (v_select(right, ref, left) - gamma * tw_log(sum));
+    c.value = cost + (v_select(right, ref, left) - gamma * tswarp_soft_log(sum));
     c.diag = v_select(diag_min, share, e_pair * share);
     c.up = v_select(diag_min, e_pair * share, share);
     c.left = v_select(right, tail * inv, inv);
     return c;
 }
 
-/* gamma = 0: cost + min, and 0/1 weights on the DTW path's choice (diag, then up, then left
- * on ties, as dtw_path). */
-TW_F cell_t hard_cell(V cost, V diag, V up, V left) {
-    M take_diag = TW_MASK(diag <= up) & TW_MASK(diag <= left);
-    M take_up = ~take_diag & TW_MASK(up <= left);
-    cell_t c;
-    c.value = cost + v_min(v_min(diag, up), left);
-    c.diag = v_select(take_diag, v_splat(1.0), v_splat(0.0));
-    c.up = v_select(take_up, v_splat(1.0), v_splat(0.0));
-    c.left = v_select(take_diag | take_up, v_splat(0.0), v_splat(1.0));
-    return c;
-}
-
-/* R[n-1, m-1]; see tw_soft_forward. */
-TW_TARGET static double TW_FN(forward)(
-    const tw_pair* p, double* scratch, const tw_state* keep
+/* R[n-1, m-1]: the forward of struct tswarp_soft (soft_dtw.h). */
+static double forward(
+    const tswarp_soft_pair* p, double* scratch, const tswarp_soft_state* keep
 ) {
-    const Py_ssize_t n = p->n, m = p->m, L = TW_STRIP, steps = m + TW_STRIP - 1;
+    const ptrdiff_t n = p->n, m = p->m, L = TW_STRIP, steps = m + TW_STRIP - 1;
     const double gamma = p->gamma;
     /* 1 / gamma, finite for a subnormal gamma too (0 * inf would be NaN); capping it there
      * changes the value by less than gamma * log(3) per cell. */
-    const double scale = gamma > 0 ? (1.0 / gamma < DBL_MAX ? 1.0 / gamma : DBL_MAX) : 0.0;
+    const double scale = 1.0 / gamma < DBL_MAX ? 1.0 / gamma : DBL_MAX;
     double* above = scratch; /* R of the row above the strip: slot j + 1 is column j */
-    double* costs = tw_skew_buffer(scratch, m);
-    double* columns = tw_columns_buffer(scratch, m);
+    double* costs = tswarp_soft_skew_buffer(scratch, m);
+    double* columns = tswarp_soft_columns_buffer(scratch, m);
     double value = INFINITY, lanes[TW_STRIP];
-    Py_ssize_t s, i0, j, t, chunk;
+    ptrdiff_t s, i0, j, t, chunk;
     int v;
-    tw_fill_columns(p, columns);
+    tswarp_soft_fill_columns(p, columns);
     above[0] = 0.0; /* R[-1, -1], where every path starts */
     for (j = 1; j <= m + L; j++)
         above[j] = INFINITY;
     for (s = 0, i0 = 0; i0 < n; s++, i0 += L) {
-        const Py_ssize_t rows = n - i0 < L ? n - i0 : L, last = i0 + rows - 1;
-        const Py_ssize_t first_step = p->lo[i0], end_step = p->hi[last] + rows - 1;
+        const ptrdiff_t rows = n - i0 < L ? n - i0 : L, last = i0 + rows - 1;
+        const ptrdiff_t first_step = p->lo[i0], end_step = p->hi[last] + rows - 1;
         /* the step of R[n-1, m-1] when this strip holds row n - 1 */
-        const Py_ssize_t final_step = last == n - 1 ? m - 1 + rows - 1 : -1;
+        const ptrdiff_t final_step = last == n - 1 ? m - 1 + rows - 1 : -1;
         double* w = keep->weights != NULL ? keep->weights + s * steps * 3 * L : NULL;
         float* w32 = keep->weights32 != NULL ? keep->weights32 + s * steps * 3 * L : NULL;
         double* tab = keep->table != NULL ? keep->table + s * steps * L : NULL;
@@ -92,18 +77,17 @@ TW_TARGET static double TW_FN(forward)(
         for (v = 0; v < NV; v++)
             now[v] = before[v] = v_splat(INFINITY); /* the steps before the band */
         for (chunk = first_step; chunk < end_step; chunk += TW_CHUNK) {
-            const Py_ssize_t stop = chunk + TW_CHUNK < end_step ? chunk + TW_CHUNK : end_step;
+            const ptrdiff_t stop = chunk + TW_CHUNK < end_step ? chunk + TW_CHUNK : end_step;
             if (*p->stop)
                 return NAN;
-            tw_fill_costs(p, columns, i0, rows, chunk, stop, costs);
+            tswarp_soft_fill_costs(p, columns, i0, rows, chunk, stop, costs);
             for (t = chunk; t < stop; t++) {
                 /* lane 0 reads the row above; lane k the previous two steps of lane k - 1 */
                 V carry_up = v_splat(above[t + 1]), carry_diag = v_splat(above[t]);
                 for (v = 0; v < NV; v++) {
                     V up = v_shift_in(now[v], carry_up), diag = v_shift_in(before[v], carry_diag);
                     V cost = v_load(costs + (t - chunk) * L + v * TW_W);
-                    cell_t c = gamma > 0 ? soft_cell(cost, diag, up, now[v], gamma, scale)
-                                         : hard_cell(cost, diag, up, now[v]);
+                    cell_t c = soft_cell(cost, diag, up, now[v], gamma, scale);
                     carry_up = now[v];
                     carry_diag = before[v];
                     next[v] = c.value;
@@ -152,12 +136,12 @@ TW_TARGET static double TW_FN(forward)(
 
 /* The row above strip s (i0 = s * TW_STRIP) as the forward saw it, from the table of R: the
  * last row of strip s - 1, +inf off its steps, or the border for s = 0. */
-TW_TARGET static void TW_FN(row_above)(
-    const tw_pair* p, const double* table, Py_ssize_t s, double* above
+static void row_above(
+    const tswarp_soft_pair* p, const double* table, ptrdiff_t s, double* above
 ) {
-    const Py_ssize_t m = p->m, L = TW_STRIP, i0 = s * L;
+    const ptrdiff_t m = p->m, L = TW_STRIP, i0 = s * L;
     const double* last_row = table + (s - 1) * (m + L - 1) * L + L - 1;
-    Py_ssize_t j;
+    ptrdiff_t j;
     above[0] = s == 0 ? 0.0 : INFINITY;
     for (j = 1; j <= m + L; j++)
         above[j] = INFINITY;
@@ -166,33 +150,34 @@ TW_TARGET static void TW_FN(row_above)(
             above[j + 1] = last_row[(j + L - 1) * L];
 }
 
-/* E into the sink; see tw_soft_backward. */
-TW_TARGET static void TW_FN(backward)(
-    const tw_pair* p, const tw_state* kept, double* scratch, const tw_sink* sink
+/* E into the sink: the backward of struct tswarp_soft (soft_dtw.h). */
+static void backward(
+    const tswarp_soft_pair* p, const tswarp_soft_state* kept, double* scratch,
+    const tswarp_soft_sink* sink
 ) {
-    const Py_ssize_t n = p->n, m = p->m, L = TW_STRIP, steps = m + TW_STRIP - 1;
+    const ptrdiff_t n = p->n, m = p->m, L = TW_STRIP, steps = m + TW_STRIP - 1;
     const double gamma = p->gamma;
-    const double scale = gamma > 0 ? (1.0 / gamma < DBL_MAX ? 1.0 / gamma : DBL_MAX) : 0.0;
+    const double scale = 1.0 / gamma < DBL_MAX ? 1.0 / gamma : DBL_MAX;
     /* E times the up and diagonal weights of the first row of the strip below, by column
      * (offset by L, so that the columns -L..m+L fit): flows into the last row of this one. */
-    const Py_ssize_t span = m + 2 * L + 2;
+    const ptrdiff_t span = m + 2 * L + 2;
     double* above = scratch;
-    double* from_below_up = tw_below_buffer(scratch, m);
+    double* from_below_up = tswarp_soft_below_buffer(scratch, m);
     double* from_below_diag = from_below_up + span;
     double* to_above_up = from_below_diag + span;
     double* to_above_diag = to_above_up + span;
-    double* e_skew = tw_skew_buffer(scratch, m);
+    double* e_skew = tswarp_soft_skew_buffer(scratch, m);
     double* swap;
     double lanes[TW_STRIP];
-    Py_ssize_t s, i0, t, k;
+    ptrdiff_t s, i0, t, k;
     int v;
     for (k = 0; k < 2 * span; k++)
         from_below_up[k] = 0.0;
-    tw_sink_begin(p, sink);
+    tswarp_soft_sink_begin(p, sink);
     for (s = (n - 1) / L, i0 = s * L; s >= 0; s--, i0 -= L) {
-        const Py_ssize_t rows = n - i0 < L ? n - i0 : L, last = i0 + rows - 1;
-        const Py_ssize_t first_step = p->lo[i0], end_step = p->hi[last] + rows - 1;
-        const Py_ssize_t final_step = last == n - 1 ? m - 1 + rows - 1 : -1;
+        const ptrdiff_t rows = n - i0 < L ? n - i0 : L, last = i0 + rows - 1;
+        const ptrdiff_t first_step = p->lo[i0], end_step = p->hi[last] + rows - 1;
+        const ptrdiff_t final_step = last == n - 1 ? m - 1 + rows - 1 : -1;
         const double* w = kept->weights != NULL ? kept->weights + s * steps * 3 * L : NULL;
         const float* w32 =
             kept->weights32 != NULL ? kept->weights32 + s * steps * 3 * L : NULL;
@@ -201,7 +186,7 @@ TW_TARGET static void TW_FN(backward)(
          * and t + 2. Zero after the band. */
         V up1[NV], left1[NV], diag1[NV], diag2[NV], e[NV], cw[3 * NV];
         if (tab != NULL)
-            TW_FN(row_above)(p, kept->table, s, above);
+            row_above(p, kept->table, s, above);
         for (k = 0; k < 2 * span; k++)
             to_above_up[k] = 0.0;
         for (v = 0; v < NV; v++)
@@ -239,8 +224,7 @@ TW_TARGET static void TW_FN(backward)(
                 }
                 for (v = 0; v < NV; v++) {
                     V up = v_shift_in(r1[v], up_in), diag = v_shift_in(r2[v], diag_in);
-                    cell_t c = gamma > 0 ? soft_cell(zero, diag, up, r1[v], gamma, scale)
-                                         : hard_cell(zero, diag, up, r1[v]);
+                    cell_t c = soft_cell(zero, diag, up, r1[v], gamma, scale);
                     up_in = r1[v];
                     diag_in = r2[v];
                     cw[3 * v] = c.diag;
@@ -251,7 +235,7 @@ TW_TARGET static void TW_FN(backward)(
             if (t == final_step) {
                 /* E[n-1, m-1] = 1, or 0 when no path has a finite cost. */
                 /* Reachable: some weight of the end cell, or its R, is not zero / finite. */
-                const Py_ssize_t at = t * 3 * L + rows - 1;
+                const ptrdiff_t at = t * 3 * L + rows - 1;
                 int end;
                 if (w != NULL)
                     end = w[at] + w[at + L] + w[at + 2 * L] > 0;
@@ -275,7 +259,7 @@ TW_TARGET static void TW_FN(backward)(
             to_above_up[t + L] = TW_LANE(up1[0], 0);
             to_above_diag[t + L] = TW_LANE(diag1[0], 0);
         }
-        tw_strip_out(p, e_skew, i0, rows, sink);
+        tswarp_soft_strip_out(p, e_skew, i0, rows, sink);
         swap = from_below_up;
         from_below_up = to_above_up;
         to_above_up = swap;
@@ -284,45 +268,20 @@ TW_TARGET static void TW_FN(backward)(
     }
 }
 
-/* tw_exp (which = 0) or tw_log (which = 1) of x[:count], TW_W at a time. */
-TW_TARGET static void TW_FN(math_array)(
-    const double* x, double* out, Py_ssize_t count, int which
+/* tswarp_soft_exp (which = 0) or tswarp_soft_log (which = 1) of x[:count], TW_W at a time. */
+static void math_array(
+    const double* x, double* out, ptrdiff_t count, int which
 ) {
     double in[TW_W], result[TW_W];
-    Py_ssize_t k;
+    ptrdiff_t k;
     int l;
     for (k = 0; k < count; k += TW_W) {
         for (l = 0; l < TW_W; l++)
             in[l] = k + l < count ? x[k + l] : (double)which; /* in the domain either way */
-        v_store(result, which ? tw_log(v_load(in)) : tw_exp(v_load(in)));
+        v_store(result, which ? tswarp_soft_log(v_load(in)) : tswarp_soft_exp(v_load(in)));
         for (l = 0; l < TW_W && k + l < count; l++)
             out[k + l] = result[l];
     }
 }
 
 #undef NV
-#undef soft_cell
-#undef hard_cell
-#undef cell_t
-#undef V
-#undef F
-#undef v_load_single
-#undef v_store_single
-#undef M
-#undef U
-#undef TW_F
-#undef TW_MASK
-#undef TW_LANE
-#undef v_splat
-#undef v_bits
-#undef v_from_bits
-#undef v_select
-#undef v_min
-#undef v_abs
-#undef madd
-#undef v_load
-#undef v_store
-#undef v_shift_in
-#undef v_shift_out
-#undef tw_exp
-#undef tw_log

@@ -1,5 +1,5 @@
 /* DTW of one pair, a strip of rows at a time, swept along anti-diagonals: written once,
- * included by dtw_lanes.c after dtw_lanes_impl.h for the same T (it reuses its vector type V
+ * included by dtw_simd.c after dtw_lanes_impl.h for the same T (it reuses its vector type V
  * and its min), with VECTOR_SHIFT (a lane shift, on x86) defined besides, and optionally
  * STORE_BYTES (a vector of directions narrowed to bytes and stored).
  *
@@ -12,10 +12,9 @@
  * after another. Lane 0 reads the row above the strip, left by the previous strip in `above`;
  * the strip's last lane writes its own row there, behind the columns that lane 0 still reads.
  *
- * The recurrence and the cost's order of operations are those of dtw_cost in _dtw.pyx, min
- * included (min(left, min(up, diagonal)), which decides which NaN wins), so that the result
- * equals the scalar kernel's bit for bit. Cells outside the band are made infinite, as the
- * scalar kernel's unvisited cells are.
+ * The recurrence and the cost's order of operations are those of dtw_cost in _dtw.pyx, so
+ * that the result equals the scalar kernel's bit for bit (the callers reject NaN). Cells
+ * outside the band are made infinite, as the scalar kernel's unvisited cells are.
  *
  * The path kernel also stores each cell's direction, one byte per lane and step (see
  * tswarp_diagonal_directions); with `directions` NULL, a constant, that code vanishes.
@@ -35,8 +34,12 @@ typedef int NAME(mask);
 #define COLUMNS NAME(columns)
 #define MASK NAME(mask)
 
-/* Vectors per strip, at most: see tswarp_diagonal_vectors for the choice. */
+/* Vectors per strip, at most: see strip_vectors in _select.py for the choice. */
 #define MAX_VECTORS 8
+/* The scratch of tswarp_diagonal_scratch holds TSWARP_DIAGONAL_MAX_ROWS rows: the tallest
+ * strip of this build must fit. */
+_Static_assert(MAX_VECTORS * (sizeof(V) / sizeof(T)) <= TSWARP_DIAGONAL_MAX_ROWS,
+               "the diagonal scratch is too small for this build's tallest strip");
 
 static ALWAYS_INLINE V NAME(splat)(T value)
 {
@@ -89,8 +92,8 @@ static ALWAYS_INLINE V NAME(in_band)(V cells, MASK inside)
 #endif
 }
 
-/* The direction bytes of a vector of cells, as _dtw.dtw_path's strict comparisons pick them
- * (NaNs included): LEFT if left < min(up, diagonal) (`nearer`), else UP if up < diagonal,
+/* The direction bytes of a vector of cells, as _dtw.dtw_path's strict comparisons pick them:
+ * LEFT if left < min(up, diagonal) (`nearer`), else UP if up < diagonal,
  * else DIAGONAL, which is also what a cell outside the band reads there. */
 static ALWAYS_INLINE void NAME(record)(V left, V up, V diagonal, V nearer, MASK inside,
                                        unsigned char *out)

@@ -1,4 +1,4 @@
-/* The lane kernel, written once: dtw_lanes.c includes this file for each float width with
+/* The lane kernel, written once: dtw_simd.c includes this file for each float width with
  * T (double or float), MASK_T (a signed integer of T's size), NAME(base) (a name with the width
  * and instruction-set suffixes) and VECTOR_MIN (the min intrinsic, on x86).
  *
@@ -54,7 +54,7 @@ static ALWAYS_INLINE void NAME(column)(const V *restrict x, const V *restrict yj
                                        const V *restrict previous, V *restrict current,
                                        V *left, V *diagonal)
 {
-    V cost[ROWS], diff, up = previous[j + 1];
+    V cost[TSWARP_ROWS], diff, up = previous[j + 1];
     for (int r = 0; r < rows; r++) {
         diff = x[r * d] - yj[0];
         cost[r] = diff * diff;  /* equals the scalar kernel's 0 + diff * diff */
@@ -82,7 +82,7 @@ static ALWAYS_INLINE void NAME(rows)(const V *restrict x, const V *restrict y, p
                                      int rows, const ptrdiff_t *lo, const ptrdiff_t *hi,
                                      const V *restrict previous, V *restrict current)
 {
-    V left[ROWS], diagonal[ROWS];
+    V left[TSWARP_ROWS], diagonal[TSWARP_ROWS];
     ptrdiff_t start = lo[0], stop = hi[rows - 1], j;
     /* Every row of the block holds [inner_start, inner_stop) */
     ptrdiff_t inner_start = lo[rows - 1], inner_stop = hi[0];
@@ -120,12 +120,12 @@ void NAME(dtw_group)(const T *X, ptrdiff_t x_stride, const ptrdiff_t *x_lengths,
         for (l = 0; l < LANES; l++)
             if (x_lengths[a[l]] > i && x_lengths[a[l]] < end)
                 end = x_lengths[a[l]];
-        rows = end - i < ROWS ? 1 : ROWS;
+        rows = end - i < TSWARP_ROWS ? 1 : TSWARP_ROWS;
         current[lo[i]] = (V){0} + INFINITY;  /* left of the band */
-        if (rows == ROWS && d == 1)
-            NAME(rows)(x + i, y, 1, ROWS, lo + i, hi + i, previous, current);
-        else if (rows == ROWS)
-            NAME(rows)(x + i * d, y, d, ROWS, lo + i, hi + i, previous, current);
+        if (rows == TSWARP_ROWS && d == 1)
+            NAME(rows)(x + i, y, 1, TSWARP_ROWS, lo + i, hi + i, previous, current);
+        else if (rows == TSWARP_ROWS)
+            NAME(rows)(x + i * d, y, d, TSWARP_ROWS, lo + i, hi + i, previous, current);
         else
             NAME(rows)(x + i * d, y, d, 1, lo + i, hi + i, previous, current);
         i += rows;

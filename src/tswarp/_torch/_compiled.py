@@ -10,6 +10,7 @@ import torch
 from torch.autograd.function import once_differentiable
 
 from tswarp._kernels import _soft_dtw
+from tswarp._kernels._select import BUILD
 from tswarp._threads import effective_n_threads
 
 
@@ -38,7 +39,7 @@ class CompiledSoftDTW(torch.autograd.Function):
         weights = _soft_dtw.cost_batch_weights(*table.shape) if keep else np.empty((0, 0))
         threads = _threads(costs.shape[0])
         _soft_dtw.soft_dtw_cost_batch(
-            table, n_lengths, m_lengths, lo, hi, gamma, values, weights, threads
+            table, n_lengths, m_lengths, lo, hi, gamma, BUILD, values, weights, threads
         )
         ctx.saved = (weights, n_lengths, m_lengths, lo, hi, gamma, threads, costs.shape)
         ctx.costs_dtype = costs.dtype
@@ -51,7 +52,7 @@ class CompiledSoftDTW(torch.autograd.Function):
         # The backward only reads the weights, so a second one (retain_graph=True) works too.
         alignment = np.empty(shape)
         _soft_dtw.soft_dtw_cost_batch_backward(
-            weights, n_lengths, m_lengths, lo, hi, gamma, alignment, threads
+            weights, n_lengths, m_lengths, lo, hi, gamma, BUILD, alignment, threads
         )
         grad = torch.from_numpy(alignment).to(ctx.costs_dtype) * grad_output[:, None, None]
         return grad, None, None, None, None, None
@@ -89,9 +90,8 @@ class CompiledSeriesSoftDTW(torch.autograd.Function):
         )
         values = np.empty(b)
         threads = _threads(b)
-        _soft_dtw.soft_dtw_series_batch(
-            xs, ys, n_lengths, m_lengths, lo, hi, gamma, values, weights, slots, threads
-        )
+        pairs = (xs, ys, n_lengths, m_lengths, lo, hi, gamma, BUILD)
+        _soft_dtw.soft_dtw_series_batch(*pairs, values, weights, slots, threads)
         ctx.save_for_backward(x, y)  # torch checks that they are not modified in place
         ctx.state = (n_lengths, m_lengths, lo, hi, gamma, weights, slots, threads)
         return torch.from_numpy(values).to(x.dtype)
@@ -105,9 +105,8 @@ class CompiledSeriesSoftDTW(torch.autograd.Function):
         want_x, want_y = ctx.needs_input_grad[:2]
         grad_x = np.empty(xs.shape if want_x else (0, 0, 0))
         grad_y = np.empty(ys.shape if want_y else (0, 0, 0))
-        _soft_dtw.soft_dtw_series_batch_backward(
-            xs, ys, n_lengths, m_lengths, lo, hi, gamma, weights, slots, grad_x, grad_y, threads
-        )
+        pairs = (xs, ys, n_lengths, m_lengths, lo, hi, gamma, BUILD)
+        _soft_dtw.soft_dtw_series_batch_backward(*pairs, weights, slots, grad_x, grad_y, threads)
         scale = grad_output.to(torch.float64)[:, None, None]
         grads = [
             (torch.from_numpy(g) * scale).to(t.dtype) if want else None

@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from tswarp._constraints import band_for, infeasible_message, parse_constraint
-from tswarp._kernels import _dtw
+from tswarp._kernels import _dtw, _select
 from tswarp._threads import check_n_jobs
 from tswarp.backend import instantiate_backend
 from tswarp.metrics._constraints import document_constraints
@@ -18,8 +18,12 @@ from tswarp.metrics._inputs import (
     to_series_pair,
     torch_metrics,
 )
-from tswarp.metrics._lanes import dtw_block
-from tswarp.metrics._overflow import dtw_distance, dtw_path_and_cost, float32_may_overflow
+from tswarp.metrics._overflow import (
+    dtw_distance,
+    dtw_path_and_cost,
+    float32_may_overflow,
+    redo_overflowed_pairs,
+)
 from tswarp.metrics._pairwise import pairwise_matrix
 
 
@@ -253,7 +257,7 @@ def cdist_dtw(
         raise ValueError(infeasible_message(x_lengths[i], y_lengths[j], constraint))
 
     matrix = pairwise_matrix(
-        dtw_block,
+        _dtw_block,
         first,
         second,
         constraint,
@@ -266,3 +270,9 @@ def cdist_dtw(
         on_nan=infeasible,
     )
     return be.from_numpy(matrix)
+
+
+def _dtw_block(X, x_lengths, Y, y_lengths, rows, cols, code, parameter, out, n_threads):
+    """``pairwise_matrix``'s kernel for DTW: the chosen kernels, then the overflowed pairs."""
+    _select.dtw_pairs(X, x_lengths, Y, y_lengths, rows, cols, code, parameter, out, n_threads)
+    redo_overflowed_pairs(X, x_lengths, Y, y_lengths, rows, cols, (code, parameter), out)

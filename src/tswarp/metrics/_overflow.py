@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from tswarp._kernels import _dtw, _simd
+from tswarp._kernels import _dtw, _select
 
 # Scaled series stay below 2**448 in magnitude: a path's squared cost is then below
 # (sz1 + sz2) * d * 2**898, finite for any data that fits in memory, while differences down
@@ -37,11 +37,11 @@ def scaled_back(cost, k):
 
 def dtw_distance(x, y, lo, hi):
     """DTW of two validated series within a band, right wherever it is a float."""
-    cost = _simd.dtw_value(x, y, lo, hi)
+    cost = _select.dtw_value(x, y, lo, hi)
     if cost < math.inf:
         return math.sqrt(cost)
     x, y, k = rescaled(x, y)
-    return math.sqrt(_simd.dtw_value(x, y, lo, hi)) * 2.0**k
+    return math.sqrt(_select.dtw_value(x, y, lo, hi)) * 2.0**k
 
 
 def dtw_path_and_cost(x, y, lo, hi):
@@ -50,11 +50,11 @@ def dtw_path_and_cost(x, y, lo, hi):
     k is 0 unless the squared costs overflow the series' dtype; the path is then the one of
     the rescaled series, which stays in the band (an overflowed run's need not).
     """
-    path, cost = _simd.dtw_path(x, y, lo, hi)
+    path, cost = _select.dtw_path(x, y, lo, hi)
     if cost < math.inf:
         return path, cost, 0
     x, y, k = rescaled(x, y)
-    path, cost = _simd.dtw_path(x, y, lo, hi)
+    path, cost = _select.dtw_path(x, y, lo, hi)
     return path, cost, k
 
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from tswarp._constraints import band_for, infeasible_message, parse_constraint
 from tswarp._gamma import check_gamma, check_gamma_fits
-from tswarp._kernels import _soft_dtw
+from tswarp._kernels import _dtw, _select, _soft_dtw
 from tswarp._threads import check_n_jobs, effective_n_threads
 from tswarp.backend import instantiate_backend
 from tswarp.metrics._constraints import document_constraints
@@ -41,8 +41,16 @@ def _check_arguments(gamma, compute_with_backend, constraint_arguments):
     return check_gamma(gamma), parse_constraint(*constraint_arguments)
 
 
+def _float64(series):
+    return series.astype(np.float64, copy=False)
+
+
 def _value(x, y, gamma, constraint):
-    return _soft_dtw.soft_dtw_value(x, y, *band_for(len(x), len(y), constraint), gamma)
+    lo, hi = band_for(len(x), len(y), constraint)
+    if gamma == 0:
+        # The hard minimum: DTW squared, from the DTW kernels, in soft-DTW's float64.
+        return _select.dtw_value(_float64(x), _float64(y), lo, hi)
+    return _soft_dtw.soft_dtw_value(x, y, lo, hi, gamma, _select.BUILD)
 
 
 @document_constraints
@@ -213,22 +221,21 @@ def soft_dtw_alignment(
     if gamma > 0:
         return _soft_alignment(x, y, lo, hi, gamma)
     # In float64, so that the value equals soft_dtw(gamma=0) for float32 inputs too.
-    x, y = x.astype(np.float64, copy=False), y.astype(np.float64, copy=False)
-    path, cost, k = dtw_path_and_cost(x, y, lo, hi)
+    path, cost, k = dtw_path_and_cost(_float64(x), _float64(y), lo, hi)
     alignment = np.zeros((len(x), len(y)))
     alignment[tuple(np.transpose(path))] = 1.0
     return alignment, scaled_back(cost, k)
 
 
 def _soft_alignment(x, y, lo, hi, gamma):
-    alignment, value = _soft_dtw.soft_dtw_alignment(x, y, lo, hi, gamma)
+    alignment, value = _soft_dtw.soft_dtw_alignment(x, y, lo, hi, gamma, _select.BUILD)
     if value < np.inf:
         return alignment, value
     # Squared costs overflowed float64, but the alignment is a probability: that of the
     # series scaled by 2**-k at temperature gamma * 4**-k (kept > 0), the same one.
     x, y, k = rescaled(x, y)
     gamma = max(gamma * 2.0**-k * 2.0**-k, np.finfo(np.float64).smallest_subnormal)
-    alignment, value = _soft_dtw.soft_dtw_alignment(x, y, lo, hi, gamma)
+    alignment, value = _soft_dtw.soft_dtw_alignment(x, y, lo, hi, gamma, _select.BUILD)
     return alignment, scaled_back(value, k)
 
 
@@ -236,11 +243,12 @@ def _soft_matrix(label, first, second, symmetric, gamma, constraint, n_jobs, ver
     def infeasible(i, j):
         raise ValueError(infeasible_message(first[1][i], second[1][j], constraint))
 
+    kernel, first, second, arguments = _pairs_kernel(first, second, gamma, constraint)
     return pairwise_matrix(
-        _soft_dtw.soft_dtw_pairs,
+        kernel,
         first,
         second,
-        (*constraint, gamma),
+        arguments,
         symmetric=symmetric,
         with_diagonal=True,  # soft-DTW(x, x) is not 0
         n_jobs=n_jobs,
@@ -252,15 +260,24 @@ def _soft_matrix(label, first, second, symmetric, gamma, constraint, n_jobs, ver
     )
 
 
+def _pairs_kernel(first, second, gamma, constraint):
+    """(kernel, first, second, its arguments) for a block of pairs' soft-DTW values: at
+    gamma = 0 the DTW kernel's squared costs, on the datasets in float64."""
+    if gamma == 0:
+        first, second = (_float64(first[0]), first[1]), (_float64(second[0]), second[1])
+        return _dtw.dtw_pairs, first, second, (*constraint, True)
+    return _soft_dtw.soft_dtw_pairs, first, second, (*constraint, gamma, _select.BUILD)
+
+
 def _self_values(dataset, gamma, constraint, n_jobs):
     """soft-DTW(x, x) of every series of a dataset, in one kernel call over the pairs (i, i)."""
-    X, lengths = dataset
+    kernel, (X, lengths), _, arguments = _pairs_kernel(dataset, dataset, gamma, constraint)
     index = np.arange(len(lengths), dtype=np.intp)
     values = np.empty(len(lengths))
     if len(lengths):
         pairs = (X, lengths, X, lengths, index, index)
         threads = effective_n_threads(n_jobs, len(lengths))
-        _soft_dtw.soft_dtw_pairs(*pairs, *constraint, gamma, values, threads)
+        kernel(*pairs, *arguments, values, threads)
     failed = np.flatnonzero(np.isnan(values))
     if failed.size:
         size = lengths[failed[0]]

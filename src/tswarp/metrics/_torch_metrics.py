@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from tswarp._constraints import band_for
-from tswarp._kernels import _simd
+from tswarp._kernels import _select
 from tswarp._torch import band_masks, dtw_alignment, squared_euclidean
 from tswarp._torch._dispatch import soft_dtw_batch, soft_dtw_series_batch
 from tswarp.backend._pytorch import as_torch_dtype
@@ -83,7 +83,7 @@ def _squared_dtw(x, y, constraint):
     else from the value-only kernel, which keeps two rows whatever the lengths."""
     if _needs_gradient(x, y):
         return _path_cost(x, y, *_path(x, y, constraint))
-    value = _simd.dtw_value(*_host_band(x, y, constraint))
+    value = _select.dtw_value(*_host_band(x, y, constraint))
     return torch.tensor(value, dtype=x.dtype, device=x.device)
 
 

@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "dtw_lanes.h"
+#include "dtw_simd.h"
 
 #ifndef TSWARP_VARIANT
 #error "compile with -DTSWARP_VARIANT=<name>"
@@ -110,23 +110,13 @@
 #define ALWAYS_INLINE inline
 #endif
 
-/* DP rows computed together: independent dependency chains that hide the latency of
- * min -> add, and fewer passes over the stored row. */
-#ifndef ROWS
-#define ROWS 4
-#endif
-
-#define JOIN3_(a, b, c) a##_##b##_##c
-#define JOIN3(a, b, c) JOIN3_(a, b, c)
-#define JOIN2_(a, b) a##_##b
-#define JOIN2(a, b) JOIN2_(a, b)
 #define STRINGIFY_(a) #a
 #define STRINGIFY(a) STRINGIFY_(a)
 
 #define T double
 #define MASK_T long long
 #define STEP_T double
-#define NAME(base) JOIN3(base, f64, TSWARP_VARIANT)
+#define NAME(base) TSWARP_MANGLE(base##_f64)
 #define VECTOR_MIN MIN_F64
 #define VECTOR_SHIFT SHIFT_F64
 #ifdef STORE_BYTES_F64
@@ -145,7 +135,7 @@
 #define T float
 #define MASK_T int
 #define STEP_T int
-#define NAME(base) JOIN3(base, f32, TSWARP_VARIANT)
+#define NAME(base) TSWARP_MANGLE(base##_f32)
 #define VECTOR_MIN MIN_F32
 #define VECTOR_SHIFT SHIFT_F32
 #ifdef STORE_BYTES_F32
@@ -161,14 +151,17 @@
 #undef VECTOR_SHIFT
 #undef STORE_BYTES
 
-const struct tswarp_lanes JOIN2(tswarp_lanes, TSWARP_VARIANT) = {
+extern const struct tswarp_soft TSWARP_MANGLE(soft);
+
+const struct tswarp_build TSWARP_MANGLE(build) = {
     STRINGIFY(TSWARP_VARIANT),
-    JOIN3(lanes, f64, TSWARP_VARIANT),
-    JOIN3(lanes, f32, TSWARP_VARIANT),
-    JOIN3(dtw_group, f64, TSWARP_VARIANT),
-    JOIN3(dtw_group, f32, TSWARP_VARIANT),
-    JOIN3(dtw_diagonal, f64, TSWARP_VARIANT),
-    JOIN3(dtw_diagonal, f32, TSWARP_VARIANT),
-    JOIN3(dtw_diagonal_path, f64, TSWARP_VARIANT),
-    JOIN3(dtw_diagonal_path, f32, TSWARP_VARIANT),
+    TSWARP_MANGLE(lanes_f64),
+    TSWARP_MANGLE(lanes_f32),
+    TSWARP_MANGLE(dtw_group_f64),
+    TSWARP_MANGLE(dtw_group_f32),
+    TSWARP_MANGLE(dtw_diagonal_f64),
+    TSWARP_MANGLE(dtw_diagonal_f32),
+    TSWARP_MANGLE(dtw_diagonal_path_f64),
+    TSWARP_MANGLE(dtw_diagonal_path_f32),
+    &TSWARP_MANGLE(soft),
 };

@@ -1,13 +1,30 @@
-/* DTW of many pairs at once, one pair per SIMD lane.
+/* The SIMD builds of the kernels: DTW of many pairs at once, one pair per SIMD lane, and of
+ * one pair along anti-diagonals; the soft-DTW kernels are declared in soft_dtw.h.
  *
- * dtw_lanes.c is compiled once per instruction set (see meson.build); each build defines one
- * `struct tswarp_lanes` that describes it. dtw_lanes_dispatch.c lists the builds that this
+ * dtw_simd.c is compiled once per instruction set (see meson.build); each build defines one
+ * `struct tswarp_build` that describes it. simd_dispatch.c lists the builds that this
  * binary holds and says which of them the running CPU supports.
  */
-#ifndef TSWARP_DTW_LANES_H
-#define TSWARP_DTW_LANES_H
+#ifndef TSWARP_DTW_SIMD_H
+#define TSWARP_DTW_SIMD_H
 
 #include <stddef.h>
+
+#include "soft_dtw.h"
+
+/* The name `base` takes in the build that TSWARP_VARIANT names (tswarp_base_avx2, ...), so
+ * that the builds link side by side: the one mangling of every symbol a build defines. */
+#define TSWARP_MANGLE(base) TSWARP_MANGLE_(base, TSWARP_VARIANT)
+#define TSWARP_MANGLE_(base, variant) TSWARP_MANGLE__(base, variant)
+#define TSWARP_MANGLE__(base, variant) tswarp_##base##_##variant
+
+/* DP rows that the row-block loops (_dtw.pyx's scalar one and dtw_lanes_impl.h) compute
+ * together: independent dependency chains that hide the latency of min -> add, and fewer
+ * passes over the stored row. */
+enum { TSWARP_ROWS = 4 };
+
+/* Backtracking directions of the path kernels, in tie-break order. */
+enum { TSWARP_DIAGONAL = 0, TSWARP_UP = 1, TSWARP_LEFT = 2 };
 
 /* Every kernel below polls *stop between blocks of rows and strips, and returns early, with a
  * meaningless result, once it is non-zero: the flag of _interrupt.h, raised by Ctrl-C. */
@@ -57,7 +74,8 @@ typedef float (*tswarp_diagonal_path_f32)(const float *x, ptrdiff_t n, const flo
                                           const ptrdiff_t *hi, int vectors, float *scratch,
                                           unsigned char *directions, const volatile int *stop);
 
-struct tswarp_lanes {
+/* One build's kernels: one instruction set's DTW kernels and its soft-DTW ones. */
+struct tswarp_build {
     const char *name;   /* "baseline", "avx2", "avx512" */
     int lanes_f64;      /* pairs per group */
     int lanes_f32;
@@ -67,6 +85,7 @@ struct tswarp_lanes {
     tswarp_diagonal_f32 diagonal_f32;
     tswarp_diagonal_path_f64 diagonal_path_f64;
     tswarp_diagonal_path_f32 diagonal_path_f32;
+    const struct tswarp_soft *soft; /* the same build's soft-DTW kernels (soft_dtw.h) */
 };
 
 /* Scratch values for one group: transposed series, two DP rows, 64 bytes to align them. */
@@ -87,25 +106,6 @@ static inline ptrdiff_t tswarp_diagonal_scratch(ptrdiff_t m, ptrdiff_t d, ptrdif
     return d * (rows + m + 2 * rows) + m + 2 * rows + 64 / value_size;
 }
 
-/* The strip height (4 or 8 vectors) for this band, or, with `or_scalar`, 0 when the scalar
- * kernel, which visits the band's cells only, is expected to be faster. From the mean band
- * width, with thresholds measured on one pair of length 1000 (Sakoe-Chiba radii 5 to 200 and
- * no band) on 16-, 32- and 64-byte vectors: 4-vector strips win in bands up to a few hundred
- * columns wide, where taller strips idle at the band's edges, and 8 beyond; the scalar kernel
- * wins in narrow bands, the narrower the vectors the wider. */
-static inline int tswarp_diagonal_vectors(ptrdiff_t n, const ptrdiff_t *lo, const ptrdiff_t *hi,
-                                          int lanes, int value_size, int or_scalar)
-{
-    const int vector_bytes = lanes * value_size;
-    const double scalar_below = vector_bytes >= 64 ? 4.0 : vector_bytes >= 32 ? 10.0 : 64.0;
-    double cells = 0.0;
-    for (ptrdiff_t i = 0; i < n; i++)
-        cells += (double)(hi[i] - lo[i]);
-    if (or_scalar && cells < scalar_below * (double)n)
-        return 0;
-    return cells >= 256.0 * (double)n ? 8 : 4;
-}
-
 /* Steps first..stop-1 of the strip of `rows` rows from row i0: from its first row's first
  * in-band column to its last row's last, row i0 + g at step t being on column t - g. */
 static inline void tswarp_diagonal_strip(ptrdiff_t i0, ptrdiff_t rows, const ptrdiff_t *lo,
@@ -115,8 +115,6 @@ static inline void tswarp_diagonal_strip(ptrdiff_t i0, ptrdiff_t rows, const ptr
     *stop = hi[i0 + rows - 1] + rows - 1;
 }
 
-/* Backtracking directions, in tie-break order, as _dtw.pyx numbers them. */
-enum { TSWARP_DIAGONAL = 0, TSWARP_UP = 1, TSWARP_LEFT = 2 };
 
 /* Bytes of the directions of a path kernel whose strips are `height` rows high: strip after
  * strip, `height` bytes per step, byte g of step t for the cell (i0 + g, t - g). Skewed as
@@ -136,7 +134,7 @@ static inline ptrdiff_t tswarp_diagonal_directions(ptrdiff_t n, const ptrdiff_t 
 /* The optimal path that the directions give, from (n - 1, m - 1) back to (0, 0), written
  * into steps (2 values per cell, n + m - 1 cells at most); returns its length. As in
  * _dtw.dtw_path: row 0 goes left, column 0 up, and a cell that no step computed (outside
- * the band, reached only through NaNs) reads DIAGONAL. */
+ * the band, reached only when the costs overflowed to inf) reads DIAGONAL. */
 static inline ptrdiff_t tswarp_diagonal_backtrack(ptrdiff_t n, ptrdiff_t m, const ptrdiff_t *lo,
                                                   const ptrdiff_t *hi, ptrdiff_t height,
                                                   const unsigned char *directions,
@@ -173,9 +171,9 @@ static inline ptrdiff_t tswarp_diagonal_backtrack(ptrdiff_t n, ptrdiff_t m, cons
 }
 
 /* The builds in this binary, from the most portable to the fastest. */
-int tswarp_lanes_count(void);
-const struct tswarp_lanes *tswarp_lanes_get(int index);
+int tswarp_build_count(void);
+const struct tswarp_build *tswarp_build_get(int index);
 /* Whether the running CPU (and OS) can execute build `index`. */
-int tswarp_lanes_supported(int index);
+int tswarp_build_supported(int index);
 
 #endif
