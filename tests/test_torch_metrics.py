@@ -483,3 +483,22 @@ def test_host_results_follow_a_device_other_than_the_cpu():
     assert result.device.type == "meta" and result.shape == (2, 2)
     assert to_backend(be, np.zeros(2), [1.0]).device.type == "cpu"
     assert isinstance(to_backend(instantiate_backend("numpy"), np.zeros(2), on_meta), np.ndarray)
+
+
+@pytest.mark.parametrize("normalize", [False, True])
+def test_loss_runs_the_wavefront_on_request(rng, normalize):
+    # compute_with_backend=True sends CPU tensors through the torch wavefront that other
+    # devices run: the same values and gradients as the compiled kernels.
+    x = torch.tensor(rng.normal(size=(3, 9, 2)), requires_grad=True)
+    y = torch.tensor(rng.normal(size=(3, 7, 2)))
+    results = []
+    for compute_with_backend in (None, True):
+        loss = SoftDTWLossPyTorch(0.5, normalize, compute_with_backend=compute_with_backend)
+        values = loss(x, y)
+        (grad,) = torch.autograd.grad(values.sum(), x)
+        results.append((values, grad))
+    (compiled, compiled_grad), (wavefront, wavefront_grad) = results
+    torch.testing.assert_close(wavefront, compiled, rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(wavefront_grad, compiled_grad, rtol=1e-10, atol=1e-12)
+    with pytest.raises(TypeError, match="compute_with_backend must be None, True or False"):
+        SoftDTWLossPyTorch(compute_with_backend="yes")

@@ -58,6 +58,11 @@ def to_backend(be, array, *inputs):
     return result
 
 
+def check_compute_with_backend(value):
+    if value is not None and not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"compute_with_backend must be None, True or False, got {value!r}")
+
+
 def needs_torch_engine(compute_with_backend, *data):
     """Whether a PyTorch-backend cdist must run in torch, rather than on the NumPy kernels.
 

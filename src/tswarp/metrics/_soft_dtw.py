@@ -16,6 +16,7 @@ from tswarp._threads import check_n_jobs, effective_n_threads
 from tswarp.backend import instantiate_backend
 from tswarp.metrics._constraints import document_constraints
 from tswarp.metrics._inputs import (
+    check_compute_with_backend,
     dataset_backend,
     needs_torch_engine,
     to_dataset_pair,
@@ -30,14 +31,9 @@ from tswarp.metrics._pairwise import output_dtype, pairwise_matrix
 _CELLS_PER_BLOCK = 1e7
 
 
-def _check_compute_with_backend(value):
-    if value is not None and not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"compute_with_backend must be None, True or False, got {value!r}")
-
-
 def _check_arguments(gamma, compute_with_backend, constraint_arguments):
     """The checks every function makes before reading its series: (gamma, constraint)."""
-    _check_compute_with_backend(compute_with_backend)
+    check_compute_with_backend(compute_with_backend)
     return check_gamma(gamma), parse_constraint(*constraint_arguments)
 
 

@@ -7,7 +7,11 @@ import torch.nn.functional as F
 from tswarp._constraints import parse_constraint
 from tswarp._gamma import check_gamma
 from tswarp._torch._dispatch import soft_dtw_batch, soft_dtw_series_batch
-from tswarp.metrics._inputs import check_same_features, value_inside
+from tswarp.metrics._inputs import (
+    check_compute_with_backend,
+    check_same_features,
+    value_inside,
+)
 from tswarp.metrics._torch_inputs import real_tensor, steps_within, zero_padding
 
 _INTEGER_DTYPES = (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
@@ -79,6 +83,10 @@ class SoftDTWLossPyTorch(torch.nn.Module):
         squared Euclidean distances, computed from differences (no cancellation in float32).
     global_constraint, sakoe_chiba_radius, itakura_max_slope
         A global constraint on the alignments, as in :func:`tswarp.metrics.soft_dtw`.
+    compute_with_backend : bool or None, default None
+        As in :func:`tswarp.metrics.soft_dtw`: None runs CPU tensors on the compiled kernels
+        and other devices on the torch wavefront; True runs the wavefront on every device;
+        False the compiled kernels (on host copies for other devices).
 
     Examples
     --------
@@ -99,6 +107,7 @@ class SoftDTWLossPyTorch(torch.nn.Module):
         global_constraint=None,
         sakoe_chiba_radius=None,
         itakura_max_slope=None,
+        compute_with_backend=None,
     ):
         super().__init__()
         # Too large a gamma for the lengths of a batch is an error when the batch comes.
@@ -114,6 +123,8 @@ class SoftDTWLossPyTorch(torch.nn.Module):
         self._constraint = parse_constraint(
             global_constraint, sakoe_chiba_radius, itakura_max_slope
         )
+        check_compute_with_backend(compute_with_backend)
+        self.compute_with_backend = compute_with_backend
 
     def _costs(self, x, y, x_lengths, y_lengths, call):
         """dist_func(x, y), checked: real, and finite on the cells within the lengths."""
@@ -151,7 +162,9 @@ class SoftDTWLossPyTorch(torch.nn.Module):
         x, y = _finite_steps(x, m_lengths, "x"), _finite_steps(y, n_lengths, "y")
         gamma, constraint = self.gamma, self._constraint
         if self.dist_func is None and not self.normalize:
-            return soft_dtw_series_batch(x, y, gamma, m_lengths, n_lengths, constraint)
+            return soft_dtw_series_batch(
+                x, y, gamma, m_lengths, n_lengths, constraint, self.compute_with_backend
+            )
         if self.dist_func is None:
             # The three problems of the divergence in one batch, padded to a common length;
             # the (y, y) pairs keep no state for the backward unless y needs a gradient.
@@ -167,11 +180,14 @@ class SoftDTWLossPyTorch(torch.nn.Module):
                 m_lengths + m_lengths + n_lengths,
                 n_lengths + m_lengths + n_lengths,
                 constraint,
+                self.compute_with_backend,
                 keep=keep,
             )
         elif not self.normalize:
             costs = self._costs(x, y, m_lengths, n_lengths, "dist_func(x, y)")
-            return soft_dtw_batch(costs, gamma, m_lengths, n_lengths, constraint)
+            return soft_dtw_batch(
+                costs, gamma, m_lengths, n_lengths, constraint, self.compute_with_backend
+            )
         else:
             size = max(m, n)
             costs = [
@@ -182,5 +198,7 @@ class SoftDTWLossPyTorch(torch.nn.Module):
             costs = [F.pad(c, (0, size - c.shape[2], 0, size - c.shape[1])) for c in costs]
             rows = m_lengths + m_lengths + n_lengths
             cols = n_lengths + m_lengths + n_lengths
-            values = soft_dtw_batch(torch.cat(costs), gamma, rows, cols, constraint)
+            values = soft_dtw_batch(
+                torch.cat(costs), gamma, rows, cols, constraint, self.compute_with_backend
+            )
         return values[:b] - (values[b : 2 * b] + values[2 * b :]) / 2
