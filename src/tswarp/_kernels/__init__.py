@@ -12,8 +12,8 @@ The layers, from a public function to the C loop that runs (paths under ``src/ts
             |
             v
     validation            series and datasets: metrics/_inputs.py (tensors: _torch_inputs.py)
-                          constraint -> band lo[i] <= j < hi[i]: metrics/_constraints.py
-                          gamma: metrics/_gamma.py
+                          constraint -> band lo[i] <= j < hi[i]: _constraints.py
+                          gamma: _gamma.py; threads (n_jobs): _threads.py
                           rare path, squared costs past the float range: metrics/_overflow.py
             |
             v

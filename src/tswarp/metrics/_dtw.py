@@ -19,10 +19,10 @@ from tswarp.metrics._inputs import (
     torch_metrics,
 )
 from tswarp.metrics._overflow import (
-    dtw_distance,
     dtw_path_and_cost,
     float32_may_overflow,
     redo_overflowed_pairs,
+    rescaled_dtw_distance,
 )
 from tswarp.metrics._pairwise import pairwise_matrix
 
@@ -81,7 +81,10 @@ def dtw(s1, s2, global_constraint=None, sakoe_chiba_radius=None, itakura_max_slo
     x, y, (lo, hi) = _series_and_band(
         s1, s2, global_constraint, sakoe_chiba_radius, itakura_max_slope
     )
-    return dtw_distance(x, y, lo, hi)
+    cost = _select.dtw_value(x, y, lo, hi)
+    if cost < math.inf:
+        return math.sqrt(cost)
+    return rescaled_dtw_distance(x, y, lo, hi)  # the rare path: squared costs overflowed
 
 
 def dtw_path(

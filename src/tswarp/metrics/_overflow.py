@@ -38,8 +38,11 @@ def scaled_back(cost, k):
 def dtw_distance(x, y, lo, hi):
     """DTW of two validated series within a band, right wherever it is a float."""
     cost = _select.dtw_value(x, y, lo, hi)
-    if cost < math.inf:
-        return math.sqrt(cost)
+    return math.sqrt(cost) if cost < math.inf else rescaled_dtw_distance(x, y, lo, hi)
+
+
+def rescaled_dtw_distance(x, y, lo, hi):
+    """DTW of a pair whose squared costs overflowed: computed again on rescaled series."""
     x, y, k = rescaled(x, y)
     return math.sqrt(_select.dtw_value(x, y, lo, hi)) * 2.0**k
 
