@@ -15,6 +15,12 @@ from cython cimport floating
 from tswarp._kernels._band cimport band_limits
 from tswarp._kernels._interrupt cimport finished, tswarp_flag, tswarp_stopped, watch
 
+# Rows computed together by the value kernel (see frechet_block_of_rows).
+cdef enum:
+    ROWS = 4
+    # Scratch rows per DP: two rolling rows of R and ROWS rows of costs.
+    SCRATCH_ROWS = 2 + ROWS
+
 # Backtracking directions, in tie-break order: diagonal first, then up, then left.
 cdef enum:
     DIAGONAL = 0
@@ -36,6 +42,56 @@ cdef inline floating squared_distance(
     return total
 
 
+cdef inline void frechet_block_of_rows(
+    const floating* x, const floating* y, Py_ssize_t d, Py_ssize_t first,
+    const Py_ssize_t* lo, const Py_ssize_t* hi,
+    const floating* previous, floating* current, floating* costs,
+) noexcept nogil:
+    """Rows first..first+ROWS-1 together, writing the last one into ``current``.
+
+    A single row is one serial chain of min and max from cell to cell; ROWS rows swept
+    column by column give the CPU ROWS chains to overlap (row r at column j needs row r-1
+    at columns j-1 and j, both just computed). Columns run over the union of the bands.
+    The costs come first, in loops that vectorise, with +inf outside each row's own band,
+    so the chain loop has no branch. ``costs`` is scratch for ROWS * (m + 1) values.
+    """
+    cdef floating left[ROWS]
+    cdef floating diagonal[ROWS]
+    cdef floating up, diff, value
+    cdef floating* row_costs
+    cdef Py_ssize_t r, j, k, start = lo[first], stop = hi[first + ROWS - 1]
+    cdef Py_ssize_t width = stop - start
+    for r in range(ROWS):
+        row_costs = costs + r * width - start  # indexed by column
+        for j in range(start, lo[first + r]):
+            row_costs[j] = INFINITY
+        if d == 1:
+            for j in range(lo[first + r], hi[first + r]):
+                diff = x[first + r] - y[j]
+                row_costs[j] = diff * diff
+        else:
+            for j in range(lo[first + r], hi[first + r]):
+                row_costs[j] = 0
+            for k in range(d):
+                value = x[(first + r) * d + k]
+                for j in range(lo[first + r], hi[first + r]):
+                    diff = value - y[j * d + k]
+                    row_costs[j] = row_costs[j] + diff * diff
+        for j in range(hi[first + r], stop):
+            row_costs[j] = INFINITY
+        left[r] = INFINITY
+        diagonal[r] = INFINITY
+    diagonal[0] = previous[start]
+    costs -= start
+    for j in range(start, stop):
+        up = previous[j + 1]
+        for r in range(ROWS):
+            left[r] = max(costs[r * width + j], min(diagonal[r], up, left[r]))
+            diagonal[r] = up
+            up = left[r]
+        current[j + 1] = up
+
+
 cdef floating frechet_cost(
     const floating* x, Py_ssize_t n, const floating* y, Py_ssize_t m, Py_ssize_t d,
     const Py_ssize_t* lo, const Py_ssize_t* hi, floating* rows,
@@ -43,8 +99,9 @@ cdef floating frechet_cost(
 ) noexcept nogil:
     """R[n-1, m-1] of x (n, d) and y (m, d), row-major pointers, within the band.
 
-    ``rows`` is scratch for 2 * (m + 1) values holding R shifted by one column (slot 0 is
-    the left border). When ``directions`` is not NULL, the (n, m) argmin directions of the
+    ``rows`` is scratch for SCRATCH_ROWS * (m + 1) values (2 * (m + 1) with
+    ``directions``); its first two rows hold R shifted by one column (slot 0 is the left
+    border). When ``directions`` is not NULL, the (n, m) argmin directions of the
     in-band cells are written there for backtracking, and the cell costs are read from the
     (n, m) matrix ``costs`` when that is not NULL (x and y are then unused). The result is
     meaningless when ``stop`` is raised.
@@ -53,7 +110,7 @@ cdef floating frechet_cost(
     cdef floating* current = rows + m + 1
     cdef floating* swap
     cdef floating best, left, up, diagonal, cost
-    cdef Py_ssize_t i = 0, j, next_hi
+    cdef Py_ssize_t i = 0, j, last, next_hi
     cdef unsigned char step
 
     previous[0] = 0  # R[-1, -1]: max(c, 0) = c starts every path
@@ -61,7 +118,11 @@ cdef floating frechet_cost(
         previous[j] = INFINITY
     while i < n and not tswarp_stopped(stop):
         current[lo[i]] = INFINITY  # left of the band
-        if directions == NULL:
+        last = i
+        if directions == NULL and i + ROWS <= n:
+            last = i + ROWS - 1
+            frechet_block_of_rows(x, y, d, i, lo, hi, previous, current, rows + 2 * (m + 1))
+        elif directions == NULL:
             # The left neighbour and the diagonal stay in registers; min and max only.
             left = INFINITY
             diagonal = previous[lo[i]]
@@ -84,14 +145,14 @@ cdef floating frechet_cost(
                     step = LEFT
                 current[j + 1] = max(cost, best)
                 directions[i * m + j] = step
-        # The next row reads up to column hi[i + 1] - 1 here: past this band it is inf.
-        next_hi = hi[i + 1] if i + 1 < n else hi[i]
-        for j in range(hi[i], next_hi):
+        # The next row reads up to column hi[last + 1] - 1 here: past this band it is inf.
+        next_hi = hi[last + 1] if last + 1 < n else hi[last]
+        for j in range(hi[last], next_hi):
             current[j + 1] = INFINITY
         swap = previous
         previous = current
         current = swap
-        i += 1
+        i = last + 1
     return previous[m]
 
 
@@ -101,7 +162,7 @@ def frechet_value(
 ):
     """Smallest largest squared cost over the warping paths of x (n, d) and y (m, d)."""
     cdef Py_ssize_t m = y.shape[0]
-    cdef floating[::1] rows = np.empty(2 * (m + 1), dtype=np.asarray(x).dtype)
+    cdef floating[::1] rows = np.empty(SCRATCH_ROWS * (m + 1), dtype=np.asarray(x).dtype)
     cdef floating cost
     cdef const tswarp_flag* stop
     while True:
@@ -217,7 +278,7 @@ def frechet_pairs(
     cdef Py_ssize_t max_n = X.shape[1], max_m = Y.shape[1]
     dtype = np.asarray(X).dtype
     # One scratch slice per thread, allocated here so that no thread ever allocates.
-    cdef floating[:, ::1] dp_rows = np.empty((n_threads, 2 * (max_m + 1)), dtype=dtype)
+    cdef floating[:, ::1] dp_rows = np.empty((n_threads, SCRATCH_ROWS * (max_m + 1)), dtype=dtype)
     cdef Py_ssize_t[:, ::1] limits = np.empty((n_threads, 2 * max_n), dtype=np.intp)
     cdef int thread
     cdef const tswarp_flag* stop
