@@ -230,6 +230,19 @@ def test_path_on_long_series_is_valid(rng):
     assert distance == frechet(x, y, sakoe_chiba_radius=20)
 
 
+def test_value_uses_memory_linear_in_length():
+    # The full (n, m) matrix would take 320 MB here; the kernel keeps a few rows.
+    import tracemalloc
+
+    x = np.sin(np.linspace(0.0, 50.0, 20_000))
+    y = np.cos(np.linspace(0.0, 50.0, 2_000))
+    tracemalloc.start()
+    frechet(x, y)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 2_000_000
+
+
 # --- accumulated matrix ----------------------------------------------------------------------
 
 
