@@ -81,6 +81,18 @@ def test_gradcheck(rng):
     assert torch.autograd.gradcheck(lambda a, b: cdist_frechet([a, b[:5]], [b]), (x, y))
 
 
+@pytest.mark.parametrize("scale", [1e-310, 1e200])
+def test_tiny_and_huge_values(scale):
+    x = torch.tensor([[0.0], [3.0]], dtype=torch.float64) * scale
+    y = torch.tensor([[0.0], [0.0], [4.0]], dtype=torch.float64) * scale
+    x.requires_grad_()
+    expected = frechet(x.detach().numpy(), y.numpy())
+    value = frechet(x, y)
+    assert value.item() == pytest.approx(expected, rel=1e-12)  # 0 when the squares underflow
+    value.backward()
+    assert torch.isfinite(x.grad).all()
+
+
 def test_equal_series_have_a_zero_gradient(rng):
     x, _ = tensors(rng, 5, 5, 1)
     frechet(x, x.detach().clone()).backward()

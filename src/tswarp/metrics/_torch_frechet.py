@@ -31,8 +31,9 @@ def _path(x, y, constraint):
 def _largest_distance(x, y, rows, cols):
     """The largest Euclidean distance between matched steps, differentiable through it."""
     diff = x[rows] - y[cols]
-    # Scaled by a power of two near the largest difference, no squared cost overflows.
-    exponent = int(torch.frexp(diff.detach().abs().max())[1])
+    # Large differences are scaled down by a power of two near the largest, so that no
+    # squared cost overflows; small ones stay as they are.
+    exponent = max(0, int(torch.frexp(diff.detach().abs().max())[1]))
     scaled = diff * 2.0**-exponent
     costs = (scaled * scaled).sum(-1)
     chosen = costs[torch.argmax(costs.detach())]
