@@ -1,4 +1,4 @@
-"""DTW and soft-DTW throughput of tswarp against tslearn, dtaidistance, aeon and pysdtw.
+"""DTW, soft-DTW and Fréchet throughput of tswarp against tslearn, dtaidistance, aeon, pysdtw.
 
     python benchmarks/metrics.py [--quick] [--threads 1,2] [--repeat N] [--json out.json]
 
@@ -41,7 +41,9 @@ import warnings
 import numpy as np
 
 TOLERANCE = 1e-6
-SIZES = {  # n/sz: cdist_dtw; soft_n/soft_sz: cdist_soft_dtw; pair/soft_pair: single-pair lengths
+# n/sz: cdist_dtw and cdist_frechet; soft_n/soft_sz: cdist_soft_dtw; pair/soft_pair: single-pair
+# lengths
+SIZES = {
     "full": dict(n=200, sz=256, soft_n=100, soft_sz=128, pair=(1000, 4000), soft_pair=(256, 1000)),
     "quick": dict(n=50, sz=256, soft_n=40, soft_sz=128, pair=(1000, 2000), soft_pair=(256, 1000)),
 }
@@ -164,6 +166,20 @@ def cdist_soft_dtw_workload(libs, threads, n, sz):
         notes.append("computes n(n-1)/2 of the n(n+1)/2 pairs; off-diagonal |values| are compared")
     title = f"cdist_soft_dtw: {n} series x {sz}, d=1, gamma=1, threads={threads}"
     return title, n * (n + 1) // 2 * sz * sz, rows, notes
+
+
+def cdist_frechet_workload(libs, threads, n, sz):
+    X = random_walks(n, sz, 1, seed=2)
+    upper = np.triu_indices(n, k=1)
+    rows = [
+        api_row(libs, lib, "cdist_frechet", lambda f: f(X, n_jobs=threads), lambda m: m[upper])
+        for lib in ("tswarp", "tslearn")
+    ]
+    notes = []
+    if libs["aeon"] is not None and not hasattr(libs["aeon"], "frechet_pairwise_distance"):
+        notes.append("aeon has no Fréchet distance: skipped")
+    title = f"cdist_frechet: {n} series x {sz}, threads={threads}"
+    return title, n * (n - 1) // 2 * sz * sz, rows, notes
 
 
 def dtw_pair_workload(libs, sz):
@@ -327,6 +343,7 @@ def worker(args):
         lambda: cdist_dtw_workload(libs, threads, size["n"], size["sz"], 3),
         lambda: cdist_dtw_workload(libs, threads, size["n"], size["sz"], 1, radius=25),
         lambda: cdist_soft_dtw_workload(libs, threads, size["soft_n"], size["soft_sz"]),
+        lambda: cdist_frechet_workload(libs, threads, size["n"], size["sz"]),
     ]
     if args._pairs:
         workloads += [lambda sz=sz: dtw_pair_workload(libs, sz) for sz in size["pair"]]

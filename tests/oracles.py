@@ -156,3 +156,34 @@ def central_differences(function, x, step=1e-6):
         shift[index] = step
         gradient[index] = (function(x + shift) - function(x - shift)) / (2 * step)
     return gradient
+
+
+def frechet_accumulated_naive(x, y, mask=None, cost=None):
+    """The Fréchet accumulated matrix, one cell at a time: max(cost, min(predecessors)).
+
+    ``cost`` replaces the squared costs of x and y when given.
+    """
+    cost = squared_costs(x, y) if cost is None else np.asarray(cost, dtype=np.float64)
+    n, m = cost.shape
+    acc = np.full((n + 1, m + 1), np.inf)
+    acc[0, 0] = 0.0
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            if mask is None or mask[i - 1, j - 1]:
+                best = min(acc[i - 1, j - 1], acc[i - 1, j], acc[i, j - 1])
+                acc[i, j] = max(cost[i - 1, j - 1], best)
+    return acc[1:, 1:]
+
+
+def frechet_optimal_paths(x, y, mask=None):
+    """The smallest largest squared cost over the paths inside ``mask``, and the paths
+    reaching it (tiny inputs only)."""
+    cost = squared_costs(x, y)
+    allowed = [
+        path
+        for path in warping_paths(*cost.shape)
+        if mask is None or all(mask[i, j] for i, j in path)
+    ]
+    largest = [max(cost[i, j] for i, j in path) for path in allowed]
+    best = min(largest)
+    return best, [path for path, top in zip(allowed, largest, strict=True) if top == best]

@@ -98,6 +98,7 @@ def test_docstring_examples(name):
     [
         "docs/backend.md",
         "docs/metrics.md",
+        "docs/frechet.md",
         "docs/getting-started.md",
         "docs/training.md",
         "README.md",

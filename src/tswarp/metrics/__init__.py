@@ -1,7 +1,14 @@
-"""Time-series distances: DTW and soft-DTW, with tslearn's names and arguments."""
+"""Time-series distances: DTW, soft-DTW and Fréchet, with tslearn's names and arguments."""
 
 from tswarp._constraints import GLOBAL_CONSTRAINT_CODE
 from tswarp.metrics._dtw import cdist_dtw, dtw, dtw_accumulated_matrix, dtw_path
+from tswarp.metrics._frechet import (
+    cdist_frechet,
+    frechet,
+    frechet_accumulated_matrix,
+    frechet_path,
+    frechet_path_from_metric,
+)
 from tswarp.metrics._lower_bounds import lb_envelope, lb_keogh
 from tswarp.metrics._masks import compute_mask, itakura_mask, sakoe_chiba_mask
 from tswarp.metrics._soft_dtw import (
@@ -16,12 +23,17 @@ __all__ = [
     "GLOBAL_CONSTRAINT_CODE",
     "SoftDTWLossPyTorch",
     "cdist_dtw",
+    "cdist_frechet",
     "cdist_soft_dtw",
     "cdist_soft_dtw_normalized",
     "compute_mask",
     "dtw",
     "dtw_accumulated_matrix",
     "dtw_path",
+    "frechet",
+    "frechet_accumulated_matrix",
+    "frechet_path",
+    "frechet_path_from_metric",
     "itakura_mask",
     "lb_envelope",
     "lb_keogh",

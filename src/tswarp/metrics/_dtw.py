@@ -176,20 +176,23 @@ def dtw_accumulated_matrix(
     else:
         if (global_constraint, sakoe_chiba_radius, itakura_max_slope) != (None, None, None):
             raise ValueError("give either mask or the global constraint arguments, not both")
-        allowed = host_values(mask, "mask")
-        if allowed.shape != (len(x), len(y)):
-            raise ValueError(
-                f"mask must have shape (sz1, sz2) = {(len(x), len(y))}, got {allowed.shape}"
-            )
-        allowed = np.ascontiguousarray(allowed, dtype=bool).view(np.uint8)
-        if not _admits_a_path(allowed):
-            raise ValueError(
-                "mask admits no warping path: no chain of True cells links (0, 0) to "
-                f"(sz1 - 1, sz2 - 1) = {(len(x) - 1, len(y) - 1)} by steps right, down or "
-                "diagonal"
-            )
+        allowed = admissible_cells(mask, len(x), len(y))
     matrix = _dtw.dtw_accumulated(x, y, allowed).astype(np.float64, copy=False)
     return to_backend(be, matrix, s1, s2)
+
+
+def admissible_cells(mask, n, m):
+    """A user's (n, m) boolean mask as a C-contiguous 0/1 uint8 array holding a warping path."""
+    allowed = host_values(mask, "mask")
+    if allowed.shape != (n, m):
+        raise ValueError(f"mask must have shape (sz1, sz2) = {(n, m)}, got {allowed.shape}")
+    allowed = np.ascontiguousarray(allowed, dtype=bool).view(np.uint8)
+    if not _admits_a_path(allowed):
+        raise ValueError(
+            "mask admits no warping path: no chain of True cells links (0, 0) to "
+            f"(sz1 - 1, sz2 - 1) = {(n - 1, m - 1)} by steps right, down or diagonal"
+        )
+    return allowed
 
 
 def _admits_a_path(allowed):
