@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from tswarp._constraints import band_for, infeasible_message, parse_constraint
+from tswarp._constraints import band_for, parse_constraint
 from tswarp._kernels import _dtw, _select
 from tswarp._threads import check_n_jobs
 from tswarp.backend import instantiate_backend
@@ -24,7 +24,7 @@ from tswarp.metrics._overflow import (
     redo_overflowed_pairs,
     rescaled_dtw_distance,
 )
-from tswarp.metrics._pairwise import pairwise_matrix
+from tswarp.metrics._pairwise import constrained_matrix
 
 
 def _series_and_band(s1, s2, global_constraint, sakoe_chiba_radius, itakura_max_slope):
@@ -257,12 +257,7 @@ def cdist_dtw(
     if be.is_pytorch and needs_torch_engine(None, dataset1, dataset2):
         return torch_metrics().cdist_dtw(dataset1, dataset2, constraint, dtype)
     first, second = to_dataset_pair(dataset1, dataset2)
-    x_lengths, y_lengths = first[1], second[1]
-
-    def infeasible(i, j):
-        raise ValueError(infeasible_message(x_lengths[i], y_lengths[j], constraint))
-
-    matrix = pairwise_matrix(
+    matrix = constrained_matrix(
         _dtw_block,
         first,
         second,
@@ -273,7 +268,6 @@ def cdist_dtw(
         verbose=verbose,
         dtype=dtype,
         label="cdist_dtw",
-        on_nan=infeasible,
     )
     return be.from_numpy(matrix)
 

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from tswarp._constraints import band_for, infeasible_message, parse_constraint
+from tswarp._constraints import band_for, parse_constraint
 from tswarp._kernels import _frechet
 from tswarp._threads import check_n_jobs
 from tswarp.backend import instantiate_backend
@@ -23,7 +23,7 @@ from tswarp.metrics._inputs import (
     to_series_pair,
 )
 from tswarp.metrics._overflow import float32_may_overflow, rescaled
-from tswarp.metrics._pairwise import pairwise_matrix
+from tswarp.metrics._pairwise import constrained_matrix
 
 
 def torch_frechet():
@@ -311,12 +311,7 @@ def cdist_frechet(
     if be.is_pytorch and needs_torch_engine(None, dataset1, dataset2):
         return torch_frechet().cdist_frechet(dataset1, dataset2, constraint, dtype)
     first, second = to_dataset_pair(dataset1, dataset2)
-    x_lengths, y_lengths = first[1], second[1]
-
-    def infeasible(i, j):
-        raise ValueError(infeasible_message(x_lengths[i], y_lengths[j], constraint))
-
-    matrix = pairwise_matrix(
+    matrix = constrained_matrix(
         frechet_block,
         first,
         second,
@@ -327,6 +322,5 @@ def cdist_frechet(
         verbose=verbose,
         dtype=dtype,
         label="cdist_frechet",
-        on_nan=infeasible,
     )
     return be.from_numpy(matrix)

@@ -24,7 +24,7 @@ from tswarp.metrics._inputs import (
     torch_metrics,
 )
 from tswarp.metrics._overflow import dtw_path_and_cost, rescaled, scaled_back
-from tswarp.metrics._pairwise import output_dtype, pairwise_matrix
+from tswarp.metrics._pairwise import constrained_matrix, output_dtype
 
 # A soft-DTW cell costs 5-20 ns (two exponentials and a log, on 8 to 1 SIMD lanes) against
 # about 1 ns for DTW, so blocks of this many cells per thread return to Python within ~0.2 s.
@@ -236,14 +236,12 @@ def _soft_alignment(x, y, lo, hi, gamma):
 
 
 def _soft_matrix(label, first, second, symmetric, gamma, constraint, n_jobs, verbose, dtype):
-    def infeasible(i, j):
-        raise ValueError(infeasible_message(first[1][i], second[1][j], constraint))
-
     kernel, first, second, arguments = _pairs_kernel(first, second, gamma, constraint)
-    return pairwise_matrix(
+    return constrained_matrix(
         kernel,
         first,
         second,
+        constraint,
         arguments,
         symmetric=symmetric,
         with_diagonal=True,  # soft-DTW(x, x) is not 0
@@ -252,7 +250,6 @@ def _soft_matrix(label, first, second, symmetric, gamma, constraint, n_jobs, ver
         dtype=dtype,
         label=label,
         cells_per_block=_CELLS_PER_BLOCK,
-        on_nan=infeasible,
     )
 
 
