@@ -17,13 +17,16 @@ from oracles import (
 )
 
 from tswarp.metrics import (
+    InfeasibleConstraintError,
     cdist_dtw,
+    cdist_soft_dtw_normalized,
     compute_mask,
     dtw,
     dtw_accumulated_matrix,
     dtw_path,
     itakura_mask,
     sakoe_chiba_mask,
+    soft_dtw,
 )
 
 
@@ -262,6 +265,23 @@ def test_infeasible_itakura_slope_is_an_error():
     ragged = [[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [1.0, 2.0]]
     with pytest.raises(ValueError, match="lengths 6 and 2"):
         cdist_dtw(ragged, global_constraint="itakura")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: dtw([1, 2, 3], [1] * 9, global_constraint="itakura"),
+        lambda: cdist_dtw([[1.0, 2.0, 3.0]], [[1.0] * 9], global_constraint="itakura"),
+        lambda: soft_dtw([1, 2, 3], [1] * 9, global_constraint="itakura"),
+        lambda: cdist_soft_dtw_normalized([[1.0, 2.0, 3.0]], [[1.0] * 9], itakura_max_slope=2),
+    ],
+)
+def test_infeasible_constraint_is_caught_as_tslearn_code_catches_it(call):
+    # tslearn warns with a RuntimeWarning (and returns inf): code catching that, or a
+    # ValueError, catches tswarp's error.
+    for caught in (InfeasibleConstraintError, ValueError, RuntimeWarning):
+        with pytest.raises(caught, match="admits no warping path"):
+            call()
 
 
 # --- path and accumulated matrix -------------------------------------------------------------

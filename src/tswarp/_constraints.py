@@ -79,12 +79,29 @@ def parse_constraint(global_constraint=None, sakoe_chiba_radius=None, itakura_ma
 
 
 def band_for(n, m, constraint):
-    """Per-row column ranges (lo, hi) of an (n, m) grid; ValueError if no path fits."""
+    """Per-row column ranges (lo, hi) of an (n, m) grid; InfeasibleConstraintError (a
+    ValueError) if no path fits."""
     code, parameter = constraint
     limits = _dtw.band(n, m, code, parameter)
     if limits is None:
-        raise ValueError(infeasible_message(n, m, constraint))
+        raise infeasible(n, m, constraint)
     return limits
+
+
+class InfeasibleConstraintError(ValueError, RuntimeWarning):
+    """No warping path fits the global constraint for the lengths at hand.
+
+    A ValueError, and also a RuntimeWarning: tslearn warns with a RuntimeWarning and returns
+    inf in this case, so tslearn code that catches RuntimeWarning (or turns warnings into
+    errors) catches this error too.
+    """
+
+    __module__ = "tswarp.metrics"  # where users import it from
+
+
+def infeasible(n, m, constraint):
+    """The error for lengths n and m that no path joins under ``constraint``."""
+    return InfeasibleConstraintError(infeasible_message(n, m, constraint))
 
 
 def infeasible_message(n, m, constraint):

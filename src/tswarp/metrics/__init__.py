@@ -1,6 +1,6 @@
 """Time-series distances: DTW, soft-DTW and Fréchet, with tslearn's names and arguments."""
 
-from tswarp._constraints import GLOBAL_CONSTRAINT_CODE
+from tswarp._constraints import GLOBAL_CONSTRAINT_CODE, InfeasibleConstraintError
 from tswarp.metrics._dtw import cdist_dtw, dtw, dtw_accumulated_matrix, dtw_path
 from tswarp.metrics._frechet import (
     cdist_frechet,
@@ -21,6 +21,7 @@ from tswarp.metrics._soft_dtw import (
 
 __all__ = [
     "GLOBAL_CONSTRAINT_CODE",
+    "InfeasibleConstraintError",
     "SoftDTWLossPyTorch",
     "cdist_dtw",
     "cdist_frechet",

@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 
-from tswarp._constraints import infeasible_message
+from tswarp._constraints import infeasible
 from tswarp._threads import effective_n_threads
 
 # Pairs per thread in one block at most: the block's index and sorting arrays take about
@@ -149,14 +149,15 @@ def pairwise_matrix(
 
 def constrained_matrix(kernel, first, second, constraint, kernel_args=None, **options):
     """``pairwise_matrix`` under a global constraint, for ``kernel`` that gives NaN to a pair
-    the constraint admits no path for: such a pair raises the ValueError naming its lengths.
+    the constraint admits no path for: such a pair raises the InfeasibleConstraintError naming
+    its lengths.
 
     ``kernel_args`` default to the constraint's (code, parameter); ``options`` are those of
     ``pairwise_matrix``.
     """
 
-    def infeasible(i, j):
-        raise ValueError(infeasible_message(first[1][i], second[1][j], constraint))
+    def on_nan(i, j):
+        raise infeasible(first[1][i], second[1][j], constraint)
 
     arguments = constraint if kernel_args is None else kernel_args
-    return pairwise_matrix(kernel, first, second, arguments, on_nan=infeasible, **options)
+    return pairwise_matrix(kernel, first, second, arguments, on_nan=on_nan, **options)

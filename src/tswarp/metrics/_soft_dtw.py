@@ -9,7 +9,7 @@ DTW there instead.
 
 import numpy as np
 
-from tswarp._constraints import band_for, infeasible_message, parse_constraint
+from tswarp._constraints import band_for, infeasible, parse_constraint
 from tswarp._gamma import check_gamma, check_gamma_fits
 from tswarp._kernels import _dtw, _select, _soft_dtw
 from tswarp._threads import check_n_jobs, effective_n_threads
@@ -274,7 +274,7 @@ def _self_values(dataset, gamma, constraint, n_jobs):
     failed = np.flatnonzero(np.isnan(values))
     if failed.size:
         size = lengths[failed[0]]
-        raise ValueError(infeasible_message(size, size, constraint))
+        raise infeasible(size, size, constraint)
     return values
 
 
