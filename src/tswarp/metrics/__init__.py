@@ -1,4 +1,4 @@
-"""Time-series distances: DTW, soft-DTW and Fréchet, with tslearn's names and arguments."""
+"""Time-series distances: DTW, soft-DTW, Fréchet and LCSS, with tslearn's names and arguments."""
 
 from tswarp._constraints import GLOBAL_CONSTRAINT_CODE, InfeasibleConstraintError
 from tswarp.metrics._dtw import cdist_dtw, dtw, dtw_accumulated_matrix, dtw_path
@@ -9,6 +9,7 @@ from tswarp.metrics._frechet import (
     frechet_path,
     frechet_path_from_metric,
 )
+from tswarp.metrics._lcss import cdist_lcss, lcss, lcss_path, lcss_path_from_metric
 from tswarp.metrics._lower_bounds import lb_envelope, lb_keogh
 from tswarp.metrics._masks import compute_mask, itakura_mask, sakoe_chiba_mask
 from tswarp.metrics._soft_dtw import (
@@ -25,6 +26,7 @@ __all__ = [
     "SoftDTWLossPyTorch",
     "cdist_dtw",
     "cdist_frechet",
+    "cdist_lcss",
     "cdist_soft_dtw",
     "cdist_soft_dtw_normalized",
     "compute_mask",
@@ -38,6 +40,9 @@ __all__ = [
     "itakura_mask",
     "lb_envelope",
     "lb_keogh",
+    "lcss",
+    "lcss_path",
+    "lcss_path_from_metric",
     "sakoe_chiba_mask",
     "soft_dtw",
     "soft_dtw_alignment",

@@ -6,6 +6,9 @@ infinity is an error), and pairs of series or datasets. ``_torch_inputs`` adds o
 is particular to tensors: their dtypes, their device, and 0 in the padding.
 """
 
+import math
+import numbers
+
 import numpy as np
 
 from tswarp import _warnings
@@ -321,3 +324,18 @@ def to_dataset_pair(dataset1, dataset2):
     Returns ``(X, x_lengths), (Y, y_lengths)``; without ``dataset2`` both are the same.
     """
     return validate_dataset_pair(dataset1, dataset2, to_dataset, _one_dtype)
+
+
+def check_eps(eps):
+    """The LCSS matching threshold as a float: a real number >= 0 (inf matches everything)."""
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real):
+        raise TypeError(f"eps must be a real number, got {eps!r}")
+    if eps < 0:
+        raise ValueError(f"eps must be >= 0, got {eps!r}")
+    try:
+        number = float(eps)
+    except OverflowError:  # an integer past the float range: every step matches
+        return math.inf
+    if math.isnan(number):
+        raise TypeError(f"eps must be a real number, got {eps!r}")
+    return number

@@ -1,0 +1,290 @@
+"""Longest common subsequence (LCSS) similarity: score, matched pairs, pairwise matrix.
+
+Two time steps match when their Euclidean distance is at most ``eps``; the score is the
+largest number of matches along a warping path, divided by the shorter series' length.
+"""
+
+import math
+
+import numpy as np
+
+from tswarp._constraints import band_for, parse_constraint
+from tswarp._kernels import _lcss
+from tswarp._threads import check_n_jobs
+from tswarp.backend import instantiate_backend
+from tswarp.metrics._constraints import document_constraints
+from tswarp.metrics._from_metric import cost_matrix
+from tswarp.metrics._inputs import check_eps, dataset_backend, to_dataset_pair, to_series_pair
+from tswarp.metrics._pairwise import constrained_matrix
+
+
+def squared_threshold(eps):
+    """The largest double s with sqrt(s) <= eps.
+
+    The kernels compare squared distances with it, which decides every match exactly as
+    ``sqrt(squared distance) <= eps`` does, with no square root per cell.
+    """
+    if math.isinf(eps):
+        return math.inf
+    threshold = eps * eps
+    while math.sqrt(threshold) > eps:
+        threshold = math.nextafter(threshold, 0.0)
+    while math.sqrt(math.nextafter(threshold, math.inf)) <= eps:
+        threshold = math.nextafter(threshold, math.inf)
+    return threshold
+
+
+def _series_and_band(s1, s2, constraint):
+    x, y = to_series_pair(s1, s2)
+    return (x, y, *band_for(len(x), len(y), constraint))
+
+
+def _numpy_only(be, name):
+    if be.is_pytorch:
+        raise TypeError(f"{name} takes NumPy data; convert tensors with .cpu().numpy()")
+
+
+@document_constraints
+def lcss(
+    s1,
+    s2,
+    eps=1.0,
+    global_constraint=None,
+    sakoe_chiba_radius=None,
+    itakura_max_slope=None,
+    be=None,
+):
+    """Longest common subsequence (LCSS) similarity between two time series.
+
+    Steps ``s1[i]`` and ``s2[j]`` match when their Euclidean distance is at most ``eps``.
+    The score is the largest number of matches that a warping path can collect, divided by
+    ``min(sz1, sz2)``: 1 when the shorter series is matched step by step, 0 when nothing
+    matches. It is a similarity (tslearn's definition), not a distance; aeon's
+    ``lcss_distance`` is one minus it.
+
+    Parameters
+    ----------
+    s1 : array-like of shape (sz1,) or (sz1, d)
+        A time series. Trailing all-NaN rows are padding and are ignored.
+    s2 : array-like of shape (sz2,) or (sz2, d)
+        Another time series with the same number of features ``d``.
+    eps : float, default 1.0
+        Largest Euclidean distance between two matching steps (>= 0).
+    {constraints}
+    be : Backend, str or None
+        The backend to compute with; NumPy only for now.
+
+    Returns
+    -------
+    float
+        The similarity, in [0, 1].
+
+    Raises
+    ------
+    ValueError
+        If a series is not 1-D or 2-D, is empty or all NaN, has a NaN or infinite value
+        inside it, if the feature sizes differ, if ``eps`` is negative or if a constraint
+        argument is invalid.
+    TypeError
+        If a series holds something other than real numbers, or ``eps`` is not a number.
+
+    Examples
+    --------
+    >>> lcss([1, 2, 3], [1, 2, 3, 10])
+    1.0
+    >>> lcss([1, 2, 3, 4], [1, 20, 3, 40])
+    0.5
+    >>> lcss([1, 2, 3, 4], [1, 20, 3, 40], eps=20)
+    1.0
+    """
+    be = instantiate_backend(be, s1, s2)
+    threshold = squared_threshold(check_eps(eps))
+    constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    _numpy_only(be, "lcss")
+    x, y, lo, hi = _series_and_band(s1, s2, constraint)
+    return _lcss.lcss_value(x, y, lo, hi, threshold) / min(len(x), len(y))
+
+
+@document_constraints
+def lcss_path(
+    s1,
+    s2,
+    eps=1.0,
+    global_constraint=None,
+    sakoe_chiba_radius=None,
+    itakura_max_slope=None,
+    be=None,
+):
+    """Matched pairs and LCSS similarity between two time series.
+
+    Parameters are those of :func:`lcss`. Walking back from the last cell, a matching cell
+    is taken and the walk steps diagonally; otherwise it steps in ``s1`` only when that
+    keeps more matches, else in ``s2`` only (tslearn's rule, so the pairs are tslearn's).
+
+    Parameters
+    ----------
+    s1, s2 : array-like of shape (sz1,) / (sz1, d) and (sz2,) / (sz2, d)
+        The two time series.
+    eps : float, default 1.0
+        Largest Euclidean distance between two matching steps.
+    {constraints}
+    be : Backend, str or None
+        The backend to compute with; NumPy only for now.
+
+    Returns
+    -------
+    path : list of (int, int)
+        The matched index pairs ``(i, j)`` only, increasing in both indices.
+    similarity : float
+        The score of :func:`lcss`, ``len(path) / min(sz1, sz2)``.
+
+    Examples
+    --------
+    >>> lcss_path([1, 2, 3, 4], [1, 20, 3, 40])
+    ([(0, 0), (2, 2)], 0.5)
+    """
+    be = instantiate_backend(be, s1, s2)
+    threshold = squared_threshold(check_eps(eps))
+    constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    _numpy_only(be, "lcss_path")
+    x, y, lo, hi = _series_and_band(s1, s2, constraint)
+    path, count = _lcss.lcss_path(x, y, lo, hi, threshold)
+    return path, count / min(len(x), len(y))
+
+
+@document_constraints
+def lcss_path_from_metric(
+    s1,
+    s2=None,
+    eps=1.0,
+    metric="euclidean",
+    global_constraint=None,
+    sakoe_chiba_radius=None,
+    itakura_max_slope=None,
+    be=None,
+    **kwds,
+):
+    """Matched pairs and LCSS similarity under any cost between time steps.
+
+    Steps match when their cost under ``metric`` is at most ``eps``; the rest is
+    :func:`lcss_path`.
+
+    Parameters
+    ----------
+    s1 : array-like of shape (sz1,) or (sz1, d), or (sz1, sz2) with ``metric="precomputed"``
+        A time series, or the matrix of costs between the steps of two series.
+    s2 : array-like of shape (sz2,) or (sz2, d), optional
+        The other time series (``s1`` itself when omitted); must be None when
+        ``metric="precomputed"``.
+    eps : float, default 1.0
+        Largest cost between two matching steps.
+    metric : str or callable, default "euclidean"
+        ``"precomputed"``, a metric name that ``sklearn.metrics.pairwise_distances`` accepts
+        (or, without scikit-learn, ``scipy.spatial.distance.cdist``), or a callable on two
+        time steps (1-D arrays) returning their cost.
+    {constraints}
+    be : Backend, str or None
+        The backend to compute with; NumPy only for now.
+    **kwds
+        Passed on to the metric.
+
+    Returns
+    -------
+    path : list of (int, int)
+        The matched index pairs, with the rule of :func:`lcss_path`.
+    similarity : float
+        The number of matches divided by ``min(sz1, sz2)``.
+
+    Raises
+    ------
+    ImportError
+        If a metric name is given and neither scikit-learn nor SciPy is installed.
+
+    Examples
+    --------
+    >>> costs = [[0.0, 5.0, 5.0], [5.0, 5.0, 0.5]]
+    >>> lcss_path_from_metric(costs, metric="precomputed")
+    ([(0, 0), (1, 2)], 1.0)
+    >>> def cityblock(a, b):
+    ...     return abs(a - b).sum()
+    >>> lcss_path_from_metric([1, 2, 3, 4], [1, 20, 3, 40], metric=cityblock)
+    ([(0, 0), (2, 2)], 0.5)
+    """
+    be = instantiate_backend(be, s1, s2)
+    eps = check_eps(eps)
+    constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    _numpy_only(be, "lcss_path_from_metric")
+    costs = cost_matrix(s1, s2, metric, kwds)
+    path, count = _lcss.lcss_path_of_costs(costs, *band_for(*costs.shape, constraint), eps)
+    return path, count / min(costs.shape)
+
+
+@document_constraints
+def cdist_lcss(
+    dataset1,
+    dataset2=None,
+    eps=1.0,
+    global_constraint=None,
+    sakoe_chiba_radius=None,
+    itakura_max_slope=None,
+    n_jobs=None,
+    verbose=0,
+    be=None,
+    dtype=None,
+):
+    """LCSS similarities between every series of one dataset and every series of another.
+
+    tslearn has no such function; aeon's ``lcss_pairwise_distance`` gives one minus these
+    similarities.
+
+    Parameters
+    ----------
+    dataset1 : array-like of shape (n1, sz1, d), (n1, sz1) or (sz1,), or a list of series
+        Series of different lengths are given as a list, or NaN-padded at the end.
+    dataset2 : same kinds as dataset1, optional
+        Without it, the symmetric matrix of ``dataset1`` against itself is computed from
+        one triangle (its diagonal is 1).
+    eps : float, default 1.0
+        Largest Euclidean distance between two matching steps.
+    {constraints}
+    n_jobs : int or None, default None
+        Threads, as in :func:`cdist_dtw`.
+    verbose : int, default 0
+        When non-zero, a progress bar is drawn on stderr.
+    be : Backend, str or None
+        The backend to compute with; NumPy only for now.
+    dtype : numpy.float32 or numpy.float64, optional
+        Data type of the returned matrix (float64 by default).
+
+    Returns
+    -------
+    numpy.ndarray of shape (n1, n2)
+        The similarities, each in [0, 1].
+
+    Examples
+    --------
+    >>> cdist_lcss([[1, 2, 3, 4], [1, 20, 3, 40]])
+    array([[1. , 0.5],
+           [0.5, 1. ]])
+    """
+    be = dataset_backend(be, dataset1, dataset2)
+    threshold = squared_threshold(check_eps(eps))
+    constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    check_n_jobs(n_jobs)
+    _numpy_only(be, "cdist_lcss")
+    first, second = to_dataset_pair(dataset1, dataset2)
+    matrix = constrained_matrix(
+        _lcss.lcss_pairs,
+        first,
+        second,
+        constraint,
+        kernel_args=(*constraint, threshold),
+        symmetric=dataset2 is None,
+        with_diagonal=False,
+        diagonal_value=1.0,
+        n_jobs=n_jobs,
+        verbose=verbose,
+        dtype=dtype,
+        label="cdist_lcss",
+    )
+    return np.asarray(matrix)
