@@ -99,6 +99,7 @@ def test_docstring_examples(name):
         "docs/backend.md",
         "docs/metrics.md",
         "docs/frechet.md",
+        "docs/lcss.md",
         "docs/getting-started.md",
         "docs/training.md",
         "README.md",
