@@ -233,7 +233,26 @@ def test_bad_series_and_constraints():
     np.testing.assert_array_equal(x, [1.0, 2.0, 3.0])
 
 
-def test_tensors_are_refused_clearly():
+def test_tensors_give_numpy_results():
     torch = pytest.importorskip("torch")
-    with pytest.raises(TypeError, match="NumPy"):
-        lcss(torch.zeros(3), torch.zeros(3))
+    rng = np.random.default_rng(5)
+    x, y = random_pair(rng, 9, 7, 2)
+    tx = torch.tensor(x, requires_grad=True)
+    ty = torch.tensor(y)
+    assert lcss(tx, ty, eps=0.9) == lcss_naive(x, y, 0.9)
+    assert lcss_path(tx, ty, eps=0.9) == lcss_path(x, y, eps=0.9)
+    assert lcss_path_from_metric(tx, ty, eps=0.9) == lcss_path_from_metric(x, y, eps=0.9)
+    matrix = cdist_lcss([tx, ty], eps=0.9)
+    assert isinstance(matrix, torch.Tensor) and matrix.device == tx.device
+    expected = [[1.0, lcss_naive(x, y, 0.9)], [lcss_naive(x, y, 0.9), 1.0]]
+    np.testing.assert_array_equal(matrix.numpy(), expected)
+    np.testing.assert_array_equal(cdist_lcss(torch.tensor(x[None]), eps=0.9).numpy(), [[1.0]])
+
+
+def test_agrees_with_tslearn_on_tensors():
+    torch = pytest.importorskip("torch")
+    tslearn_metrics = pytest.importorskip("tslearn.metrics")
+    x, y = random_pair(np.random.default_rng(6), 8, 10)
+    tx, ty = torch.tensor(x), torch.tensor(y)
+    assert lcss(tx, ty, eps=0.5) == tslearn_metrics.lcss(tx, ty, eps=0.5)
+    assert lcss_path(tx, ty, eps=0.5) == tslearn_metrics.lcss_path(tx, ty, eps=0.5)

@@ -6,15 +6,19 @@ largest number of matches along a warping path, divided by the shorter series' l
 
 import math
 
-import numpy as np
-
 from tswarp._constraints import band_for, parse_constraint
 from tswarp._kernels import _lcss
 from tswarp._threads import check_n_jobs
 from tswarp.backend import instantiate_backend
 from tswarp.metrics._constraints import document_constraints
 from tswarp.metrics._from_metric import cost_matrix
-from tswarp.metrics._inputs import check_eps, dataset_backend, to_dataset_pair, to_series_pair
+from tswarp.metrics._inputs import (
+    check_eps,
+    dataset_backend,
+    to_backend,
+    to_dataset_pair,
+    to_series_pair,
+)
 from tswarp.metrics._pairwise import constrained_matrix
 
 
@@ -39,9 +43,9 @@ def _series_and_band(s1, s2, constraint):
     return (x, y, *band_for(len(x), len(y), constraint))
 
 
-def _numpy_only(be, name):
-    if be.is_pytorch:
-        raise TypeError(f"{name} takes NumPy data; convert tensors with .cpu().numpy()")
+def _items(dataset):
+    """The series of a list or tuple dataset, or the dataset itself, to look for tensors."""
+    return dataset if isinstance(dataset, (list, tuple)) else (dataset,)
 
 
 @document_constraints
@@ -72,12 +76,13 @@ def lcss(
         Largest Euclidean distance between two matching steps (>= 0).
     {constraints}
     be : Backend, str or None
-        The backend to compute with; NumPy only for now.
+        The backend of the result; by default the type of the data decides.
 
     Returns
     -------
     float
-        The similarity, in [0, 1].
+        The similarity, in [0, 1], a Python float for tensors too (a count has no useful
+        gradient: tensors are read on the host, detached).
 
     Raises
     ------
@@ -92,15 +97,14 @@ def lcss(
     --------
     >>> lcss([1, 2, 3], [1, 2, 3, 10])
     1.0
-    >>> lcss([1, 2, 3, 4], [1, 20, 3, 40])
+    >>> lcss([1, 2, 3, 4], [1, 20, 3, 40], eps=0.5)
     0.5
-    >>> lcss([1, 2, 3, 4], [1, 20, 3, 40], eps=20)
+    >>> lcss([1, 2, 3, 4], [1, 20, 3, 40], eps=40)
     1.0
     """
     be = instantiate_backend(be, s1, s2)
     threshold = squared_threshold(check_eps(eps))
     constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
-    _numpy_only(be, "lcss")
     x, y, lo, hi = _series_and_band(s1, s2, constraint)
     return _lcss.lcss_value(x, y, lo, hi, threshold) / min(len(x), len(y))
 
@@ -129,7 +133,7 @@ def lcss_path(
         Largest Euclidean distance between two matching steps.
     {constraints}
     be : Backend, str or None
-        The backend to compute with; NumPy only for now.
+        The backend of the result; by default the type of the data decides.
 
     Returns
     -------
@@ -140,13 +144,12 @@ def lcss_path(
 
     Examples
     --------
-    >>> lcss_path([1, 2, 3, 4], [1, 20, 3, 40])
+    >>> lcss_path([1, 2, 3, 4], [1, 20, 3, 40], eps=0.5)
     ([(0, 0), (2, 2)], 0.5)
     """
     be = instantiate_backend(be, s1, s2)
     threshold = squared_threshold(check_eps(eps))
     constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
-    _numpy_only(be, "lcss_path")
     x, y, lo, hi = _series_and_band(s1, s2, constraint)
     path, count = _lcss.lcss_path(x, y, lo, hi, threshold)
     return path, count / min(len(x), len(y))
@@ -184,7 +187,7 @@ def lcss_path_from_metric(
         time steps (1-D arrays) returning their cost.
     {constraints}
     be : Backend, str or None
-        The backend to compute with; NumPy only for now.
+        The backend of the result; by default the type of the data decides.
     **kwds
         Passed on to the metric.
 
@@ -207,13 +210,12 @@ def lcss_path_from_metric(
     ([(0, 0), (1, 2)], 1.0)
     >>> def cityblock(a, b):
     ...     return abs(a - b).sum()
-    >>> lcss_path_from_metric([1, 2, 3, 4], [1, 20, 3, 40], metric=cityblock)
+    >>> lcss_path_from_metric([1, 2, 3, 4], [1, 20, 3, 40], eps=0.5, metric=cityblock)
     ([(0, 0), (2, 2)], 0.5)
     """
     be = instantiate_backend(be, s1, s2)
     eps = check_eps(eps)
     constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
-    _numpy_only(be, "lcss_path_from_metric")
     costs = cost_matrix(s1, s2, metric, kwds)
     path, count = _lcss.lcss_path_of_costs(costs, *band_for(*costs.shape, constraint), eps)
     return path, count / min(costs.shape)
@@ -252,18 +254,19 @@ def cdist_lcss(
     verbose : int, default 0
         When non-zero, a progress bar is drawn on stderr.
     be : Backend, str or None
-        The backend to compute with; NumPy only for now.
+        The backend of the result; by default the type of the data decides.
     dtype : numpy.float32 or numpy.float64, optional
         Data type of the returned matrix (float64 by default).
 
     Returns
     -------
     numpy.ndarray of shape (n1, n2)
-        The similarities, each in [0, 1].
+        The similarities, each in [0, 1]. On tensors, a tensor (not differentiable) on the
+        device of the first input tensor.
 
     Examples
     --------
-    >>> cdist_lcss([[1, 2, 3, 4], [1, 20, 3, 40]])
+    >>> cdist_lcss([[1, 2, 3, 4], [1, 20, 3, 40]], eps=0.5)
     array([[1. , 0.5],
            [0.5, 1. ]])
     """
@@ -271,7 +274,6 @@ def cdist_lcss(
     threshold = squared_threshold(check_eps(eps))
     constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
     check_n_jobs(n_jobs)
-    _numpy_only(be, "cdist_lcss")
     first, second = to_dataset_pair(dataset1, dataset2)
     matrix = constrained_matrix(
         _lcss.lcss_pairs,
@@ -287,4 +289,4 @@ def cdist_lcss(
         dtype=dtype,
         label="cdist_lcss",
     )
-    return np.asarray(matrix)
+    return to_backend(be, matrix, *_items(dataset1), *_items(dataset2))
