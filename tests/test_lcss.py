@@ -2,8 +2,10 @@
 
 import itertools
 import math
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -256,3 +258,36 @@ def test_agrees_with_tslearn_on_tensors():
     tx, ty = torch.tensor(x), torch.tensor(y)
     assert lcss(tx, ty, eps=0.5) == tslearn_metrics.lcss(tx, ty, eps=0.5)
     assert lcss_path(tx, ty, eps=0.5) == tslearn_metrics.lcss_path(tx, ty, eps=0.5)
+
+
+def stops_on_ctrl_c(call):
+    """Run ``call`` (code using x) in a child, send SIGINT, and check that it stops quickly."""
+    code = (
+        "import numpy as np\n"
+        "from tswarp.metrics import cdist_lcss, lcss\n"
+        "x = np.random.default_rng(0).normal(size=60_000)\n"
+        "print('started', flush=True)\n"
+        f"try:\n    {call}\n"
+        "except KeyboardInterrupt:\n    print('interrupted', flush=True)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "started"
+        time.sleep(0.5)
+        sent = time.perf_counter()
+        child.send_signal(signal.SIGINT)
+        out, _ = child.communicate(timeout=30)
+    finally:
+        child.kill()
+    assert "interrupted" in out
+    assert time.perf_counter() - sent < 2.0
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_long_pair_stops_on_ctrl_c():
+    stops_on_ctrl_c("lcss(x, x[::-1], eps=0.01)")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_long_cdist_stops_on_ctrl_c():
+    stops_on_ctrl_c("cdist_lcss([x, x[::-1], x[::2]], eps=0.01, n_jobs=1)")
