@@ -48,8 +48,8 @@ cdef Py_ssize_t lcss_count(
     bounds never decrease, so the slots that row i reads past the previous row's band still
     hold their initial zero. When ``directions`` is not NULL (zeroed, n * m bytes) the
     backtracking direction of every in-band cell is written there, and the costs are read
-    from the (n, m) matrix ``costs`` when that is not NULL. Meaningless when ``stop`` is
-    raised.
+    from the (n, m) matrix ``costs`` when that is not NULL (value kernels pass NULL for
+    both). Meaningless when ``stop`` is raised.
     """
     cdef Py_ssize_t* previous = rows
     cdef Py_ssize_t* current = rows + m + 1
@@ -61,22 +61,29 @@ cdef Py_ssize_t lcss_count(
         if tswarp_stopped(stop):
             break
         current[lo[i]] = 0  # left of the band
-        for j in range(lo[i], hi[i]):
-            if costs != NULL:
-                cost = costs[i * m + j]
-            else:
-                cost = squared_distance(x + i * d, y + j * d, d)
-            if cost <= threshold:
-                count = previous[j] + 1
-                step = MATCH
-            elif previous[j + 1] > current[j]:
-                count = previous[j + 1]
-                step = UP
-            else:
-                count = current[j]
-                step = LEFT
-            current[j + 1] = count
-            if directions != NULL:
+        if directions == NULL:
+            # The value alone: no branch on the kernel's mode inside the row.
+            for j in range(lo[i], hi[i]):
+                if squared_distance(x + i * d, y + j * d, d) <= threshold:
+                    current[j + 1] = previous[j] + 1
+                else:
+                    current[j + 1] = max(previous[j + 1], current[j])
+        else:
+            for j in range(lo[i], hi[i]):
+                if costs != NULL:
+                    cost = costs[i * m + j]
+                else:
+                    cost = squared_distance(x + i * d, y + j * d, d)
+                if cost <= threshold:
+                    count = previous[j] + 1
+                    step = MATCH
+                elif previous[j + 1] > current[j]:
+                    count = previous[j + 1]
+                    step = UP
+                else:
+                    count = current[j]
+                    step = LEFT
+                current[j + 1] = count
                 directions[i * m + j] = step if count > 0 else STOP
         swap = previous
         previous = current
