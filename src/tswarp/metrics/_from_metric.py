@@ -2,7 +2,9 @@
 
 ``metric`` is "precomputed" (the first argument is the matrix), a name that
 ``sklearn.metrics.pairwise_distances`` or ``scipy.spatial.distance.cdist`` accepts, or a
-callable on two time steps. scikit-learn and SciPy are imported only when a name is given.
+callable on two time steps. "euclidean" and "sqeuclidean" (the defaults of the metrics that
+have one) are computed here, from differences, so they need neither library; scikit-learn
+and SciPy are imported only for other names.
 """
 
 import numpy as np
@@ -52,7 +54,18 @@ def _called(x, y, metric, kwds):
     return costs
 
 
+def _squared_euclidean(x, y):
+    # Feature by feature from differences: exact where |x|^2 + |y|^2 - 2 x.y cancels.
+    costs = np.zeros((len(x), len(y)))
+    for k in range(x.shape[1]):
+        costs += (x[:, None, k] - y[None, :, k]) ** 2
+    return costs
+
+
 def _named(x, y, metric, kwds):
+    if metric in ("euclidean", "sqeuclidean") and not kwds:
+        costs = _squared_euclidean(x, y)
+        return np.sqrt(costs) if metric == "euclidean" else costs
     try:
         from sklearn.metrics import pairwise_distances
     except ImportError:
