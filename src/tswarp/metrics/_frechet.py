@@ -237,7 +237,8 @@ def frechet_path_from_metric(
     Raises
     ------
     ImportError
-        If a metric name is given and neither scikit-learn nor SciPy is installed.
+        If a metric name other than "euclidean" or "sqeuclidean" is given and neither
+        scikit-learn nor SciPy is installed.
 
     Examples
     --------

@@ -201,7 +201,8 @@ def lcss_path_from_metric(
     Raises
     ------
     ImportError
-        If a metric name is given and neither scikit-learn nor SciPy is installed.
+        If a metric name other than "euclidean" or "sqeuclidean" is given and neither
+        scikit-learn nor SciPy is installed.
 
     Examples
     --------
