@@ -22,7 +22,7 @@ from tswarp.metrics._inputs import (
     to_dataset_pair,
     to_series_pair,
 )
-from tswarp.metrics._overflow import float32_may_overflow, rescaled
+from tswarp.metrics._overflow import float32_may_overflow, redo_overflowed_pairs, rescaled
 from tswarp.metrics._pairwise import constrained_matrix
 
 
@@ -59,10 +59,8 @@ def frechet_path_and_distance(x, y, lo, hi):
 def frechet_block(X, x_lengths, Y, y_lengths, rows, cols, code, parameter, out, n_threads):
     """``pairwise_matrix``'s kernel: the pairs in parallel, overflowed ones again, rescaled."""
     _frechet.frechet_pairs(X, x_lengths, Y, y_lengths, rows, cols, code, parameter, out, n_threads)
-    for k in np.flatnonzero(np.isinf(out)):
-        a, b = rows[k], cols[k]
-        x, y = X[a, : x_lengths[a]], Y[b, : y_lengths[b]]
-        out[k] = frechet_distance(x, y, *band_for(len(x), len(y), (code, parameter)))
+    pairs = (X, x_lengths, Y, y_lengths, rows, cols)
+    redo_overflowed_pairs(*pairs, (code, parameter), out, frechet_distance)
 
 
 def _series_and_band(s1, s2, constraint):

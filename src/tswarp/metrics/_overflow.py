@@ -61,13 +61,15 @@ def dtw_path_and_cost(x, y, lo, hi):
     return path, cost, k
 
 
-def redo_overflowed_pairs(X, x_lengths, Y, y_lengths, rows, cols, constraint, out):
-    """Compute again the pairs of a cdist block whose DTW came out as inf in ``out``."""
+def redo_overflowed_pairs(X, x_lengths, Y, y_lengths, rows, cols, constraint, out,
+                          distance=dtw_distance):  # fmt: skip
+    """Compute again, with ``distance(x, y, lo, hi)`` (overflow-safe), the pairs of a cdist
+    block whose value came out as inf in ``out``."""
     for k in np.flatnonzero(np.isinf(out)):
         a, b = rows[k], cols[k]
         x, y = X[a, : x_lengths[a]], Y[b, : y_lengths[b]]
         lo, hi = _dtw.band(len(x), len(y), *constraint)
-        out[k] = dtw_distance(x, y, lo, hi)
+        out[k] = distance(x, y, lo, hi)
 
 
 def float32_may_overflow(x, y):
