@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from conftest import HAS_TORCH
 
-from tswarp.backend import Backend, NumPyBackend, instantiate_backend
+from tswarp.backend import Backend, NumPyBackend, cast, instantiate_backend, select_backend
 
 needs_torch = pytest.mark.skipif(not HAS_TORCH, reason="torch missing")
 
@@ -90,9 +90,75 @@ def test_backends_compare_copy_and_pickle(be):
     assert be == instantiate_backend(be.backend_string)
     assert hash(be) == hash(instantiate_backend(be.backend_string))
     assert copy.deepcopy(be) == be
-    assert pickle.loads(pickle.dumps(be)) is be
+    assert pickle.loads(pickle.dumps(be)) == be
     assert be.get_backend() is be
     assert repr(be).endswith("Backend()")
+
+
+@needs_torch
+def test_set_backend_switches_only_that_object():
+    import torch
+
+    be = Backend("numpy")
+    other = instantiate_backend("numpy")
+    be.set_backend("pytorch")
+    assert be.is_pytorch and isinstance(be.array([1.0]), torch.Tensor)
+    assert other.is_numpy and instantiate_backend("numpy").is_numpy  # nobody else switched
+    be.set_backend(np.zeros(2))
+    assert be.is_numpy and isinstance(be.array([1.0]), np.ndarray)
+    be.set_backend(torch.zeros(2))
+    assert be.is_pytorch
+    be.set_backend()
+    assert be.is_numpy
+
+
+def test_select_backend_follows_the_data():
+    assert select_backend(None).is_numpy
+    assert select_backend(np.zeros(2)).is_numpy
+    assert select_backend("numpy").is_numpy
+
+
+@needs_torch
+def test_select_backend_pytorch():
+    import torch
+
+    assert select_backend("pytorch").is_pytorch
+    assert select_backend(torch.zeros(2)).is_pytorch
+
+
+def test_cast_between_numpy_and_lists():
+    x = np.arange(6.0).reshape(2, 3)
+    assert cast(x) is x
+    assert cast(x, "list") == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    nested = [[1, 2], [3, 4]]
+    assert cast(nested, "LIST") is nested
+    out = cast(nested, "numpy")
+    assert isinstance(out, np.ndarray) and out.tolist() == nested
+    assert cast((1, 2), "list") == [1, 2]
+
+
+@pytest.mark.parametrize("array_type", ["jax", "", None, 3])
+def test_cast_rejects_unknown_types(array_type):
+    with pytest.raises(ValueError, match="array_type"):
+        cast(np.zeros(2), array_type)
+
+
+@needs_torch
+def test_cast_with_tensors():
+    import torch
+
+    t = torch.arange(4.0, requires_grad=True)
+    assert cast(t, "torch") is t and cast(t, "pytorch") is t
+    as_numpy = cast(t)
+    assert isinstance(as_numpy, np.ndarray) and as_numpy.tolist() == [0.0, 1.0, 2.0, 3.0]
+    as_numpy[0] = 9.0
+    assert t[0].item() == 0.0  # a copy, not a view of the tensor
+    assert cast(t, "list") == [0.0, 1.0, 2.0, 3.0]
+    x = np.ones((2, 2), dtype=np.float32)
+    as_tensor = cast(x, "pytorch")
+    assert isinstance(as_tensor, torch.Tensor) and as_tensor.dtype == torch.float32
+    as_tensor[0, 0] = 5.0
+    assert x[0, 0] == 1.0  # a new tensor: the caller's array is untouched
 
 
 def test_pytorch_without_torch_names_the_extra():

@@ -8,10 +8,17 @@
 ``PyTorchBackend`` is loaded on first use, so importing this module never imports torch.
 """
 
-from tswarp.backend._base import Backend, instantiate_backend
+from tswarp.backend._base import Backend, cast, instantiate_backend, select_backend
 from tswarp.backend._numpy import NumPyBackend
 
-__all__ = ["Backend", "NumPyBackend", "PyTorchBackend", "instantiate_backend"]
+__all__ = [
+    "Backend",
+    "NumPyBackend",
+    "PyTorchBackend",
+    "cast",
+    "instantiate_backend",
+    "select_backend",
+]
 
 
 def __getattr__(name):

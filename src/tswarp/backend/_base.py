@@ -12,7 +12,8 @@ class Backend:
 
     ``Backend(data)`` works as in tslearn and returns the backend chosen by
     :func:`instantiate_backend` (``Backend("pytorch")``, ``Backend(np.zeros(2))``, ...).
-    Subclasses are stateless: two backends of the same kind compare equal.
+    Backends hold no state: two backends of the same kind compare equal, and every call
+    returns a new object, so that :meth:`set_backend` changes only the object it is called on.
     """
 
     backend_string = None
@@ -36,6 +37,21 @@ class Backend:
     def get_backend(self):
         return self
 
+    def set_backend(self, data=None):
+        """Switch this object to the backend that ``data`` asks for, as tslearn's does.
+
+        ``data`` is read as by :func:`instantiate_backend`: ``"numpy"``, ``"pytorch"``, an
+        array, a tensor, a backend, or None for NumPy.
+
+        >>> from tswarp.backend import Backend
+        >>> be = Backend("numpy")
+        >>> be.set_backend("pytorch")
+        >>> be.backend_string
+        'pytorch'
+        """
+        # A backend is its class (no instance state), so switching class is the whole switch.
+        self.__class__ = type(instantiate_backend(data))
+
     def __eq__(self, other):
         return isinstance(other, Backend) and other.backend_string == self.backend_string
 
@@ -57,11 +73,11 @@ def _is_torch_tensor(obj):
 
 def _backend_by_name(name):
     if name == "numpy":
-        from tswarp.backend._numpy import NUMPY_BACKEND
+        from tswarp.backend._numpy import NumPyBackend
 
-        return NUMPY_BACKEND
+        return NumPyBackend()
     try:
-        from tswarp.backend._pytorch import PYTORCH_BACKEND
+        from tswarp.backend._pytorch import PyTorchBackend
     except ModuleNotFoundError as error:
         if error.name != "torch":
             raise
@@ -69,7 +85,7 @@ def _backend_by_name(name):
             "The PyTorch backend needs torch, which is not installed. "
             'Install it with: pip install "tswarp[torch]"'
         ) from None
-    return PYTORCH_BACKEND
+    return PyTorchBackend()
 
 
 def _decide(arg):
@@ -109,3 +125,57 @@ def instantiate_backend(*args):
         if name is not None:
             return _backend_by_name(name)
     return _backend_by_name("numpy")
+
+
+def select_backend(data):
+    """Return the backend that ``data`` asks for, as tslearn's ``select_backend``.
+
+    The same rule as :func:`instantiate_backend` with one argument: ``"numpy"`` or
+    ``"pytorch"``, an array or a tensor, a backend; anything else selects NumPy.
+
+    >>> from tswarp.backend import select_backend
+    >>> select_backend("pytorch").backend_string
+    'pytorch'
+    """
+    return instantiate_backend(data)
+
+
+_ARRAY_TYPES = {"numpy": "numpy", "pytorch": "pytorch", "torch": "pytorch", "list": "list"}
+
+
+def cast(data, array_type="numpy"):
+    """Convert ``data`` to a NumPy array, a torch tensor or a list, as tslearn's ``cast``.
+
+    Parameters
+    ----------
+    data : array-like
+        A NumPy array, a torch tensor, or a (nested) list or tuple of numbers.
+    array_type : {"numpy", "pytorch", "list"}, default "numpy"
+        What to convert to (any case; ``"torch"`` is ``"pytorch"``).
+
+    Returns
+    -------
+    array-like
+        ``data`` itself when it already has that type, otherwise a new array, tensor or list.
+        A tensor becomes a NumPy array through a detached host copy, whatever its device.
+
+    >>> import numpy as np
+    >>> from tswarp.backend import cast
+    >>> cast(np.array([1.0, 2.0]), "list")
+    [1.0, 2.0]
+    >>> cast([[1, 2], [3, 4]]).shape
+    (2, 2)
+    """
+    kind = _ARRAY_TYPES.get(array_type.lower()) if isinstance(array_type, str) else None
+    if kind is None:
+        raise ValueError(f"array_type must be 'numpy', 'pytorch' or 'list', got {array_type!r}")
+    if kind == "list":
+        if isinstance(data, list):
+            return data
+        return data.tolist() if _is_torch_tensor(data) else np.asarray(data).tolist()
+    be = _backend_by_name(kind)
+    if be.is_array(data):
+        return data
+    if kind == "numpy" and _is_torch_tensor(data):
+        return data.detach().cpu().numpy().copy()
+    return be.array(data)

@@ -207,6 +207,3 @@ class NumPyBackend(Backend):
     @staticmethod
     def is_float64(x):
         return _has_dtype(x, np.float64)
-
-
-NUMPY_BACKEND = NumPyBackend()

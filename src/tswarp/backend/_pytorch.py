@@ -342,6 +342,3 @@ class PyTorchBackend(Backend):
     @staticmethod
     def is_float64(x):
         return isinstance(x, torch.Tensor) and x.dtype == torch.float64
-
-
-PYTORCH_BACKEND = PyTorchBackend()

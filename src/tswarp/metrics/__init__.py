@@ -12,6 +12,13 @@ from tswarp.metrics._frechet import (
 from tswarp.metrics._lcss import cdist_lcss, lcss, lcss_path, lcss_path_from_metric
 from tswarp.metrics._lower_bounds import lb_envelope, lb_keogh
 from tswarp.metrics._masks import compute_mask, itakura_mask, sakoe_chiba_mask
+from tswarp.metrics._registry import (
+    METRIC_TO_FUNCTION,
+    PAIRWISE_METRICS,
+    TSLEARN_VALID_METRICS,
+    VALID_METRICS,
+    VARIABLE_LENGTH_METRICS,
+)
 from tswarp.metrics._soft_dtw import (
     cdist_soft_dtw,
     cdist_soft_dtw_normalized,
@@ -22,6 +29,11 @@ from tswarp.metrics._soft_dtw import (
 
 __all__ = [
     "GLOBAL_CONSTRAINT_CODE",
+    "METRIC_TO_FUNCTION",
+    "PAIRWISE_METRICS",
+    "TSLEARN_VALID_METRICS",
+    "VALID_METRICS",
+    "VARIABLE_LENGTH_METRICS",
     "InfeasibleConstraintError",
     "SoftDTWLossPyTorch",
     "cdist_dtw",
