@@ -355,7 +355,10 @@ def worker(args):
         ]
     records = []
     for make in workloads:
-        for record in run_workload(make(), repeat, min_sample):
+        workload = make()
+        if args.only and not any(part in workload[0] for part in args.only.split(",")):
+            continue
+        for record in run_workload(workload, repeat, min_sample):
             records.append(dict(record, threads=threads))
     with open(args._out, "w") as out:
         json.dump(records, out)
@@ -369,6 +372,10 @@ def main():
         "--repeat", type=int, help="timed samples per library (default 5, quick 3)"
     )
     parser.add_argument("--json", help="also write every timing to this file")
+    parser.add_argument(
+        "--only",
+        help="comma-separated parts of workload titles: run just the workloads that match",
+    )
     parser.add_argument("--_worker", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--_out", help=argparse.SUPPRESS)
     parser.add_argument("--_pairs", action="store_true", help=argparse.SUPPRESS)
@@ -390,6 +397,7 @@ def main():
         out = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"tswarp-bench-{os.getpid()}.json")
         command = [sys.executable, os.path.abspath(__file__), "--_worker", str(threads)]
         command += ["--_out", out, "--repeat", str(args.repeat)]
+        command += ["--only", args.only] if args.only else []
         command += ["--quick"] * args.quick + ["--_pairs"] * (index == 0)
         subprocess.run(command, env=env, check=True)
         with open(out) as f:

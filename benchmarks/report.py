@@ -3,6 +3,9 @@
     python benchmarks/metrics.py --json results.json
     python benchmarks/report.py results.json docs/benchmarks
 
+Several JSON files may be given (for example a full run, then a run of a few workloads with
+``metrics.py --only``): a workload's rows come from the last file that has it.
+
 Writes ``results.md`` (one row per workload: tswarp's median time and throughput, each peer's
 time divided by tswarp's) and ``ratios.png`` (the same ratios as bars, needs matplotlib).
 With ``--ceiling C`` (float64 DTW cells per second of one core, as printed by
@@ -18,15 +21,18 @@ import os
 PEERS = ["tslearn", "dtaidistance", "aeon", "pysdtw"]
 
 
-def load(path):
-    with open(path) as f:
-        data = json.load(f)
+def load(paths):
     rows = {}
-    for record in data["records"]:
-        row = rows.setdefault(record["workload"], {})
-        agrees = record["check"] in ("reference",) or record["check"].startswith("agree")
-        if record.get("median_s") is not None and agrees:
-            row[record["library"]] = record
+    for path in paths:
+        with open(path) as f:
+            data = json.load(f)
+        fresh = {}
+        for record in data["records"]:
+            row = fresh.setdefault(record["workload"], {})
+            agrees = record["check"] in ("reference",) or record["check"].startswith("agree")
+            if record.get("median_s") is not None and agrees:
+                row[record["library"]] = record
+        rows.update(fresh)
     return data, rows
 
 
@@ -119,7 +125,9 @@ def plot(rows, path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("results", help="JSON written by benchmarks/metrics.py --json")
+    parser.add_argument(
+        "results", nargs="+", help="JSON written by benchmarks/metrics.py --json (one or more)"
+    )
     parser.add_argument("outdir", help="folder for results.md and ratios.png")
     parser.add_argument(
         "--ceiling", type=float, help="float64 DTW cells/s of one core, from benchmarks/ceiling.c"
