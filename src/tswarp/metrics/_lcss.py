@@ -7,7 +7,7 @@ largest number of matches along a warping path, divided by the shorter series' l
 import math
 
 from tswarp._constraints import band_for, parse_constraint
-from tswarp._kernels import _lcss
+from tswarp._kernels import _lcss, _select
 from tswarp._threads import check_n_jobs
 from tswarp.backend import instantiate_backend
 from tswarp.metrics._constraints import document_constraints
@@ -277,7 +277,7 @@ def cdist_lcss(
     check_n_jobs(n_jobs)
     first, second = to_dataset_pair(dataset1, dataset2)
     matrix = constrained_matrix(
-        _lcss.lcss_pairs,
+        _select.lcss_pairs,
         first,
         second,
         constraint,
