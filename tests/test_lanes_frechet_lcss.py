@@ -11,7 +11,7 @@ import pytest
 
 from tswarp._constraints import parse_constraint
 from tswarp._kernels import _frechet, _lcss, _select, _simd
-from tswarp.metrics import cdist_frechet, cdist_lcss, compute_mask
+from tswarp.metrics import cdist_frechet, cdist_lcss, compute_mask, lcss
 from tswarp.metrics._inputs import to_dataset_pair
 from tswarp.metrics._lcss import squared_threshold
 from tswarp.metrics._pairwise import all_pairs, pairwise_matrix
@@ -233,3 +233,24 @@ def test_environment_variable_forces_the_build(name):
         expected = scalar_cdist(family, X, X)
         np.fill_diagonal(expected, 0.0 if family == "frechet" else 1.0)
         assert got == expected.tobytes().hex()
+
+
+# --- the scalar LCSS value kernel: rows four at a time, the rest one by one ----------------
+
+
+@pytest.mark.parametrize("constraint", CONSTRAINTS)
+@pytest.mark.parametrize("d", [1, 3])
+def test_lcss_value_kernel_matches_naive_dp_at_every_length(rng, constraint, d):
+    # From 2 steps: a single step of d > 1 values reads as a warning about the time axis.
+    for n in range(2, 11):
+        for m in (n, n + 3, max(2, n - 2)):
+            try:
+                mask = compute_mask(n, m, **constraint)
+            except ValueError:
+                continue
+            x, y = rng.normal(size=(n, d)), rng.normal(size=(m, d))
+            expected = lcss_naive(x, y, mask)
+            assert lcss(x, y, eps=EPS, **constraint) == expected
+            assert lcss(x.astype(np.float32), y.astype(np.float32), eps=EPS, **constraint) == (
+                lcss_naive(x.astype(np.float32), y.astype(np.float32), mask)
+            )
