@@ -1,6 +1,8 @@
-"""DTW, soft-DTW and Fréchet throughput of tswarp against tslearn, dtaidistance, aeon, pysdtw.
+"""DTW, soft-DTW, Fréchet and LCSS throughput of tswarp against tslearn, dtaidistance, aeon,
+pysdtw.
 
     python benchmarks/metrics.py [--quick] [--threads 1,2] [--repeat N] [--json out.json]
+                                 [--only cdist_frechet,cdist_lcss]
 
 Every thread count T runs in a fresh subprocess of this script whose environment caps the
 thread pools at T before any library is imported (OMP_NUM_THREADS for the OpenMP of tswarp and
@@ -182,6 +184,34 @@ def cdist_frechet_workload(libs, threads, n, sz):
     return title, n * (n - 1) // 2 * sz * sz, rows, notes
 
 
+def cdist_lcss_workload(libs, threads, n, sz, eps=0.5):
+    X = random_walks(n, sz, 1, seed=3)
+    upper = np.triu_indices(n, k=1)
+    call = lambda f: f(X, eps=eps, n_jobs=threads)  # noqa: E731
+    rows = [api_row(libs, "tswarp", "cdist_lcss", call, lambda m: m[upper])]
+    notes = []
+    if libs["tslearn"] is not None:
+        # tslearn has no cdist_lcss: its own pairwise helper (joblib threads over the upper
+        # triangle, one tslearn.metrics.lcss call per pair) is what its cdist_* functions use.
+        from tslearn.backend import instantiate_backend
+        from tslearn.metrics.utils import _cdist_generic
+
+        lcss, be = libs["tslearn"].lcss, instantiate_backend("numpy")
+        call = lambda: _cdist_generic(lcss, X, None, threads, 0, be, False, eps=eps)  # noqa: E731
+        rows.append(row("tslearn", call, lambda m: m[upper]))
+        notes.append("tslearn: its _cdist_generic helper over tslearn.metrics.lcss")
+    if libs["aeon"] is not None:
+        # aeon matches steps whose Euclidean distance is at most epsilon, as tswarp's eps, and
+        # returns 1 - similarity, with no window by default.
+        Xa = np.ascontiguousarray(X.transpose(0, 2, 1))
+        aeon_pairwise = libs["aeon"].lcss_pairwise_distance
+        call = lambda: aeon_pairwise(Xa, epsilon=eps, n_jobs=threads)  # noqa: E731
+        rows.append(row("aeon", call, lambda m: 1.0 - m[upper]))
+        notes.append("aeon returns 1 - LCSS similarity; 1 - its values are compared")
+    title = f"cdist_lcss: {n} series x {sz}, eps={eps}, threads={threads}"
+    return title, n * (n - 1) // 2 * sz * sz, rows, notes
+
+
 def dtw_pair_workload(libs, sz):
     x, y = random_walks(2, sz, 1, seed=2)
     x1, y1 = x[:, 0].copy(), y[:, 0].copy()
@@ -344,6 +374,7 @@ def worker(args):
         lambda: cdist_dtw_workload(libs, threads, size["n"], size["sz"], 1, radius=25),
         lambda: cdist_soft_dtw_workload(libs, threads, size["soft_n"], size["soft_sz"]),
         lambda: cdist_frechet_workload(libs, threads, size["n"], size["sz"]),
+        lambda: cdist_lcss_workload(libs, threads, size["n"], size["sz"]),
     ]
     if args._pairs:
         workloads += [lambda sz=sz: dtw_pair_workload(libs, sz) for sz in size["pair"]]

@@ -100,7 +100,8 @@ def test_group_of_mixed_lengths(rng, build, dtype):
         y_lengths = np.asarray(y_sizes, dtype=np.intp)
         rows = np.arange(lanes)
         got, expected = np.empty(lanes), np.empty(lanes)
-        _simd.dtw_groups(build, X, x_lengths, Y, y_lengths, rows, rows, constraint, 2, got, 1)
+        _simd.groups(build, _simd.DTW, X, x_lengths, Y, y_lengths, rows, rows, constraint, 2, 0.0,
+                      got, 1)  # fmt: skip
         _dtw.dtw_pairs(X, x_lengths, Y, y_lengths, rows, rows, constraint, 2, False, expected, 1)
         assert np.array_equal(got, expected)
 

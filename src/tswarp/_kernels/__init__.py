@@ -25,16 +25,18 @@ The layers, from a public function to the C loop that runs (paths under ``src/ts
     kernel family         _kernels/_dtw.pyx       scalar DTW: value (4 rows at a time), path,
       (Cython entry                               accumulated matrix, pairs of a cdist block
        points, trust                              (dtw_cost and dtw_block_of_rows)
-       their arguments)   _kernels/_simd.pyx      SIMD DTW: lane groups (dtw_groups) and one pair
-                                                  by anti-diagonals (dtw_value_diagonal, _path_)
+       their arguments)   _kernels/_simd.pyx      SIMD: lane groups of DTW, Fréchet and LCSS pairs
+                                                  (groups) and one DTW pair by anti-diagonals
+                                                  (dtw_value_diagonal, _path_)
                           _kernels/_soft_dtw.pyx  soft-DTW: value, alignment, pairs, torch batches
                                                   (the build's kernels through _simd.pxd)
             |
             v
-    C loop, per ISA       dtw_lanes_impl.h (a pair per lane), dtw_diagonal_impl.h (strips of
-                          anti-diagonals): compiled by dtw_simd.c once per build (baseline, avx2,
-                          avx512) into its own static library; simd_dispatch.c lists the builds
-                          and which ones the CPU runs
+    C loop, per ISA       lanes_impl.h (a pair per lane; the family's recurrence a constant
+                          argument), dtw_diagonal_impl.h (strips of anti-diagonals): compiled
+                          by dtw_simd.c once per build (baseline, avx2, avx512) into its own
+                          static library; simd_dispatch.c lists the builds and which ones the
+                          CPU runs
                           _soft_lanes.h (soft-DTW: strips of 16 rows, soft minimum on vectors,
                           exp and log of _fastmath.h): compiled by soft_simd.c into the same
                           libraries, on each build's vector width (2, 4, 8 float64 lanes)

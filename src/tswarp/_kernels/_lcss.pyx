@@ -24,6 +24,11 @@ cdef enum:
     LEFT = 3
 
 
+# Rows computed together by the value kernel (see lcss_block_of_rows).
+cdef enum:
+    ROWS = 4
+
+
 cdef inline double squared_distance(
     const floating* a, const floating* b, Py_ssize_t d
 ) noexcept nogil:
@@ -36,10 +41,64 @@ cdef inline double squared_distance(
     return total
 
 
+cdef inline void lcss_block_of_rows(
+    const floating* x, const floating* y, Py_ssize_t d, Py_ssize_t first,
+    const Py_ssize_t* lo, const Py_ssize_t* hi, double threshold,
+    const Py_ssize_t* previous, Py_ssize_t* current, double* costs,
+) noexcept nogil:
+    """Rows first..first+ROWS-1 together, writing the last one into ``current``.
+
+    As frechet_block_of_rows: the squared distances first, in loops that vectorise, then
+    ROWS chains of counts swept column by column over the union of the bands, a match
+    selecting its count rather than branching (matches are as unpredictable as the data).
+    Cells outside a row's own band get the distance -1, which makes their count 0, as the
+    scalar loop's unvisited cells. ``costs`` is scratch for ROWS * (m + 1) values.
+    """
+    cdef Py_ssize_t left[ROWS]
+    cdef Py_ssize_t diagonal[ROWS]
+    cdef Py_ssize_t up, count
+    cdef double diff, value, cost
+    cdef double* row_costs
+    cdef Py_ssize_t r, j, k, start = lo[first], stop = hi[first + ROWS - 1]
+    cdef Py_ssize_t width = stop - start
+    for r in range(ROWS):
+        row_costs = costs + r * width - start  # indexed by column
+        for j in range(start, lo[first + r]):
+            row_costs[j] = -1.0
+        if d == 1:
+            value = <double> x[first + r]
+            for j in range(lo[first + r], hi[first + r]):
+                diff = value - <double> y[j]
+                row_costs[j] = diff * diff
+        else:
+            for j in range(lo[first + r], hi[first + r]):
+                row_costs[j] = 0
+            for k in range(d):
+                value = <double> x[(first + r) * d + k]
+                for j in range(lo[first + r], hi[first + r]):
+                    diff = value - <double> y[j * d + k]
+                    row_costs[j] = row_costs[j] + diff * diff
+        for j in range(hi[first + r], stop):
+            row_costs[j] = -1.0
+        left[r] = 0
+        diagonal[r] = 0
+    diagonal[0] = previous[start]
+    costs -= start
+    for j in range(start, stop):
+        up = previous[j + 1]
+        for r in range(ROWS):
+            cost = costs[r * width + j]
+            count = diagonal[r] + 1 if cost <= threshold else max(up, left[r])
+            left[r] = count if cost >= 0 else 0
+            diagonal[r] = up
+            up = left[r]
+        current[j + 1] = up
+
+
 cdef Py_ssize_t lcss_count(
     const floating* x, Py_ssize_t n, const floating* y, Py_ssize_t m, Py_ssize_t d,
     const Py_ssize_t* lo, const Py_ssize_t* hi, double threshold, Py_ssize_t* rows,
-    unsigned char* directions, const double* costs, const tswarp_flag* stop,
+    double* block, unsigned char* directions, const double* costs, const tswarp_flag* stop,
 ) noexcept nogil:
     """L[n-1, m-1] of x (n, d) and y (m, d) within the band.
 
@@ -49,25 +108,35 @@ cdef Py_ssize_t lcss_count(
     hold their initial zero. When ``directions`` is not NULL (zeroed, n * m bytes) the
     backtracking direction of every in-band cell is written there, and the costs are read
     from the (n, m) matrix ``costs`` when that is not NULL (value kernels pass NULL for
-    both). Meaningless when ``stop`` is raised.
+    both). Value kernels pass ``block``, scratch for ROWS * (m + 1) distances, to compute
+    ROWS rows at a time. Meaningless when ``stop`` is raised.
     """
     cdef Py_ssize_t* previous = rows
     cdef Py_ssize_t* current = rows + m + 1
     cdef Py_ssize_t* swap
-    cdef Py_ssize_t i, j, count
-    cdef double cost
+    cdef Py_ssize_t i = 0, j, count, left, up, diagonal
+    cdef double cost, diff
     cdef unsigned char step
-    for i in range(n):
-        if tswarp_stopped(stop):
-            break
+    while i < n and not tswarp_stopped(stop):
         current[lo[i]] = 0  # left of the band
-        if directions == NULL:
-            # The value alone: no branch on the kernel's mode inside the row.
+        if directions == NULL and i + ROWS <= n:
+            lcss_block_of_rows(x, y, d, i, lo, hi, threshold, previous, current, block)
+            i += ROWS - 1
+        elif directions == NULL:
+            # The value alone: the left and diagonal counts stay in registers, and a match
+            # selects a value rather than branching (matches are as unpredictable as data).
+            left = 0
+            diagonal = previous[lo[i]]
             for j in range(lo[i], hi[i]):
-                if squared_distance(x + i * d, y + j * d, d) <= threshold:
-                    current[j + 1] = previous[j] + 1
+                if d == 1:
+                    diff = <double> x[i] - <double> y[j]
+                    cost = diff * diff
                 else:
-                    current[j + 1] = max(previous[j + 1], current[j])
+                    cost = squared_distance(x + i * d, y + j * d, d)
+                up = previous[j + 1]
+                left = diagonal + 1 if cost <= threshold else max(up, left)
+                current[j + 1] = left
+                diagonal = up
         else:
             for j in range(lo[i], hi[i]):
                 if costs != NULL:
@@ -88,6 +157,7 @@ cdef Py_ssize_t lcss_count(
         swap = previous
         previous = current
         current = swap
+        i += 1
     return previous[m]
 
 
@@ -98,13 +168,14 @@ def lcss_value(
     """Number of matched steps of x (n, d) and y (m, d) within the band."""
     cdef Py_ssize_t m = y.shape[0], count
     cdef Py_ssize_t[::1] rows = np.zeros(2 * (m + 1), dtype=np.intp)
+    cdef double[::1] block = np.empty(ROWS * (m + 1))
     cdef const tswarp_flag* stop
     while True:
         rows[:] = 0
         stop = watch(<double> x.shape[0] * m)
         with nogil:
             count = lcss_count(&x[0, 0], x.shape[0], &y[0, 0], m, x.shape[1], &lo[0], &hi[0],
-                               threshold, &rows[0], NULL, NULL, stop)
+                               threshold, &rows[0], &block[0], NULL, NULL, stop)
         if finished(stop):
             return count
 
@@ -140,7 +211,7 @@ cdef tuple path_and_count(
         rows[:] = 0
         stop = watch(<double> n * m)
         with nogil:
-            count = lcss_count(x, n, y, m, d, &lo[0], &hi[0], threshold, &rows[0],
+            count = lcss_count(x, n, y, m, d, &lo[0], &hi[0], threshold, &rows[0], NULL,
                                &directions[0], costs, stop)
         if finished(stop):
             return backtrack(directions, n, m), count
@@ -184,6 +255,7 @@ def lcss_pairs(
     cdef Py_ssize_t max_n = X.shape[1], max_m = Y.shape[1]
     # One scratch slice per thread, allocated here so that no thread ever allocates.
     cdef Py_ssize_t[:, ::1] dp_rows = np.empty((n_threads, 2 * (max_m + 1)), dtype=np.intp)
+    cdef double[:, ::1] block = np.empty((n_threads, ROWS * (max_m + 1)))
     cdef Py_ssize_t[:, ::1] limits = np.empty((n_threads, 2 * max_n), dtype=np.intp)
     cdef int thread
     cdef const tswarp_flag* stop
@@ -204,6 +276,7 @@ def lcss_pairs(
                 dp_rows[thread, j] = 0
             out[k] = <double> lcss_count(
                 &X[a, 0, 0], n, &Y[b, 0, 0], m, d, &limits[thread, 0], &limits[thread, max_n],
-                threshold, &dp_rows[thread, 0], NULL, NULL, stop) / (n if n < m else m)
+                threshold, &dp_rows[thread, 0], &block[thread, 0], NULL, NULL, stop
+            ) / (n if n < m else m)
         if finished(stop):
             return

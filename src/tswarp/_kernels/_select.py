@@ -7,7 +7,8 @@ height); every choice between them is made here:
   ``TSWARP_SIMD`` asks for, chosen once, at import, for the DTW and soft-DTW kernels alike;
 - for one pair of series, the strip height of the anti-diagonal kernels, or the scalar
   kernel, from the band's mean width;
-- for a cdist block, which pairs share a SIMD lane group and which run one at a time.
+- for a cdist block (DTW, Fréchet, LCSS), which pairs share a SIMD lane group and which run
+  one at a time.
 
 It sits below both front ends (:mod:`tswarp.metrics` and the torch Functions), so both
 reach the kernels through it. Functions take ``build`` (an index into ``_simd.builds()``)
@@ -20,7 +21,7 @@ import numpy as np
 
 from tswarp import _warnings
 from tswarp._constraints import NONE, SAKOE_CHIBA
-from tswarp._kernels import _dtw, _simd, _soft_dtw
+from tswarp._kernels import _dtw, _frechet, _lcss, _simd, _soft_dtw
 
 ENVIRONMENT_VARIABLE = "TSWARP_SIMD"
 # Every build name any platform may have, from the most portable to the fastest.
@@ -169,19 +170,62 @@ def lane_groups(n, m, lanes, code):
     return table[keep].ravel(), table[~keep][real[~keep]]
 
 
-def dtw_pairs(X, x_lengths, Y, y_lengths, rows, cols, code, parameter, out, n_threads,
-              build=BUILD):  # fmt: skip
-    """out[k] = DTW(X[rows[k]], Y[cols[k]]), with ``_dtw.dtw_pairs``' conventions: the
-    pairs that share lane groups well in the build's lane kernel, the others one by one."""
+def pairs_in_lanes(family, X, x_lengths, Y, y_lengths, rows, cols, code, parameter, out,
+                   n_threads, one_by_one, threshold=0.0, build=BUILD):  # fmt: skip
+    """out[k] = the value of ``family`` (``_simd.DTW``, ``FRECHET``, ``LCSS``) for the pair
+    (X[rows[k]], Y[cols[k]]): the pairs that share lane groups well in the build's lane
+    kernel, the others through ``one_by_one(rows, cols, out)``, the family's scalar kernel.
+    Both give the same values, bit for bit."""
+    if family == _simd.LCSS:
+        # LCSS compares squared distances in double whatever the data's type (as its scalar
+        # kernel does); float32 values convert to float64 exactly.
+        X, Y = X.astype(np.float64, copy=False), Y.astype(np.float64, copy=False)
     lanes = _simd.group_size(build, X.dtype)
     grouped, single = lane_groups(x_lengths[rows], y_lengths[cols], lanes, code)
     if len(grouped):
         values = np.empty(len(grouped))
-        _simd.dtw_groups(build, X, x_lengths, Y, y_lengths, rows[grouped], cols[grouped],
-                         code, parameter, values, n_threads)  # fmt: skip
+        _simd.groups(build, family, X, x_lengths, Y, y_lengths, rows[grouped], cols[grouped],
+                     code, parameter, threshold, values, n_threads)  # fmt: skip
         out[grouped] = values  # the copies of a repeated pair write the same value
     if len(single):
         values = np.empty(len(single))
-        _dtw.dtw_pairs(X, x_lengths, Y, y_lengths, rows[single], cols[single], code,
-                       parameter, False, values, n_threads)  # fmt: skip
+        one_by_one(rows[single], cols[single], values)
         out[single] = values
+
+
+def dtw_pairs(X, x_lengths, Y, y_lengths, rows, cols, code, parameter, out, n_threads,
+              build=BUILD):  # fmt: skip
+    """out[k] = DTW(X[rows[k]], Y[cols[k]]), with ``_dtw.dtw_pairs``' conventions."""
+
+    def one_by_one(rows, cols, values):
+        _dtw.dtw_pairs(X, x_lengths, Y, y_lengths, rows, cols, code, parameter, False, values,
+                       n_threads)  # fmt: skip
+
+    pairs_in_lanes(_simd.DTW, X, x_lengths, Y, y_lengths, rows, cols, code, parameter, out,
+                   n_threads, one_by_one, build=build)  # fmt: skip
+
+
+def frechet_pairs(X, x_lengths, Y, y_lengths, rows, cols, code, parameter, out, n_threads,
+                  build=BUILD):  # fmt: skip
+    """out[k] = Fréchet(X[rows[k]], Y[cols[k]]), with ``_frechet.frechet_pairs``' conventions
+    (squared costs that overflow give inf)."""
+
+    def one_by_one(rows, cols, values):
+        _frechet.frechet_pairs(X, x_lengths, Y, y_lengths, rows, cols, code, parameter, values,
+                               n_threads)  # fmt: skip
+
+    pairs_in_lanes(_simd.FRECHET, X, x_lengths, Y, y_lengths, rows, cols, code, parameter, out,
+                   n_threads, one_by_one, build=build)  # fmt: skip
+
+
+def lcss_pairs(X, x_lengths, Y, y_lengths, rows, cols, code, parameter, threshold, out,
+               n_threads, build=BUILD):  # fmt: skip
+    """out[k] = LCSS similarity of X[rows[k]] and Y[cols[k]], with ``_lcss.lcss_pairs``'
+    conventions (steps match when their squared distance is at most ``threshold``)."""
+
+    def one_by_one(rows, cols, values):
+        _lcss.lcss_pairs(X, x_lengths, Y, y_lengths, rows, cols, code, parameter, threshold,
+                         values, n_threads)  # fmt: skip
+
+    pairs_in_lanes(_simd.LCSS, X, x_lengths, Y, y_lengths, rows, cols, code, parameter, out,
+                   n_threads, one_by_one, threshold, build)  # fmt: skip

@@ -43,16 +43,20 @@ cdef extern from "soft_dtw.h" nogil:
 
 
 cdef extern from "dtw_simd.h" nogil:
+    enum:
+        TSWARP_DTW
+        TSWARP_FRECHET
+        TSWARP_LCSS
     ctypedef void (*tswarp_lanes_f64)(
         const double *X, ptrdiff_t x_stride, const ptrdiff_t *x_lengths, const ptrdiff_t *a,
         const double *Y, ptrdiff_t y_stride, const ptrdiff_t *y_lengths, const ptrdiff_t *b,
         ptrdiff_t n, ptrdiff_t m, ptrdiff_t d, const ptrdiff_t *lo, const ptrdiff_t *hi,
-        double *scratch, double *out, const tswarp_flag *stop)
+        double threshold, double *scratch, double *out, const tswarp_flag *stop)
     ctypedef void (*tswarp_lanes_f32)(
         const float *X, ptrdiff_t x_stride, const ptrdiff_t *x_lengths, const ptrdiff_t *a,
         const float *Y, ptrdiff_t y_stride, const ptrdiff_t *y_lengths, const ptrdiff_t *b,
         ptrdiff_t n, ptrdiff_t m, ptrdiff_t d, const ptrdiff_t *lo, const ptrdiff_t *hi,
-        float *scratch, double *out, const tswarp_flag *stop)
+        double threshold, float *scratch, double *out, const tswarp_flag *stop)
     ctypedef double (*tswarp_diagonal_f64)(
         const double *x, ptrdiff_t n, const double *y, ptrdiff_t m, ptrdiff_t d,
         const ptrdiff_t *lo, const ptrdiff_t *hi, int vectors, double *scratch,
@@ -74,8 +78,8 @@ cdef extern from "dtw_simd.h" nogil:
         const char *name
         int lanes_f64
         int lanes_f32
-        tswarp_lanes_f64 dtw_f64
-        tswarp_lanes_f32 dtw_f32
+        tswarp_lanes_f64 groups_f64[3]
+        tswarp_lanes_f32 groups_f32[3]
         tswarp_diagonal_f64 diagonal_f64
         tswarp_diagonal_f32 diagonal_f32
         tswarp_diagonal_path_f64 diagonal_path_f64

@@ -1,4 +1,5 @@
-"""The SIMD DTW kernels: lane groups (one pair per lane) and anti-diagonals of one pair.
+"""The SIMD kernels: lane groups (one pair per lane; DTW, Fréchet, LCSS) and DTW along the
+anti-diagonals of one pair.
 
 The kernels are plain C (dtw_simd.c), compiled once per instruction set: ``baseline``
 (what the platform guarantees: SSE2 on x86-64, NEON on aarch64), and on x86-64 also ``avx2``
@@ -22,6 +23,12 @@ cdef const tswarp_build *build_kernels(int build) noexcept nogil:
     return tswarp_build_get(build)
 
 
+# The recurrences of the lane kernels, for the ``family`` argument of :func:`groups`.
+DTW = TSWARP_DTW
+FRECHET = TSWARP_FRECHET
+LCSS = TSWARP_LCSS
+
+
 def builds():
     """Names of the builds compiled into this binary, from the most portable to the fastest."""
     return [tswarp_build_get(k).name.decode() for k in range(tswarp_build_count())]
@@ -34,7 +41,7 @@ def available():
 
 def group_size(int build, dtype):
     """Pairs per group of build ``build`` (an index into :func:`builds`) for float32 or
-    float64 data."""
+    float64 data (LCSS groups always run on float64 data: see :func:`groups`)."""
     cdef const tswarp_build *chosen = tswarp_build_get(build)
     return chosen.lanes_f32 if np.dtype(dtype) == np.float32 else chosen.lanes_f64
 
@@ -53,24 +60,30 @@ def band_cells(const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi):
     return cells
 
 
-def dtw_groups(
-    int build, const floating[:, :, ::1] X, const Py_ssize_t[::1] x_lengths,
+def groups(
+    int build, int family, const floating[:, :, ::1] X, const Py_ssize_t[::1] x_lengths,
     const floating[:, :, ::1] Y, const Py_ssize_t[::1] y_lengths,
     const Py_ssize_t[::1] rows, const Py_ssize_t[::1] cols,
-    int constraint, double parameter, double[::1] out, int n_threads,
+    int constraint, double parameter, double threshold, double[::1] out, int n_threads,
 ):
-    """out[k] = DTW(X[rows[k]], Y[cols[k]]), with ``dtw_pairs``' conventions.
+    """out[k] = the ``family``'s value (:data:`DTW`, :data:`FRECHET` or :data:`LCSS`) of
+    X[rows[k]] and Y[cols[k]], with the scalar ``*_pairs`` kernels' conventions.
 
     Build ``build`` (an index into :func:`builds`) runs. The pairs come in consecutive groups
     of ``group_size(build, X.dtype)``, and threads share out the groups. Lengths may differ
     within a group only as dtw_simd.h allows: freely without a constraint, with equal
-    sz2 - sz1 under a Sakoe-Chiba band. A group costs as much as its
-    longest lengths.
+    sz2 - sz1 under a Sakoe-Chiba band. A group costs as much as its longest lengths. LCSS
+    steps match when their squared distance is at most ``threshold``; it compares in double,
+    so it takes float64 data only.
     """
     cdef const tswarp_build *chosen = tswarp_build_get(build)
     cdef Py_ssize_t lanes = chosen.lanes_f64 if floating is double else chosen.lanes_f32
     cdef Py_ssize_t n_groups = rows.shape[0] // lanes, group, first, n, m, k
     cdef Py_ssize_t d = X.shape[2], max_n = X.shape[1], max_m = Y.shape[1]
+    cdef tswarp_lanes_f64 kernel_f64 = chosen.groups_f64[family]
+    cdef tswarp_lanes_f32 kernel_f32 = chosen.groups_f32[family]
+    if floating is float and kernel_f32 == NULL:
+        raise TypeError("this family's lane kernel takes float64 data only")
     if n_groups == 0:
         return
     cdef Py_ssize_t size = tswarp_lanes_scratch(lanes, max_n, max_m, d, sizeof(floating))
@@ -100,15 +113,15 @@ def dtw_groups(
             lo = <const ptrdiff_t*> &limits[thread, 0]
             hi = <const ptrdiff_t*> &limits[thread, max_n]
             if floating is double:
-                chosen.dtw_f64(&X[0, 0, 0], max_n * d, <const ptrdiff_t*> &x_lengths[0],
-                               <const ptrdiff_t*> &rows[first], &Y[0, 0, 0], max_m * d,
-                               <const ptrdiff_t*> &y_lengths[0], <const ptrdiff_t*> &cols[first],
-                               n, m, d, lo, hi, &scratch[thread, 0], &out[first], stop)
+                kernel_f64(&X[0, 0, 0], max_n * d, <const ptrdiff_t*> &x_lengths[0],
+                           <const ptrdiff_t*> &rows[first], &Y[0, 0, 0], max_m * d,
+                           <const ptrdiff_t*> &y_lengths[0], <const ptrdiff_t*> &cols[first],
+                           n, m, d, lo, hi, threshold, &scratch[thread, 0], &out[first], stop)
             else:
-                chosen.dtw_f32(&X[0, 0, 0], max_n * d, <const ptrdiff_t*> &x_lengths[0],
-                               <const ptrdiff_t*> &rows[first], &Y[0, 0, 0], max_m * d,
-                               <const ptrdiff_t*> &y_lengths[0], <const ptrdiff_t*> &cols[first],
-                               n, m, d, lo, hi, &scratch[thread, 0], &out[first], stop)
+                kernel_f32(&X[0, 0, 0], max_n * d, <const ptrdiff_t*> &x_lengths[0],
+                           <const ptrdiff_t*> &rows[first], &Y[0, 0, 0], max_m * d,
+                           <const ptrdiff_t*> &y_lengths[0], <const ptrdiff_t*> &cols[first],
+                           n, m, d, lo, hi, threshold, &scratch[thread, 0], &out[first], stop)
         if finished(stop):
             return
 

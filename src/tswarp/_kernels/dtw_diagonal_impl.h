@@ -1,5 +1,5 @@
 /* DTW of one pair, a strip of rows at a time, swept along anti-diagonals: written once,
- * included by dtw_simd.c after dtw_lanes_impl.h for the same T (it reuses its vector type V
+ * included by dtw_simd.c after lanes_impl.h for the same T (it reuses its vector type V
  * and its min), with VECTOR_SHIFT (a lane shift, on x86) defined besides, and optionally
  * STORE_BYTES (a vector of directions narrowed to bytes and stored).
  *

@@ -3,12 +3,13 @@
  * meson compiles this file several times (baseline, -mavx2, -mavx512f ...) with
  * -DTSWARP_VARIANT=<name>; the names of what it defines carry that suffix, so the builds link
  * side by side and the dispatcher picks one at run time. The kernels themselves are written
- * once, in dtw_lanes_impl.h (many pairs, one per lane) and dtw_diagonal_impl.h (one pair, its
- * anti-diagonals across the lanes), included below for double and for float.
+ * once, in lanes_impl.h (many pairs, one per lane: DTW, Fréchet and LCSS) and
+ * dtw_diagonal_impl.h (one DTW pair, its anti-diagonals across the lanes), included below for
+ * double and for float.
  *
  * Results must equal the scalar Cython kernel bit for bit: the same operations in the same
  * order, in the same precision, and no contraction of a*b+c into an FMA (meson passes
- * -ffp-contract=off). Only min and the lane shift are done with instruction-set intrinsics:
+ * -ffp-contract=off). Only min, max and the lane shift are done with instruction-set intrinsics:
  * GCC's vector extensions have no min, `a < b ? a : b` on vectors is C++ only, and their
  * generic shuffles compile to poor code for a shift across 128-bit halves.
  */
@@ -29,6 +30,13 @@
 #define VECTOR_BYTES 64
 #define MIN_F64 _mm512_min_pd
 #define MIN_F32 _mm512_min_ps
+#define MAX_F64 _mm512_max_pd
+#define MAX_F32 _mm512_max_ps
+/* SELECT_LE(a, b, yes, no): yes in the lanes where a <= b, no in the others; one blend. */
+#define SELECT_LE_F64(a, b, yes, no)                                                         \
+    _mm512_mask_blend_pd(_mm512_cmp_pd_mask(a, b, _CMP_LE_OQ), no, yes)
+#define SELECT_LE_F32(a, b, yes, no)                                                         \
+    _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_LE_OQ), no, yes)
 #define SHIFT_F64(c, b)                                                                      \
     _mm512_castsi512_pd(                                                                     \
         _mm512_alignr_epi64(_mm512_castpd_si512(c), _mm512_castpd_si512(b), 7))
@@ -39,6 +47,10 @@
 #define VECTOR_BYTES 32
 #define MIN_F64 _mm256_min_pd
 #define MIN_F32 _mm256_min_ps
+#define MAX_F64 _mm256_max_pd
+#define MAX_F32 _mm256_max_ps
+#define SELECT_LE_F64(a, b, yes, no) _mm256_blendv_pd(no, yes, _mm256_cmp_pd(a, b, _CMP_LE_OQ))
+#define SELECT_LE_F32(a, b, yes, no) _mm256_blendv_ps(no, yes, _mm256_cmp_ps(a, b, _CMP_LE_OQ))
 /* STORE_BYTES(c, out): lane l's low byte to out[l] (the path's directions, 0 to 2), with
  * packs: GCC's __builtin_convertvector goes through general registers on SSE2 and AVX2. */
 #define STORE_BYTES_F64(c, out)                                                              \
@@ -64,6 +76,8 @@
 #define VECTOR_BYTES 16
 #define MIN_F64 _mm_min_pd
 #define MIN_F32 _mm_min_ps
+#define MAX_F64 _mm_max_pd
+#define MAX_F32 _mm_max_ps
 #define SHIFT_F64(c, b) _mm_shuffle_pd(b, c, 1)
 /* STORE_BYTES as with AVX2 above. */
 #define STORE_BYTES_F64(c, out)                                                              \
@@ -118,17 +132,25 @@
 #define STEP_T double
 #define NAME(base) TSWARP_MANGLE(base##_f64)
 #define VECTOR_MIN MIN_F64
+#define VECTOR_MAX MAX_F64
+#ifdef SELECT_LE_F64
+#define VECTOR_SELECT_LE SELECT_LE_F64
+#endif
+#define WITH_LCSS 1
 #define VECTOR_SHIFT SHIFT_F64
 #ifdef STORE_BYTES_F64
 #define STORE_BYTES STORE_BYTES_F64
 #endif
-#include "dtw_lanes_impl.h"
+#include "lanes_impl.h"
 #include "dtw_diagonal_impl.h"
 #undef T
 #undef MASK_T
 #undef STEP_T
 #undef NAME
 #undef VECTOR_MIN
+#undef VECTOR_MAX
+#undef VECTOR_SELECT_LE
+#undef WITH_LCSS
 #undef VECTOR_SHIFT
 #undef STORE_BYTES
 
@@ -137,17 +159,25 @@
 #define STEP_T int
 #define NAME(base) TSWARP_MANGLE(base##_f32)
 #define VECTOR_MIN MIN_F32
+#define VECTOR_MAX MAX_F32
+#ifdef SELECT_LE_F32
+#define VECTOR_SELECT_LE SELECT_LE_F32
+#endif
+#define WITH_LCSS 0
 #define VECTOR_SHIFT SHIFT_F32
 #ifdef STORE_BYTES_F32
 #define STORE_BYTES STORE_BYTES_F32
 #endif
-#include "dtw_lanes_impl.h"
+#include "lanes_impl.h"
 #include "dtw_diagonal_impl.h"
 #undef T
 #undef MASK_T
 #undef STEP_T
 #undef NAME
 #undef VECTOR_MIN
+#undef VECTOR_MAX
+#undef VECTOR_SELECT_LE
+#undef WITH_LCSS
 #undef VECTOR_SHIFT
 #undef STORE_BYTES
 
@@ -157,8 +187,12 @@ const struct tswarp_build TSWARP_MANGLE(build) = {
     STRINGIFY(TSWARP_VARIANT),
     TSWARP_MANGLE(lanes_f64),
     TSWARP_MANGLE(lanes_f32),
-    TSWARP_MANGLE(dtw_group_f64),
-    TSWARP_MANGLE(dtw_group_f32),
+    {
+        TSWARP_MANGLE(dtw_group_f64),
+        TSWARP_MANGLE(frechet_group_f64),
+        TSWARP_MANGLE(lcss_group_f64),
+    },
+    {TSWARP_MANGLE(dtw_group_f32), TSWARP_MANGLE(frechet_group_f32), NULL},
     TSWARP_MANGLE(dtw_diagonal_f64),
     TSWARP_MANGLE(dtw_diagonal_f32),
     TSWARP_MANGLE(dtw_diagonal_path_f64),

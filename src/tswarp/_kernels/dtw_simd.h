@@ -18,7 +18,7 @@
 #define TSWARP_MANGLE_(base, variant) TSWARP_MANGLE__(base, variant)
 #define TSWARP_MANGLE__(base, variant) tswarp_##base##_##variant
 
-/* DP rows that the row-block loops (_dtw.pyx's scalar one and dtw_lanes_impl.h) compute
+/* DP rows that the row-block loops (_dtw.pyx's scalar one and lanes_impl.h) compute
  * together: independent dependency chains that hide the latency of min -> add, and fewer
  * passes over the stored row. */
 enum { TSWARP_ROWS = 4 };
@@ -29,27 +29,32 @@ enum { TSWARP_DIAGONAL = 0, TSWARP_UP = 1, TSWARP_LEFT = 2 };
 /* Every kernel below polls *stop between blocks of rows and strips, and returns early, with a
  * meaningless result, once it is non-zero: the flag of _interrupt.h, raised by Ctrl-C. */
 
-/* out[l] = sqrt(R[n_l - 1, m_l - 1]), the DTW of X[a[l]] (n_l, d) and Y[b[l]] (m_l, d), for the
- * pairs of a group, one per lane; n_l = x_lengths[a[l]], m_l = y_lengths[b[l]]. n and m are
- * the largest of them, and lo[i] <= j < hi[i] (i < n) is the band of (n, m). Every lane runs
- * over that band: this is exact when each lane's own band is the same within its own grid
- * (i < n_l, j < m_l), whose cells depend on no cell outside it. That holds for equal lengths,
- * for any lengths without a constraint, and for equal m_l - n_l under a Sakoe-Chiba band.
- * Series start every x_stride (y_stride) values; scratch holds tswarp_lanes_scratch(...). */
+/* The recurrences that the lane kernels run (lanes_impl.h), indices into a build's kernels. */
+enum { TSWARP_DTW = 0, TSWARP_FRECHET = 1, TSWARP_LCSS = 2, TSWARP_FAMILIES = 3 };
+
+/* For the pairs of a group, one per lane, X[a[l]] (n_l, d) against Y[b[l]] (m_l, d), with
+ * n_l = x_lengths[a[l]], m_l = y_lengths[b[l]]: out[l] = sqrt(R[n_l - 1, m_l - 1]) for DTW and
+ * Fréchet, L[n_l - 1, m_l - 1] / min(n_l, m_l) for LCSS, whose steps match when their squared
+ * distance is at most `threshold` (unused by the others). n and m are the largest lengths,
+ * and lo[i] <= j < hi[i] (i < n) is the band of (n, m). Every lane runs over that band: this
+ * is exact when each lane's own band is the same within its own grid (i < n_l, j < m_l),
+ * whose cells depend on no cell outside it. That holds for equal lengths, for any lengths
+ * without a constraint, and for equal m_l - n_l under a Sakoe-Chiba band. Series start every
+ * x_stride (y_stride) values; scratch holds tswarp_lanes_scratch(...). */
 typedef void (*tswarp_lanes_f64)(const double *X, ptrdiff_t x_stride,
                                  const ptrdiff_t *x_lengths, const ptrdiff_t *a,
                                  const double *Y, ptrdiff_t y_stride,
                                  const ptrdiff_t *y_lengths, const ptrdiff_t *b, ptrdiff_t n,
                                  ptrdiff_t m, ptrdiff_t d, const ptrdiff_t *lo,
-                                 const ptrdiff_t *hi, double *scratch, double *out,
-                                 const volatile int *stop);
+                                 const ptrdiff_t *hi, double threshold, double *scratch,
+                                 double *out, const volatile int *stop);
 typedef void (*tswarp_lanes_f32)(const float *X, ptrdiff_t x_stride,
                                  const ptrdiff_t *x_lengths, const ptrdiff_t *a,
                                  const float *Y, ptrdiff_t y_stride,
                                  const ptrdiff_t *y_lengths, const ptrdiff_t *b, ptrdiff_t n,
                                  ptrdiff_t m, ptrdiff_t d, const ptrdiff_t *lo,
-                                 const ptrdiff_t *hi, float *scratch, double *out,
-                                 const volatile int *stop);
+                                 const ptrdiff_t *hi, double threshold, float *scratch,
+                                 double *out, const volatile int *stop);
 
 /* R[n - 1, m - 1] of x (n, d) and y (m, d), row-major, within the band lo[i] <= j < hi[i]:
  * one pair, its anti-diagonals computed a vector at a time, in strips of `vectors` (2, 4 or
@@ -79,8 +84,8 @@ struct tswarp_build {
     const char *name;   /* "baseline", "avx2", "avx512" */
     int lanes_f64;      /* pairs per group */
     int lanes_f32;
-    tswarp_lanes_f64 dtw_f64;
-    tswarp_lanes_f32 dtw_f32;
+    tswarp_lanes_f64 groups_f64[TSWARP_FAMILIES];  /* lane kernels, by family */
+    tswarp_lanes_f32 groups_f32[TSWARP_FAMILIES];  /* NULL for LCSS: it compares in double */
     tswarp_diagonal_f64 diagonal_f64;
     tswarp_diagonal_f32 diagonal_f32;
     tswarp_diagonal_path_f64 diagonal_path_f64;

@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from tswarp._constraints import band_for, parse_constraint
-from tswarp._kernels import _frechet
+from tswarp._kernels import _frechet, _select
 from tswarp._threads import check_n_jobs
 from tswarp.backend import instantiate_backend
 from tswarp.metrics._constraints import document_constraints
@@ -57,8 +57,9 @@ def frechet_path_and_distance(x, y, lo, hi):
 
 
 def frechet_block(X, x_lengths, Y, y_lengths, rows, cols, code, parameter, out, n_threads):
-    """``pairwise_matrix``'s kernel: the pairs in parallel, overflowed ones again, rescaled."""
-    _frechet.frechet_pairs(X, x_lengths, Y, y_lengths, rows, cols, code, parameter, out, n_threads)
+    """``pairwise_matrix``'s kernel: the chosen kernels (SIMD lane groups, then single pairs),
+    then the overflowed pairs again, rescaled."""
+    _select.frechet_pairs(X, x_lengths, Y, y_lengths, rows, cols, code, parameter, out, n_threads)
     pairs = (X, x_lengths, Y, y_lengths, rows, cols)
     redo_overflowed_pairs(*pairs, (code, parameter), out, frechet_distance)
 

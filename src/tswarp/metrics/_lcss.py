@@ -6,8 +6,10 @@ largest number of matches along a warping path, divided by the shorter series' l
 
 import math
 
+import numpy as np
+
 from tswarp._constraints import band_for, parse_constraint
-from tswarp._kernels import _lcss
+from tswarp._kernels import _lcss, _select
 from tswarp._threads import check_n_jobs
 from tswarp.backend import instantiate_backend
 from tswarp.metrics._constraints import document_constraints
@@ -276,8 +278,12 @@ def cdist_lcss(
     constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
     check_n_jobs(n_jobs)
     first, second = to_dataset_pair(dataset1, dataset2)
+    # Matches are decided in float64 whatever the data's type, and the SIMD lanes take float64
+    # data: float32 datasets are converted once here, exactly, rather than block by block.
+    first = (first[0].astype(np.float64, copy=False), first[1])
+    second = first if dataset2 is None else (second[0].astype(np.float64, copy=False), second[1])
     matrix = constrained_matrix(
-        _lcss.lcss_pairs,
+        _select.lcss_pairs,
         first,
         second,
         constraint,
