@@ -98,14 +98,16 @@ cdef inline void dtw_block_of_rows(
 cdef floating dtw_cost(
     const floating* x, Py_ssize_t n, const floating* y, Py_ssize_t m, Py_ssize_t d,
     const Py_ssize_t* lo, const Py_ssize_t* hi, floating* rows,
-    unsigned char* directions, const tswarp_flag* stop,
+    unsigned char* directions, const floating* costs, const tswarp_flag* stop,
 ) noexcept nogil:
     """Minimal accumulated cost R[n-1, m-1] of x (n, d) and y (m, d), row-major pointers.
 
     ``rows`` is scratch for SCRATCH_ROWS * (m + 1) values. Rows hold R shifted by one column: slot
     j + 1 is column j and slot 0 the left border. When ``directions`` is not NULL, the
-    (n, m) argmin directions of the in-band cells are written there for backtracking. The
-    computation stops, with a meaningless result, when ``stop`` is raised.
+    (n, m) argmin directions of the in-band cells are written there for backtracking, and
+    the cell costs are read from the (n, m) matrix ``costs`` when that is not NULL (x and y
+    are then unused). The computation stops, with a meaningless result, when ``stop`` is
+    raised.
     """
     cdef floating* previous = rows
     cdef floating* current = rows + m + 1
@@ -144,7 +146,8 @@ cdef floating dtw_cost(
                 if current[j] < best:
                     best = current[j]
                     step = LEFT
-                current[j + 1] = squared_distance(x + i * d, y + j * d, d) + best
+                current[j + 1] = (costs[i * m + j] if costs != NULL else squared_distance(
+                    x + i * d, y + j * d, d)) + best
                 directions[i * m + j] = step
         # The next row reads up to column hi[last + 1] - 1 here: past this band it is inf.
         next_hi = hi[last + 1] if last + 1 < n else hi[last]
@@ -180,33 +183,28 @@ def dtw_value(
         stop = watch(<double> x.shape[0] * m)
         with nogil:
             cost = dtw_cost(&x[0, 0], x.shape[0], &y[0, 0], m, x.shape[1],
-                            &lo[0], &hi[0], &rows[0], NULL, stop)
+                            &lo[0], &hi[0], &rows[0], NULL, NULL, stop)
         if finished(stop):
             return cost
 
 
-def dtw_path(
-    const floating[:, ::1] x, const floating[:, ::1] y,
-    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi,
+cdef tuple path_and_cost(
+    const floating* x, Py_ssize_t n, const floating* y, Py_ssize_t m, Py_ssize_t d,
+    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, const floating* costs, dtype,
 ):
-    """Optimal path (list of (i, j)) and minimal accumulated squared cost.
-
-    Uses one direction byte per cell, not the float matrix, so a path costs n * m bytes.
-    Cells outside the band read DIAGONAL: a backtrack reaches them only when the costs
-    overflowed to inf.
-    """
-    cdef Py_ssize_t n = x.shape[0], m = y.shape[0], i, j, k = 0
-    cdef floating[::1] rows = np.empty(SCRATCH_ROWS * (m + 1), dtype=np.asarray(x).dtype)
+    """Optimal path and its cost, by ``dtw_cost`` with directions, then backtracking."""
+    cdef floating[::1] rows = np.empty(2 * (m + 1), dtype=dtype)
     cdef unsigned char[::1] directions = np.zeros(n * m, dtype=np.uint8)
     cdef Py_ssize_t[:, ::1] steps = np.empty((n + m - 1, 2), dtype=np.intp)
+    cdef Py_ssize_t i, j, k = 0
     cdef floating cost
     cdef unsigned char step
     cdef const tswarp_flag* stop
     while True:
         stop = watch(<double> n * m)
         with nogil:
-            cost = dtw_cost(&x[0, 0], n, &y[0, 0], m, x.shape[1],
-                            &lo[0], &hi[0], &rows[0], &directions[0], stop)
+            cost = dtw_cost(x, n, y, m, d, &lo[0], &hi[0], &rows[0], &directions[0], costs,
+                            stop)
         if finished(stop):
             break
     with nogil:
@@ -223,6 +221,29 @@ def dtw_path(
             if step != UP:
                 j -= 1
     return [(steps[i, 0], steps[i, 1]) for i in range(k - 1, -1, -1)], cost
+
+
+def dtw_path(
+    const floating[:, ::1] x, const floating[:, ::1] y,
+    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi,
+):
+    """Optimal path (list of (i, j)) and minimal accumulated squared cost.
+
+    Uses one direction byte per cell, not the float matrix, so a path costs n * m bytes.
+    Cells outside the band read DIAGONAL: a backtrack reaches them only when the costs
+    overflowed to inf.
+    """
+    return path_and_cost(&x[0, 0], x.shape[0], &y[0, 0], y.shape[0], x.shape[1], lo, hi,
+                         NULL, np.asarray(x).dtype)
+
+
+def dtw_path_of_costs(
+    const floating[:, ::1] costs, const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi,
+):
+    """As dtw_path, over a given (n, m) matrix of cell costs instead of two series: the
+    path's cost is the sum of the matrix's values along it."""
+    return path_and_cost(<const floating*> NULL, costs.shape[0], <const floating*> NULL,
+                         costs.shape[1], 1, lo, hi, &costs[0, 0], np.asarray(costs).dtype)
 
 
 def dtw_accumulated(
@@ -290,7 +311,7 @@ def dtw_pairs(
                 continue
             cost = dtw_cost(&X[a, 0, 0], x_lengths[a], &Y[b, 0, 0], y_lengths[b], d,
                             &limits[thread, 0], &limits[thread, max_n],
-                            &dp_rows[thread, 0], NULL, stop)
+                            &dp_rows[thread, 0], NULL, NULL, stop)
             out[k] = cost if squared else sqrt(cost)
         if finished(stop):
             return

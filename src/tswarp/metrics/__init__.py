@@ -2,6 +2,7 @@
 
 from tswarp._constraints import GLOBAL_CONSTRAINT_CODE, InfeasibleConstraintError
 from tswarp.metrics._dtw import cdist_dtw, dtw, dtw_accumulated_matrix, dtw_path
+from tswarp.metrics._dtw_from_metric import dtw_path_from_metric
 from tswarp.metrics._frechet import (
     cdist_frechet,
     frechet,
@@ -33,6 +34,7 @@ __all__ = [
     "dtw",
     "dtw_accumulated_matrix",
     "dtw_path",
+    "dtw_path_from_metric",
     "frechet",
     "frechet_accumulated_matrix",
     "frechet_path",
