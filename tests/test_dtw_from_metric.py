@@ -9,6 +9,20 @@ from oracles import squared_costs, warping_paths
 
 from tswarp.metrics import InfeasibleConstraintError, compute_mask, dtw_path, dtw_path_from_metric
 
+
+def cuda_available():
+    try:
+        import torch
+    except ImportError:
+        return False
+    return torch.cuda.is_available()
+
+
+DEVICES = [
+    "cpu",
+    pytest.param("cuda", marks=pytest.mark.skipif(not cuda_available(), reason="no CUDA device")),
+]
+
 CONSTRAINTS = [
     {},
     {"sakoe_chiba_radius": 0},
@@ -279,18 +293,22 @@ def test_signature_follows_tslearn():
 # --- tensors ---------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("metric", ["euclidean", "sqeuclidean"])
-def test_tensors_same_path_score_on_their_device(rng, metric):
+def test_tensors_same_path_score_on_their_device(rng, metric, device):
     torch = pytest.importorskip("torch")
     x, y = rng.normal(size=(9, 2)), rng.normal(size=(12, 2))
     expected_path, expected = dtw_path_from_metric(x, y, metric=metric, sakoe_chiba_radius=4)
+    tx = torch.tensor(x, device=device, requires_grad=True)
     path, score = dtw_path_from_metric(
-        torch.tensor(x), torch.tensor(y), metric=metric, sakoe_chiba_radius=4
+        tx, torch.tensor(y, device=device), metric=metric, sakoe_chiba_radius=4
     )
     assert path == expected_path
     assert isinstance(score, torch.Tensor) and score.dtype == torch.float64 and score.ndim == 0
-    assert score.device.type == "cpu"
+    assert score.device == tx.device
     assert score.item() == pytest.approx(expected, rel=1e-12)
+    score.backward()
+    assert tx.grad.device == tx.device and torch.isfinite(tx.grad).all()
 
 
 def test_tensor_precomputed_and_callable(rng):

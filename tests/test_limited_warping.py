@@ -18,6 +18,20 @@ from tswarp.metrics import (
 )
 
 
+def cuda_available():
+    try:
+        import torch
+    except ImportError:
+        return False
+    return torch.cuda.is_available()
+
+
+DEVICES = [
+    "cpu",
+    pytest.param("cuda", marks=pytest.mark.skipif(not cuda_available(), reason="no CUDA device")),
+]
+
+
 def limited_brute_force(x, y, max_length):
     """(cost, paths): the least squared cost over the paths of at most max_length cells, and
     the paths that reach it (tiny inputs only)."""
@@ -288,19 +302,26 @@ def test_signatures_follow_tslearn():
 # --- tensors ---------------------------------------------------------------------------------
 
 
-def test_tensors_give_tensors_on_their_device_with_the_path():
+@pytest.mark.parametrize("device", DEVICES)
+def test_tensors_give_tensors_on_their_device_with_the_path(device):
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(3)
     x, y = rng.normal(size=(9, 2)), rng.normal(size=(7, 2))
     expected_path, expected = dtw_path_limited_warping_length(x, y, 10)
     for dtype in (torch.float32, torch.float64):
-        tx, ty = torch.tensor(x, dtype=dtype), torch.tensor(y, dtype=dtype)
+        tx = torch.tensor(x, dtype=dtype, device=device)
+        ty = torch.tensor(y, dtype=dtype, device=device)
         value = dtw_limited_warping_length(tx, ty, 10)
         assert isinstance(value, torch.Tensor) and value.dtype == dtype and value.ndim == 0
+        assert value.device == tx.device
         assert value.item() == pytest.approx(expected, rel=1e-5)
         path, distance = dtw_path_limited_warping_length(tx, ty, 10)
         assert path == expected_path and distance.dtype == dtype
         assert distance.device == tx.device
+        tx.requires_grad_()
+        distance = dtw_path_limited_warping_length(tx, ty, 10)[1]
+        distance.backward()
+        assert tx.grad.device == tx.device and torch.isfinite(tx.grad).all()
     with pytest.raises(InfeasibleConstraintError):
         dtw_limited_warping_length(torch.zeros(5), torch.zeros(2), 4)
     with pytest.raises(TypeError, match="max_length must be an integer"):
