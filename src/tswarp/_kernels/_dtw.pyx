@@ -98,16 +98,14 @@ cdef inline void dtw_block_of_rows(
 cdef floating dtw_cost(
     const floating* x, Py_ssize_t n, const floating* y, Py_ssize_t m, Py_ssize_t d,
     const Py_ssize_t* lo, const Py_ssize_t* hi, floating* rows,
-    unsigned char* directions, const floating* costs, const tswarp_flag* stop,
+    unsigned char* directions, const tswarp_flag* stop,
 ) noexcept nogil:
     """Minimal accumulated cost R[n-1, m-1] of x (n, d) and y (m, d), row-major pointers.
 
     ``rows`` is scratch for SCRATCH_ROWS * (m + 1) values. Rows hold R shifted by one column: slot
     j + 1 is column j and slot 0 the left border. When ``directions`` is not NULL, the
-    (n, m) argmin directions of the in-band cells are written there for backtracking, and
-    the cell costs are read from the (n, m) matrix ``costs`` when that is not NULL (x and y
-    are then unused). The computation stops, with a meaningless result, when ``stop`` is
-    raised.
+    (n, m) argmin directions of the in-band cells are written there for backtracking. The
+    computation stops, with a meaningless result, when ``stop`` is raised.
     """
     cdef floating* previous = rows
     cdef floating* current = rows + m + 1
@@ -146,8 +144,7 @@ cdef floating dtw_cost(
                 if current[j] < best:
                     best = current[j]
                     step = LEFT
-                current[j + 1] = (costs[i * m + j] if costs != NULL else squared_distance(
-                    x + i * d, y + j * d, d)) + best
+                current[j + 1] = squared_distance(x + i * d, y + j * d, d) + best
                 directions[i * m + j] = step
         # The next row reads up to column hi[last + 1] - 1 here: past this band it is inf.
         next_hi = hi[last + 1] if last + 1 < n else hi[last]
@@ -157,6 +154,48 @@ cdef floating dtw_cost(
         previous = current
         current = swap
         i = last + 1
+    return previous[m]
+
+
+cdef floating dtw_cost_of_matrix(
+    const floating* costs, Py_ssize_t n, Py_ssize_t m, const Py_ssize_t* lo,
+    const Py_ssize_t* hi, floating* rows, unsigned char* directions, const tswarp_flag* stop,
+) noexcept nogil:
+    """As ``dtw_cost`` with directions, the cell costs read from the (n, m) matrix ``costs``.
+
+    Its own loop, so that the per-cell loop over series stays as it is.
+    """
+    cdef floating* previous = rows
+    cdef floating* current = rows + m + 1
+    cdef floating* swap
+    cdef floating best
+    cdef Py_ssize_t i, j, next_hi
+    cdef unsigned char step
+
+    previous[0] = 0
+    for j in range(1, m + 1):
+        previous[j] = INFINITY
+    for i in range(n):
+        if tswarp_stopped(stop):
+            break
+        current[lo[i]] = INFINITY
+        for j in range(lo[i], hi[i]):
+            best = previous[j]
+            step = DIAGONAL
+            if previous[j + 1] < best:
+                best = previous[j + 1]
+                step = UP
+            if current[j] < best:
+                best = current[j]
+                step = LEFT
+            current[j + 1] = costs[i * m + j] + best
+            directions[i * m + j] = step
+        next_hi = hi[i + 1] if i + 1 < n else hi[i]
+        for j in range(hi[i], next_hi):
+            current[j + 1] = INFINITY
+        swap = previous
+        previous = current
+        current = swap
     return previous[m]
 
 
@@ -183,7 +222,7 @@ def dtw_value(
         stop = watch(<double> x.shape[0] * m)
         with nogil:
             cost = dtw_cost(&x[0, 0], x.shape[0], &y[0, 0], m, x.shape[1],
-                            &lo[0], &hi[0], &rows[0], NULL, NULL, stop)
+                            &lo[0], &hi[0], &rows[0], NULL, stop)
         if finished(stop):
             return cost
 
@@ -203,8 +242,11 @@ cdef tuple path_and_cost(
     while True:
         stop = watch(<double> n * m)
         with nogil:
-            cost = dtw_cost(x, n, y, m, d, &lo[0], &hi[0], &rows[0], &directions[0], costs,
-                            stop)
+            if costs == NULL:
+                cost = dtw_cost(x, n, y, m, d, &lo[0], &hi[0], &rows[0], &directions[0], stop)
+            else:
+                cost = dtw_cost_of_matrix(costs, n, m, &lo[0], &hi[0], &rows[0],
+                                          &directions[0], stop)
         if finished(stop):
             break
     with nogil:
@@ -311,7 +353,7 @@ def dtw_pairs(
                 continue
             cost = dtw_cost(&X[a, 0, 0], x_lengths[a], &Y[b, 0, 0], y_lengths[b], d,
                             &limits[thread, 0], &limits[thread, max_n],
-                            &dp_rows[thread, 0], NULL, NULL, stop)
+                            &dp_rows[thread, 0], NULL, stop)
             out[k] = cost if squared else sqrt(cost)
         if finished(stop):
             return
