@@ -90,12 +90,17 @@ def test_precomputed_matches_naive_dp(rng, constraint):
         assert path == backtrack(acc)
 
 
-def test_ties_follow_the_naive_rule(rng):
-    for _ in range(100):
-        n, m = (int(v) for v in rng.integers(1, 9, size=2))
+@pytest.mark.parametrize("constraint", CONSTRAINTS)
+def test_ties_follow_the_naive_rule(rng, constraint):
+    # Rows go four at a time, then one by one: lengths past 4 and not multiples of it.
+    for _ in range(60):
+        n, m = (int(v) for v in rng.integers(1, 14, size=2))
+        mask = mask_or_none(n, m, constraint)
+        if mask is None:
+            continue
         costs = rng.integers(0, 3, size=(n, m)).astype(float)
-        path, score = dtw_path_from_metric(costs, metric="precomputed")
-        acc = accumulated(costs)
+        path, score = dtw_path_from_metric(costs, metric="precomputed", **constraint)
+        acc = accumulated(costs, mask)
         assert (path, score) == (backtrack(acc), acc[-1, -1])
 
 
@@ -270,13 +275,16 @@ def test_same_as_tslearn(rng, constraint, d):
         assert dtw_path_from_metric(x, y, **constraint)[1] == pytest.approx(t_score, rel=1e-10)
 
 
-def test_same_paths_as_tslearn_on_ties(rng):
+@pytest.mark.parametrize("constraint", CONSTRAINTS)
+def test_same_paths_as_tslearn_on_ties(rng, constraint):
     tslearn_metrics = pytest.importorskip("tslearn.metrics")
-    for _ in range(50):
-        n, m = (int(v) for v in rng.integers(1, 10, size=2))
+    for _ in range(30):
+        n, m = (int(v) for v in rng.integers(1, 14, size=2))
+        if mask_or_none(n, m, constraint) is None:
+            continue
         costs = rng.integers(0, 3, size=(n, m)).astype(float)
-        expected = tslearn_metrics.dtw_path_from_metric(costs, metric="precomputed")
-        assert dtw_path_from_metric(costs, metric="precomputed") == expected
+        expected = tslearn_metrics.dtw_path_from_metric(costs, metric="precomputed", **constraint)
+        assert dtw_path_from_metric(costs, metric="precomputed", **constraint) == expected
 
 
 def test_signature_follows_tslearn():
