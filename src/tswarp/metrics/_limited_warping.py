@@ -9,11 +9,11 @@ tslearn raises a plain ValueError.
 import math
 import numbers
 
-from tswarp._constraints import InfeasibleConstraintError
+from tswarp._constraints import NONE, InfeasibleConstraintError, band_for
 from tswarp._kernels import _limited_warping
 from tswarp.backend import instantiate_backend
 from tswarp.metrics._inputs import to_series_pair
-from tswarp.metrics._overflow import rescaled
+from tswarp.metrics._overflow import dtw_distance, rescaled
 
 
 def torch_limited_warping():
@@ -45,6 +45,11 @@ def feasible_length(max_length, n, m):
 
 def limited_distance(x, y, max_length):
     """LDTW of two validated series, right wherever it is a float (as ``dtw_distance``)."""
+    n, m = len(x), len(y)
+    if max_length == n + m - 1:
+        # Every path fits: DTW's value exactly (the same sums, minimised in another order),
+        # for n * m cells instead of n * m * min(n, m).
+        return dtw_distance(x, y, *band_for(n, m, (NONE, 0.0)))
     cost = _limited_warping.limited_warping_value(x, y, max_length)
     if cost < math.inf:
         return math.sqrt(cost)
