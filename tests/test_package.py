@@ -98,6 +98,7 @@ def test_docstring_examples(name):
     [
         "docs/backend.md",
         "docs/metrics.md",
+        "docs/dtw_variants.md",
         "docs/frechet.md",
         "docs/lcss.md",
         "docs/getting-started.md",

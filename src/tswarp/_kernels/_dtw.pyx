@@ -157,6 +157,101 @@ cdef floating dtw_cost(
     return previous[m]
 
 
+cdef void matrix_block_of_rows(
+    const floating* matrix, Py_ssize_t m, Py_ssize_t first, const Py_ssize_t* lo,
+    const Py_ssize_t* hi, const floating* previous, floating* current, floating* costs,
+    unsigned char* directions,
+) noexcept nogil:
+    """Rows first..first+ROWS-1 of the path DP over a cost matrix, as ``dtw_block_of_rows``
+    does for the value: ROWS chains interleaved column by column over the union of their
+    bands, the costs first copied with +inf outside each row's own band (``costs`` is
+    scratch for ROWS * (m + 1) values). Each cell's direction is chosen by selects, not
+    branches: which neighbour wins changes unpredictably from cell to cell. Cells outside a
+    row's band get inf and a direction that no backtrack within the band reads.
+    """
+    cdef floating left[ROWS]
+    cdef floating diagonal[ROWS]
+    cdef floating up, best
+    cdef floating* row_costs
+    cdef unsigned char step
+    cdef Py_ssize_t r, j, start = lo[first], stop = hi[first + ROWS - 1]
+    cdef Py_ssize_t width = stop - start
+    for r in range(ROWS):
+        row_costs = costs + r * width - start  # indexed by column
+        for j in range(start, lo[first + r]):
+            row_costs[j] = INFINITY
+        for j in range(lo[first + r], hi[first + r]):
+            row_costs[j] = matrix[(first + r) * m + j]
+        for j in range(hi[first + r], stop):
+            row_costs[j] = INFINITY
+        left[r] = INFINITY
+        diagonal[r] = INFINITY
+    diagonal[0] = previous[start]
+    costs -= start
+    directions += first * m
+    for j in range(start, stop):
+        up = previous[j + 1]
+        for r in range(ROWS):
+            # Ties go to the diagonal, then up, then left, as in the row-by-row loop.
+            step = UP if up < diagonal[r] else DIAGONAL
+            best = up if up < diagonal[r] else diagonal[r]
+            step = LEFT if left[r] < best else step
+            best = left[r] if left[r] < best else best
+            directions[r * m + j] = step
+            left[r] = costs[r * width + j] + best
+            diagonal[r] = up
+            up = left[r]
+        current[j + 1] = up
+
+
+cdef floating dtw_cost_of_matrix(
+    const floating* matrix, Py_ssize_t n, Py_ssize_t m, const Py_ssize_t* lo,
+    const Py_ssize_t* hi, floating* rows, unsigned char* directions, const tswarp_flag* stop,
+) noexcept nogil:
+    """As ``dtw_cost`` with directions, the cell costs read from the (n, m) ``matrix``.
+
+    Its own loop, so that the per-cell loop over series stays as it is. ``rows`` is scratch
+    for SCRATCH_ROWS * (m + 1) values.
+    """
+    cdef floating* previous = rows
+    cdef floating* current = rows + m + 1
+    cdef floating* swap
+    cdef floating best
+    cdef Py_ssize_t i = 0, j, last, next_hi
+    cdef unsigned char step
+
+    previous[0] = 0
+    for j in range(1, m + 1):
+        previous[j] = INFINITY
+    while i < n and not tswarp_stopped(stop):
+        current[lo[i]] = INFINITY
+        if i + ROWS <= n:
+            last = i + ROWS - 1
+            matrix_block_of_rows(matrix, m, i, lo, hi, previous, current, rows + 2 * (m + 1),
+                                 directions)
+        else:
+            last = i
+            for j in range(lo[i], hi[i]):
+                best = previous[j]
+                step = DIAGONAL
+                if previous[j + 1] < best:
+                    best = previous[j + 1]
+                    step = UP
+                if current[j] < best:
+                    best = current[j]
+                    step = LEFT
+                current[j + 1] = matrix[i * m + j] + best
+                directions[i * m + j] = step
+        next_hi = hi[last + 1] if last + 1 < n else hi[last]
+        for j in range(hi[last], next_hi):
+            current[j + 1] = INFINITY
+        swap = previous
+        previous = current
+        current = swap
+        i = last + 1
+    return previous[m]
+
+
 def band(Py_ssize_t n, Py_ssize_t m, int constraint, double parameter):
     """The (lo, hi) column ranges of each row, or None when no path fits the constraint."""
     lo = np.empty(n, dtype=np.intp)
@@ -185,28 +280,26 @@ def dtw_value(
             return cost
 
 
-def dtw_path(
-    const floating[:, ::1] x, const floating[:, ::1] y,
-    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi,
+cdef tuple path_and_cost(
+    const floating* x, Py_ssize_t n, const floating* y, Py_ssize_t m, Py_ssize_t d,
+    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi, const floating* costs, dtype,
 ):
-    """Optimal path (list of (i, j)) and minimal accumulated squared cost.
-
-    Uses one direction byte per cell, not the float matrix, so a path costs n * m bytes.
-    Cells outside the band read DIAGONAL: a backtrack reaches them only when the costs
-    overflowed to inf.
-    """
-    cdef Py_ssize_t n = x.shape[0], m = y.shape[0], i, j, k = 0
-    cdef floating[::1] rows = np.empty(SCRATCH_ROWS * (m + 1), dtype=np.asarray(x).dtype)
+    """Optimal path and its cost, by ``dtw_cost`` with directions, then backtracking."""
+    cdef floating[::1] rows = np.empty(SCRATCH_ROWS * (m + 1), dtype=dtype)
     cdef unsigned char[::1] directions = np.zeros(n * m, dtype=np.uint8)
     cdef Py_ssize_t[:, ::1] steps = np.empty((n + m - 1, 2), dtype=np.intp)
+    cdef Py_ssize_t i, j, k = 0
     cdef floating cost
     cdef unsigned char step
     cdef const tswarp_flag* stop
     while True:
         stop = watch(<double> n * m)
         with nogil:
-            cost = dtw_cost(&x[0, 0], n, &y[0, 0], m, x.shape[1],
-                            &lo[0], &hi[0], &rows[0], &directions[0], stop)
+            if costs == NULL:
+                cost = dtw_cost(x, n, y, m, d, &lo[0], &hi[0], &rows[0], &directions[0], stop)
+            else:
+                cost = dtw_cost_of_matrix(costs, n, m, &lo[0], &hi[0], &rows[0],
+                                          &directions[0], stop)
         if finished(stop):
             break
     with nogil:
@@ -223,6 +316,29 @@ def dtw_path(
             if step != UP:
                 j -= 1
     return [(steps[i, 0], steps[i, 1]) for i in range(k - 1, -1, -1)], cost
+
+
+def dtw_path(
+    const floating[:, ::1] x, const floating[:, ::1] y,
+    const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi,
+):
+    """Optimal path (list of (i, j)) and minimal accumulated squared cost.
+
+    Uses one direction byte per cell, not the float matrix, so a path costs n * m bytes.
+    Cells outside the band read DIAGONAL: a backtrack reaches them only when the costs
+    overflowed to inf.
+    """
+    return path_and_cost(&x[0, 0], x.shape[0], &y[0, 0], y.shape[0], x.shape[1], lo, hi,
+                         NULL, np.asarray(x).dtype)
+
+
+def dtw_path_of_costs(
+    const floating[:, ::1] costs, const Py_ssize_t[::1] lo, const Py_ssize_t[::1] hi,
+):
+    """As dtw_path, over a given (n, m) matrix of cell costs instead of two series: the
+    path's cost is the sum of the matrix's values along it."""
+    return path_and_cost(<const floating*> NULL, costs.shape[0], <const floating*> NULL,
+                         costs.shape[1], 1, lo, hi, &costs[0, 0], np.asarray(costs).dtype)
 
 
 def dtw_accumulated(

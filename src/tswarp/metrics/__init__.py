@@ -2,6 +2,7 @@
 
 from tswarp._constraints import GLOBAL_CONSTRAINT_CODE, InfeasibleConstraintError
 from tswarp.metrics._dtw import cdist_dtw, dtw, dtw_accumulated_matrix, dtw_path
+from tswarp.metrics._dtw_from_metric import dtw_path_from_metric
 from tswarp.metrics._frechet import (
     cdist_frechet,
     frechet,
@@ -10,6 +11,10 @@ from tswarp.metrics._frechet import (
     frechet_path_from_metric,
 )
 from tswarp.metrics._lcss import cdist_lcss, lcss, lcss_path, lcss_path_from_metric
+from tswarp.metrics._limited_warping import (
+    dtw_limited_warping_length,
+    dtw_path_limited_warping_length,
+)
 from tswarp.metrics._lower_bounds import lb_envelope, lb_keogh
 from tswarp.metrics._masks import compute_mask, itakura_mask, sakoe_chiba_mask
 from tswarp.metrics._registry import (
@@ -44,7 +49,10 @@ __all__ = [
     "compute_mask",
     "dtw",
     "dtw_accumulated_matrix",
+    "dtw_limited_warping_length",
     "dtw_path",
+    "dtw_path_from_metric",
+    "dtw_path_limited_warping_length",
     "frechet",
     "frechet_accumulated_matrix",
     "frechet_path",

@@ -5,14 +5,14 @@ copied there for it); the value is then the largest cost along the path, recompu
 torch, so its gradient is that one cell's.
 """
 
-import numpy as np
 import torch
 
 from tswarp._constraints import band_for
 from tswarp._kernels import _frechet
 from tswarp.metrics._frechet import frechet_distance, frechet_path_and_distance
 from tswarp.metrics._pairwise import all_pairs
-from tswarp.metrics._torch_inputs import real_tensor, to_dataset_pair, to_series_pair
+from tswarp.metrics._torch_from_metric import cost_matrix, host_costs
+from tswarp.metrics._torch_inputs import to_dataset_pair, to_series_pair
 from tswarp.metrics._torch_metrics import _finite_gradient, _matrix, _needs_gradient, _result_dtype
 
 
@@ -61,38 +61,9 @@ def frechet_path(s1, s2, constraint):
     return path, _largest_distance(x, y, rows, cols)
 
 
-def _cost_matrix(s1, s2, metric, kwds):
-    if isinstance(metric, str) and metric == "precomputed":
-        if s2 is not None:
-            raise ValueError('s2 must be None with metric="precomputed": s1 is the cost matrix')
-        if isinstance(s1, torch.Tensor):
-            costs = real_tensor(s1, "s1")
-        else:
-            costs = torch.as_tensor(np.asarray(s1, dtype=np.float64))
-        if costs.ndim != 2 or 0 in costs.shape:
-            raise ValueError(
-                'with metric="precomputed", s1 must be a non-empty (sz1, sz2) matrix, got '
-                f"shape {tuple(costs.shape)}"
-            )
-        return costs
-    x, y = to_series_pair(s1, s1 if s2 is None else s2)
-    if metric == "sqeuclidean":
-        return ((x[:, None] - y[None]) ** 2).sum(-1)
-    if metric == "euclidean":
-        return torch.cdist(x, y)
-    if callable(metric):
-        return torch.stack([torch.stack([metric(a, b, **kwds) for b in y]) for a in x])
-    raise ValueError(
-        'on tensors, metric must be "precomputed", "euclidean", "sqeuclidean" or a callable, '
-        f"got {metric!r}"
-    )
-
-
 def frechet_path_from_metric(s1, s2, metric, constraint, kwds):
-    costs = _cost_matrix(s1, s2, metric, kwds)
-    host = np.ascontiguousarray(costs.detach().cpu().numpy(), dtype=np.float64)
-    if np.isnan(host).any():
-        raise ValueError("the costs must not hold NaN")
+    costs = cost_matrix(s1, s2, metric, kwds)
+    host = host_costs(costs)
     path, _ = _frechet.frechet_path_of_costs(host, *band_for(*host.shape, constraint))
     rows, cols = torch.tensor(path, dtype=torch.int64, device=costs.device).T
     along = costs[rows, cols]
