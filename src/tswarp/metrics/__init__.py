@@ -19,6 +19,13 @@ from tswarp.metrics._soft_dtw import (
     soft_dtw_alignment,
     soft_dtw_normalized,
 )
+from tswarp.metrics._subsequence import (
+    dtw_subsequence,
+    dtw_subsequence_path,
+    subsequence_cost_matrix,
+    subsequence_path,
+    subsequence_search,
+)
 
 __all__ = [
     "GLOBAL_CONSTRAINT_CODE",
@@ -33,6 +40,8 @@ __all__ = [
     "dtw",
     "dtw_accumulated_matrix",
     "dtw_path",
+    "dtw_subsequence",
+    "dtw_subsequence_path",
     "frechet",
     "frechet_accumulated_matrix",
     "frechet_path",
@@ -47,6 +56,9 @@ __all__ = [
     "soft_dtw",
     "soft_dtw_alignment",
     "soft_dtw_normalized",
+    "subsequence_cost_matrix",
+    "subsequence_path",
+    "subsequence_search",
 ]
 
 
