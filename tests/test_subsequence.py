@@ -134,6 +134,20 @@ def test_long_series_match_the_naive_dp(rng):
     assert 1_480 <= path[0][1] <= 1_520
 
 
+@pytest.mark.parametrize("integers", [False, True])
+def test_sweep_skipping_hopeless_rows_keeps_the_answer(rng, integers):
+    """Rows that cannot beat the best end so far are skipped: ends, ties and paths stay."""
+    for _ in range(10):
+        y = np.cumsum(rng.normal(size=(701, 2)), axis=0)
+        if integers:
+            y = np.round(y / 4)
+        start = int(rng.integers(600))
+        x = y[start : start + 15] + (0 if integers else rng.normal(scale=0.2, size=(15, 2)))
+        expected = subsequence_matrix_naive(x, y)
+        end = int(np.argmin(expected[-1]))
+        assert dtw_subsequence_path(x, y) == (backtrack(expected, end), np.sqrt(expected[-1, end]))
+
+
 def test_query_longer_than_longseq(rng):
     x, y = rng.normal(size=(7, 1)), rng.normal(size=(3, 1))
     expected = subsequence_matrix_naive(x, y)
@@ -387,7 +401,7 @@ def test_search_bad_arguments():
 @pytest.mark.parametrize(
     "call",
     [
-        "dtw_subsequence(x[:5000], x)",
+        "dtw_subsequence(np.ones(5000), np.zeros(1_000_000))",  # no cell can be pruned
         "subsequence_cost_matrix(x[:3000], x[:400_000])",
         "subsequence_search(x[:2000], x, sakoe_chiba_radius=2000, prune=False)",
     ],

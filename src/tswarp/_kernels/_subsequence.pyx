@@ -21,6 +21,8 @@ from tswarp._kernels._interrupt cimport finished, tswarp_flag, tswarp_stopped, w
 # Columns of the long series swept together (see sweep_columns).
 cdef enum:
     COLUMNS = 8
+    # Rows whose costs are computed at a time, ahead of the sweep that may stop early.
+    COST_ROWS = 16
 
 
 cdef inline floating squared_distance(
@@ -37,70 +39,106 @@ cdef inline floating squared_distance(
     return total
 
 
-cdef inline void sweep_columns(
-    const floating* q, Py_ssize_t n, const floating* y, Py_ssize_t d,
-    Py_ssize_t first, Py_ssize_t width, floating* column, floating* costs, floating* last,
+cdef inline void row_costs(
+    const floating* q, Py_ssize_t first, Py_ssize_t rows, const floating* y, Py_ssize_t d,
+    floating* costs,
 ) noexcept nogil:
-    """Columns first..first+width-1 of R together; ``column[i]`` holds R[i, first - 1].
+    """costs[r * COLUMNS + c] = ||q[first + r] - y[c]||^2 for ``rows`` rows, in loops that
+    vectorise."""
+    cdef Py_ssize_t r, c
+    cdef floating diff
+    for r in range(rows):
+        for c in range(COLUMNS):
+            if d == 1:
+                diff = q[first + r] - y[c]
+                costs[r * COLUMNS + c] = diff * diff
+            else:
+                costs[r * COLUMNS + c] = squared_distance(q + (first + r) * d, y + c * d, d)
 
-    One column alone is a serial chain from cell to cell; ``width`` columns swept row by row
+
+cdef inline Py_ssize_t sweep_columns(
+    const floating* q, Py_ssize_t n, const floating* y, Py_ssize_t d,
+    floating* column, floating* costs, floating* last, Py_ssize_t reach, floating limit,
+) noexcept nogil:
+    """COLUMNS columns of R together, for the steps y (COLUMNS, d); ``column[i]`` holds R[i]
+    at the column before them, and no cell of it from row ``reach`` on is <= ``limit``.
+    Returns that row for the last swept column.
+
+    One column alone is a serial chain from cell to cell; COLUMNS columns swept row by row
     give the CPU that many chains to overlap (column c at row i needs column c - 1 at rows
-    i - 1 and i, both just computed). On return ``column`` holds the last swept column and
-    ``last`` the last row of the swept columns. ``costs`` is scratch for COLUMNS * n values.
+    i - 1 and i, both just computed). The loops over columns have a fixed length, so they
+    unroll and keep the columns' cells in registers.
+
+    Only cells of R <= ``limit`` matter (the others cannot lead to a better end). Once a
+    whole row at or past ``reach`` exceeds it, so do all the rows above (costs are >= 0),
+    and the sweep stops. The rows of ``column`` not computed keep cells of an earlier
+    column, which exceed ``limit`` as the true ones do, and so change nothing that
+    matters. On return ``column`` holds the last swept column and ``last`` the last row
+    (inf when not reached). ``costs`` is scratch for COLUMNS * COST_ROWS values.
     """
     cdef floating above[COLUMNS]
-    cdef floating diagonal, up, left, value, diff
-    cdef Py_ssize_t i, c
-    # The costs first, in loops that vectorise.
-    for c in range(width):
-        if d == 1:
-            value = y[first + c]
-            for i in range(n):
-                diff = q[i] - value
-                costs[c * n + i] = diff * diff
-        else:
-            for i in range(n):
-                costs[c * n + i] = squared_distance(q + i * d, y + (first + c) * d, d)
+    cdef floating diagonal, up, left, smallest
+    cdef Py_ssize_t i, c, top = 0
+    row_costs(q, 0, min(<Py_ssize_t> COST_ROWS, n), y, d, costs)
     # Row 0: every path may start here (row -1 is 0), so R[0, j] is the cost alone.
-    for c in range(width):
-        above[c] = costs[c * n]
+    for c in range(COLUMNS):
+        above[c] = costs[c]
     diagonal = column[0]
-    column[0] = above[width - 1]
+    column[0] = above[COLUMNS - 1]
+    if column[0] <= limit:
+        top = 1
     for i in range(1, n):
+        if i % COST_ROWS == 0:
+            row_costs(q, i, min(<Py_ssize_t> COST_ROWS, n - i), y, d, costs)
         left = column[i]
-        for c in range(width):
+        smallest = INFINITY
+        for c in range(COLUMNS):
             up = above[c]
-            left = costs[c * n + i] + min(diagonal, up, left)
+            left = costs[(i % COST_ROWS) * COLUMNS + c] + min(diagonal, up, left)
             diagonal = up
             above[c] = left
-        # R[i, first - 1] is the diagonal of row i + 1's first cell.
+            smallest = min(smallest, left)
+        # R[i] of the column before is the diagonal of row i + 1's first cell.
         diagonal = column[i]
         column[i] = left
-    for c in range(width):
+        if left <= limit:
+            top = i + 1
+        if smallest > limit and i >= reach:
+            for c in range(COLUMNS):
+                last[c] = INFINITY
+            return top
+    for c in range(COLUMNS):
         last[c] = above[c]
+    return top
 
 
 cdef floating best_end(
     const floating* q, Py_ssize_t n, const floating* y, Py_ssize_t m, Py_ssize_t d,
-    floating* column, floating* costs, Py_ssize_t* end, const tswarp_flag* stop,
+    floating* column, floating* costs, floating* tail, Py_ssize_t* end,
+    const tswarp_flag* stop,
 ) noexcept nogil:
     """The smallest R[n - 1, j] over j, and that j (the first one on ties).
 
-    ``column`` is scratch for n values, ``costs`` for COLUMNS * n. The result is
-    meaningless when ``stop`` is raised.
+    Cells above the best end so far are not needed: columns are swept only up to the rows
+    that can still improve on it. ``column`` is scratch for n values, ``costs`` for
+    COLUMNS * COST_ROWS and ``tail`` for COLUMNS * d: the last columns, fewer than COLUMNS, are
+    swept from a copy padded with zeros, whose extra columns change nothing before them
+    and are not read. The result is meaningless when ``stop`` is raised.
     """
     cdef floating last[COLUMNS]
     cdef floating best = INFINITY
-    cdef Py_ssize_t first = 0, width, i, c
+    cdef Py_ssize_t first = 0, width, reach = n, i, c
     for i in range(n):
         column[i] = INFINITY  # column -1: no path comes from there
     end[0] = 0
     while first < m and not tswarp_stopped(stop):
         width = min(<Py_ssize_t> COLUMNS, m - first)
         if width == COLUMNS:
-            sweep_columns(q, n, y, d, first, COLUMNS, column, costs, last)
+            reach = sweep_columns(q, n, y + first * d, d, column, costs, last, reach, best)
         else:
-            sweep_columns(q, n, y, d, first, width, column, costs, last)
+            for i in range(COLUMNS * d):
+                tail[i] = y[first * d + i] if i < width * d else 0
+            reach = sweep_columns(q, n, tail, d, column, costs, last, reach, best)
         for c in range(width):
             if last[c] < best:
                 best = last[c]
@@ -115,14 +153,15 @@ def subsequence_end(const floating[:, ::1] q, const floating[:, ::1] y):
     cdef Py_ssize_t n = q.shape[0], m = y.shape[0], end
     dtype = np.asarray(q).dtype
     cdef floating[::1] column = np.empty(n, dtype=dtype)
-    cdef floating[::1] costs = np.empty(COLUMNS * n, dtype=dtype)
+    cdef floating[::1] costs = np.empty(COLUMNS * COST_ROWS, dtype=dtype)
+    cdef floating[::1] tail = np.empty(COLUMNS * q.shape[1], dtype=dtype)
     cdef floating cost
     cdef const tswarp_flag* stop
     while True:
         stop = watch(<double> n * m)
         with nogil:
             cost = best_end(&q[0, 0], n, &y[0, 0], m, q.shape[1], &column[0], &costs[0],
-                            &end, stop)
+                            &tail[0], &end, stop)
         if finished(stop):
             return cost, end
 
