@@ -1,11 +1,10 @@
 """Subsequence DTW: the best match of a query anywhere in a long series, and search.
 
 R[i, j] = ||q_i - y_j||^2 + min(R[i-1, j-1], R[i-1, j], R[i, j-1]) as for DTW, except that
-row -1 is 0 everywhere: a path may start at any column of the long series (and so end at
-any column too, the best of the last row). The sweep runs column by column of the long
-series, so it needs O(len(query)) memory and carries, with each cell, the column where its
-optimal path starts (the predecessor chosen on ties as tslearn's backtracking chooses it:
-diagonal, then up, then left).
+row -1 is 0 everywhere: a path may start at any column of the long series (and end at any
+column too, the best of the last row). The best end comes from a sweep column by column of
+the long series, in O(len(query)) memory; a sweep back from it bounds where the best path
+can start, and the path is backtracked in the accumulated matrix of that stretch only.
 
 The search compares the query with every window of the long series of the query's length,
 by DTW within a Sakoe-Chiba band, and prunes windows with lower bounds and early abandoning.
@@ -22,7 +21,7 @@ from tswarp._kernels._interrupt cimport finished, tswarp_flag, tswarp_stopped, w
 cdef enum:
     COLUMNS = 8
     # Rows whose costs are computed at a time, ahead of the sweep that may stop early.
-    COST_ROWS = 16
+    COST_ROWS = 4
 
 
 cdef inline floating squared_distance(
@@ -114,16 +113,17 @@ cdef inline Py_ssize_t sweep_columns(
 
 cdef floating best_end(
     const floating* q, Py_ssize_t n, const floating* y, Py_ssize_t m, Py_ssize_t d,
-    floating* column, floating* costs, floating* tail, Py_ssize_t* end,
+    floating* column, floating* costs, floating* tail, floating bound, Py_ssize_t* end,
     const tswarp_flag* stop,
 ) noexcept nogil:
-    """The smallest R[n - 1, j] over j, and that j (the first one on ties).
+    """The smallest R[n - 1, j] over j, and that j (the first one on ties), given ``bound``,
+    at least that smallest value (inf when unknown).
 
-    Cells above the best end so far are not needed: columns are swept only up to the rows
-    that can still improve on it. ``column`` is scratch for n values, ``costs`` for
-    COLUMNS * COST_ROWS and ``tail`` for COLUMNS * d: the last columns, fewer than COLUMNS, are
-    swept from a copy padded with zeros, whose extra columns change nothing before them
-    and are not read. The result is meaningless when ``stop`` is raised.
+    Cells above the best end so far, or above ``bound``, are not needed: columns are swept
+    only up to the rows that can still improve on it. ``column`` is scratch for n values,
+    ``costs`` for COLUMNS * COST_ROWS and ``tail`` for COLUMNS * d: the last columns, fewer
+    than COLUMNS, are swept from a copy padded with zeros, whose extra columns change
+    nothing before them and are not read. The result is meaningless when ``stop`` is raised.
     """
     cdef floating last[COLUMNS]
     cdef floating best = INFINITY
@@ -134,11 +134,12 @@ cdef floating best_end(
     while first < m and not tswarp_stopped(stop):
         width = min(<Py_ssize_t> COLUMNS, m - first)
         if width == COLUMNS:
-            reach = sweep_columns(q, n, y + first * d, d, column, costs, last, reach, best)
+            reach = sweep_columns(q, n, y + first * d, d, column, costs, last, reach,
+                                  min(best, bound))
         else:
             for i in range(COLUMNS * d):
                 tail[i] = y[first * d + i] if i < width * d else 0
-            reach = sweep_columns(q, n, tail, d, column, costs, last, reach, best)
+            reach = sweep_columns(q, n, tail, d, column, costs, last, reach, min(best, bound))
         for c in range(width):
             if last[c] < best:
                 best = last[c]
@@ -147,9 +148,10 @@ cdef floating best_end(
     return best
 
 
-def subsequence_end(const floating[:, ::1] q, const floating[:, ::1] y):
+def subsequence_end(const floating[:, ::1] q, const floating[:, ::1] y, double bound):
     """(cost, end): the least squared cost of q (n, d) against any stretch of y (m, d), and
-    the column where the first such optimal path ends, in O(n) memory."""
+    the column where the first such optimal path ends, in O(n) memory. ``bound`` is an
+    upper bound on that cost (inf when none is known): the tighter, the less work."""
     cdef Py_ssize_t n = q.shape[0], m = y.shape[0], end
     dtype = np.asarray(q).dtype
     cdef floating[::1] column = np.empty(n, dtype=dtype)
@@ -161,7 +163,7 @@ def subsequence_end(const floating[:, ::1] q, const floating[:, ::1] y):
         stop = watch(<double> n * m)
         with nogil:
             cost = best_end(&q[0, 0], n, &y[0, 0], m, q.shape[1], &column[0], &costs[0],
-                            &tail[0], &end, stop)
+                            &tail[0], bound, &end, stop)
         if finished(stop):
             return cost, end
 

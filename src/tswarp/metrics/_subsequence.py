@@ -38,15 +38,31 @@ def series_pair(first, second, names):
     return x.astype(np.float64, copy=False), y.astype(np.float64, copy=False)
 
 
+def cost_bound(x, y, candidates=8):
+    """An upper bound on the best match's squared cost: the least cost of the diagonal
+    path over a few windows of y as long as x, those whose first and last steps are the
+    closest to x's (inf when x is longer than y). The sums here run in another order than
+    the kernel's, hence the margin for rounding."""
+    n = len(x)
+    if n > len(y):
+        return math.inf
+    with np.errstate(over="ignore"):
+        ends = ((y[: len(y) - n + 1] - x[0]) ** 2).sum(axis=1)
+        ends += ((y[n - 1 :] - x[-1]) ** 2).sum(axis=1)
+        starts = np.argpartition(ends, min(candidates, len(ends)) - 1)[:candidates]
+        least = min(float(((y[s : s + n] - x) ** 2).sum()) for s in starts)
+    return least * (1 + x.size * _ROUNDING_PER_STEP)
+
+
 def best_match(x, y):
     """(cost, end, k) of the best match of x in y: its squared cost is cost * 4**k, and the
     first least one of the last row ends at column ``end``. k is 0 unless the squared costs
     overflow; the series are then scaled by 2**-k (exactly) and computed again."""
-    cost, end = _subsequence.subsequence_end(x, y)
+    cost, end = _subsequence.subsequence_end(x, y, cost_bound(x, y))
     if cost < math.inf:
         return cost, end, 0
     x, y, k = rescaled(x, y)
-    cost, end = _subsequence.subsequence_end(x, y)
+    cost, end = _subsequence.subsequence_end(x, y, math.inf)
     return cost, end, k
 
 
