@@ -22,6 +22,8 @@ cdef enum:
     COLUMNS = 8
     # Rows whose costs are computed at a time, ahead of the sweep that may stop early.
     COST_ROWS = 4
+    # Windows whose lower bounds are summed together (see query_envelope_bounds).
+    WINDOW_CHUNK = 512
 
 
 cdef inline floating squared_distance(
@@ -327,25 +329,26 @@ def query_envelope_bounds(
 
     Window s, as compared ((y[s + i] - mean[s]) * scale[s]), must lie within the envelope
     of the query around each of its steps for a path in the band to cost nothing; the sum
-    of its squared excursions is a lower bound on its DTW. Four windows at a time, so that
-    four sums run side by side.
+    of its squared excursions is a lower bound on its DTW. Windows go in chunks that stay
+    in cache, step by step of the query, so that the loop over windows vectorises.
     """
-    cdef Py_ssize_t windows = mean.shape[0], d = y.shape[1], s, i, k, c, width
-    bounds_array = np.empty(windows)
+    cdef Py_ssize_t windows = mean.shape[0], d = y.shape[1], first, width, i, k, c
+    bounds_array = np.zeros(windows)
     cdef double[::1] bounds = bounds_array
-    cdef double total[4]
+    cdef double value, below, above, gap
     with nogil:
-        for s in range(0, windows, 4):
-            width = min(4, windows - s)
-            for c in range(4):
-                total[c] = 0
+        first = 0
+        while first < windows:
+            width = min(<Py_ssize_t> WINDOW_CHUNK, windows - first)
             for i in range(n):
                 for k in range(d):
+                    below = low[i, k]
+                    above = high[i, k]
                     for c in range(width):
-                        total[c] += outside((y[s + c + i, k] - mean[s + c, k]) * scale[s + c, k],
-                                            low[i, k], high[i, k])
-            for c in range(width):
-                bounds[s + c] = total[c]
+                        value = (y[first + c + i, k] - mean[first + c, k]) * scale[first + c, k]
+                        gap = max(value - above, below - value, 0.0)
+                        bounds[first + c] += gap * gap
+            first += width
     return bounds_array
 
 
@@ -399,14 +402,15 @@ def search_windows(
     non-overlapping ones; inf for the windows pruned.
 
     Windows are visited in ``order``. With ``prune``, ``order`` sorts ``query_bounds``
-    (LB_Keogh against the query's envelope) in increasing order, ``low`` and ``high`` are
-    y's envelope within the band's radius, and a window is skipped once a lower bound of
-    its cost exceeds the threshold of the windows computed so far: LB_Keogh of the query,
-    then the first and last steps, then LB_Keogh of the query against the window's
-    envelope, then DTW abandoned row by row. The threshold is the largest cost among
-    2k - 1 computed windows that lie pairwise ``exclusion`` apart: a window costlier than
-    all of them comes, in the order (cost, start), after k of the best non-overlapping
-    windows (each window taken rules out at most two of them), so it is never taken.
+    (LB_Keogh against the query's envelope) in increasing order,
+    ``low`` and ``high`` are y's envelope within the band's radius, and a window is skipped
+    once a lower bound of its cost exceeds the threshold of the windows computed so far:
+    LB_Keogh of the query, then the first and last steps, then LB_Keogh of the query
+    against the window's envelope, then DTW abandoned row by row. The threshold is the
+    largest cost among 2k - 1 computed windows that lie pairwise ``exclusion`` apart: a
+    window costlier than all of them comes, in the order (cost, start), after k of the best
+    non-overlapping windows (each window taken rules out at most two of them), so it is
+    never taken.
     """
     cdef Py_ssize_t n = q.shape[0], d = q.shape[1], windows = order.shape[0]
     cdef Py_ssize_t t, s, i, kk

@@ -329,7 +329,8 @@ def envelope_of(x, radius):
 
 def search_costs(q, y, radius, k, exclusion, z_normalize, prune):
     """The squared DTW of q with every window of y that may be among the k best (inf for
-    the others), as ``_subsequence.search_windows`` computes them."""
+    the others), as ``_subsequence.search_windows`` computes them; with pruning, windows
+    are visited from the least LB_Keogh against the query's envelope."""
     size = len(q)
     lo, hi = band_for(size, size, (SAKOE_CHIBA, radius))
     mean, scale = window_moments(y, size, z_normalize)
@@ -342,7 +343,7 @@ def search_costs(q, y, radius, k, exclusion, z_normalize, prune):
         )
     query_low, query_high = envelope_of(q, radius)
     bounds = _subsequence.query_envelope_bounds(y, size, mean, scale, query_low, query_high)
-    order = np.argsort(bounds, kind="stable").astype(np.intp, copy=False)
+    order = np.argsort(bounds).astype(np.intp, copy=False)  # any order among equal bounds
     low, high = envelope_of(y, radius)
     return _subsequence.search_windows(
         q, y, lo, hi, mean, scale, order, bounds, low, high, k, exclusion, True
