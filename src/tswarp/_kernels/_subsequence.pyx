@@ -22,6 +22,8 @@ cdef enum:
     COLUMNS = 8
     # Rows whose costs are computed at a time, ahead of the sweep that may stop early.
     COST_ROWS = 4
+    # Windows whose DTW the exhaustive search computes side by side.
+    LANES = 4
     # Windows whose lower bounds are summed together (see query_envelope_bounds).
     WINDOW_CHUNK = 512
 
@@ -304,6 +306,67 @@ cdef double window_dtw(
     return previous[n]
 
 
+cdef void window_dtw_lanes(
+    const double* q, const double* w, Py_ssize_t n, Py_ssize_t d,
+    const Py_ssize_t* lo, const Py_ssize_t* hi, double* rows, double* out,
+) noexcept nogil:
+    """``window_dtw`` without abandoning for LANES windows at once, stored one after another
+    in ``w``: their cells side by side are independent chains that the CPU overlaps, and
+    each window's value is the one ``window_dtw`` gives. ``rows`` is scratch for
+    2 * LANES * (n + 1) values; slot j of a row holds column j - 1 of each window in turn.
+    """
+    cdef double* previous = rows
+    cdef double* current = rows + LANES * (n + 1)
+    cdef double* swap
+    cdef double left[LANES]
+    cdef double diagonal[LANES]
+    cdef double up
+    cdef Py_ssize_t i, j, lane, next_hi
+    for lane in range(LANES):
+        previous[lane] = 0
+    for j in range(LANES, LANES * (n + 1)):
+        previous[j] = INFINITY
+    for i in range(n):
+        for lane in range(LANES):
+            current[lo[i] * LANES + lane] = INFINITY
+            left[lane] = INFINITY
+            diagonal[lane] = previous[lo[i] * LANES + lane]
+        for j in range(lo[i], hi[i]):
+            for lane in range(LANES):
+                up = previous[(j + 1) * LANES + lane]
+                left[lane] = squared_distance(q + i * d, w + (lane * n + j) * d, d) + min(
+                    diagonal[lane], up, left[lane])
+                current[(j + 1) * LANES + lane] = left[lane]
+                diagonal[lane] = up
+        next_hi = hi[i + 1] if i + 1 < n else hi[i]
+        for j in range(hi[i], next_hi):
+            for lane in range(LANES):
+                current[(j + 1) * LANES + lane] = INFINITY
+        swap = previous
+        previous = current
+        current = swap
+    for lane in range(LANES):
+        out[lane] = previous[n * LANES + lane]
+
+
+cdef void every_window(
+    const double* q, const double* y, Py_ssize_t n, Py_ssize_t d, Py_ssize_t windows,
+    const Py_ssize_t* lo, const Py_ssize_t* hi, const double* mean, const double* scale,
+    double* w, double* rows, const double* no_bound, double* costs, const tswarp_flag* stop,
+) noexcept nogil:
+    """costs[s] = the squared DTW of q with every window s, LANES windows at a time."""
+    cdef Py_ssize_t s = 0, lane
+    while s + LANES <= windows and not tswarp_stopped(stop):
+        for lane in range(LANES):
+            load_window(y, s + lane, n, d, mean, scale, w + lane * n * d)
+        window_dtw_lanes(q, w, n, d, lo, hi, rows, costs + s)
+        s += LANES
+    while s < windows and not tswarp_stopped(stop):
+        load_window(y, s, n, d, mean, scale, w)
+        costs[s] = window_dtw(q, w, n, d, lo, hi, rows, no_bound, INFINITY)
+        s += 1
+
+
 cdef inline double outside(double value, double low, double high) noexcept nogil:
     """How far value lies outside [low, high], squared (0 inside)."""
     cdef double gap = max(value - high, low - value, 0.0)
@@ -416,8 +479,8 @@ def search_windows(
     cdef Py_ssize_t t, s, i, kk
     costs_array = np.full(mean.shape[0], INFINITY)
     cdef double[::1] costs = costs_array
-    cdef double[::1] w = np.empty(n * d)
-    cdef double[::1] rows = np.empty(2 * (n + 1))
+    cdef double[::1] w = np.empty(LANES * n * d)
+    cdef double[::1] rows = np.empty(2 * LANES * (n + 1))
     cdef double[::1] remaining = np.zeros(n + 1)
     cdef Py_ssize_t[::1] kept_starts = np.empty(2 * k - 1, dtype=np.intp)
     cdef double[::1] kept_costs = np.empty(2 * k - 1)
@@ -435,7 +498,10 @@ def search_windows(
         answer.threshold = INFINITY
         stop = watch(<double> windows * n)  # at least n cells a window
         with nogil:
-            for t in range(windows):
+            if not prune:
+                every_window(&q[0, 0], &y[0, 0], n, d, windows, &lo[0], &hi[0], &mean[0, 0],
+                             &scale[0, 0], &w[0], &rows[0], &remaining[0], &costs[0], stop)
+            for t in range(windows if prune else 0):
                 if tswarp_stopped(stop):
                     break
                 s = order[t]
