@@ -370,6 +370,14 @@ def test_search_nan_padding(rng):
     assert subsequence_search(q, padded, k=3) == subsequence_search(q, y, k=3)
 
 
+def test_search_huge_k_and_exclusion():
+    y = np.sin(np.arange(50.0))
+    assert subsequence_search(y[:5], y, k=10**30, exclusion=10**30) == subsequence_search(
+        y[:5], y, k=1
+    )
+    assert len(subsequence_search(y[:5], y, k=10**30, exclusion=0)) == 46
+
+
 def test_search_bad_arguments():
     y = np.arange(20.0)
     with pytest.raises(ValueError, match="longer than longseq"):

@@ -107,6 +107,18 @@ def test_search_on_tensors(rng, device):
         assert float(distance) == value
 
 
+def test_torch_backend_asked_for_with_numpy_inputs(rng):
+    y = np.cumsum(rng.normal(size=100))
+    q = y[30:40] + 0.1
+    found = subsequence_search(q, y, k=2, be="pytorch")
+    assert [(s, e) for s, e, _ in found] == [(s, e) for s, e, _ in subsequence_search(q, y, k=2)]
+    assert all(isinstance(d, torch.Tensor) for _, _, d in found)
+    path, distance = dtw_subsequence_path(q, y, be="pytorch")
+    assert isinstance(distance, torch.Tensor)
+    assert path == dtw_subsequence_path(q, y)[0]
+    assert isinstance(subsequence_cost_matrix(q, y, be="pytorch"), torch.Tensor)
+
+
 def test_matches_tslearn_on_tensors(rng):
     metrics = pytest.importorskip("tslearn.metrics")
     for trial in range(5):

@@ -439,8 +439,10 @@ def subsequence_search(
         raise ValueError(
             f"query ({len(q)} steps) must not be longer than longseq ({len(y)} steps)"
         )
-    k = _count(k, "k", 1)
+    windows = len(y) - len(q) + 1
+    k = min(_count(k, "k", 1), windows)  # no more matches than windows
     exclusion = len(q) if exclusion is None else _count(exclusion, "exclusion", 0)
+    exclusion = min(exclusion, windows)  # wider rules out nothing more
     radius = _search_radius(sakoe_chiba_radius, len(q))
     if not isinstance(z_normalize, (bool, np.bool_)):
         raise TypeError(f"z_normalize must be True or False, got {z_normalize!r}")

@@ -45,7 +45,8 @@ def dtw_subsequence(subseq, longseq):
 
 def on_device(matches, *inputs):
     """Search results with each distance a float64 tensor on the inputs' device."""
-    device = next(item.device for item in inputs if isinstance(item, torch.Tensor))
+    tensors = [item for item in inputs if isinstance(item, torch.Tensor)]
+    device = tensors[0].device if tensors else torch.device("cpu")
     return [
         (start, end, torch.tensor(distance, dtype=torch.float64, device=device))
         for start, end, distance in matches
