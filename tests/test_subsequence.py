@@ -410,14 +410,14 @@ def test_search_bad_arguments():
     "call",
     [
         "dtw_subsequence(np.ones(5000), np.zeros(1_000_000))",  # no cell can be pruned
-        "subsequence_cost_matrix(x[:3000], x[:400_000])",
+        "dtw_subsequence_path(np.ones(5000), np.zeros(1_000_000))",
         "subsequence_search(x[:2000], x, sakoe_chiba_radius=2000, prune=False)",
     ],
 )
 def test_long_calls_stop_on_ctrl_c(call):
     code = (
         "import numpy as np\n"
-        "from tswarp.metrics import dtw_subsequence, subsequence_cost_matrix, "
+        "from tswarp.metrics import dtw_subsequence, dtw_subsequence_path, "
         "subsequence_search\n"
         "x = np.cumsum(np.random.default_rng(0).normal(size=1_000_000))\n"
         "print('started', flush=True)\n"

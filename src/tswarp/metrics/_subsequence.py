@@ -413,8 +413,8 @@ def subsequence_search(
     -------
     list of (int, int, float)
         ``(start, end, distance)`` of each match, best first: the window is
-        ``longseq[start:end + 1]``. On tensors, each distance is a 0-d float64 tensor on
-        their device (not differentiable).
+        ``longseq[start:end + 1]``. Distances are computed in float64; on tensors, each
+        is a 0-d float64 tensor on their device (not differentiable).
 
     Raises
     ------
