@@ -357,6 +357,16 @@ def test_search_finds_a_planted_pattern_in_a_long_series(rng):
     assert scaled == subsequence_search(3 * q + 7, y, k=3, z_normalize=True, prune=False)
 
 
+def test_search_normalises_a_quiet_window_far_from_the_rest(rng):
+    """A small pattern at a large offset, after large excursions, keeps its shape."""
+    y = np.cumsum(rng.normal(size=20_000)) * 1_000.0
+    shape = np.sin(np.arange(32) / 3.0)
+    y[15_000:15_032] = 5e6 + 1e-3 * shape
+    start, end, distance = subsequence_search(shape, y, z_normalize=True)[0]
+    assert (start, end) == (15_000, 15_031)
+    assert distance < 1e-4  # the data hold the shape to about 1e-6 of its amplitude
+
+
 def test_search_constant_windows_are_zeros_when_normalised():
     y = np.r_[np.zeros(10), np.arange(10.0), np.full(10, 3.0)]
     found = subsequence_search(np.full(4, 5.0), y, k=1, z_normalize=True)

@@ -11,7 +11,7 @@ by DTW within a Sakoe-Chiba band, and prunes windows with lower bounds and early
 """
 import numpy as np
 
-from libc.math cimport INFINITY
+from libc.math cimport INFINITY, sqrt
 
 from cython cimport floating
 
@@ -382,6 +382,54 @@ cdef inline void load_window(
     for i in range(n):
         for k in range(d):
             w[i * d + k] = (y[(start + i) * d + k] - mean[start * d + k]) * scale[start * d + k]
+
+
+def window_moments(const double[:, ::1] y, Py_ssize_t n, double[:, ::1] mean,
+                   double[:, ::1] scale):
+    """mean[s] and scale[s] = 1 / std of every window y[s:s + n], per feature; scale 0 for
+    a constant window (its largest and smallest values equal).
+
+    Two passes over each window (its mean, then the squares about it), so that the
+    moments are as accurate as the data, wherever the window lies in a long series.
+    Windows go in chunks, step by step of the window, so that the loops over windows
+    vectorise.
+    """
+    cdef Py_ssize_t windows = mean.shape[0], d = y.shape[1], first, width, i, k, c
+    cdef double[:, ::1] scratch = np.empty((4, WINDOW_CHUNK))
+    cdef double* centre = &scratch[0, 0]
+    cdef double* spread = &scratch[1, 0]
+    cdef double* largest = &scratch[2, 0]
+    cdef double* smallest = &scratch[3, 0]
+    cdef double value
+    with nogil:
+        for k in range(d):
+            first = 0
+            while first < windows:
+                width = min(<Py_ssize_t> WINDOW_CHUNK, windows - first)
+                for c in range(width):
+                    centre[c] = 0
+                    spread[c] = 0
+                    largest[c] = y[first + c, k]
+                    smallest[c] = y[first + c, k]
+                for i in range(n):
+                    for c in range(width):
+                        value = y[first + c + i, k]
+                        centre[c] += value
+                        largest[c] = max(largest[c], value)
+                        smallest[c] = min(smallest[c], value)
+                for c in range(width):
+                    centre[c] /= n
+                for i in range(n):
+                    for c in range(width):
+                        value = y[first + c + i, k] - centre[c]
+                        spread[c] += value * value
+                for c in range(width):
+                    mean[first + c, k] = centre[c]
+                    if largest[c] == smallest[c]:
+                        scale[first + c, k] = 0
+                    else:
+                        scale[first + c, k] = 1 / sqrt(spread[c] / n)
+                first += width
 
 
 def query_envelope_bounds(

@@ -299,26 +299,16 @@ def window_moments(y, size, z_normalize):
     windows = len(y) - size + 1
     if not z_normalize:
         return np.zeros((windows, y.shape[1])), np.ones((windows, y.shape[1]))
-    # Running sums of the series centred on its mean: the sums of a window are differences
-    # of two of them, and centring keeps those differences accurate.
-    centred = y - y.mean(axis=0)
-    sums = np.concatenate([np.zeros((1, y.shape[1])), np.cumsum(centred, axis=0)])
-    squares = np.concatenate([np.zeros((1, y.shape[1])), np.cumsum(centred**2, axis=0)])
-    window_sum = sums[size:] - sums[:windows]
-    mean = window_sum / size
-    variance = np.maximum((squares[size:] - squares[:windows]) / size - mean**2, 0.0)
-    std = np.sqrt(variance)
-    # A window whose spread is lost in the rounding of those sums is taken as constant.
-    scale_of_sums = np.maximum(np.abs(squares[size:]), np.abs(squares[:windows])) / size
-    constant = variance <= 1e-13 * np.maximum(scale_of_sums, np.finfo(float).tiny)
-    scale = np.where(constant, 0.0, 1.0 / np.where(constant, 1.0, std))
-    return np.ascontiguousarray(mean + y.mean(axis=0)), np.ascontiguousarray(scale)
+    mean, scale = np.empty((windows, y.shape[1])), np.empty((windows, y.shape[1]))
+    _subsequence.window_moments(y, size, mean, scale)
+    return mean, scale
 
 
 def z_normalized(x):
-    """x with each feature at mean 0 and standard deviation 1 (0 where x is constant)."""
-    std = x.std(axis=0)
-    return (x - x.mean(axis=0)) / np.where(std > 0, std, 1.0)
+    """x with each feature at mean 0 and standard deviation 1 (0 where x is constant), as
+    the windows are."""
+    mean, scale = window_moments(x, len(x), True)
+    return (x - mean) * scale
 
 
 def envelope_of(x, radius):
