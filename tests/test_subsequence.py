@@ -1,5 +1,6 @@
 """Subsequence DTW: accumulated matrix, paths, best match, value, and search."""
 
+import inspect
 import math
 import signal
 import subprocess
@@ -168,6 +169,18 @@ def test_matches_tslearn(rng):
         np.testing.assert_allclose(acc, metrics.subsequence_cost_matrix(x, y), rtol=1e-10)
         end = int(rng.integers(m))
         assert subsequence_path(acc, end) == metrics.subsequence_path(acc, end)
+
+
+@pytest.mark.parametrize(
+    "function", [subsequence_cost_matrix, subsequence_path, dtw_subsequence_path]
+)
+def test_signature_is_tslearns(function):
+    metrics = pytest.importorskip("tslearn.metrics")
+    theirs = inspect.signature(getattr(metrics, function.__name__)).parameters
+    ours = inspect.signature(function).parameters
+    assert [(p.name, p.default) for p in theirs.values()] == [
+        (p.name, p.default) for p in ours.values()
+    ]
 
 
 def test_float32_and_integer_inputs_compute_in_float64(rng):
