@@ -18,6 +18,7 @@ from tswarp.metrics import (
     subsequence_path,
     subsequence_search,
 )
+from tswarp.metrics._subsequence import best_apart, search_costs
 
 
 def subsequence_matrix_naive(x, y):
@@ -350,6 +351,29 @@ def test_search_defaults_and_known_answer():
     # The default radius is a tenth of the query's length.
     q, y = np.sin(np.arange(30) / 3), np.sin(np.arange(200) / 2.7)
     assert subsequence_search(q, y, k=2) == subsequence_search(q, y, k=2, sakoe_chiba_radius=3)
+
+
+def test_search_where_the_best_rules_out_two_good_windows():
+    """The best window overlaps two good ones; the second match lies further away."""
+    q = np.array([0.0, 3.0, 0.0, 3.0])
+    y = np.zeros(40)
+    y[1:5] = q + 0.01  # good
+    y[7:11] = q + 0.01  # good
+    y[4:8] = q  # best: starts 3 steps from both
+    y[30:34] = q + 1.0  # the next one apart from the best
+    for prune in (True, False):
+        found = subsequence_search(q, y, k=2, sakoe_chiba_radius=0, prune=prune)
+        assert_same_matches(found, search_naive(q, y, 2, 4, 0, False))
+
+
+def test_pruned_search_skips_most_windows(rng):
+    y = np.cumsum(rng.normal(size=(20_000, 1)), axis=0)
+    q = y[5_000:5_064] + rng.normal(scale=0.1, size=(64, 1))
+    pruned = search_costs(q, y, 6, 3, 64, False, True)
+    exhaustive = search_costs(q, y, 6, 3, 64, False, False)
+    assert np.isfinite(exhaustive).all()
+    assert np.isfinite(pruned).sum() < len(pruned) // 20
+    assert best_apart(pruned, 3, 64) == best_apart(exhaustive, 3, 64)
 
 
 def test_search_returns_fewer_when_windows_do_not_fit():
