@@ -49,6 +49,8 @@ SIZES = {
     "full": dict(n=200, sz=256, soft_n=100, soft_sz=128, pair=(1000, 4000), soft_pair=(256, 1000)),
     "quick": dict(n=50, sz=256, soft_n=40, soft_sz=128, pair=(1000, 2000), soft_pair=(256, 1000)),
 }
+# long: the series searched by the subsequence workloads (query of 128 steps)
+SIZES["full"]["long"], SIZES["quick"]["long"] = 100_000, 20_000
 
 
 def random_walks(n, sz, d, seed=0):
@@ -264,6 +266,46 @@ def soft_dtw_alignment_workload(libs, sz):
     return f"soft_dtw_alignment: one pair, length {sz}, d=1, gamma=1", sz * sz, rows, notes
 
 
+def long_series_and_query(size, query_size, seed):
+    """A random walk and a query cut from it (from its middle) plus noise, as in a search for
+    a pattern seen before."""
+    rng = np.random.default_rng(seed)
+    longseq = np.cumsum(rng.standard_normal(size))
+    start = size // 2 + 123
+    query = longseq[start : start + query_size] + 0.5 * rng.standard_normal(query_size)
+    return longseq, query
+
+
+def subsequence_path_workload(libs, size, query_size):
+    longseq, query = long_series_and_query(size, query_size, seed=5)
+    as_dict = lambda out: {"matrix": np.array(out[0]), "value": float(out[1])}  # noqa: E731
+    rows = [
+        api_row(libs, lib, "dtw_subsequence_path", lambda f: f(query, longseq), as_dict)
+        for lib in ("tswarp", "tslearn")
+    ]
+    title = f"dtw_subsequence_path: a {query_size}-step query in {size} steps, d=1"
+    return title, size * query_size, rows, ["paths are compared step by step"]
+
+
+def subsequence_search_workload(libs, size, query_size, k, z_normalize):
+    longseq, query = long_series_and_query(size, query_size, seed=6)
+    search = getattr(libs["tswarp"], "subsequence_search", None)
+    as_array = lambda out: {"matrix": np.array(out, dtype=float)}  # noqa: E731
+    call = lambda prune: search(query, longseq, k=k, z_normalize=z_normalize, prune=prune)  # noqa: E731
+    rows = [
+        api_row(libs, "tswarp", "subsequence_search", lambda f: call(True), as_array),
+        row("tswarp exhaustive", lambda: call(False), as_array) if search else None,
+    ]
+    radius = query_size // 10
+    cells = (size - query_size + 1) * band_cells(query_size, radius)
+    title = (
+        f"subsequence_search: k={k}, a {query_size}-step query in {size} steps, d=1, "
+        f"Sakoe-Chiba radius {radius}, z-normalised={z_normalize}"
+    )
+    notes = ["cells: every window's band; the pruned search computes few of them"]
+    return title, cells, rows, notes
+
+
 def relative_difference(result, reference, library):
     result = result if isinstance(result, dict) else {"value": result}
     reference = reference if isinstance(reference, dict) else {"value": reference}
@@ -383,6 +425,11 @@ def worker(args):
         ]
         workloads += [
             lambda sz=sz: soft_dtw_alignment_workload(libs, sz) for sz in size["soft_pair"]
+        ]
+        workloads += [
+            lambda: subsequence_path_workload(libs, size["long"], 128),
+            lambda: subsequence_search_workload(libs, size["long"], 128, 5, False),
+            lambda: subsequence_search_workload(libs, size["long"], 128, 5, True),
         ]
     records = []
     for make in workloads:

@@ -67,6 +67,7 @@ NEEDS = {
         "tswarp.metrics._soft_dtw_loss",
         "tswarp.metrics._torch_inputs",
         "tswarp.metrics._torch_metrics",
+        "tswarp.metrics._torch_subsequence",
     ),
     "matplotlib": ("tswarp.plot",),
 }
@@ -101,6 +102,7 @@ def test_docstring_examples(name):
         "docs/dtw_variants.md",
         "docs/frechet.md",
         "docs/lcss.md",
+        "docs/subsequence.md",
         "docs/getting-started.md",
         "docs/training.md",
         "README.md",

@@ -31,6 +31,13 @@ from tswarp.metrics._soft_dtw import (
     soft_dtw_alignment,
     soft_dtw_normalized,
 )
+from tswarp.metrics._subsequence import (
+    dtw_subsequence,
+    dtw_subsequence_path,
+    subsequence_cost_matrix,
+    subsequence_path,
+    subsequence_search,
+)
 
 __all__ = [
     "GLOBAL_CONSTRAINT_CODE",
@@ -53,6 +60,8 @@ __all__ = [
     "dtw_path",
     "dtw_path_from_metric",
     "dtw_path_limited_warping_length",
+    "dtw_subsequence",
+    "dtw_subsequence_path",
     "frechet",
     "frechet_accumulated_matrix",
     "frechet_path",
@@ -67,6 +76,9 @@ __all__ = [
     "soft_dtw",
     "soft_dtw_alignment",
     "soft_dtw_normalized",
+    "subsequence_cost_matrix",
+    "subsequence_path",
+    "subsequence_search",
 ]
 
 
