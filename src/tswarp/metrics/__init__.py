@@ -1,4 +1,4 @@
-"""Time-series distances: DTW, soft-DTW, Fréchet and LCSS, with tslearn's names and arguments."""
+"""Time-series distances: DTW and its variants, soft-DTW, Fréchet, LCSS; tslearn's names."""
 
 from tswarp._constraints import GLOBAL_CONSTRAINT_CODE, InfeasibleConstraintError
 from tswarp.metrics._dtw import cdist_dtw, dtw, dtw_accumulated_matrix, dtw_path
