@@ -11,7 +11,11 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
+    "matplotlib.sphinxext.plot_directive",
 ]
+plot_include_source = True
+plot_html_show_source_link = False
+plot_html_show_formats = False
 source_suffix = {".md": "markdown"}
 myst_enable_extensions = ["colon_fence"]
 exclude_patterns = ["_build", "benchmarks/*.json"]
