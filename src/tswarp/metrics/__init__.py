@@ -19,6 +19,7 @@ from tswarp.metrics._registry import (
     VALID_METRICS,
     VARIABLE_LENGTH_METRICS,
 )
+from tswarp.metrics._sbd import cdist_normalized_cc, cdist_sbd, sbd, y_shifted_sbd_vec
 from tswarp.metrics._soft_dtw import (
     cdist_soft_dtw,
     cdist_soft_dtw_normalized,
@@ -39,6 +40,8 @@ __all__ = [
     "cdist_dtw",
     "cdist_frechet",
     "cdist_lcss",
+    "cdist_normalized_cc",
+    "cdist_sbd",
     "cdist_soft_dtw",
     "cdist_soft_dtw_normalized",
     "compute_mask",
@@ -56,9 +59,11 @@ __all__ = [
     "lcss_path",
     "lcss_path_from_metric",
     "sakoe_chiba_mask",
+    "sbd",
     "soft_dtw",
     "soft_dtw_alignment",
     "soft_dtw_normalized",
+    "y_shifted_sbd_vec",
 ]
 
 
