@@ -19,6 +19,7 @@ from tswarp.metrics._registry import (
     VALID_METRICS,
     VARIABLE_LENGTH_METRICS,
 )
+from tswarp.metrics._sax import cdist_sax
 from tswarp.metrics._sbd import cdist_normalized_cc, cdist_sbd, sbd, y_shifted_sbd_vec
 from tswarp.metrics._soft_dtw import (
     cdist_soft_dtw,
@@ -41,6 +42,7 @@ __all__ = [
     "cdist_frechet",
     "cdist_lcss",
     "cdist_normalized_cc",
+    "cdist_sax",
     "cdist_sbd",
     "cdist_soft_dtw",
     "cdist_soft_dtw_normalized",
