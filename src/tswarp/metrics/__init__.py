@@ -1,6 +1,7 @@
 """Time-series distances: DTW, soft-DTW, Fréchet and LCSS, with tslearn's names and arguments."""
 
 from tswarp._constraints import GLOBAL_CONSTRAINT_CODE, InfeasibleConstraintError
+from tswarp.metrics import performance
 from tswarp.metrics._dtw import cdist_dtw, dtw, dtw_accumulated_matrix, dtw_path
 from tswarp.metrics._frechet import (
     cdist_frechet,
@@ -60,6 +61,7 @@ __all__ = [
     "lcss",
     "lcss_path",
     "lcss_path_from_metric",
+    "performance",
     "sakoe_chiba_mask",
     "sbd",
     "soft_dtw",
