@@ -29,6 +29,7 @@ from tswarp.metrics._soft_dtw import (
     soft_dtw_alignment,
     soft_dtw_normalized,
 )
+from tswarp.metrics._soft_dtw_classes import SoftDTW, SquaredEuclidean, gamma_soft_dtw
 
 __all__ = [
     "GLOBAL_CONSTRAINT_CODE",
@@ -38,7 +39,9 @@ __all__ = [
     "VALID_METRICS",
     "VARIABLE_LENGTH_METRICS",
     "InfeasibleConstraintError",
+    "SoftDTW",
     "SoftDTWLossPyTorch",
+    "SquaredEuclidean",
     "cdist_dtw",
     "cdist_frechet",
     "cdist_lcss",
@@ -55,6 +58,7 @@ __all__ = [
     "frechet_accumulated_matrix",
     "frechet_path",
     "frechet_path_from_metric",
+    "gamma_soft_dtw",
     "itakura_mask",
     "lb_envelope",
     "lb_keogh",
