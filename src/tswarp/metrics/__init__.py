@@ -1,5 +1,7 @@
 """Time-series distances: DTW, soft-DTW, Fréchet and LCSS, with tslearn's names and arguments."""
 
+import importlib
+
 from tswarp._constraints import GLOBAL_CONSTRAINT_CODE, InfeasibleConstraintError
 from tswarp.metrics import performance
 from tswarp.metrics._dtw import cdist_dtw, dtw, dtw_accumulated_matrix, dtw_path
@@ -76,6 +78,9 @@ __all__ = [
 
 
 def __getattr__(name):
+    # The alias modules import from this one: loaded on first use, after it is complete.
+    if name in ("dtw_variants", "softdtw_variants"):
+        return importlib.import_module(f"tswarp.metrics.{name}")
     # The loss is a torch.nn.Module: defining it imports torch, so it loads on first use.
     if name == "SoftDTWLossPyTorch":
         try:
