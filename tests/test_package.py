@@ -100,6 +100,7 @@ def test_docstring_examples(name):
         "docs/metrics.md",
         "docs/frechet.md",
         "docs/lcss.md",
+        "docs/more_metrics.md",
         "docs/getting-started.md",
         "docs/training.md",
         "README.md",
