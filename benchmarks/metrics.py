@@ -1,4 +1,4 @@
-"""DTW, soft-DTW and Fréchet throughput of tswarp against tslearn, dtaidistance, aeon, pysdtw.
+"""DTW, soft-DTW, Fréchet and SBD throughput of tswarp against tslearn, dtaidistance, aeon, pysdtw.
 
     python benchmarks/metrics.py [--quick] [--threads 1,2] [--repeat N] [--json out.json]
 
@@ -47,6 +47,8 @@ SIZES = {
     "full": dict(n=200, sz=256, soft_n=100, soft_sz=128, pair=(1000, 4000), soft_pair=(256, 1000)),
     "quick": dict(n=50, sz=256, soft_n=40, soft_sz=128, pair=(1000, 2000), soft_pair=(256, 1000)),
 }
+# cdist_sbd against tslearn's k-Shape building block cdist_normalized_cc
+SBD_SIZES = {"full": dict(n=500, sz=512), "quick": dict(n=100, sz=512)}
 
 
 def random_walks(n, sz, d, seed=0):
@@ -179,6 +181,27 @@ def cdist_frechet_workload(libs, threads, n, sz):
     if libs["aeon"] is not None and not hasattr(libs["aeon"], "frechet_pairwise_distance"):
         notes.append("aeon has no Fréchet distance: skipped")
     title = f"cdist_frechet: {n} series x {sz}, threads={threads}"
+    return title, n * (n - 1) // 2 * sz * sz, rows, notes
+
+
+def cdist_sbd_workload(libs, threads, n, sz):
+    """One triangle of shape-based distances: tslearn's self_similarity=True does the same
+    pairs (its lower triangle comes out doubled, so the upper one is compared)."""
+    X = random_walks(n, sz, 1, seed=3)
+    upper = np.triu_indices(n, k=1)
+    unknown = -np.ones(n)
+    rows = [
+        api_row(libs, "tswarp", "cdist_sbd", lambda f: f(X), lambda m: m[upper]),
+        api_row(
+            libs,
+            "tslearn",
+            "cdist_normalized_cc",
+            lambda f: f(X, X, unknown.copy(), unknown.copy(), True),
+            lambda m: 1.0 - m[upper],
+        ),
+    ]
+    notes = ["tslearn: 1 - cdist_normalized_cc(X, X, -1, -1, self_similarity=True)"]
+    title = f"cdist_sbd: {n} series x {sz}, threads={threads}"
     return title, n * (n - 1) // 2 * sz * sz, rows, notes
 
 
@@ -344,6 +367,7 @@ def worker(args):
         lambda: cdist_dtw_workload(libs, threads, size["n"], size["sz"], 1, radius=25),
         lambda: cdist_soft_dtw_workload(libs, threads, size["soft_n"], size["soft_sz"]),
         lambda: cdist_frechet_workload(libs, threads, size["n"], size["sz"]),
+        lambda: cdist_sbd_workload(libs, threads, **SBD_SIZES["quick" if args.quick else "full"]),
     ]
     if args._pairs:
         workloads += [lambda sz=sz: dtw_pair_workload(libs, sz) for sz in size["pair"]]
