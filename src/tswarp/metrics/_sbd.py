@@ -73,15 +73,23 @@ def series_norms(X):
 
 
 def _spectra(X, size):
-    """(n, size // 2 + 1, d) real FFT of each series, zero-padded to ``size``."""
-    return _xp(X).fft.rfft(X, size, 1)
+    """(n, d, size // 2 + 1) real FFT of each feature of each series, zero-padded to ``size``
+    (features first: each one's spectra are contiguous)."""
+    xp = _xp(X)
+    spectra = xp.moveaxis(xp.fft.rfft(X, size, 1), 2, 1)
+    return spectra.contiguous() if _is_torch_tensor(spectra) else np.ascontiguousarray(spectra)
 
 
-def _correlations(FX, FY, size):
-    """(len(FX), len(FY), size) cross-correlations of every pair: index s is shift s."""
-    xp = _xp(FX)
-    cross = (FX[:, None] * FY[None].conj()).sum(-1)
-    return xp.fft.irfft(cross, size, -1)
+def _correlations(FX, FY_conj, size):
+    """(len(FX), len(FY), size) cross-correlations of every pair: index s is shift s.
+
+    ``FY_conj`` holds the conjugate spectra of the second series. The features' products
+    are summed before the one inverse transform of each pair.
+    """
+    cross = FX[:, None, 0] * FY_conj[None, :, 0]
+    for k in range(1, FX.shape[1]):
+        cross = cross + FX[:, None, k] * FY_conj[None, :, k]
+    return _xp(FX).fft.irfft(cross, size, -1)
 
 
 def _valid_shifts(x_lengths, y_lengths, size, like):
@@ -138,11 +146,11 @@ def max_normalised_cc(first, second, norms1, norms2, symmetric=False):
         return xp.zeros((n1, n2), dtype=X.dtype) if xp is np else X.new_zeros((n1, n2))
     size = fft_length(X.shape[1], Y.shape[1])
     FX = _spectra(X, size)
-    FY = FX if symmetric else _spectra(Y, size)
+    FY_conj = (FX if symmetric else _spectra(Y, size)).conj()
     blocks = []
     for start, stop in _row_blocks(n1, n2, size):
         cols = start if symmetric else 0
-        cc = _correlations(FX[start:stop], FY[cols:], size)
+        cc = _correlations(FX[start:stop], FY_conj[cols:], size)
         best = _largest(cc, x_lengths[start:stop], y_lengths[cols:], size)
         blocks.append((start, stop, cols, best))
     return _assemble(blocks, n1, n2, X, symmetric, norms1, norms2)
@@ -363,7 +371,7 @@ def _best_shifts(ref, X, norm_ref, norms):
     xp = _xp(X)
     sz = X.shape[1]
     size = fft_length(sz, sz)
-    cc = _correlations(_spectra(ref[None], size), _spectra(X, size), size)[0]
+    cc = _correlations(_spectra(ref[None], size), _spectra(X, size).conj(), size)[0]
     ordered = xp.concatenate([cc[:, size - sz + 1 :], cc[:, :sz]], 1)
     shifts = xp.argmax(ordered, 1) + 1 - sz
     zero = norm_ref * norms < _SMALL_NORMS
