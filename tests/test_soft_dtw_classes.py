@@ -220,3 +220,22 @@ def test_torch(rng, compute_with_backend):
     )
     gamma = gamma_soft_dtw(torch.tensor(rng.normal(size=(3, 4))), random_state=0)
     assert isinstance(gamma, torch.Tensor) and gamma.dtype == torch.float64
+
+
+@pytest.mark.torch
+@pytest.mark.skipif(not HAS_TORCH, reason="torch missing")
+def test_torch_value_is_differentiable_through_the_costs(rng):
+    import torch
+
+    x = torch.tensor(rng.normal(size=(4, 2)), requires_grad=True)
+    y = torch.tensor(rng.normal(size=(5, 2)))
+    costs = SquaredEuclidean(x, y)
+    sdtw = SoftDTW(costs, gamma=0.3)
+    value = sdtw.compute()
+    (gradient,) = torch.autograd.grad(value, x, retain_graph=True)
+    np.testing.assert_allclose(
+        gradient.numpy(), costs.jacobian_product(sdtw.grad()).detach().numpy(), rtol=1e-10
+    )
+    assert torch.autograd.gradcheck(
+        lambda a: SoftDTW(SquaredEuclidean(a, y), gamma=0.3).compute(), (x,)
+    )

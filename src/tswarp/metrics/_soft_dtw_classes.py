@@ -249,17 +249,21 @@ class SoftDTW:
         self.computed = False
 
     def compute(self):
-        """The soft-DTW value of the costs: numpy.float64, or a 0-d float64 tensor."""
+        """The soft-DTW value of the costs: numpy.float64, or a 0-d float64 tensor,
+        differentiable when the cost tensor needs a gradient."""
         m, n = self.D.shape
         if self.be.is_pytorch:
             from tswarp._torch._dispatch import soft_dtw_batch
 
-            self._costs = self.D.detach().requires_grad_(True)
+            # Costs that carry a graph keep it (the value is then differentiable through
+            # them); others get one here, for grad().
+            tracked = self.D.requires_grad
+            self._costs = self.D if tracked else self.D.detach().requires_grad_(True)
             self._value = soft_dtw_batch(
                 self._costs[None], self.gamma, [m], [n], _NO_CONSTRAINT, self.compute_with_backend
             )[0]
             self.computed = True
-            return self._value.detach()
+            return self._value if tracked else self._value.detach()
         lo, hi = (limits[None] for limits in band_for(m, n, _NO_CONSTRAINT))
         self._pair = (np.array([m]), np.array([n]), lo, hi)
         self._weights = _soft_dtw.cost_batch_weights(1, m, n)
