@@ -268,3 +268,16 @@ def test_torch_gradients(rng):
     Y = torch.tensor(rng.normal(size=(2, 4, 1)), requires_grad=True)
     assert torch.autograd.gradcheck(cdist_sbd, (X, Y))
     assert torch.autograd.gradcheck(cdist_sbd, (X,))
+
+
+@pytest.mark.torch
+@pytest.mark.skipif(not HAS_TORCH, reason="torch missing")
+def test_torch_gradient_of_a_zero_series_is_finite():
+    import torch
+
+    x = torch.zeros(4, 1, dtype=torch.float64, requires_grad=True)
+    y = torch.tensor([[1.0], [2.0], [0.5]], dtype=torch.float64, requires_grad=True)
+    value = sbd(x, y)
+    assert float(value.detach()) == 1.0
+    value.backward()
+    assert torch.isfinite(x.grad).all() and torch.isfinite(y.grad).all()

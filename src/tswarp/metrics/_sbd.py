@@ -34,8 +34,8 @@ def _xp(array):
 
 
 def fft_length(n, m):
-    """The power of two above n + m - 2: room for every shift without wrapping around."""
-    return 1 << max(1, math.ceil(math.log2(n + m - 1)) if n + m > 2 else 1)
+    """The smallest power of two >= n + m - 1 (and >= 2): every shift, none wrapping round."""
+    return max(2, 1 << (n + m - 2).bit_length())
 
 
 def _to_dataset(data, name, like):
@@ -69,7 +69,11 @@ def _datasets(be, dataset1, dataset2, names=("dataset1", "dataset2")):
 
 def series_norms(X):
     """The Euclidean norm of each series of an (n, sz, d) dataset (its padding is 0)."""
-    return (X * X).sum((1, 2)) ** 0.5
+    if _is_torch_tensor(X):
+        import torch
+
+        return torch.linalg.vector_norm(X, dim=(1, 2))  # its gradient at 0 is 0, not NaN
+    return np.sqrt((X * X).sum(axis=(1, 2)))
 
 
 def _spectra(X, size):
