@@ -141,6 +141,19 @@ def test_self_similarity_mirrors_the_lower_triangle(rng):
     got = cdist_normalized_cc(X, X, -np.ones(5), -np.ones(5), True)
     np.testing.assert_allclose(got, mirrored, rtol=1e-14)
     assert (got == got.T).all() and (np.diag(got) == 0).all()
+    # Another dataset and given norms: the pairs i > j of dataset1[i] with dataset2[j].
+    Y, norms1, norms2 = rng.normal(size=(5, 6, 2)), np.arange(1.0, 6.0), np.arange(2.0, 7.0)
+    lower = np.array(
+        [
+            [
+                max(ncc_naive(X[i], Y[j], norms1[i], norms2[j]).values()) if i > j else 0.0
+                for j in range(5)
+            ]
+            for i in range(5)
+        ]
+    )
+    got = cdist_normalized_cc(X, Y, norms1, norms2, True)
+    np.testing.assert_allclose(got, lower + lower.T, rtol=1e-12, atol=1e-13)
 
 
 def test_y_shifted_sbd_vec_matches_shift_loop(rng):

@@ -136,12 +136,12 @@ def _row_blocks(n1, n2, size):
     return [(start, min(start + rows, n1)) for start in range(0, n1, rows)]
 
 
-def max_normalised_cc(first, second, norms1, norms2, symmetric=False):
+def max_normalised_cc(first, second, norms1, norms2, upper=False):
     """(n1, n2) largest normalised cross-correlations of two validated datasets.
 
     ``first``, ``second``: (X, lengths) with zero padding; ``norms1``, ``norms2``: the norms
-    to divide by. With ``symmetric``, ``second`` is ``first``: only the blocks on and above
-    the diagonal are computed, and the lower triangle is mirrored.
+    to divide by. With ``upper``, only the blocks of rows that hold the pairs j >= i are
+    computed; what lies below the diagonal is not meant to be read.
     """
     (X, x_lengths), (Y, y_lengths) = first, second
     xp = _xp(X)
@@ -150,31 +150,36 @@ def max_normalised_cc(first, second, norms1, norms2, symmetric=False):
         return xp.zeros((n1, n2), dtype=X.dtype) if xp is np else X.new_zeros((n1, n2))
     size = fft_length(X.shape[1], Y.shape[1])
     FX = _spectra(X, size)
-    FY_conj = (FX if symmetric else _spectra(Y, size)).conj()
+    FY_conj = (FX if second is first else _spectra(Y, size)).conj()
     blocks = []
     for start, stop in _row_blocks(n1, n2, size):
-        cols = start if symmetric else 0
+        cols = min(start, n2) if upper else 0
         cc = _correlations(FX[start:stop], FY_conj[cols:], size)
         best = _largest(cc, x_lengths[start:stop], y_lengths[cols:], size)
         blocks.append((start, stop, cols, best))
-    return _assemble(blocks, n1, n2, X, symmetric, norms1, norms2)
+    return _normalised(_assemble(blocks, n1, n2, X), norms1, norms2)
 
 
-def _assemble(blocks, n1, n2, like, symmetric, norms1, norms2):
-    xp = _xp(like)
-    if xp is np:
-        matrix = np.empty((n1, n2))
+def _assemble(blocks, n1, n2, like):
+    """The (n1, n2) matrix of the blocks (rows start:stop, columns cols:), 0 elsewhere."""
+    if not _is_torch_tensor(like):
+        matrix = np.zeros((n1, n2))
         for start, stop, cols, best in blocks:
             matrix[start:stop, cols:] = best
-    else:
-        rows = []
-        for start, stop, cols, best in blocks:
-            pad = best.new_zeros((stop - start, cols))
-            rows.append(xp.cat([pad, best], 1))
-        matrix = xp.cat(rows, 0)
-    if symmetric:
-        matrix = xp.triu(matrix) + xp.triu(matrix, 1).T
-    return _normalised(matrix, norms1, norms2)
+        return matrix
+    import torch
+
+    rows = [
+        torch.cat([best.new_zeros((stop - start, cols)), best], 1)
+        for start, stop, cols, best in blocks
+    ]
+    return torch.cat(rows, 0)
+
+
+def mirrored(matrix):
+    """The symmetric matrix of the strict upper triangle of ``matrix``, diagonal 0."""
+    upper = _xp(matrix).triu(matrix, 1)
+    return upper + upper.T
 
 
 # --- public functions --------------------------------------------------------------------------
@@ -268,15 +273,12 @@ def cdist_sbd(dataset1, dataset2=None, be=None):
     first, second = _datasets(be, dataset1, dataset2)
     norms1 = series_norms(first[0])
     norms2 = norms1 if dataset2 is None else series_norms(second[0])
-    ncc = max_normalised_cc(first, second, norms1, norms2, symmetric=dataset2 is None)
+    ncc = max_normalised_cc(first, second, norms1, norms2, upper=dataset2 is None)
+    if dataset2 is None:
+        # A series against itself: NCC exactly 1, or 0 when its norm counts as zero.
+        xp = _xp(ncc)
+        ncc = mirrored(ncc) + xp.diag(xp.where(norms1 * norms1 < _SMALL_NORMS, 0.0, 1.0))
     distances = 1.0 - ncc
-    if dataset2 is None and len(distances):
-        # A series against itself: exactly 0, or 1 when its norm counts as zero.
-        diagonal = (norms1 * norms1 < _SMALL_NORMS) * 1.0
-        if be.is_pytorch:
-            distances = distances - distances.diagonal().diag() + diagonal.to(distances).diag()
-        else:
-            np.fill_diagonal(distances, diagonal)
     return to_backend(be, distances) if be.is_numpy else distances
 
 
@@ -349,9 +351,10 @@ def cdist_normalized_cc(dataset1, dataset2, norms1, norms2, self_similarity):
             "with self_similarity=True, dataset1 and dataset2 must hold as many series, "
             f"got {n1} and {n2}"
         )
-    xp = _xp(first[0])
-    lower = xp.tril(max_normalised_cc(first, second, norms1, norms2), -1)
-    return _returned(be, lower + lower.T)
+    # tslearn's pairs i > j: as ncc(a, b) = ncc(b, a), the pairs j < i of dataset2 against
+    # dataset1, one triangle of blocks.
+    upper = max_normalised_cc(second, first, norms2, norms1, upper=True)
+    return _returned(be, mirrored(upper))
 
 
 def _returned(be, matrix):
