@@ -1,4 +1,4 @@
-"""DTW, soft-DTW, Fréchet and SBD throughput of tswarp against tslearn, dtaidistance, aeon, pysdtw.
+"""DTW, soft-DTW and Fréchet throughput of tswarp against tslearn, dtaidistance, aeon, pysdtw.
 
     python benchmarks/metrics.py [--quick] [--threads 1,2] [--repeat N] [--json out.json]
 
