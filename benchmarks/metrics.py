@@ -51,6 +51,8 @@ SIZES = {
 }
 # long: the series searched by the subsequence workloads (query of 128 steps)
 SIZES["full"]["long"], SIZES["quick"]["long"] = 100_000, 20_000
+# cdist_sbd against tslearn's k-Shape building block cdist_normalized_cc
+SBD_SIZES = {"full": dict(n=500, sz=512), "quick": dict(n=100, sz=512)}
 
 
 def random_walks(n, sz, d, seed=0):
@@ -211,6 +213,27 @@ def cdist_lcss_workload(libs, threads, n, sz, eps=0.5):
         rows.append(row("aeon", call, lambda m: 1.0 - m[upper]))
         notes.append("aeon returns 1 - LCSS similarity; 1 - its values are compared")
     title = f"cdist_lcss: {n} series x {sz}, eps={eps}, threads={threads}"
+    return title, n * (n - 1) // 2 * sz * sz, rows, notes
+
+
+def cdist_sbd_workload(libs, threads, n, sz):
+    """One triangle of shape-based distances: tslearn's self_similarity=True does the same
+    pairs (its lower triangle comes out doubled, so the upper one is compared)."""
+    X = random_walks(n, sz, 1, seed=3)
+    upper = np.triu_indices(n, k=1)
+    unknown = -np.ones(n)
+    rows = [
+        api_row(libs, "tswarp", "cdist_sbd", lambda f: f(X), lambda m: m[upper]),
+        api_row(
+            libs,
+            "tslearn",
+            "cdist_normalized_cc",
+            lambda f: f(X, X, unknown.copy(), unknown.copy(), True),
+            lambda m: 1.0 - m[upper],
+        ),
+    ]
+    notes = ["tslearn: 1 - cdist_normalized_cc(X, X, -1, -1, self_similarity=True)"]
+    title = f"cdist_sbd: {n} series x {sz}, threads={threads}"
     return title, n * (n - 1) // 2 * sz * sz, rows, notes
 
 
@@ -417,6 +440,7 @@ def worker(args):
         lambda: cdist_soft_dtw_workload(libs, threads, size["soft_n"], size["soft_sz"]),
         lambda: cdist_frechet_workload(libs, threads, size["n"], size["sz"]),
         lambda: cdist_lcss_workload(libs, threads, size["n"], size["sz"]),
+        lambda: cdist_sbd_workload(libs, threads, **SBD_SIZES["quick" if args.quick else "full"]),
     ]
     if args._pairs:
         workloads += [lambda sz=sz: dtw_pair_workload(libs, sz) for sz in size["pair"]]

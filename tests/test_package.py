@@ -103,6 +103,7 @@ def test_docstring_examples(name):
         "docs/frechet.md",
         "docs/lcss.md",
         "docs/subsequence.md",
+        "docs/more_metrics.md",
         "docs/getting-started.md",
         "docs/training.md",
         "README.md",

@@ -1,6 +1,9 @@
 """Time-series distances: DTW and its variants, soft-DTW, Fréchet, LCSS; tslearn's names."""
 
+import importlib
+
 from tswarp._constraints import GLOBAL_CONSTRAINT_CODE, InfeasibleConstraintError
+from tswarp.metrics import performance
 from tswarp.metrics._dtw import cdist_dtw, dtw, dtw_accumulated_matrix, dtw_path
 from tswarp.metrics._dtw_from_metric import dtw_path_from_metric
 from tswarp.metrics._frechet import (
@@ -24,6 +27,8 @@ from tswarp.metrics._registry import (
     VALID_METRICS,
     VARIABLE_LENGTH_METRICS,
 )
+from tswarp.metrics._sax import cdist_sax
+from tswarp.metrics._sbd import cdist_normalized_cc, cdist_sbd, sbd, y_shifted_sbd_vec
 from tswarp.metrics._soft_dtw import (
     cdist_soft_dtw,
     cdist_soft_dtw_normalized,
@@ -31,6 +36,7 @@ from tswarp.metrics._soft_dtw import (
     soft_dtw_alignment,
     soft_dtw_normalized,
 )
+from tswarp.metrics._soft_dtw_classes import SoftDTW, SquaredEuclidean, gamma_soft_dtw
 from tswarp.metrics._subsequence import (
     dtw_subsequence,
     dtw_subsequence_path,
@@ -47,10 +53,15 @@ __all__ = [
     "VALID_METRICS",
     "VARIABLE_LENGTH_METRICS",
     "InfeasibleConstraintError",
+    "SoftDTW",
     "SoftDTWLossPyTorch",
+    "SquaredEuclidean",
     "cdist_dtw",
     "cdist_frechet",
     "cdist_lcss",
+    "cdist_normalized_cc",
+    "cdist_sax",
+    "cdist_sbd",
     "cdist_soft_dtw",
     "cdist_soft_dtw_normalized",
     "compute_mask",
@@ -66,23 +77,30 @@ __all__ = [
     "frechet_accumulated_matrix",
     "frechet_path",
     "frechet_path_from_metric",
+    "gamma_soft_dtw",
     "itakura_mask",
     "lb_envelope",
     "lb_keogh",
     "lcss",
     "lcss_path",
     "lcss_path_from_metric",
+    "performance",
     "sakoe_chiba_mask",
+    "sbd",
     "soft_dtw",
     "soft_dtw_alignment",
     "soft_dtw_normalized",
     "subsequence_cost_matrix",
     "subsequence_path",
     "subsequence_search",
+    "y_shifted_sbd_vec",
 ]
 
 
 def __getattr__(name):
+    # The alias modules import from this one: loaded on first use, after it is complete.
+    if name in ("dtw_variants", "softdtw_variants"):
+        return importlib.import_module(f"tswarp.metrics.{name}")
     # The loss is a torch.nn.Module: defining it imports torch, so it loads on first use.
     if name == "SoftDTWLossPyTorch":
         try:
