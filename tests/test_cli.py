@@ -319,6 +319,8 @@ def test_stop_signal_removes_the_temporary_output(tmp_path, rng, name):
         [sys.executable, "-m", "tswarp", "cdist", str(tmp_path / "x.npy"),
          "-o", str(tmp_path / "d.npy"), "--n-jobs", "1"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # Under nohup the signal comes ignored, which the command respects: restore the default.
+        preexec_fn=lambda: signal.signal(getattr(signal, name), signal.SIG_DFL),
     )  # fmt: skip
     deadline = time.monotonic() + 30
     # The hidden temporary output appears when the computation starts.
