@@ -10,6 +10,7 @@ from tswarp.metrics._frechet import (
     frechet_path,
     frechet_path_from_metric,
 )
+from tswarp.metrics._gak import cdist_gak, gak, sigma_gak, unnormalized_gak
 from tswarp.metrics._lcss import cdist_lcss, lcss, lcss_path, lcss_path_from_metric
 from tswarp.metrics._limited_warping import (
     dtw_limited_warping_length,
@@ -43,6 +44,7 @@ __all__ = [
     "SoftDTWLossPyTorch",
     "cdist_dtw",
     "cdist_frechet",
+    "cdist_gak",
     "cdist_lcss",
     "cdist_soft_dtw",
     "cdist_soft_dtw_normalized",
@@ -57,6 +59,7 @@ __all__ = [
     "frechet_accumulated_matrix",
     "frechet_path",
     "frechet_path_from_metric",
+    "gak",
     "itakura_mask",
     "lb_envelope",
     "lb_keogh",
@@ -64,9 +67,11 @@ __all__ = [
     "lcss_path",
     "lcss_path_from_metric",
     "sakoe_chiba_mask",
+    "sigma_gak",
     "soft_dtw",
     "soft_dtw_alignment",
     "soft_dtw_normalized",
+    "unnormalized_gak",
 ]
 
 
