@@ -2,7 +2,7 @@
 pysdtw.
 
     python benchmarks/metrics.py [--quick] [--threads 1,2] [--repeat N] [--json out.json]
-                                 [--only cdist_frechet,cdist_lcss]
+                                 [--only cdist_frechet,cdist_lcss,cdist_gak]
 
 Every thread count T runs in a fresh subprocess of this script whose environment caps the
 thread pools at T before any library is imported (OMP_NUM_THREADS for the OpenMP of tswarp and
@@ -237,6 +237,17 @@ def cdist_sbd_workload(libs, threads, n, sz):
     return title, n * (n - 1) // 2 * sz * sz, rows, notes
 
 
+def cdist_gak_workload(libs, threads, n, sz, sigma=4.0):
+    X = random_walks(n, sz, 1, seed=4)
+    rows = [
+        api_row(libs, lib, "cdist_gak", lambda f: f(X, sigma=sigma, n_jobs=threads))
+        for lib in ("tswarp", "tslearn")
+    ]
+    notes = ["normalised kernels: n(n+1)/2 pairs, diagonal included (as tslearn computes it)"]
+    title = f"cdist_gak: {n} series x {sz}, sigma={sigma}, threads={threads}"
+    return title, n * (n + 1) // 2 * sz * sz, rows, notes
+
+
 def dtw_pair_workload(libs, sz):
     x, y = random_walks(2, sz, 1, seed=2)
     x1, y1 = x[:, 0].copy(), y[:, 0].copy()
@@ -441,6 +452,7 @@ def worker(args):
         lambda: cdist_frechet_workload(libs, threads, size["n"], size["sz"]),
         lambda: cdist_lcss_workload(libs, threads, size["n"], size["sz"]),
         lambda: cdist_sbd_workload(libs, threads, **SBD_SIZES["quick" if args.quick else "full"]),
+        lambda: cdist_gak_workload(libs, threads, size["n"], size["sz"]),
     ]
     if args._pairs:
         workloads += [lambda sz=sz: dtw_pair_workload(libs, sz) for sz in size["pair"]]

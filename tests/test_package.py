@@ -104,6 +104,7 @@ def test_docstring_examples(name):
         "docs/lcss.md",
         "docs/subsequence.md",
         "docs/more_metrics.md",
+        "docs/gak.md",
         "docs/getting-started.md",
         "docs/training.md",
         "README.md",

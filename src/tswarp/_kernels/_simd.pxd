@@ -18,6 +18,7 @@ cdef extern from "soft_dtw.h" nogil:
         const void* y
         Py_ssize_t d
         int single
+        double gak_scale
         const tswarp_flag* stop
     ctypedef struct tswarp_soft_state:
         double* weights

@@ -50,7 +50,7 @@ cdef inline tswarp_soft_pair series_pair(
     p.n, p.m, p.lo, p.hi, p.gamma = n, m, lo, hi, gamma
     p.costs, p.stride = NULL, 0
     p.x, p.y, p.d, p.single = x, y, d, floating is float
-    p.stop = stop
+    p.gak_scale, p.stop = 0.0, stop
     return p
 
 
@@ -86,7 +86,7 @@ cdef inline tswarp_soft_pair cost_pair(
     p.n, p.m, p.lo, p.hi, p.gamma = n, m, lo, hi, gamma
     p.costs, p.stride = costs, stride
     p.x, p.y, p.d, p.single = NULL, NULL, 0, 0
-    p.stop = stop
+    p.gak_scale, p.stop = 0.0, stop
     return p
 
 

@@ -46,6 +46,17 @@ TW_F cell_t soft_cell(V cost, V diag, V up, V left, double gamma, double scale) 
     return c;
 }
 
+/* GAK's costs from squared distances, in place (count a multiple of TW_W): u + log(2 -
+ * exp(-u)), u = s * scale, minus the log of the local kernel exp(-u) / (2 - exp(-u)). The
+ * log's argument lies in [1, 2]; +inf (off the band) stays +inf. */
+static void gak_costs(double* costs, ptrdiff_t count, double scale) {
+    ptrdiff_t k;
+    for (k = 0; k < count; k += TW_W) {
+        V u = v_load(costs + k) * scale;
+        v_store(costs + k, u + tswarp_soft_log(2.0 - tswarp_soft_exp(-u)));
+    }
+}
+
 /* R[n-1, m-1]: the forward of struct tswarp_soft (soft_dtw.h). */
 static double forward(
     const tswarp_soft_pair* p, double* scratch, const tswarp_soft_state* keep
@@ -81,6 +92,8 @@ static double forward(
             if (*p->stop)
                 return NAN;
             tswarp_soft_fill_costs(p, columns, i0, rows, chunk, stop, costs);
+            if (p->gak_scale > 0.0)
+                gak_costs(costs, (stop - chunk) * L, p->gak_scale);
             for (t = chunk; t < stop; t++) {
                 /* lane 0 reads the row above; lane k the previous two steps of lane k - 1 */
                 V carry_up = v_splat(above[t + 1]), carry_diag = v_splat(above[t]);

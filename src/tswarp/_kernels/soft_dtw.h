@@ -16,7 +16,11 @@
  * matrix (costs != NULL, rows `stride` apart) or two series x (n, d) and y (m, d), row-major,
  * float32 when `single` is set, whose squared distances are summed in float64. The kernels
  * poll *stop every chunk of steps and return early, with meaningless results, once it is
- * non-zero (the flag of _interrupt.h). */
+ * non-zero (the flag of _interrupt.h).
+ * gak_scale > 0 turns the forward into the global alignment kernel's: each cost s (a
+ * squared distance) becomes u + log(2 - exp(-u)), u = s * gak_scale, minus the log of GAK's
+ * local kernel, and at gamma = 1 the value is -log of the kernel. 0 for soft-DTW; the
+ * backward ignores it. */
 typedef struct {
     ptrdiff_t n, m;
     const ptrdiff_t* lo;
@@ -28,6 +32,7 @@ typedef struct {
     const void* y;
     ptrdiff_t d;
     int single;
+    double gak_scale;
     const volatile int* stop;
 } tswarp_soft_pair;
 

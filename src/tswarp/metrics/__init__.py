@@ -13,6 +13,7 @@ from tswarp.metrics._frechet import (
     frechet_path,
     frechet_path_from_metric,
 )
+from tswarp.metrics._gak import cdist_gak, gak, sigma_gak, unnormalized_gak
 from tswarp.metrics._lcss import cdist_lcss, lcss, lcss_path, lcss_path_from_metric
 from tswarp.metrics._limited_warping import (
     dtw_limited_warping_length,
@@ -58,6 +59,7 @@ __all__ = [
     "SquaredEuclidean",
     "cdist_dtw",
     "cdist_frechet",
+    "cdist_gak",
     "cdist_lcss",
     "cdist_normalized_cc",
     "cdist_sax",
@@ -77,6 +79,7 @@ __all__ = [
     "frechet_accumulated_matrix",
     "frechet_path",
     "frechet_path_from_metric",
+    "gak",
     "gamma_soft_dtw",
     "itakura_mask",
     "lb_envelope",
@@ -87,12 +90,14 @@ __all__ = [
     "performance",
     "sakoe_chiba_mask",
     "sbd",
+    "sigma_gak",
     "soft_dtw",
     "soft_dtw_alignment",
     "soft_dtw_normalized",
     "subsequence_cost_matrix",
     "subsequence_path",
     "subsequence_search",
+    "unnormalized_gak",
     "y_shifted_sbd_vec",
 ]
 

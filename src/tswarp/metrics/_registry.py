@@ -8,6 +8,7 @@ code that reads ``TSLEARN_VALID_METRICS``, ``VARIABLE_LENGTH_METRICS`` or
 
 from tswarp.metrics._dtw import cdist_dtw
 from tswarp.metrics._frechet import cdist_frechet
+from tswarp.metrics._gak import cdist_gak
 from tswarp.metrics._lcss import cdist_lcss
 from tswarp.metrics._soft_dtw import cdist_soft_dtw, cdist_soft_dtw_normalized
 
@@ -17,8 +18,10 @@ PAIRWISE_METRICS = {
     "soft_dtw_normalized": cdist_soft_dtw_normalized,
     "frechet": cdist_frechet,
     "lcss": cdist_lcss,
+    "gak": cdist_gak,
 }
-"""tswarp's metric names and their cdist functions (``lcss`` gives similarities in [0, 1])."""
+"""tswarp's metric names and their cdist functions (``lcss`` and ``gak`` give
+similarities in [0, 1])."""
 
 VALID_METRICS = tuple(PAIRWISE_METRICS)
 """The names of ``PAIRWISE_METRICS``."""

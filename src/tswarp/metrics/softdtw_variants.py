@@ -13,6 +13,7 @@ from tswarp.metrics import (
     dtw,
     dtw_path,
     gamma_soft_dtw,
+    sigma_gak,
     soft_dtw,
     soft_dtw_alignment,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "dtw_path",
     "gamma_soft_dtw",
     "instantiate_backend",
+    "sigma_gak",
     "soft_dtw",
     "soft_dtw_alignment",
 ]
