@@ -14,6 +14,7 @@ PAIR_FUNCTIONS = {
     "soft_dtw_normalized": lambda x, y: metrics.soft_dtw_normalized(x, y, gamma=1.0),
     "frechet": metrics.frechet,
     "lcss": metrics.lcss,
+    "ctw": metrics.ctw,
 }
 
 

@@ -1,6 +1,7 @@
 """Time-series distances: DTW, soft-DTW, Fréchet and LCSS, with tslearn's names and arguments."""
 
 from tswarp._constraints import GLOBAL_CONSTRAINT_CODE, InfeasibleConstraintError
+from tswarp.metrics._ctw import cdist_ctw, ctw, ctw_path
 from tswarp.metrics._dtw import cdist_dtw, dtw, dtw_accumulated_matrix, dtw_path
 from tswarp.metrics._dtw_from_metric import dtw_path_from_metric
 from tswarp.metrics._frechet import (
@@ -41,12 +42,15 @@ __all__ = [
     "VARIABLE_LENGTH_METRICS",
     "InfeasibleConstraintError",
     "SoftDTWLossPyTorch",
+    "cdist_ctw",
     "cdist_dtw",
     "cdist_frechet",
     "cdist_lcss",
     "cdist_soft_dtw",
     "cdist_soft_dtw_normalized",
     "compute_mask",
+    "ctw",
+    "ctw_path",
     "dtw",
     "dtw_accumulated_matrix",
     "dtw_limited_warping_length",

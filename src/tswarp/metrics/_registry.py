@@ -6,6 +6,7 @@ code that reads ``TSLEARN_VALID_METRICS``, ``VARIABLE_LENGTH_METRICS`` or
 ``METRIC_TO_FUNCTION`` works unchanged.
 """
 
+from tswarp.metrics._ctw import cdist_ctw
 from tswarp.metrics._dtw import cdist_dtw
 from tswarp.metrics._frechet import cdist_frechet
 from tswarp.metrics._lcss import cdist_lcss
@@ -17,6 +18,7 @@ PAIRWISE_METRICS = {
     "soft_dtw_normalized": cdist_soft_dtw_normalized,
     "frechet": cdist_frechet,
     "lcss": cdist_lcss,
+    "ctw": cdist_ctw,
 }
 """tswarp's metric names and their cdist functions (``lcss`` gives similarities in [0, 1])."""
 
