@@ -1,6 +1,10 @@
 """Canonical time warping: distance, path and CCA, pairwise matrix, against oracles and tslearn."""
 
 import inspect
+import signal
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
@@ -185,6 +189,15 @@ def test_cca_of_constant_columns_and_a_single_step():
     assert path == [(0, 0)] and distance == pytest.approx(np.sqrt(13))
 
 
+def test_cca_when_one_side_is_constant(rng):
+    x, y = np.ones((9, 2)), rng.normal(size=(7, 2))
+    path, cca, distance = ctw_path(x, y)
+    for scores in cca.transform(x, y):
+        assert np.isfinite(scores).all()
+    assert distance == pytest.approx(dtw_naive(x, y), rel=1e-12)
+    assert path[0] == (0, 0) and path[-1] == (8, 6)
+
+
 def test_max_iter_one_fits_no_cca(rng):
     x, y = rng.normal(size=(12, 3)), rng.normal(size=(9, 3))
     path, cca, distance = ctw_path(x, y, max_iter=1, n_components=2)
@@ -322,6 +335,29 @@ def test_cdist_progress_bar(rng, capsys):
 def test_cdist_bad_input(args, kwargs, error, message):
     with pytest.raises(error, match=message):
         cdist_ctw(*args, **kwargs)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_cdist_stops_on_ctrl_c():
+    code = (
+        "import numpy as np\n"
+        "from tswarp.metrics import cdist_ctw\n"
+        "X = np.random.default_rng(0).normal(size=(400, 1000, 2))\n"
+        "print('started', flush=True)\n"
+        "try:\n    cdist_ctw(X, n_jobs=1)\n"
+        "except KeyboardInterrupt:\n    print('interrupted', flush=True)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "started"
+        time.sleep(0.5)
+        sent = time.perf_counter()
+        child.send_signal(signal.SIGINT)
+        out, _ = child.communicate(timeout=30)
+    finally:
+        child.kill()
+    assert "interrupted" in out
+    assert time.perf_counter() - sent < 2.0
 
 
 # --- tslearn ---------------------------------------------------------------------------------

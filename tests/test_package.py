@@ -101,6 +101,7 @@ def test_docstring_examples(name):
         "docs/dtw_variants.md",
         "docs/frechet.md",
         "docs/lcss.md",
+        "docs/ctw.md",
         "docs/getting-started.md",
         "docs/training.md",
         "README.md",

@@ -58,7 +58,7 @@ def _first_directions(X, Y):
             break
         previous = x_weights
     # A sign convention: the largest entry of the first side's direction is positive.
-    sign = np.sign(x_weights[np.argmax(np.abs(x_weights))])
+    sign = np.sign(x_weights[np.argmax(np.abs(x_weights))]) or 1.0
     return x_weights * sign, y_weights * sign
 
 
@@ -68,8 +68,14 @@ def _moved(new, old):
 
 
 def _deflated(data, scores):
-    """``data`` less its regression on ``scores`` (and the regression's coefficients)."""
-    loadings = scores @ data / (scores @ scores)
+    """``data`` less its regression on ``scores`` (and the regression's coefficients).
+
+    Scores that are all 0 (a side with no variance left) explain nothing: ``data`` stays.
+    """
+    norm = scores @ scores
+    if norm == 0.0:
+        return data, np.zeros(data.shape[1])
+    loadings = scores @ data / norm
     return data - np.outer(scores, loadings), loadings
 
 

@@ -65,8 +65,9 @@ def _series(ts, name, be):
     return to_series(ts, name).astype(np.float64, copy=False)
 
 
-def _leading_components(s1, s2, max_iter, n_components, be):
-    """Both series validated (their features may differ), cut to their first components."""
+def _validated_pair(s1, s2, max_iter, n_components, be):
+    """Both series validated (their features may differ), and the number of features that
+    are compared."""
     check_max_iter(max_iter)
     x, y = _series(s1, "s1", be), _series(s2, "s2", be)
     k = check_n_components(n_components, x.shape[1], y.shape[1])
@@ -146,7 +147,7 @@ def ctw(
     1.0
     """
     be = instantiate_backend(be, s1, s2)
-    x, y, k = _leading_components(s1, s2, max_iter, n_components, be)
+    x, y, k = _validated_pair(s1, s2, max_iter, n_components, be)
     constraint = (global_constraint, sakoe_chiba_radius, itakura_max_slope)
     distance = dtw(x[:, :k], y[:, :k], *constraint, be=be)
     _report(verbose, distance)
@@ -202,7 +203,7 @@ def ctw_path(
     array([-1.22474487,  0.        ,  1.22474487])
     """
     be = instantiate_backend(be, s1, s2)
-    x, y, k = _leading_components(s1, s2, max_iter, n_components, be)
+    x, y, k = _validated_pair(s1, s2, max_iter, n_components, be)
     constraint = (global_constraint, sakoe_chiba_radius, itakura_max_slope)
     path, distance = dtw_path(x[:, :k], y[:, :k], *constraint, be=be)
     _report(verbose, distance)
