@@ -301,7 +301,8 @@ def cdist_ctw(
             None if data is None else _leading_features(data, k, 3)
             for data in (dataset1, dataset2)
         )
-        return cdist_dtw(first, second, *constraint_args, n_jobs=n_jobs, be=be, dtype=np.float64)
+        options = dict(n_jobs=n_jobs, verbose=verbose, be=be, dtype=np.float64)
+        return cdist_dtw(first, second, *constraint_args, **options)
     first = _cut(first, k)
     second = first if dataset2 is None else _cut(second, k)
     matrix = constrained_matrix(
