@@ -248,6 +248,19 @@ def cdist_gak_workload(libs, threads, n, sz, sigma=4.0):
     return title, n * (n + 1) // 2 * sz * sz, rows, notes
 
 
+def cdist_ctw_workload(libs, threads, n, sz, d=3):
+    # tslearn's CTW distance is the DTW of the first n_components features (its loop stops
+    # after one CCA step, which does not change the distance): tswarp runs that DTW alone.
+    X = random_walks(n, sz, d, seed=4)
+    upper = np.triu_indices(n, k=1)
+    rows = [
+        api_row(libs, lib, "cdist_ctw", lambda f: f(X, n_jobs=threads), lambda m: m[upper])
+        for lib in ("tswarp", "tslearn")
+    ]
+    title = f"cdist_ctw: {n} series x {sz}, d={d}, threads={threads}"
+    return title, n * (n - 1) // 2 * sz * sz, rows, []
+
+
 def dtw_pair_workload(libs, sz):
     x, y = random_walks(2, sz, 1, seed=2)
     x1, y1 = x[:, 0].copy(), y[:, 0].copy()
@@ -453,6 +466,7 @@ def worker(args):
         lambda: cdist_lcss_workload(libs, threads, size["n"], size["sz"]),
         lambda: cdist_sbd_workload(libs, threads, **SBD_SIZES["quick" if args.quick else "full"]),
         lambda: cdist_gak_workload(libs, threads, size["n"], size["sz"]),
+        lambda: cdist_ctw_workload(libs, threads, 50, 128),
     ]
     if args._pairs:
         workloads += [lambda sz=sz: dtw_pair_workload(libs, sz) for sz in size["pair"]]

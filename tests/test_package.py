@@ -105,6 +105,7 @@ def test_docstring_examples(name):
         "docs/subsequence.md",
         "docs/more_metrics.md",
         "docs/gak.md",
+        "docs/ctw.md",
         "docs/getting-started.md",
         "docs/training.md",
         "README.md",

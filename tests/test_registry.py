@@ -15,6 +15,7 @@ PAIR_FUNCTIONS = {
     "frechet": metrics.frechet,
     "lcss": metrics.lcss,
     "gak": metrics.gak,
+    "ctw": metrics.ctw,
 }
 
 

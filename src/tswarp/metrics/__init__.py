@@ -4,6 +4,7 @@ import importlib
 
 from tswarp._constraints import GLOBAL_CONSTRAINT_CODE, InfeasibleConstraintError
 from tswarp.metrics import performance
+from tswarp.metrics._ctw import cdist_ctw, ctw, ctw_path
 from tswarp.metrics._dtw import cdist_dtw, dtw, dtw_accumulated_matrix, dtw_path
 from tswarp.metrics._dtw_from_metric import dtw_path_from_metric
 from tswarp.metrics._frechet import (
@@ -57,6 +58,7 @@ __all__ = [
     "SoftDTW",
     "SoftDTWLossPyTorch",
     "SquaredEuclidean",
+    "cdist_ctw",
     "cdist_dtw",
     "cdist_frechet",
     "cdist_gak",
@@ -67,6 +69,8 @@ __all__ = [
     "cdist_soft_dtw",
     "cdist_soft_dtw_normalized",
     "compute_mask",
+    "ctw",
+    "ctw_path",
     "dtw",
     "dtw_accumulated_matrix",
     "dtw_limited_warping_length",

@@ -6,6 +6,7 @@ code that reads ``TSLEARN_VALID_METRICS``, ``VARIABLE_LENGTH_METRICS`` or
 ``METRIC_TO_FUNCTION`` works unchanged.
 """
 
+from tswarp.metrics._ctw import cdist_ctw
 from tswarp.metrics._dtw import cdist_dtw
 from tswarp.metrics._frechet import cdist_frechet
 from tswarp.metrics._gak import cdist_gak
@@ -19,6 +20,7 @@ PAIRWISE_METRICS = {
     "frechet": cdist_frechet,
     "lcss": cdist_lcss,
     "gak": cdist_gak,
+    "ctw": cdist_ctw,
 }
 """tswarp's metric names and their cdist functions (``lcss`` and ``gak`` give
 similarities in [0, 1])."""
