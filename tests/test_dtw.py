@@ -256,6 +256,13 @@ def test_bad_constraint_arguments(kwargs, error, message):
         cdist_dtw([[1.0, 2.0, 3.0]], **kwargs)
 
 
+def test_both_constraint_parameters_is_also_a_runtime_warning():
+    # tslearn raises RuntimeWarning here: code written for it catches tswarp's error too.
+    for function in (dtw, compute_mask):
+        with pytest.raises(RuntimeWarning, match="both sakoe_chiba_radius and itakura_max"):
+            function([1.0, 2.0, 3.0], [1.0, 2.0], sakoe_chiba_radius=1, itakura_max_slope=2.0)
+
+
 def test_infeasible_itakura_slope_is_an_error():
     with pytest.raises(ValueError, match="itakura_max_slope=2 admits no warping path"):
         dtw([1, 2, 3], [1] * 9, global_constraint="itakura")
