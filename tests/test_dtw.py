@@ -359,6 +359,13 @@ def test_accumulated_matrix(rng):
     assert math.sqrt(acc[-1, -1]) == pytest.approx(dtw(x, y), rel=1e-14)
 
 
+def test_accumulated_matrix_takes_be_fourth_as_tslearn():
+    mask = compute_mask(3, 3)
+    acc = dtw_accumulated_matrix([1.0, 2.0, 3.0], [1.0, 2.0, 2.0], mask, "numpy")
+    np.testing.assert_array_equal(acc, [[0, 1, 2], [1, 0, 0], [5, 1, 1]])
+    assert isinstance(acc, np.ndarray)
+
+
 def test_accumulated_matrix_with_a_custom_mask(rng):
     x, y = rng.normal(size=6), rng.normal(size=6)
     mask = np.ones((6, 6), dtype=bool)

@@ -15,7 +15,14 @@ from tswarp.metrics._frechet import (
     frechet_path_from_metric,
 )
 from tswarp.metrics._gak import cdist_gak, gak, sigma_gak, unnormalized_gak
-from tswarp.metrics._lcss import cdist_lcss, lcss, lcss_path, lcss_path_from_metric
+from tswarp.metrics._lcss import (
+    cdist_lcss,
+    lcss,
+    lcss_accumulated_matrix,
+    lcss_accumulated_matrix_from_dist_matrix,
+    lcss_path,
+    lcss_path_from_metric,
+)
 from tswarp.metrics._limited_warping import (
     dtw_limited_warping_length,
     dtw_path_limited_warping_length,
@@ -89,6 +96,8 @@ __all__ = [
     "lb_envelope",
     "lb_keogh",
     "lcss",
+    "lcss_accumulated_matrix",
+    "lcss_accumulated_matrix_from_dist_matrix",
     "lcss_path",
     "lcss_path_from_metric",
     "performance",
