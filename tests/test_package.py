@@ -68,6 +68,7 @@ NEEDS = {
         "tswarp.metrics._torch_inputs",
         "tswarp.metrics._torch_metrics",
         "tswarp.metrics._torch_subsequence",
+        "tswarp.metrics.soft_dtw_loss_pytorch",
     ),
     "matplotlib": ("tswarp.plot",),
 }

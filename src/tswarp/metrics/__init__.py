@@ -117,7 +117,7 @@ __all__ = [
 
 def __getattr__(name):
     # The alias modules import from this one: loaded on first use, after it is complete.
-    if name in ("dtw_variants", "softdtw_variants"):
+    if name in ("cycc", "dtw_variants", "soft_dtw_loss_pytorch", "softdtw_variants"):
         return importlib.import_module(f"tswarp.metrics.{name}")
     # The loss is a torch.nn.Module: defining it imports torch, so it loads on first use.
     if name == "SoftDTWLossPyTorch":
