@@ -107,6 +107,7 @@ def test_docstring_examples(name):
         "docs/more_metrics.md",
         "docs/gak.md",
         "docs/ctw.md",
+        "docs/differences.md",
         "docs/getting-started.md",
         "docs/training.md",
         "README.md",

@@ -98,9 +98,8 @@ class AmbiguousConstraintError(ValueError, RuntimeWarning):
 class InfeasibleConstraintError(ValueError, RuntimeWarning):
     """No warping path fits the global constraint for the lengths at hand.
 
-    A ValueError, and also a RuntimeWarning: tslearn warns with a RuntimeWarning and returns
-    inf in this case, so tslearn code that catches RuntimeWarning (or turns warnings into
-    errors) catches this error too.
+    A ValueError, and also a RuntimeWarning: tslearn raises a RuntimeWarning in this case (as
+    an exception), so tslearn code that catches RuntimeWarning catches this error too.
     """
 
     __module__ = "tswarp.metrics"  # where users import it from
