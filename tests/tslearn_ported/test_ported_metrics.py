@@ -31,6 +31,11 @@ def test_lcss(case):
     np.testing.assert_equal(round(sim, 2), 0.67)
     sim = tswarp.metrics.lcss([1, 2, 3], [1.0, 2.0, 2.0, 2.0, 3.0], eps=0, be=be)
     np.testing.assert_equal(sim, 1.0)
+    # An earlier version of tslearn's file runs this case under a Sakoe-Chiba band of radius 0.
+    sim = tswarp.metrics.lcss(
+        [1, 2, 3], [1.0, 2.0, 2.0, 2.0, 3.0], eps=0, sakoe_chiba_radius=0, be=be
+    )
+    np.testing.assert_equal(sim, 1.0)
     sim = tswarp.metrics.lcss(
         [[1, 1], [2, 2], [3, 3]],
         [[1.0, 1.0], [2.0, 2.0], [2.0, 2.0], [2.0, 2.0], [3.0, 3.0]],
@@ -41,18 +46,20 @@ def test_lcss(case):
 
 
 @pytest.mark.parametrize(
-    "s2, eps, expected_path, expected_sim",
+    "s2, eps, band, expected_path, expected_sim",
     [
-        ([1.0, 2.0, 2.0, 3.0], 1, [(0, 1), (1, 2), (2, 3)], 1.0),
-        ([1.0, 2.0, 2.0, 4.0], 1, [(0, 1), (1, 2), (2, 3)], 1.0),
-        ([-2.0, 5.0, 7.0], 3, [(0, 0), (2, 1)], 0.67),
-        ([1.0, 2.0, 2.0, 2.0, 3.0], 0, [(0, 0), (1, 3), (2, 4)], 1.0),
+        ([1.0, 2.0, 2.0, 3.0], 1, {}, [(0, 1), (1, 2), (2, 3)], 1.0),
+        ([1.0, 2.0, 2.0, 4.0], 1, {}, [(0, 1), (1, 2), (2, 3)], 1.0),
+        ([-2.0, 5.0, 7.0], 3, {}, [(0, 0), (2, 1)], 0.67),
+        ([1.0, 2.0, 2.0, 2.0, 3.0], 0, {}, [(0, 0), (1, 3), (2, 4)], 1.0),
+        # An earlier version of tslearn's file runs the last case under this band.
+        ([1.0, 2.0, 2.0, 2.0, 3.0], 0, {"sakoe_chiba_radius": 0.0}, [(0, 0), (1, 3), (2, 4)], 1.0),
     ],
 )
-def test_lcss_path(case, s2, eps, expected_path, expected_sim):
+def test_lcss_path(case, s2, eps, band, expected_path, expected_sim):
     array_type = case.array_type
     path, sim = tswarp.metrics.lcss_path(
-        cast([1.0, 2.0, 3.0], array_type), cast(s2, array_type), eps=eps, be=case.be
+        cast([1.0, 2.0, 3.0], array_type), cast(s2, array_type), eps=eps, be=case.be, **band
     )
     np.testing.assert_equal(round(sim, 2), expected_sim)
     assert isinstance(sim, float)
