@@ -8,6 +8,7 @@ with a default, and may give a default to a parameter that tslearn requires.
 """
 
 import importlib
+import importlib.util
 import inspect
 
 import pytest
