@@ -218,6 +218,21 @@ def test_array_always_copies(be):
     assert host[0] == 1.0
 
 
+@needs_torch
+def test_numpy_backend_copies_a_tensor_without_warning():
+    # NumPy 2 warns when np.array copies an object whose __array__ takes no copy argument, as
+    # torch's does; the suite turns that warning into an error.
+    import torch
+
+    tensor = torch.tensor([1.0, 2.0], dtype=torch.float64)
+    be = NumPyBackend()
+    for copied in (be.array(tensor), be.array(tensor, dtype=np.float32), be.copy(tensor)):
+        assert isinstance(copied, np.ndarray)
+        copied[0] = 10.0
+        np.testing.assert_array_equal(copied, [10.0, 2.0])
+    assert float(tensor[0]) == 1.0
+
+
 def test_creation(be):
     np.testing.assert_array_equal(as_np(be, be.zeros((2, 3))), np.zeros((2, 3)))
     np.testing.assert_array_equal(as_np(be, be.ones(2)), np.ones(2))

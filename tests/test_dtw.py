@@ -256,6 +256,13 @@ def test_bad_constraint_arguments(kwargs, error, message):
         cdist_dtw([[1.0, 2.0, 3.0]], **kwargs)
 
 
+def test_both_constraint_parameters_is_also_a_runtime_warning():
+    # tslearn raises RuntimeWarning here: code written for it catches tswarp's error too.
+    for function in (dtw, compute_mask):
+        with pytest.raises(RuntimeWarning, match="both sakoe_chiba_radius and itakura_max"):
+            function([1.0, 2.0, 3.0], [1.0, 2.0], sakoe_chiba_radius=1, itakura_max_slope=2.0)
+
+
 def test_infeasible_itakura_slope_is_an_error():
     with pytest.raises(ValueError, match="itakura_max_slope=2 admits no warping path"):
         dtw([1, 2, 3], [1] * 9, global_constraint="itakura")
@@ -350,6 +357,13 @@ def test_accumulated_matrix(rng):
     assert acc.dtype == np.float64 and acc.shape == (12, 9)
     np.testing.assert_allclose(acc, accumulated_naive(x, y), rtol=1e-12)
     assert math.sqrt(acc[-1, -1]) == pytest.approx(dtw(x, y), rel=1e-14)
+
+
+def test_accumulated_matrix_takes_be_fourth_as_tslearn():
+    mask = compute_mask(3, 3)
+    acc = dtw_accumulated_matrix([1.0, 2.0, 3.0], [1.0, 2.0, 2.0], mask, "numpy")
+    np.testing.assert_array_equal(acc, [[0, 1, 2], [1, 0, 0], [5, 1, 1]])
+    assert isinstance(acc, np.ndarray)
 
 
 def test_accumulated_matrix_with_a_custom_mask(rng):

@@ -15,6 +15,8 @@ from tswarp.metrics import (
     cdist_lcss,
     compute_mask,
     lcss,
+    lcss_accumulated_matrix,
+    lcss_accumulated_matrix_from_dist_matrix,
     lcss_path,
     lcss_path_from_metric,
 )
@@ -113,6 +115,67 @@ def test_agrees_with_tslearn(constraint, d):
             ours = lcss_path_from_metric(x, y, eps=0.6, metric="cityblock")
             theirs = tslearn_metrics.lcss_path_from_metric(x, y, eps=0.6, metric="cityblock")
             assert ours == theirs
+
+
+@pytest.mark.parametrize("d", [1, 3])
+@pytest.mark.parametrize("constraint", CONSTRAINTS)
+def test_accumulated_matrix_matches_naive_table(constraint, d):
+    rng = np.random.default_rng(len(constraint) + d)
+    x, y = random_pair(rng, 9, 12, d)
+    mask = compute_mask(9, 12, **constraint)
+    expected = lcss_table_naive(x, y, 0.8, mask)
+    table = lcss_accumulated_matrix(x, y, 0.8, mask)
+    assert table.dtype == np.int64
+    np.testing.assert_array_equal(table, expected)
+    distances = np.sqrt(((as_2d(x)[:, None] - as_2d(y)[None]) ** 2).sum(-1))
+    np.testing.assert_array_equal(
+        lcss_accumulated_matrix_from_dist_matrix(distances, 0.8, mask), expected
+    )
+    assert table[-1, -1] / 9 == lcss(x, y, 0.8, **constraint)
+
+
+def test_accumulated_matrix_under_any_mask():
+    # tslearn's helpers take any mask, a band or not: its cells outside count 0.
+    rng = np.random.default_rng(3)
+    x, y = random_pair(rng, 7, 6)
+    mask = rng.random((7, 6)) < 0.6
+    np.testing.assert_array_equal(
+        lcss_accumulated_matrix(x, y, 1.0, mask), lcss_table_naive(x, y, 1.0, mask)
+    )
+
+
+def test_accumulated_matrix_bad_arguments():
+    mask = np.ones((3, 2), dtype=bool)
+    with pytest.raises(ValueError, match=r"mask must have shape \(sz1, sz2\) = \(3, 2\)"):
+        lcss_accumulated_matrix([1.0, 2.0, 3.0], [1.0, 2.0], 1.0, mask.T)
+    with pytest.raises(ValueError, match="eps must be >= 0"):
+        lcss_accumulated_matrix([1.0, 2.0, 3.0], [1.0, 2.0], -1.0, mask)
+    with pytest.raises(ValueError, match="s2 is empty"):
+        lcss_accumulated_matrix([1.0, 2.0, 3.0], [], 1.0, mask)
+    with pytest.raises(ValueError, match="dist_matrix must not hold NaN"):
+        lcss_accumulated_matrix_from_dist_matrix([[0.0, np.nan]], 1.0, [[True, True]])
+    with pytest.raises(ValueError, match="dist_matrix must be a non-empty"):
+        lcss_accumulated_matrix_from_dist_matrix([0.0, 1.0], 1.0, [True, True])
+    with pytest.raises(TypeError, match="dist_matrix must hold real numbers"):
+        lcss_accumulated_matrix_from_dist_matrix([["a"]], 1.0, [[True]])
+
+
+def test_accumulated_matrix_agrees_with_tslearn():
+    dtw_variants = pytest.importorskip("tslearn.metrics.dtw_variants")
+    rng = np.random.default_rng(5)
+    x, y = random_pair(rng, 8, 10, 2)
+    mask = compute_mask(8, 10, sakoe_chiba_radius=2)
+    np.testing.assert_array_equal(
+        lcss_accumulated_matrix(x, y, 0.9, mask),
+        dtw_variants.lcss_accumulated_matrix(x, y, 0.9, mask),
+    )
+    costs = rng.random((4, 5))
+    np.testing.assert_array_equal(
+        lcss_accumulated_matrix_from_dist_matrix(costs, 0.5, np.ones((4, 5), dtype=bool)),
+        dtw_variants.lcss_accumulated_matrix_from_dist_matrix(
+            costs, 0.5, np.ones((4, 5), dtype=bool)
+        ),
+    )
 
 
 def test_path_under_a_band_ends_where_no_match_is_left():
@@ -249,6 +312,17 @@ def test_tensors_give_numpy_results():
     expected = [[1.0, lcss_naive(x, y, 0.9)], [lcss_naive(x, y, 0.9), 1.0]]
     np.testing.assert_array_equal(matrix.numpy(), expected)
     np.testing.assert_array_equal(cdist_lcss(torch.tensor(x[None]), eps=0.9).numpy(), [[1.0]])
+
+
+def test_accumulated_matrix_of_tensors():
+    torch = pytest.importorskip("torch")
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    table = lcss_accumulated_matrix(x, torch.tensor([1.0, 3.0]), 0.5, compute_mask(3, 2))
+    assert isinstance(table, torch.Tensor) and table.dtype == torch.int64
+    np.testing.assert_array_equal(table.numpy(), [[0, 0, 0], [0, 1, 1], [0, 1, 1], [0, 1, 2]])
+    costs = torch.tensor([[0.0, 5.0], [5.0, 0.5]])
+    table = lcss_accumulated_matrix_from_dist_matrix(costs, 1.0, torch.ones(2, 2, dtype=bool))
+    assert isinstance(table, torch.Tensor) and table[-1, -1].item() == 2
 
 
 def test_agrees_with_tslearn_on_tensors():

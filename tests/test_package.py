@@ -68,6 +68,7 @@ NEEDS = {
         "tswarp.metrics._torch_inputs",
         "tswarp.metrics._torch_metrics",
         "tswarp.metrics._torch_subsequence",
+        "tswarp.metrics.soft_dtw_loss_pytorch",
     ),
     "matplotlib": ("tswarp.plot",),
 }
@@ -106,6 +107,7 @@ def test_docstring_examples(name):
         "docs/more_metrics.md",
         "docs/gak.md",
         "docs/ctw.md",
+        "docs/differences.md",
         "docs/getting-started.md",
         "docs/training.md",
         "README.md",

@@ -294,3 +294,36 @@ def test_torch_gradient_of_a_zero_series_is_finite():
     assert float(value.detach()) == 1.0
     value.backward()
     assert torch.isfinite(x.grad).all() and torch.isfinite(y.grad).all()
+
+
+@pytest.mark.parametrize("n, m, d", [(6, 6, 1), (5, 8, 2), (1, 1, 1), (4, 1, 3)])
+def test_normalized_cc_matches_shift_loop(rng, n, m, d):
+    from tswarp.metrics.cycc import normalized_cc
+
+    x, y = rng.normal(size=(n, d)), rng.normal(size=(m, d))
+    for norms in [(), (2.0, 0.5)]:
+        expected = ncc_naive(x, y, *norms)
+        np.testing.assert_allclose(
+            normalized_cc(x, y, *norms), [expected[s] for s in sorted(expected)], atol=1e-12
+        )
+
+
+def test_normalized_cc_of_tiny_norms_and_bad_norms():
+    from tswarp.metrics.cycc import normalized_cc
+
+    np.testing.assert_array_equal(normalized_cc(np.zeros((3, 1)), np.ones((3, 1))), np.zeros(5))
+    with pytest.raises(TypeError, match="norm1 must be a real number"):
+        normalized_cc([1.0, 2.0], [1.0, 2.0], norm1="big")
+    with pytest.raises(ValueError, match="s2"):
+        normalized_cc([1.0, 2.0], [1.0, np.nan, 2.0])
+
+
+def test_normalized_cc_agrees_with_tslearn(rng):
+    cycc = pytest.importorskip("tslearn.metrics.cycc")
+    from tswarp.metrics.cycc import normalized_cc
+
+    x, y = rng.normal(size=(9, 2)), rng.normal(size=(9, 2))
+    for norms in [(), (3.0, 4.0)]:
+        np.testing.assert_allclose(
+            normalized_cc(x, y, *norms), cycc.normalized_cc(x, y, *norms), atol=1e-12
+        )

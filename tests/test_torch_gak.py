@@ -133,6 +133,14 @@ def test_sigma_gak_on_tensors(rng, device):
     assert value.item() == sigma_gak(X, random_state=4)
 
 
+def test_sigma_gak_of_arrays_with_the_torch_backend(rng):
+    X = rng.normal(size=(5, 12, 2))
+    for dataset in (X, X.tolist()):
+        value = sigma_gak(dataset, random_state=4, be="pytorch")
+        assert isinstance(value, torch.Tensor) and value.device.type == "cpu"
+        assert value.dtype == torch.float64 and value.item() == sigma_gak(X, random_state=4)
+
+
 def test_same_as_tslearn_on_tensors(rng):
     tslearn_metrics = pytest.importorskip("tslearn.metrics")
     x, y = tensors(rng, 8, 11, 2)

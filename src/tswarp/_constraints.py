@@ -63,7 +63,7 @@ def parse_constraint(global_constraint=None, sakoe_chiba_radius=None, itakura_ma
         )
     if code == NONE:
         if sakoe_chiba_radius is not None and itakura_max_slope is not None:
-            raise ValueError(
+            raise AmbiguousConstraintError(
                 "both sakoe_chiba_radius and itakura_max_slope are set: choose one with "
                 "global_constraint='sakoe_chiba' or global_constraint='itakura'"
             )
@@ -88,12 +88,18 @@ def band_for(n, m, constraint):
     return limits
 
 
+class AmbiguousConstraintError(ValueError, RuntimeWarning):
+    """Both constraint parameters given and no ``global_constraint`` to choose between them.
+
+    A ValueError, and also a RuntimeWarning, which is what tslearn raises in this case.
+    """
+
+
 class InfeasibleConstraintError(ValueError, RuntimeWarning):
     """No warping path fits the global constraint for the lengths at hand.
 
-    A ValueError, and also a RuntimeWarning: tslearn warns with a RuntimeWarning and returns
-    inf in this case, so tslearn code that catches RuntimeWarning (or turns warnings into
-    errors) catches this error too.
+    A ValueError, and also a RuntimeWarning: tslearn raises a RuntimeWarning in this case (as
+    an exception), so tslearn code that catches RuntimeWarning catches this error too.
     """
 
     __module__ = "tswarp.metrics"  # where users import it from

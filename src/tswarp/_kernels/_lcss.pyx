@@ -280,3 +280,22 @@ def lcss_pairs(
             ) / (n if n < m else m)
         if finished(stop):
             return
+
+
+def lcss_table(const unsigned char[:, ::1] matches, const unsigned char[:, ::1] allowed):
+    """The whole (n + 1, m + 1) int64 table L of the recurrence above, for given (n, m)
+    0/1 matches and admissible cells: L[i + 1, j + 1] is the count of s1[:i + 1] and
+    s2[:j + 1]. Only tslearn's ``lcss_accumulated_matrix`` asks for it."""
+    cdef Py_ssize_t n = matches.shape[0], m = matches.shape[1], i, j
+    table = np.zeros((n + 1, m + 1), dtype=np.int64)
+    cdef long long[:, ::1] L = table
+    with nogil:
+        for i in range(n):
+            for j in range(m):
+                if not allowed[i, j]:
+                    continue
+                if matches[i, j]:
+                    L[i + 1, j + 1] = L[i, j] + 1
+                else:
+                    L[i + 1, j + 1] = max(L[i, j + 1], L[i + 1, j])
+    return table

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from tswarp.backend._base import Backend
+from tswarp.backend._base import Backend, _is_torch_tensor
 
 _DISTANCE_METRICS = ("euclidean", "sqeuclidean", "cityblock", "chebyshev", "minkowski")
 
@@ -99,6 +99,18 @@ def _assert_equal(actual, desired, err_msg=""):
     np.testing.assert_equal(actual, desired, err_msg)
 
 
+def _array(obj, dtype=None, *args, **kwargs):
+    # torch's Tensor.__array__ takes no copy argument, so NumPy 2 warns when np.array copies a
+    # tensor: take NumPy's view of it first (what np.asarray asks for), then copy that.
+    if _is_torch_tensor(obj):
+        obj = np.asarray(obj)
+    return np.array(obj, dtype, *args, **kwargs)
+
+
+def _copy(x, *args, **kwargs):
+    return np.copy(np.asarray(x) if _is_torch_tensor(x) else x, *args, **kwargs)
+
+
 def _is_float(x):
     if isinstance(x, (float, np.floating)):
         return True
@@ -121,7 +133,7 @@ class NumPyBackend(Backend):
     inf, nan = np.inf, np.nan
     dbl_max = float(np.finfo(np.float64).max)
 
-    array = staticmethod(np.array)
+    array = staticmethod(_array)
     asarray = staticmethod(np.asarray)
     zeros = staticmethod(np.zeros)
     ones = staticmethod(np.ones)
@@ -131,7 +143,7 @@ class NumPyBackend(Backend):
     arange = staticmethod(np.arange)
     zeros_like = staticmethod(np.zeros_like)
     ones_like = staticmethod(np.ones_like)
-    copy = staticmethod(np.copy)
+    copy = staticmethod(_copy)
 
     abs = staticmethod(np.abs)
     exp = staticmethod(np.exp)

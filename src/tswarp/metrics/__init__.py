@@ -15,7 +15,14 @@ from tswarp.metrics._frechet import (
     frechet_path_from_metric,
 )
 from tswarp.metrics._gak import cdist_gak, gak, sigma_gak, unnormalized_gak
-from tswarp.metrics._lcss import cdist_lcss, lcss, lcss_path, lcss_path_from_metric
+from tswarp.metrics._lcss import (
+    cdist_lcss,
+    lcss,
+    lcss_accumulated_matrix,
+    lcss_accumulated_matrix_from_dist_matrix,
+    lcss_path,
+    lcss_path_from_metric,
+)
 from tswarp.metrics._limited_warping import (
     dtw_limited_warping_length,
     dtw_path_limited_warping_length,
@@ -89,6 +96,8 @@ __all__ = [
     "lb_envelope",
     "lb_keogh",
     "lcss",
+    "lcss_accumulated_matrix",
+    "lcss_accumulated_matrix_from_dist_matrix",
     "lcss_path",
     "lcss_path_from_metric",
     "performance",
@@ -108,7 +117,7 @@ __all__ = [
 
 def __getattr__(name):
     # The alias modules import from this one: loaded on first use, after it is complete.
-    if name in ("dtw_variants", "softdtw_variants"):
+    if name in ("cycc", "dtw_variants", "soft_dtw_loss_pytorch", "softdtw_variants"):
         return importlib.import_module(f"tswarp.metrics.{name}")
     # The loss is a torch.nn.Module: defining it imports torch, so it loads on first use.
     if name == "SoftDTWLossPyTorch":

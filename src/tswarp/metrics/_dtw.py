@@ -126,10 +126,10 @@ def dtw_accumulated_matrix(
     s1,
     s2,
     mask=None,
+    be=None,
     global_constraint=None,
     sakoe_chiba_radius=None,
     itakura_max_slope=None,
-    be=None,
 ):
     """Accumulated cost matrix of DTW: the cheapest squared cost of reaching each cell.
 
@@ -145,10 +145,12 @@ def dtw_accumulated_matrix(
     mask : array-like of bool, shape (sz1, sz2), optional
         Admissible cells (True). When given, the constraint arguments must be left unset,
         and the mask must hold a warping path from (0, 0) to (sz1 - 1, sz2 - 1).
-    global_constraint, sakoe_chiba_radius, itakura_max_slope
-        As in :func:`dtw`, when no ``mask`` is given.
     be : Backend, str or None
-        The backend to compute with.
+        The backend to compute with. It comes fourth, as in tslearn's
+        ``dtw_accumulated_matrix(s1, s2, mask, be=None)``.
+    global_constraint, sakoe_chiba_radius, itakura_max_slope
+        As in :func:`dtw`, when no ``mask`` is given (tswarp's addition to tslearn's
+        arguments).
 
     Returns
     -------

@@ -17,6 +17,7 @@ from tswarp.metrics._from_metric import cost_matrix
 from tswarp.metrics._inputs import (
     check_eps,
     dataset_backend,
+    host_values,
     to_backend,
     to_dataset_pair,
     to_series_pair,
@@ -297,3 +298,115 @@ def cdist_lcss(
         label="cdist_lcss",
     )
     return to_backend(be, matrix, *_items(dataset1), *_items(dataset2))
+
+
+def _admissible(mask, shape):
+    """The user's (sz1, sz2) mask of admissible cells as C-contiguous 0/1 bytes."""
+    allowed = host_values(mask, "mask")
+    if allowed.shape != shape:
+        raise ValueError(f"mask must have shape (sz1, sz2) = {shape}, got {allowed.shape}")
+    return np.ascontiguousarray(allowed, dtype=bool).view(np.uint8)
+
+
+def _table(be, matches, mask, *inputs):
+    allowed = _admissible(mask, matches.shape)
+    table = _lcss.lcss_table(np.ascontiguousarray(matches).view(np.uint8), allowed)
+    return to_backend(be, table, *inputs)
+
+
+def lcss_accumulated_matrix(s1, s2, eps, mask, be=None):
+    """The table of LCSS match counts of two time series (tslearn's ``dtw_variants`` helper).
+
+    ``L[i, j]`` is the number of matches of ``s1[:i]`` and ``s2[:j]`` (steps match when their
+    Euclidean distance is at most ``eps``), with tslearn's recurrence: ``L[i-1, j-1] + 1`` on
+    a match, ``max(L[i-1, j], L[i, j-1])`` otherwise, and 0 on the first row and column and
+    wherever ``mask`` is False. ``L[-1, -1] / min(sz1, sz2)`` is :func:`lcss` (under the
+    mask's constraint).
+
+    Parameters
+    ----------
+    s1 : array-like of shape (sz1,) or (sz1, d)
+        A time series. Trailing all-NaN rows are padding and are ignored.
+    s2 : array-like of shape (sz2,) or (sz2, d)
+        Another time series with the same number of features ``d``.
+    eps : float
+        Largest Euclidean distance between two matching steps (>= 0).
+    mask : array-like of bool, shape (sz1, sz2)
+        The cells that count (True), e.g. from :func:`compute_mask`.
+    be : Backend, str or None
+        The backend of the result; by default the type of the data decides.
+
+    Returns
+    -------
+    numpy.ndarray of shape (sz1 + 1, sz2 + 1), int64
+        On tensors, an int64 tensor on their device.
+
+    Raises
+    ------
+    ValueError
+        If a series is invalid (as in :func:`lcss`), ``eps`` is negative or ``mask`` does not
+        have shape (sz1, sz2).
+
+    Examples
+    --------
+    >>> from tswarp.metrics import compute_mask
+    >>> lcss_accumulated_matrix([1, 2, 3], [1, 3], 0.5, compute_mask(3, 2))
+    array([[0, 0, 0],
+           [0, 1, 1],
+           [0, 1, 1],
+           [0, 1, 2]])
+    """
+    be = instantiate_backend(be, s1, s2)
+    threshold = squared_threshold(check_eps(eps))
+    return _table(be, cost_matrix(s1, s2, "sqeuclidean", {}) <= threshold, mask, s1, s2)
+
+
+def lcss_accumulated_matrix_from_dist_matrix(dist_matrix, eps, mask, be=None):
+    """The table of LCSS match counts for a given matrix of costs between time steps.
+
+    As :func:`lcss_accumulated_matrix`, where steps ``i`` and ``j`` match when
+    ``dist_matrix[i, j] <= eps``.
+
+    Parameters
+    ----------
+    dist_matrix : array-like of shape (sz1, sz2)
+        The costs between the steps of two series (no NaN).
+    eps : float
+        Largest cost between two matching steps (>= 0).
+    mask : array-like of bool, shape (sz1, sz2)
+        The cells that count (True).
+    be : Backend, str or None
+        The backend of the result; by default the type of ``dist_matrix`` decides.
+
+    Returns
+    -------
+    numpy.ndarray of shape (sz1 + 1, sz2 + 1), int64
+        On a tensor, an int64 tensor on its device.
+
+    Raises
+    ------
+    ValueError
+        If ``dist_matrix`` is not a non-empty 2-D matrix without NaN, ``eps`` is negative, or
+        ``mask`` does not have the shape of ``dist_matrix``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> costs = [[0.0, 5.0], [5.0, 0.5]]
+    >>> lcss_accumulated_matrix_from_dist_matrix(costs, 1.0, np.ones((2, 2), dtype=bool))
+    array([[0, 0, 0],
+           [0, 1, 1],
+           [0, 1, 2]])
+    """
+    be = instantiate_backend(be, dist_matrix)
+    eps = check_eps(eps)
+    costs = host_values(dist_matrix, "dist_matrix")
+    if costs.ndim != 2 or 0 in costs.shape:
+        raise ValueError(
+            f"dist_matrix must be a non-empty (sz1, sz2) matrix, got shape {costs.shape}"
+        )
+    if not (np.issubdtype(costs.dtype, np.floating) or np.issubdtype(costs.dtype, np.integer)):
+        raise TypeError(f"dist_matrix must hold real numbers, got {costs.dtype}")
+    if np.isnan(costs).any():
+        raise ValueError("dist_matrix must not hold NaN")
+    return _table(be, costs <= eps, mask, dist_matrix)

@@ -77,7 +77,8 @@ def cdist_gak(dataset1, dataset2, scale, dtype):
 
 
 def as_tensor_like(value, dataset):
-    """A 0-d float64 tensor of ``value`` on the device of the dataset's tensors."""
+    """A 0-d float64 tensor of ``value`` on the device of the dataset's tensors (the CPU when
+    the dataset holds none, as when ``be="pytorch"`` is given with NumPy data)."""
     tensors = dataset if isinstance(dataset, (list, tuple)) else [dataset]
-    device = next(t.device for t in tensors if isinstance(t, torch.Tensor))
+    device = next((t.device for t in tensors if isinstance(t, torch.Tensor)), None)
     return torch.tensor(value, dtype=torch.float64, device=device)

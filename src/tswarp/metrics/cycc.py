@@ -1,0 +1,67 @@
+"""The names of ``tslearn.metrics.cycc``, so that code importing from that module moves over by
+changing the prefix: the normalised cross-correlation of two series, and the pairwise functions
+built on it (defined in :mod:`tswarp.metrics`)."""
+
+import numpy as np
+
+from tswarp.metrics._inputs import to_series_pair
+from tswarp.metrics._sbd import (
+    _real_number,
+    cdist_normalized_cc,
+    fft_length,
+    y_shifted_sbd_vec,
+)
+
+__all__ = ["cdist_normalized_cc", "normalized_cc", "y_shifted_sbd_vec"]
+
+
+def normalized_cc(s1, s2, norm1=-1.0, norm2=-1.0):
+    """Normalised cross-correlation of two time series at every shift.
+
+    At shift ``s`` the correlation is ``sum_t <s1[t + s], s2[t]>`` over the steps where both
+    series are defined, divided by ``norm1 * norm2`` (0 everywhere when that product is
+    below 1e-9). Shifts run from ``-(sz2 - 1)`` to ``sz1 - 1``.
+
+    Parameters
+    ----------
+    s1 : array-like of shape (sz1, d) or (sz1,)
+        A time series.
+    s2 : array-like of shape (sz2, d) or (sz2,)
+        Another time series with the same number of features (tslearn's function assumes
+        ``sz2 == sz1``; other lengths give the shifts above).
+    norm1, norm2 : float, default -1.0
+        The norms to divide by; a negative value means the Euclidean norm of the series.
+
+    Returns
+    -------
+    numpy.ndarray of shape (sz1 + sz2 - 1,), float64
+        The normalised correlations, from shift ``-(sz2 - 1)`` to ``sz1 - 1``.
+
+    Raises
+    ------
+    ValueError
+        If a series is invalid (empty, NaN or infinite values inside, mismatched features).
+    TypeError
+        If ``norm1`` or ``norm2`` is not a real number.
+
+    Examples
+    --------
+    >>> normalized_cc([[1.0], [2.0]], [[1.0], [2.0]]).round(3)
+    array([0.4, 1. , 0.4])
+    """
+    norm1, norm2 = _real_number(norm1, "norm1"), _real_number(norm2, "norm2")
+    x, y = to_series_pair(s1, s2)
+    x, y = x.astype(np.float64, copy=False), y.astype(np.float64, copy=False)
+    n, m = len(x), len(y)
+    if norm1 < 0:
+        norm1 = float(np.linalg.norm(x))
+    if norm2 < 0:
+        norm2 = float(np.linalg.norm(y))
+    size = fft_length(n, m)
+    spectra = np.fft.rfft(x, size, axis=0) * np.conj(np.fft.rfft(y, size, axis=0))
+    cc = np.fft.irfft(spectra.sum(axis=1), size)  # index s: shift s; index size - s: shift -s
+    shifts = np.concatenate((cc[size - (m - 1) :], cc[:n])) if m > 1 else cc[:n]
+    denominator = norm1 * norm2
+    if denominator < 1e-9:  # tslearn's rule: tiny norms correlate to 0, never NaN
+        return np.zeros_like(shifts)
+    return shifts / denominator
