@@ -1,6 +1,6 @@
 """Time-series distances: DTW and its variants, soft-DTW, Fréchet, LCSS; tslearn's names."""
 
-import importlib
+import importlib as _importlib
 
 from tswarp._constraints import GLOBAL_CONSTRAINT_CODE, InfeasibleConstraintError
 from tswarp.metrics import performance
@@ -118,7 +118,7 @@ __all__ = [
 def __getattr__(name):
     # The alias modules import from this one: loaded on first use, after it is complete.
     if name in ("cycc", "dtw_variants", "soft_dtw_loss_pytorch", "softdtw_variants"):
-        return importlib.import_module(f"tswarp.metrics.{name}")
+        return _importlib.import_module(f"tswarp.metrics.{name}")
     # The loss is a torch.nn.Module: defining it imports torch, so it loads on first use.
     if name == "SoftDTWLossPyTorch":
         try:
