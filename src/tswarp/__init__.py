@@ -2,10 +2,9 @@
 
 ``import tswarp`` stays cheap: the submodules :mod:`tswarp.backend`, :mod:`tswarp.metrics`,
 :mod:`tswarp.barycenters`, :mod:`tswarp.datasets` and :mod:`tswarp.plot` load on first use;
-torch is imported only when a
-torch tensor or the PyTorch backend is asked for (or by :func:`show_config`, to report its
-version), and matplotlib only by :mod:`tswarp.plot`. The command line is :mod:`tswarp.cli`
-(``tswarp`` or ``python -m tswarp``).
+torch is imported only when a torch tensor or the PyTorch backend is asked for (or by
+:func:`show_config`, to report its version), and matplotlib only by :mod:`tswarp.plot`. The
+command line is :mod:`tswarp.cli` (``tswarp`` or ``python -m tswarp``).
 """
 
 import importlib
