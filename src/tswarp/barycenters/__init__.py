@@ -8,7 +8,7 @@ names, arguments and defaults are those of ``tslearn.barycenters``:
   d = DTW, by alternating alignments and averages, the alignments in compiled code, in
   parallel over the series;
 - :func:`softdtw_barycenter`: d^2 = soft-DTW, by L-BFGS with the soft-DTW kernels' gradient
-  (torch's L-BFGS on the tensors' device for tensors).
+  (on tensors, the torch engine's, on the tensors' device).
 """
 
 from tswarp.barycenters._dba import (

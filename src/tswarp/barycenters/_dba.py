@@ -69,8 +69,9 @@ def _document(function):
 class _Problem:
     """The checked arguments of one DBA run, and its averaging step."""
 
-    def __init__(self, X, barycenter_size, init_barycenter, weights, metric_params, n_jobs,
-                 series_first):
+    def __init__(
+        self, X, barycenter_size, init_barycenter, weights, metric_params, n_jobs, series_first
+    ):
         self.X, self.lengths = dataset(X)
         n, longest, d = self.X.shape
         self.weights = check_weights(weights, n)
@@ -132,7 +133,7 @@ class _Problem:
 
 
 def _checked_run(X, barycenter_size, init_barycenter, max_iter, tol, weights, metric_params,
-                 verbose, n_jobs, series_first):
+                 verbose, n_jobs, series_first):  # fmt: skip
     max_iter = check_count(max_iter, "max_iter", 0)
     tol = check_tol(tol)
     problem = _Problem(X, barycenter_size, init_barycenter, weights, metric_params, n_jobs,

@@ -17,9 +17,12 @@ def dataset(X):
 
     Tensors are read on the host; padding rows stay NaN.
     """
+    empty = ValueError("X is empty: a barycenter needs at least one time series")
+    if isinstance(X, (list, tuple)) and len(X) == 0:
+        raise empty
     arr, lengths = to_dataset(X, "X")
     if arr.shape[0] == 0:
-        raise ValueError("X is empty: a barycenter needs at least one time series")
+        raise empty
     return np.ascontiguousarray(arr, dtype=np.float64), lengths
 
 
@@ -34,8 +37,7 @@ def check_weights(weights, n):
     values = values.astype(np.float64)
     if values.shape != (n,):
         raise ValueError(
-            f"weights must have one value per series of X, shape ({n},), got shape "
-            f"{values.shape}"
+            f"weights must have one value per series of X, shape ({n},), got shape {values.shape}"
         )
     if not np.isfinite(values).all() or (values < 0).any():
         raise ValueError("weights must be finite and >= 0")

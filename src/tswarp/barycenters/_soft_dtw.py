@@ -3,8 +3,8 @@
 Soft-DTW is smooth in Z, so a quasi-Newton method finds a (local) minimum from a gradient.
 Both come from the compiled soft-DTW kernels, batched over the series and in parallel: the
 forward keeps each pair's soft-min weights and the backward folds the expected alignment
-into dZ without forming it. On tensors, torch's L-BFGS runs on the tensors' device instead
-(``_torch_soft_dtw``).
+into dZ without forming it. On tensors they come from the torch engine on the tensors' device
+(``_torch_soft_dtw``), and the same optimiser runs on the host.
 """
 
 import numpy as np
@@ -34,7 +34,7 @@ def _scipy_minimize():
         from scipy.optimize import minimize
     except ImportError:  # pragma: no cover - scipy is in the test requirements
         raise ImportError(
-            "softdtw_barycenter on NumPy data needs SciPy: pip install 'tswarp[estimators]'"
+            "softdtw_barycenter needs SciPy: pip install 'tswarp[estimators]'"
         ) from None
     return minimize
 
@@ -51,7 +51,7 @@ class SoftObjective:
     """sum_i w_i * soft_dtw(Z, X_i) and its gradient in Z, for barycenters of ``size`` steps."""
 
     def __init__(self, X, lengths, weights, gamma, constraint, size, n_jobs):
-        n, longest, d = X.shape
+        n, longest = X.shape[:2]
         check_gamma_fits(gamma, size, longest)
         # The kernels never read the padding; zeros keep it harmless anyway.
         inside = np.arange(longest)[None, :] < lengths[:, None]
@@ -108,8 +108,10 @@ def softdtw_barycenter(
 
     The objective is smooth: a quasi-Newton method (``scipy.optimize.minimize``) descends
     from ``init`` with gradients from the compiled soft-DTW kernels, run in parallel over
-    the series. On torch tensors, ``torch.optim.LBFGS`` runs on the tensors' device and a
-    tensor is returned. Soft-DTW is not convex in Z: the result is a local minimum.
+    the series. On torch tensors, the objective and its gradient are computed by the torch
+    engine on the tensors' device (only Z and its gradient go to the host for the
+    optimiser), and a tensor is returned. Soft-DTW is not convex in Z: the result is a
+    local minimum, the same from the same start on either kind of data.
 
     Parameters
     ----------
@@ -120,18 +122,17 @@ def softdtw_barycenter(
     weights : array-like of shape (n_ts,), optional
         Non-negative weights of the series, not all zero; equal weights by default.
     tol : float, default 1e-3
-        Tolerance of the optimiser (``tol`` of ``scipy.optimize.minimize``; on tensors, the
-        gradient's largest entry, and the change of the objective relative to its start).
+        Tolerance of the optimiser (``tol`` of ``scipy.optimize.minimize``).
     max_iter : int, default 50
         Most iterations of the optimiser; 0 returns the starting barycenter.
     init : array-like of shape (bsz, d) or (bsz,), optional
         Starting barycenter, whose length is the result's. By default the weighted mean of
         the series, each first linearly resampled to the longest length if lengths differ.
     n_jobs : int or None, default None
-        Threads over the series, joblib's convention (None: 1, -1: all usable CPUs).
+        Threads over the series, joblib's convention (None: 1, -1: all usable CPUs); on
+        tensors, torch's thread count decides instead.
     method : str, default "L-BFGS-B"
-        The ``scipy.optimize.minimize`` method (one that uses gradients). On tensors only
-        "L-BFGS-B" is accepted, run as torch's L-BFGS (there are no bounds).
+        The ``scipy.optimize.minimize`` method (one that uses gradients).
     **metric_params
         Constraint of the alignments: ``global_constraint``, ``sakoe_chiba_radius``,
         ``itakura_max_slope``, as in :func:`tswarp.metrics.soft_dtw`.
@@ -149,7 +150,7 @@ def softdtw_barycenter(
         ``max_iter`` or the weights are out of range, if ``init`` does not have the series'
         features, or if the constraint admits no path.
     ImportError
-        On NumPy data, if SciPy is not installed.
+        If SciPy is not installed (``pip install "tswarp[estimators]"``).
 
     Examples
     --------
@@ -175,15 +176,16 @@ def softdtw_barycenter(
         start = starting_barycenter(init, arr.shape[2], "init")
     check_bands(len(start), lengths, constraint)
     if be.is_pytorch:
-        from tswarp.barycenters import _torch_soft_dtw
+        from tswarp.barycenters._torch_soft_dtw import TorchSoftObjective
 
-        return _torch_soft_dtw.barycenter(X, init, start, w, gamma, tol, max_iter, method,
-                                          constraint)  # fmt: skip
+        objective = TorchSoftObjective(X, w, gamma, constraint, len(start))
+        finish = objective.tensor
+    else:
+        objective = SoftObjective(arr, lengths, w, gamma, constraint, len(start), n_jobs)
+        finish = np.asarray
     if max_iter == 0:
-        return start
-    objective = SoftObjective(arr, lengths, w, gamma, constraint, len(start), n_jobs)
-    minimize = _scipy_minimize()
-    result = minimize(
+        return finish(start)
+    result = _scipy_minimize()(
         objective, start.ravel(), method=method, jac=True, tol=tol, options={"maxiter": max_iter}
     )
-    return result.x.reshape(start.shape)
+    return finish(result.x.reshape(start.shape))

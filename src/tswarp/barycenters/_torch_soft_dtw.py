@@ -1,58 +1,47 @@
-"""The soft-DTW barycenter of tensors: torch's L-BFGS on the tensors' device.
+"""The soft-DTW barycenter's objective on tensors, computed on the tensors' device.
 
-The objective is the same as on NumPy data, sum_i w_i * soft_dtw(Z, X_i), from the batched
-soft-DTW of the torch engine (compiled kernels for CPU tensors, the wavefront elsewhere),
-differentiated by its analytic backward.
+The same objective as on NumPy data, sum_i w_i * soft_dtw(Z, X_i), from the batched soft-DTW
+of the torch engine (compiled kernels for CPU tensors, the wavefront elsewhere), differentiated
+by its analytic backward. The optimiser that calls it is the NumPy path's, so both follow the
+same steps: only Z and its gradient, a few kilobytes, cross to the host at each evaluation.
 """
 
+import numpy as np
 import torch
 
 from tswarp._torch._dispatch import soft_dtw_series_batch
 from tswarp.metrics import _torch_inputs
 
 
-def barycenter(X, init, start, weights, gamma, tol, max_iter, method, constraint):
-    """The barycenter as a float64 tensor on the device of X (``start``, ``weights``: the
-    checked NumPy starting barycenter and weights)."""
-    if method != "L-BFGS-B":
-        raise ValueError(f"on tensors, method must be 'L-BFGS-B', got {method!r}")
-    series, lengths = _torch_inputs.to_dataset(X, "X")
-    series = series.to(torch.float64)
-    device = series.device
-    if isinstance(init, torch.Tensor) and init.device != device:
-        raise ValueError(f"init and X must be on the same device, got {init.device} and {device}")
-    w = torch.as_tensor(weights, dtype=torch.float64, device=device)
-    Z = torch.as_tensor(start, dtype=torch.float64, device=device).clone()
-    if max_iter == 0:
-        return Z
-    n, size = len(series), len(Z)
-    sizes = [size] * n
+class TorchSoftObjective:
+    """(value, gradient) of the objective at a flattened NumPy barycenter of ``size`` steps,
+    for the series of the dataset ``X`` (tensors), on their device."""
 
-    def objective():
-        values = soft_dtw_series_batch(
-            Z.expand(n, *Z.shape), series, gamma, sizes, lengths, constraint
-        )
-        return (w * values).sum()
+    def __init__(self, X, weights, gamma, constraint, size):
+        series, self.lengths = _torch_inputs.to_dataset(X, "X")
+        self.series = series.to(torch.float64)
+        self.device = self.series.device
+        self.weights = torch.as_tensor(weights, dtype=torch.float64, device=self.device)
+        self.gamma, self.constraint = gamma, constraint
+        self.shape = (size, self.series.shape[2])
+        self.sizes = [size] * len(self.series)
 
-    with torch.enable_grad():
-        with torch.no_grad():
-            scale = max(1.0, abs(float(objective())))
+    def __call__(self, z):
+        Z = torch.tensor(np.reshape(z, self.shape), dtype=torch.float64, device=self.device)
         Z.requires_grad_(True)
-        # scipy's L-BFGS-B stops on the largest gradient entry (gtol) or on a change of the
-        # objective relative to its size (ftol), both set by tol: the same rules here.
-        optimizer = torch.optim.LBFGS(
-            [Z],
-            max_iter=max_iter,
-            tolerance_grad=tol,
-            tolerance_change=tol * scale,
-            line_search_fn="strong_wolfe",
-        )
+        with torch.enable_grad():
+            values = soft_dtw_series_batch(
+                Z.expand(len(self.series), *self.shape),
+                self.series,
+                self.gamma,
+                self.sizes,
+                self.lengths,
+                self.constraint,
+            )
+            total = (self.weights * values).sum()
+            (grad,) = torch.autograd.grad(total, Z)
+        return float(total.detach()), grad.cpu().numpy().ravel()
 
-        def closure():
-            optimizer.zero_grad()
-            loss = objective()
-            loss.backward()
-            return loss
-
-        optimizer.step(closure)
-    return Z.detach()
+    def tensor(self, Z):
+        """A NumPy barycenter as a float64 tensor on the device of the series."""
+        return torch.as_tensor(np.asarray(Z), dtype=torch.float64, device=self.device)
