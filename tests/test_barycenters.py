@@ -407,3 +407,28 @@ def test_euclidean_barycenter_errors():
         euclidean_barycenter([[1, 2], [3, 4]], weights=[1, 2, 3])
     with pytest.raises(TypeError, match="weights"):
         euclidean_barycenter([[1, 2], [3, 4]], weights=["a", "b"])
+
+
+@pytest.mark.parametrize("series_first", [False, True])
+def test_kernels_agree(rng, series_first):
+    # The row-by-row kernel and the anti-diagonal ones at every strip height: the same
+    # paths (ties included: integer-valued series tie often), so the same sums.
+    from tswarp._kernels import _dba, _select
+
+    X = padded([rng.integers(0, 3, size=(int(k), 2)).astype(float) for k in (30, 41, 7, 80)])
+    lengths = np.array([30, 41, 7, 80], dtype=np.intp)
+    barycenter = rng.integers(0, 3, size=(50, 2)).astype(float)
+    weights = np.array([1.0, 0.5, 2.0, 1.5])
+    results = []
+    for vectors in (0, 2, 4, 8):
+        for code, parameter in [(0, 0.0), (2, 5.0)]:
+            sums, counts, costs = np.empty((2, 50, 2)), np.empty((2, 50)), np.empty(4)
+            _dba.dba_accumulate(X, lengths, barycenter, weights, code, parameter,
+                                series_first, sums, counts, costs, 2, _select.BUILD,
+                                vectors)  # fmt: skip
+            results.append((vectors, code, sums.sum(0), counts.sum(0), costs))
+    for _, code, sums, counts, costs in results[2:]:
+        _, _, sums0, counts0, costs0 = results[code != 0]
+        np.testing.assert_array_equal(counts, counts0)
+        np.testing.assert_allclose(sums, sums0, rtol=1e-14)
+        np.testing.assert_array_equal(costs, costs0)

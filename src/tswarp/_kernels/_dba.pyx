@@ -6,17 +6,27 @@ steps, weighted, are added onto the barycenter positions they are matched with, 
 weights themselves: the new barycenter is the ratio of the two sums. The series run in
 parallel, each thread adding into its own slice of the sums, which the caller adds up.
 
-Ties in the backtrack go to the diagonal, then up (a step in the rows only), then left, as in
-``_dtw.pyx``; which sequence gives the rows decides which way "up" goes, so both orders are
-offered (``series_first``). Everything is float64: the averages are sums over many series.
+The path comes from the SIMD anti-diagonal kernel of ``_simd`` (``vectors`` > 0, the strip
+height that ``_select.strip_vectors`` picks) or, in narrow bands, from the row-by-row loop
+here (``vectors`` = 0); both give the path of ``_dtw.dtw_path`` bit for bit, ties included:
+the diagonal first, then up (a step in the rows only), then left. Which sequence gives the
+rows decides which way "up" goes, so both orders are offered (``series_first``). Everything
+is float64: the averages are sums over many series.
 """
 import numpy as np
 
 from cython.parallel cimport prange, threadid
 from libc.math cimport INFINITY, NAN
+from libc.stddef cimport ptrdiff_t
 
 from tswarp._kernels._band cimport band_limits
 from tswarp._kernels._interrupt cimport finished, tswarp_flag, tswarp_stopped, watch
+from tswarp._kernels._simd cimport (
+    build_kernels,
+    tswarp_build,
+    tswarp_diagonal_backtrack,
+    tswarp_diagonal_scratch,
+)
 
 cdef enum:
     DIAGONAL = 0
@@ -104,11 +114,28 @@ cdef void add_along_path(
             j -= 1
 
 
+cdef void add_steps(
+    const ptrdiff_t* steps, Py_ssize_t count, bint series_first, const double* series,
+    Py_ssize_t d, double weight, double* sums, double* counts,
+) noexcept nogil:
+    """As ``add_along_path``, for a path given as ``count`` (row, column) pairs."""
+    cdef Py_ssize_t s, k, position, step_index
+    for s in range(count):
+        if series_first:
+            step_index, position = steps[2 * s], steps[2 * s + 1]
+        else:
+            position, step_index = steps[2 * s], steps[2 * s + 1]
+        counts[position] += weight
+        for k in range(d):
+            sums[position * d + k] += weight * series[step_index * d + k]
+
+
 def dba_accumulate(
     const double[:, :, ::1] X, const Py_ssize_t[::1] lengths,
     const double[:, ::1] barycenter, const double[::1] weights,
     int constraint, double parameter, bint series_first,
     double[:, :, ::1] sums, double[:, ::1] counts, double[::1] costs, int n_threads,
+    int build, int vectors,
 ):
     """One averaging step of the barycenter (sz, d) against the NaN-padded series X (n, N, d).
 
@@ -117,6 +144,8 @@ def dba_accumulate(
     sums of their weights; ``costs[i]`` gets the squared DTW cost of series i (NaN when no
     path fits the constraint: the caller checks the bands first). The DTW rows are the
     barycenter, or the series with ``series_first``. Series of weight 0 are skipped (cost 0).
+    ``vectors``: 0 for the row-by-row kernel, else the anti-diagonal kernels' strip height
+    (2, 4 or 8 vectors) on build ``build``.
     """
     cdef Py_ssize_t n = X.shape[0], longest = X.shape[1], d = X.shape[2]
     cdef Py_ssize_t size = barycenter.shape[0], i, rows_n, cols_m, most = max(size, longest)
@@ -129,9 +158,22 @@ def dba_accumulate(
         raise ValueError("sums, counts and costs do not have the shapes of the problem")
     if np.any(np.asarray(lengths) < 1) or np.any(np.asarray(lengths) > longest):
         raise ValueError("lengths must be within 1..X.shape[1]")
-    cdef double[:, ::1] dp_rows = np.empty((n_threads, 2 * (most + 1)))
-    cdef unsigned char[:, ::1] directions = np.empty((n_threads, size * longest), np.uint8)
+    if vectors not in (0, 2, 4, 8):
+        raise ValueError("vectors must be 0, 2, 4 or 8")
+    cdef const tswarp_build* chosen = build_kernels(build)
+    cdef Py_ssize_t height = vectors * chosen.lanes_f64
+    # Scratch per thread: DP rows (or the anti-diagonal kernel's), directions (a strip of
+    # ``height`` rows keeps height bytes per step, at most columns + height steps), path
+    # steps, band limits.
+    cdef Py_ssize_t scratch_size = max(2 * (most + 1), tswarp_diagonal_scratch(most, d, 8))
+    cdef Py_ssize_t direction_bytes = (most + height) * (most + height)
+    cdef double[:, ::1] scratch = np.empty((n_threads, scratch_size))
+    cdef unsigned char[:, ::1] directions = np.empty((n_threads, direction_bytes), np.uint8)
+    cdef Py_ssize_t[:, ::1] steps = np.empty((n_threads, 2 * (size + longest)), dtype=np.intp)
     cdef Py_ssize_t[:, ::1] limits = np.empty((n_threads, 2 * most), dtype=np.intp)
+    cdef const double* rows_series
+    cdef const double* cols_series
+    cdef Py_ssize_t count
     cdef int thread
     cdef const tswarp_flag* stop
     while True:
@@ -151,19 +193,29 @@ def dba_accumulate(
                                &limits[thread, 0], &limits[thread, most]):
                 costs[i] = NAN
                 continue
-            if series_first:
+            rows_series = &X[i, 0, 0] if series_first else &barycenter[0, 0]
+            cols_series = &barycenter[0, 0] if series_first else &X[i, 0, 0]
+            if vectors == 0:
                 costs[i] = path_directions(
-                    &X[i, 0, 0], rows_n, &barycenter[0, 0], cols_m, d,
-                    &limits[thread, 0], &limits[thread, most], &dp_rows[thread, 0],
-                    &directions[thread, 0], stop)
+                    rows_series, rows_n, cols_series, cols_m, d, &limits[thread, 0],
+                    &limits[thread, most], &scratch[thread, 0], &directions[thread, 0], stop)
+                if not tswarp_stopped(stop):
+                    add_along_path(&directions[thread, 0], rows_n, cols_m, series_first,
+                                   &X[i, 0, 0], d, weights[i], &sums[thread, 0, 0],
+                                   &counts[thread, 0])
             else:
-                costs[i] = path_directions(
-                    &barycenter[0, 0], rows_n, &X[i, 0, 0], cols_m, d,
-                    &limits[thread, 0], &limits[thread, most], &dp_rows[thread, 0],
+                costs[i] = chosen.diagonal_path_f64(
+                    rows_series, rows_n, cols_series, cols_m, d,
+                    <const ptrdiff_t*> &limits[thread, 0],
+                    <const ptrdiff_t*> &limits[thread, most], vectors, &scratch[thread, 0],
                     &directions[thread, 0], stop)
-            if not tswarp_stopped(stop):
-                add_along_path(&directions[thread, 0], rows_n, cols_m, series_first,
-                               &X[i, 0, 0], d, weights[i], &sums[thread, 0, 0],
-                               &counts[thread, 0])
+                if not tswarp_stopped(stop):
+                    count = tswarp_diagonal_backtrack(
+                        rows_n, cols_m, <const ptrdiff_t*> &limits[thread, 0],
+                        <const ptrdiff_t*> &limits[thread, most], height,
+                        &directions[thread, 0], <ptrdiff_t*> &steps[thread, 0])
+                    add_steps(<const ptrdiff_t*> &steps[thread, 0], count, series_first,
+                              &X[i, 0, 0], d, weights[i], &sums[thread, 0, 0],
+                              &counts[thread, 0])
         if finished(stop):
             return

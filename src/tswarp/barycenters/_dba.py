@@ -13,7 +13,8 @@ and the optimal paths for the new barycenter cost no more than the old ones).
 import numpy as np
 
 from tswarp import _warnings
-from tswarp._kernels import _dba
+from tswarp._constraints import band_for
+from tswarp._kernels import _dba, _select
 from tswarp._threads import check_n_jobs, effective_n_threads
 from tswarp.barycenters._inputs import (
     check_bands,
@@ -86,6 +87,14 @@ class _Problem:
             size = check_count(size, "barycenter_size", 1)
             self.start = resample(self._step_means(), size)
         check_bands(len(self.start), self.lengths, self.constraint, series_first)
+        self.vectors = self._strip_vectors()
+
+    def _strip_vectors(self):
+        """The chooser's kernel for the alignments: that of the longest series' pair."""
+        longest = self.X[int(np.argmax(self.lengths))]
+        pair = (longest, self.start) if self.series_first else (self.start, longest)
+        lo, hi = band_for(len(pair[0]), len(pair[1]), self.constraint)
+        return _select.strip_vectors(*pair, lo, hi)
 
     def _step_means(self):
         """The mean of each time step over the series that reach it."""
@@ -102,7 +111,7 @@ class _Problem:
         code, parameter = self.constraint
         _dba.dba_accumulate(
             self.X, self.lengths, barycenter, self.weights, code, parameter,
-            self.series_first, sums, counts, costs, self.threads,
+            self.series_first, sums, counts, costs, self.threads, _select.BUILD, self.vectors,
         )  # fmt: skip
         # The cost as sum_i w_i * dtw_i ** 2 / sum_i w_i, the squares taken of the rounded
         # distances and added in order, so that the stopping test sees the same numbers as
