@@ -67,6 +67,10 @@ class SoftObjective:
         cell_bytes = 24 * size * longest
         self.chunk = max(1, min(n, _WEIGHTS_BUDGET // max(cell_bytes, 1)))
         self.threads = effective_n_threads(n_jobs, n)
+        # Made once for every evaluation: fresh pages of the weights cost more than the
+        # backward pass that reads them.
+        self.kept = _soft_dtw.series_batch_weights(self.chunk, size, longest, np.float64)
+        self.slots = np.arange(self.chunk, dtype=np.intp)
 
     def __call__(self, z):
         """(value, gradient) at the flattened barycenter ``z``."""
@@ -79,14 +83,12 @@ class SoftObjective:
             Zs = np.ascontiguousarray(np.broadcast_to(Z, (count, *Z.shape)))
             pairs = (Zs, Y, self.n_lengths[part], self.lengths[part], self.lo[part],
                      self.hi[part], self.gamma, BUILD)  # fmt: skip
-            values = np.empty(count)
-            kept = _soft_dtw.series_batch_weights(count, self.size, Y.shape[1], np.float64)
-            slots = np.arange(count, dtype=np.intp)
+            values, slots = np.empty(count), self.slots[:count]
             threads = min(self.threads, count)
-            _soft_dtw.soft_dtw_series_batch(*pairs, values, kept, slots, threads)
+            _soft_dtw.soft_dtw_series_batch(*pairs, values, self.kept, slots, threads)
             grads = np.empty(Zs.shape)
             _soft_dtw.soft_dtw_series_batch_backward(
-                *pairs, kept, slots, grads, np.empty((0, 0, 0)), threads
+                *pairs, self.kept, slots, grads, np.empty((0, 0, 0)), threads
             )
             value += float(self.weights[part] @ values)
             grad += np.tensordot(self.weights[part], grads, axes=1)
