@@ -20,6 +20,7 @@ from oracles import (
 from tswarp.barycenters import (
     dtw_barycenter_averaging,
     dtw_barycenter_averaging_petitjean,
+    dtw_barycenter_averaging_subgradient,
     euclidean_barycenter,
     softdtw_barycenter,
 )
@@ -190,6 +191,55 @@ def test_dba_float32_and_multivariate(rng):
     np.testing.assert_allclose(got, expected, rtol=1e-6)
 
 
+# --- subgradient DBA ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_subgradient_same_as_tslearn(seed):
+    barycenters = tslearn_barycenters()
+    rng = np.random.default_rng(300 + seed)
+    series = random_walks(rng, 6, (5, 15), 1 + seed % 2)
+    weights = rng.uniform(0.2, 2.0, 6)
+    params = [None, {"sakoe_chiba_radius": 2}][seed % 2]
+    options = dict(weights=weights, metric_params=params, random_state=seed)
+    # One epoch: the only barycenter, so tslearn's (its last) and ours (the best) agree.
+    expected = quiet(barycenters.dtw_barycenter_averaging_subgradient, padded(series),
+                     max_iter=1, **options)  # fmt: skip
+    got = dtw_barycenter_averaging_subgradient(series, max_iter=1, **options)
+    np.testing.assert_allclose(got, expected, atol=1e-8)
+    # More epochs: ours is the best of the epochs, never worse than tslearn's last.
+    expected = quiet(barycenters.dtw_barycenter_averaging_subgradient, padded(series),
+                     max_iter=6, **options)  # fmt: skip
+    got = dtw_barycenter_averaging_subgradient(series, max_iter=6, **options)
+    assert dba_cost(got, series, weights) <= dba_cost(expected, series, weights) + 1e-9
+
+
+def test_subgradient_returns_the_best_epoch(rng):
+    # Large steps overshoot, so the cost goes up and down from epoch to epoch.
+    series = random_walks(rng, 6, (8, 12), 1)
+    w = np.ones(6)
+    options = dict(initial_step_size=0.6, final_step_size=0.4, tol=0.0, random_state=1)
+    costs = [
+        dba_cost(dtw_barycenter_averaging_subgradient(series, max_iter=k, **options), series, w)
+        for k in range(1, 8)
+    ]
+    np.testing.assert_allclose(costs, np.minimum.accumulate(costs), rtol=1e-12)
+
+
+def test_subgradient_errors():
+    X = [[1.0, 2.0, 3.0], [2.0, 3.0, 4.0, 5.0]]
+    with pytest.raises(ValueError, match="initial_step_size"):
+        dtw_barycenter_averaging_subgradient(X, initial_step_size=0)
+    with pytest.raises(ValueError, match="final_step_size"):
+        dtw_barycenter_averaging_subgradient(X, final_step_size=-1.0)
+    with pytest.raises(ValueError, match="random_state"):
+        dtw_barycenter_averaging_subgradient(X, random_state="seed")
+    with pytest.raises(ValueError, match="max_iter"):
+        dtw_barycenter_averaging_subgradient(X, max_iter=-2)
+    with pytest.raises(ValueError, match="one value per series"):
+        dtw_barycenter_averaging_subgradient(X, weights=[1.0])
+
+
 # --- Euclidean barycenter ----------------------------------------------------------------
 
 
@@ -317,8 +367,10 @@ def test_signatures_follow_tslearn():
         "euclidean_barycenter": euclidean_barycenter,
         "dtw_barycenter_averaging": dtw_barycenter_averaging,
         "dtw_barycenter_averaging_petitjean": dtw_barycenter_averaging_petitjean,
+        "dtw_barycenter_averaging_subgradient": dtw_barycenter_averaging_subgradient,
         "softdtw_barycenter": softdtw_barycenter,
     }
+    assert set(barycenters.__all__) <= set(ours)
     for name, function in ours.items():
         theirs = inspect.signature(getattr(barycenters, name)).parameters
         mine = inspect.signature(function).parameters
@@ -335,6 +387,7 @@ def test_inputs_are_not_modified(rng):
     copies = [a.copy() for a in (X, start, w)]
     dtw_barycenter_averaging(X, init_barycenter=start, weights=w, max_iter=3)
     dtw_barycenter_averaging_petitjean(X, init_barycenter=start, weights=w, max_iter=3)
+    dtw_barycenter_averaging_subgradient(X, init_barycenter=start, weights=w, max_iter=3)
     softdtw_barycenter(X, init=start, weights=w, max_iter=3)
     result = softdtw_barycenter(X, init=start, max_iter=0)
     result[...] = 0

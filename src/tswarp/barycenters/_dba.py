@@ -120,6 +120,19 @@ class _Problem:
         cost = np.cumsum(distances * distances * self.weights)[-1] / self.weights.sum()
         return sums.sum(axis=0) / counts.sum(axis=0)[:, None], float(cost)
 
+    def one_series(self, barycenter, index):
+        """(counts, sums): along series ``index``'s path, its weight added onto the counts of
+        the barycenter positions and its weighted steps onto their sums."""
+        size, d = barycenter.shape
+        sums, counts, cost = np.empty((1, size, d)), np.empty((1, size)), np.empty(1)
+        part = slice(index, index + 1)
+        code, parameter = self.constraint
+        _dba.dba_accumulate(
+            self.X[part], self.lengths[part], barycenter, self.weights[part], code, parameter,
+            self.series_first, sums, counts, cost, 1, _select.BUILD, self.vectors,
+        )  # fmt: skip
+        return counts[0], sums[0]
+
     def run(self, max_iter, tol, verbose):
         """(barycenter, cost) after at most ``max_iter`` steps; the cost is that of the
         barycenter before the last step (inf when no step ran)."""
