@@ -3,6 +3,10 @@ tslearn and finite differences, tensors, and bad input."""
 
 import inspect
 import itertools
+import signal
+import subprocess
+import sys
+import time
 import warnings
 
 import numpy as np
@@ -485,3 +489,37 @@ def test_kernels_agree(rng, series_first):
         np.testing.assert_array_equal(counts, counts0)
         np.testing.assert_allclose(sums, sums0, rtol=1e-14)
         np.testing.assert_array_equal(costs, costs0)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_stops_a_long_dba_round():
+    # One round of 300 series of 6,000 steps (1.1e10 cells) runs for seconds: Ctrl-C must
+    # stop it within the round, and the next call must start afresh.
+    code = (
+        "import signal\n"
+        "import numpy as np\n"
+        "from tswarp.barycenters import dtw_barycenter_averaging\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "X = np.random.default_rng(0).normal(size=(300, 6_000))\n"
+        "print('started', flush=True)\n"
+        "try:\n"
+        "    dtw_barycenter_averaging(X, max_iter=1)\n"
+        "    print('finished', flush=True)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted', flush=True)\n"
+        "b = dtw_barycenter_averaging([[0.0, 0.0], [2.0, 2.0]], max_iter=3)\n"
+        "print(b.ravel().tolist(), flush=True)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "started"
+        time.sleep(0.5)
+        child.send_signal(signal.SIGINT)
+        sent = time.perf_counter()
+        assert child.stdout.readline().strip() == "interrupted"
+        assert time.perf_counter() - sent < 2.0
+        assert child.stdout.readline().strip() == "[1.0, 1.0]"
+        assert child.wait(timeout=60) == 0
+    finally:
+        child.kill()
+        child.communicate()
