@@ -55,15 +55,16 @@ metric_params : dict or None, default None
     DTW constraint of the alignments: ``global_constraint``, ``sakoe_chiba_radius``,
     ``itakura_max_slope``, as in :func:`tswarp.metrics.dtw`.
 verbose : bool, default False
-    Print the cost at each iteration.
-n_jobs : int or None, default None
-    Threads for the alignments, joblib's convention (None: 1, -1: all usable CPUs)."""
+    Print the cost at each iteration."""
+
+_N_JOBS_DOC = """    n_jobs : int or None, default None
+        Threads for the alignments, joblib's convention (None: 1, -1: all usable CPUs)."""
 
 
 def _document(function):
-    function.__doc__ = function.__doc__.replace(
-        "    {shared}", "\n".join("    " + line for line in _SHARED_DOC.splitlines())
-    )
+    shared = "\n".join("    " + line for line in _SHARED_DOC.splitlines())
+    doc = function.__doc__.replace("    {shared}", shared)
+    function.__doc__ = doc.replace("    {n_jobs}", _N_JOBS_DOC)
     return function
 
 
@@ -191,6 +192,7 @@ def dtw_barycenter_averaging(
     Parameters
     ----------
     {shared}
+    {n_jobs}
     n_init : int, default 1
         Runs, the best of which is returned. Every run starts from the same barycenter, so
         more than one only repeats the work (kept for tslearn's signature).
@@ -261,6 +263,7 @@ def dtw_barycenter_averaging_petitjean(
     Parameters
     ----------
     {shared}
+    {n_jobs}
 
     Returns
     -------
