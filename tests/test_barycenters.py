@@ -523,3 +523,22 @@ def test_ctrl_c_stops_a_long_dba_round():
     finally:
         child.kill()
         child.communicate()
+
+
+def test_dba_stops_when_the_cost_goes_up(monkeypatch):
+    # The rounds themselves never raise the cost beyond rounding; a stand-in step whose
+    # costs go 3, 2, 2.5 checks the stopping rule: warn, and keep the third round's result.
+    from tswarp.barycenters import ConvergenceWarning, _dba
+
+    costs = iter([3.0, 2.0, 2.5, 1.0])
+    rounds = []
+
+    def step(self, barycenter):
+        rounds.append(len(rounds) + 1)
+        return np.full_like(barycenter, len(rounds)), next(costs)
+
+    monkeypatch.setattr(_dba._Problem, "step", step)
+    with pytest.warns(ConvergenceWarning, match="increased"):
+        got = dtw_barycenter_averaging([[0.0, 1.0]], max_iter=10, tol=0.0)
+    assert rounds == [1, 2, 3]
+    np.testing.assert_array_equal(got, [[3.0], [3.0]])
