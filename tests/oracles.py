@@ -187,3 +187,51 @@ def frechet_optimal_paths(x, y, mask=None):
     largest = [max(cost[i, j] for i, j in path) for path in allowed]
     best = min(largest)
     return best, [path for path, top in zip(allowed, largest, strict=True) if top == best]
+
+
+def dtw_path_naive(x, y, mask=None):
+    """(path, squared cost): the accumulated matrix, then a walk back from the last cell that
+    prefers the diagonal, then up (i - 1), then left (j - 1) among equal predecessors."""
+    acc = accumulated_naive(x, y, mask)
+    i, j = acc.shape[0] - 1, acc.shape[1] - 1
+    path = [(i, j)]
+    while (i, j) != (0, 0):
+        if i == 0:
+            j -= 1
+        elif j == 0:
+            i -= 1
+        else:
+            moves = [(i - 1, j - 1), (i - 1, j), (i, j - 1)]
+            i, j = min(moves, key=lambda cell: acc[cell])  # the first of equal minima
+        path.append((i, j))
+    return path[::-1], float(acc[-1, -1])
+
+
+def dba_naive(series, start, max_iter, weights=None, mask_of=None):
+    """DBA written out: align each series with the barycenter (barycenter first), average
+    the steps aligned with each position, weighted; stop when the cost changes by less
+    than 1e-5 or after ``max_iter`` steps. ``mask_of(n, m)`` gives the constraint's mask.
+
+    Returns the barycenter and the list of costs, sum_i w_i * dtw_i ** 2 / sum_i w_i, of
+    the barycenters before each step.
+    """
+    series = [np.asarray(s, dtype=np.float64).reshape(len(s), -1) for s in series]
+    weights = np.ones(len(series)) if weights is None else np.asarray(weights, dtype=float)
+    barycenter = np.array(start, dtype=np.float64).reshape(len(start), -1)
+    costs = []
+    for _ in range(max_iter):
+        totals = np.zeros_like(barycenter)
+        counts = np.zeros(len(barycenter))
+        cost = 0.0
+        for s, w in zip(series, weights, strict=True):
+            mask = None if mask_of is None else mask_of(len(barycenter), len(s))
+            path, squared = dtw_path_naive(barycenter, s, mask)
+            cost += w * squared
+            for i, j in path:
+                totals[i] += w * s[j]
+                counts[i] += w
+        costs.append(cost / weights.sum())
+        barycenter = totals / counts[:, None]
+        if len(costs) > 1 and abs(costs[-2] - costs[-1]) < 1e-5:
+            break
+    return barycenter, costs

@@ -64,6 +64,7 @@ NEEDS = {
     "torch": (
         "tswarp._torch",
         "tswarp.backend._pytorch",
+        "tswarp.barycenters._torch_soft_dtw",
         "tswarp.metrics._soft_dtw_loss",
         "tswarp.metrics._torch_inputs",
         "tswarp.metrics._torch_metrics",
@@ -108,6 +109,7 @@ def test_docstring_examples(name):
         "docs/gak.md",
         "docs/ctw.md",
         "docs/differences.md",
+        "docs/barycenters.md",
         "docs/getting-started.md",
         "docs/training.md",
         "README.md",

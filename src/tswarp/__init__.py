@@ -1,10 +1,10 @@
 """tswarp: Dynamic Time Warping and soft-DTW with compiled NumPy kernels and a PyTorch backend.
 
 ``import tswarp`` stays cheap: the submodules :mod:`tswarp.backend`, :mod:`tswarp.metrics`,
-:mod:`tswarp.datasets` and :mod:`tswarp.plot` load on first use; torch is imported only when a
-torch tensor or the PyTorch backend is asked for (or by :func:`show_config`, to report its
-version), and matplotlib only by :mod:`tswarp.plot`. The command line is :mod:`tswarp.cli`
-(``tswarp`` or ``python -m tswarp``).
+:mod:`tswarp.barycenters`, :mod:`tswarp.datasets` and :mod:`tswarp.plot` load on first use;
+torch is imported only when a torch tensor or the PyTorch backend is asked for (or by
+:func:`show_config`, to report its version), and matplotlib only by :mod:`tswarp.plot`. The
+command line is :mod:`tswarp.cli` (``tswarp`` or ``python -m tswarp``).
 """
 
 import importlib
@@ -12,10 +12,18 @@ import importlib
 from tswarp._config import openmp_enabled, show_config
 from tswarp._version import version as __version__
 
-__all__ = ["__version__", "backend", "datasets", "metrics", "openmp_enabled", "show_config"]
+__all__ = [
+    "__version__",
+    "backend",
+    "barycenters",
+    "datasets",
+    "metrics",
+    "openmp_enabled",
+    "show_config",
+]
 
 # tswarp.plot is reachable as an attribute but stays out of __all__: it needs matplotlib.
-_SUBMODULES = {"backend", "datasets", "metrics", "plot"}
+_SUBMODULES = {"backend", "barycenters", "datasets", "metrics", "plot"}
 
 
 def __getattr__(name):

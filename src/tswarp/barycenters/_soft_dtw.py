@@ -1,0 +1,193 @@
+"""The soft-DTW barycenter: the series Z minimising sum_i w_i * soft_dtw(Z, X_i).
+
+Soft-DTW is smooth in Z, so a quasi-Newton method finds a (local) minimum from a gradient.
+Both come from the compiled soft-DTW kernels, batched over the series and in parallel: the
+forward keeps each pair's soft-min weights and the backward folds the expected alignment
+into dZ without forming it. On tensors they come from the torch engine on the tensors' device
+(``_torch_soft_dtw``), and the same optimiser runs on the host.
+"""
+
+import numpy as np
+
+from tswarp._constraints import band_for, parse_constraint
+from tswarp._gamma import check_gamma, check_gamma_fits
+from tswarp._kernels import _soft_dtw
+from tswarp._kernels._select import BUILD
+from tswarp._threads import check_n_jobs, effective_n_threads
+from tswarp.barycenters._inputs import (
+    check_bands,
+    check_count,
+    check_tol,
+    check_weights,
+    dataset,
+    resample,
+    starting_barycenter,
+)
+from tswarp.metrics._inputs import dataset_backend
+
+# Bytes of soft-min weights kept at once: the series are run in chunks that fit.
+_WEIGHTS_BUDGET = 1 << 28
+
+
+def _scipy_minimize():
+    try:
+        from scipy.optimize import minimize
+    except ImportError:  # pragma: no cover - scipy is in the test requirements
+        raise ImportError(
+            "softdtw_barycenter needs SciPy: pip install 'tswarp[estimators]'"
+        ) from None
+    return minimize
+
+
+def euclidean_start(X, lengths, weights):
+    """tslearn's default start: the weighted mean of the series, each first resampled to the
+    longest length when the lengths differ."""
+    longest = X.shape[1]
+    series = [resample(X[i, : lengths[i]], longest) for i in range(len(X))]
+    return np.tensordot(weights, np.stack(series), axes=1) / weights.sum()
+
+
+class SoftObjective:
+    """sum_i w_i * soft_dtw(Z, X_i) and its gradient in Z, for barycenters of ``size`` steps."""
+
+    def __init__(self, X, lengths, weights, gamma, constraint, size, n_jobs):
+        n, longest = X.shape[:2]
+        check_gamma_fits(gamma, size, longest)
+        # The kernels never read the padding; zeros keep it harmless anyway.
+        inside = np.arange(longest)[None, :] < lengths[:, None]
+        self.Y = np.ascontiguousarray(np.where(inside[:, :, None], X, 0.0))
+        self.lengths, self.weights, self.gamma, self.size = lengths, weights, gamma, size
+        self.n_lengths = np.full(n, size, dtype=np.intp)
+        code, parameter = constraint
+        lo, hi = np.empty((n, size), np.intp), np.empty((n, size), np.intp)
+        for length in np.unique(lengths):
+            limits = band_for(size, int(length), (code, parameter))
+            lo[lengths == length], hi[lengths == length] = limits
+        self.lo, self.hi = lo, hi
+        cell_bytes = 24 * size * longest
+        self.chunk = max(1, min(n, _WEIGHTS_BUDGET // max(cell_bytes, 1)))
+        self.threads = effective_n_threads(n_jobs, n)
+        # Made once for every evaluation: fresh pages of the weights cost more than the
+        # backward pass that reads them.
+        self.kept = _soft_dtw.series_batch_weights(self.chunk, size, longest, np.float64)
+        self.slots = np.arange(self.chunk, dtype=np.intp)
+
+    def __call__(self, z):
+        """(value, gradient) at the flattened barycenter ``z``."""
+        Z = np.asarray(z, dtype=np.float64).reshape(self.size, -1)
+        value, grad = 0.0, np.zeros_like(Z)
+        for start in range(0, len(self.Y), self.chunk):
+            part = slice(start, start + self.chunk)
+            Y = self.Y[part]
+            count = len(Y)
+            Zs = np.ascontiguousarray(np.broadcast_to(Z, (count, *Z.shape)))
+            pairs = (Zs, Y, self.n_lengths[part], self.lengths[part], self.lo[part],
+                     self.hi[part], self.gamma, BUILD)  # fmt: skip
+            values, slots = np.empty(count), self.slots[:count]
+            threads = min(self.threads, count)
+            _soft_dtw.soft_dtw_series_batch(*pairs, values, self.kept, slots, threads)
+            grads = np.empty(Zs.shape)
+            _soft_dtw.soft_dtw_series_batch_backward(
+                *pairs, self.kept, slots, grads, np.empty((0, 0, 0)), threads
+            )
+            value += float(self.weights[part] @ values)
+            grad += np.tensordot(self.weights[part], grads, axes=1)
+        return value, grad.ravel()
+
+
+def softdtw_barycenter(
+    X,
+    gamma=1.0,
+    weights=None,
+    tol=1e-3,
+    max_iter=50,
+    init=None,
+    n_jobs=None,
+    method="L-BFGS-B",
+    **metric_params,
+):
+    """Barycenter under soft-DTW: the series Z minimising sum_i w_i * soft_dtw(Z, X_i).
+
+    The objective is smooth: a quasi-Newton method (``scipy.optimize.minimize``) descends
+    from ``init`` with gradients from the compiled soft-DTW kernels, run in parallel over
+    the series. On torch tensors, the objective and its gradient are computed by the torch
+    engine on the tensors' device (only Z and its gradient go to the host for the
+    optimiser), and a tensor is returned. Soft-DTW is not convex in Z: the result is a
+    local minimum, the same from the same start on either kind of data.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_ts, sz, d), (n_ts, sz) or a list of series
+        The series to average; different lengths are given as a list, or NaN-padded.
+    gamma : float, default 1.0
+        Soft-DTW temperature, > 0: the smaller, the closer to DTW (and the rougher).
+    weights : array-like of shape (n_ts,), optional
+        Non-negative weights of the series, not all zero; equal weights by default.
+    tol : float, default 1e-3
+        Tolerance of the optimiser (``tol`` of ``scipy.optimize.minimize``).
+    max_iter : int, default 50
+        Most iterations of the optimiser; 0 returns the starting barycenter.
+    init : array-like of shape (bsz, d) or (bsz,), optional
+        Starting barycenter, whose length is the result's. By default the weighted mean of
+        the series, each first linearly resampled to the longest length if lengths differ.
+    n_jobs : int or None, default None
+        Threads over the series, joblib's convention (None: 1, -1: all usable CPUs); on
+        tensors, torch's thread count decides instead.
+    method : str, default "L-BFGS-B"
+        The ``scipy.optimize.minimize`` method (one that uses gradients).
+    **metric_params
+        Constraint of the alignments: ``global_constraint``, ``sakoe_chiba_radius``,
+        ``itakura_max_slope``, as in :func:`tswarp.metrics.soft_dtw`.
+
+    Returns
+    -------
+    numpy.ndarray of shape (bsz, d)
+        The barycenter, float64 (``bsz`` is the length of ``init``, or the longest length).
+        A float64 tensor on the data's device for tensors.
+
+    Raises
+    ------
+    ValueError
+        If X is empty or holds a NaN inside a series, if gamma is not > 0, if ``tol``,
+        ``max_iter`` or the weights are out of range, if ``init`` does not have the series'
+        features, or if the constraint admits no path.
+    ImportError
+        If SciPy is not installed (``pip install "tswarp[estimators]"``).
+
+    Examples
+    --------
+    >>> Z = softdtw_barycenter([[1, 2, 3, 4], [1, 2, 4, 5]], max_iter=5)
+    >>> Z.shape
+    (4, 1)
+    >>> print(Z.ravel().round(2))
+    [1.25 2.04 3.51 4.36]
+    """
+    gamma = check_gamma(gamma, positive=True)
+    tol = check_tol(tol)
+    max_iter = check_count(max_iter, "max_iter", 0)
+    check_n_jobs(n_jobs)
+    if not isinstance(method, str):
+        raise TypeError(f"method must be a string, got {method!r}")
+    constraint = parse_constraint(**metric_params)
+    be = dataset_backend(None, X, init)
+    arr, lengths = dataset(X)
+    w = check_weights(weights, len(arr))
+    if init is None:
+        start = euclidean_start(arr, lengths, w)
+    else:
+        start = starting_barycenter(init, arr.shape[2], "init")
+    check_bands(len(start), lengths, constraint)
+    if be.is_pytorch:
+        from tswarp.barycenters._torch_soft_dtw import TorchSoftObjective
+
+        objective = TorchSoftObjective(X, w, gamma, constraint, len(start))
+        finish = objective.tensor
+    else:
+        objective = SoftObjective(arr, lengths, w, gamma, constraint, len(start), n_jobs)
+        finish = np.asarray
+    if max_iter == 0:
+        return finish(start)
+    result = _scipy_minimize()(
+        objective, start.ravel(), method=method, jac=True, tol=tol, options={"maxiter": max_iter}
+    )
+    return finish(result.x.reshape(start.shape))

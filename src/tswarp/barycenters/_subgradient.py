@@ -1,0 +1,115 @@
+"""DBA by stochastic subgradient descent (Schultz & Jain, 2018): one series at a time.
+
+Each epoch visits the series in a random order; for each, the subgradient of its weighted
+squared DTW distance at the barycenter b, 2 w (V b - W x) (V: how many steps of x each
+position of b is aligned with, W x: the sum of those steps), is followed with a step size
+that decreases linearly, over the first epoch, from ``initial_step_size`` to
+``final_step_size``. The alignments come from the DBA kernel, one series per call.
+"""
+
+import numbers
+
+import numpy as np
+
+from tswarp.barycenters._dba import _document, _inputs_of, _Problem
+from tswarp.barycenters._inputs import check_count, check_tol
+from tswarp.metrics._inputs import dataset_backend, to_backend
+
+
+def _random_state(random_state):
+    """NumPy's random generator for an int seed, a RandomState (or Generator), or None (the
+    global RandomState), as scikit-learn reads ``random_state``."""
+    if random_state is None:
+        return np.random.mtrand._rand
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        return np.random.RandomState(random_state)
+    if isinstance(random_state, (np.random.RandomState, np.random.Generator)):
+        return random_state
+    raise ValueError(
+        f"random_state must be None, an integer or a numpy RandomState, got {random_state!r}"
+    )
+
+
+def _step_size(value, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
+        raise ValueError(f"{name} must be a number > 0, got {value!r}")
+    return float(value)
+
+
+@_document
+def dtw_barycenter_averaging_subgradient(
+    X,
+    barycenter_size=None,
+    init_barycenter=None,
+    max_iter=30,
+    initial_step_size=0.05,
+    final_step_size=0.005,
+    tol=1e-5,
+    random_state=None,
+    weights=None,
+    metric_params=None,
+    verbose=False,
+):
+    """DTW barycenter by stochastic subgradient descent over the series.
+
+    Each epoch takes the series one at a time, in a random order, and moves the barycenter
+    along the subgradient of that series' weighted squared DTW distance (Schultz & Jain,
+    2018). After each epoch the cost over all series is computed; the barycenter of the
+    lowest cost is returned, and the epochs stop when the cost changes from the lowest by
+    less than ``tol``.
+
+    Parameters
+    ----------
+    {shared}
+    initial_step_size, final_step_size : float, default 0.05 and 0.005
+        The step size decreases linearly from the first to the second over the first
+        epoch (in proportion to the weights of the series visited), then stays there.
+    random_state : int, numpy.random.RandomState or None, default None
+        The order of the series: a seed, a generator, or NumPy's global one.
+
+    Returns
+    -------
+    numpy.ndarray of shape (barycenter_size, d)
+        The barycenter, as :func:`dtw_barycenter_averaging`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`dtw_barycenter_averaging`, and for step sizes that are not > 0 or a
+        ``random_state`` of another kind.
+
+    Examples
+    --------
+    >>> b = dtw_barycenter_averaging_subgradient([[1, 2, 3, 4], [1, 2, 4, 5]], max_iter=10,
+    ...                                          random_state=0)
+    >>> print(b.ravel().round(2))
+    [1.   2.   3.52 4.52]
+    """
+    max_iter = check_count(max_iter, "max_iter", 0)
+    tol = check_tol(tol)
+    first = _step_size(initial_step_size, "initial_step_size")
+    last = _step_size(final_step_size, "final_step_size")
+    rng = _random_state(random_state)
+    problem = _Problem(X, barycenter_size, init_barycenter, weights, metric_params, None,
+                       series_first=False)  # fmt: skip
+    w, n = problem.weights, len(problem.weights)
+    # Each step follows one series, so its weight is taken relative to the mean weight.
+    scale = 2.0 / (w.sum() / n)
+    barycenter, best, best_cost, eta = problem.start.copy(), problem.start, np.inf, first
+    for epoch in range(max_iter):
+        for index in rng.permutation(n):
+            if w[index] == 0:
+                continue
+            counts, sums = problem.one_series(barycenter, index)
+            barycenter = barycenter - scale * eta * (counts[:, None] * barycenter - sums)
+            if epoch == 0:
+                eta -= (first - last) * w[index] / w.sum()
+        _, cost = problem.step(barycenter)
+        if verbose:
+            print(f"[DBA] epoch {epoch + 1}, cost: {cost:.3f}")
+        if cost < best_cost:
+            best = barycenter
+        if abs(best_cost - cost) < tol:
+            break
+        best_cost = min(best_cost, cost)
+    return to_backend(dataset_backend(None, X), best, *_inputs_of(X))
