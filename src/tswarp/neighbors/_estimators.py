@@ -17,8 +17,10 @@ from tswarp.metrics._inputs import check_same_features
 from tswarp.metrics._registry import METRIC_TO_FUNCTION
 from tswarp.neighbors._search import (
     DTWIndex,
-    euclidean_matrix,
+    class_votes,
+    nearest,
     nearest_in_matrix,
+    neighbour_weights,
 )
 
 _base = sklearn_base()
@@ -158,26 +160,16 @@ class _NeighborsBase(_base.BaseEstimator):
             if X is None:
                 return nearest_in_matrix(self._fit_X, k, skip_self=True)
             return nearest_in_matrix(_distance_matrix(X, "X", self.n_samples_fit_), k)
+        queries = None
         if X is not None:
-            queries, lengths = time_series_dataset(X)
+            queries = time_series_dataset(X)
             check_same_features(
-                self._fit_X.shape[2], queries.shape[2], ("the training series", "X")
+                self._fit_X.shape[2], queries[0].shape[2], ("the training series", "X")
             )
-        if self.metric == "dtw":
-            if X is None:
-                return self._index.kneighbors(None, None, k, self.n_jobs, self.verbose)[:2]
-            return self._index.kneighbors(queries, lengths, k, self.n_jobs, self.verbose)[:2]
-        if self.metric == "euclidean":
-            Q, q_lengths = (self._fit_X, self._fit_lengths) if X is None else (queries, lengths)
-            matrix = euclidean_matrix(Q, q_lengths, self._fit_X, self._fit_lengths)
-        else:
-            cdist = METRIC_TO_FUNCTION[self.metric]
-            options = dict(n_jobs=self.n_jobs, verbose=self.verbose, **arguments)
-            if X is None:
-                matrix = cdist(self._fit_X, **options)
-            else:
-                matrix = cdist(queries, self._fit_X, **options)
-        return nearest_in_matrix(np.asarray(matrix, dtype=np.float64), k, skip_self=X is None)
+        train = (self._fit_X, self._fit_lengths)
+        return nearest(
+            self.metric, train, queries, k, arguments, self.n_jobs, self.verbose, self._index
+        )
 
 
 class KNeighborsTimeSeries(_NeighborsBase):
@@ -235,24 +227,6 @@ class KNeighborsTimeSeries(_NeighborsBase):
         """Keep the training series X (see :meth:`kneighbors` for the layouts); ``y`` is
         ignored. Returns the estimator."""
         return self._fit(X)
-
-
-def neighbour_weights(distances, weights):
-    """The weight of each neighbour: None for equal weights, else an array like distances.
-
-    ``"distance"`` weighs by 1 / distance; a query with neighbours at distance 0 weighs
-    those alone, equally (as scikit-learn does).
-    """
-    if weights == "uniform":
-        return None
-    if weights == "distance":
-        with np.errstate(divide="ignore"):
-            inverse = 1.0 / distances
-        exact = np.isinf(inverse)
-        rows = exact.any(axis=1)
-        inverse[rows] = exact[rows]
-        return inverse
-    return np.asarray(weights(distances), dtype=np.float64)
 
 
 def _check_weights(weights):
@@ -327,12 +301,7 @@ class KNeighborsTimeSeriesClassifier(_base.ClassifierMixin, _NeighborsBase):
     def _votes(self, X):
         distances, indices = self.kneighbors(X)
         weights = neighbour_weights(distances, self.weights)
-        if weights is None:
-            weights = np.ones_like(distances)
-        votes = np.zeros((len(indices), len(self.classes_)))
-        rows = np.repeat(np.arange(len(indices)), indices.shape[1])
-        np.add.at(votes, (rows, self._y[indices].ravel()), weights.ravel())
-        return votes
+        return class_votes(self._y, indices, weights, len(self.classes_))
 
     def predict(self, X):
         """The predicted class of each series of X (the layouts of :meth:`kneighbors`)."""

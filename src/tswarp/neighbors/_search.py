@@ -13,11 +13,12 @@ smaller training index, as a stable sort of the exhaustive matrix would.
 
 import numpy as np
 
-from tswarp._constraints import ITAKURA, SAKOE_CHIBA, band_for
+from tswarp._constraints import ITAKURA, SAKOE_CHIBA, band_for, parse_constraint
 from tswarp._kernels import _envelope, _knn
 from tswarp._threads import effective_n_threads
 from tswarp.metrics._dtw import cdist_dtw
 from tswarp.metrics._pairwise import _Progress
+from tswarp.metrics._registry import METRIC_TO_FUNCTION
 
 # Queries per thread in one call of the compiled search.
 _QUERIES_PER_THREAD = 16
@@ -157,3 +158,55 @@ def euclidean_matrix(Q, q_lengths, X, x_lengths):
         differences = queries[start : start + rows, None, :] - train[None]
         matrix[start : start + rows] = np.sqrt(np.einsum("ijk,ijk->ij", differences, differences))
     return matrix
+
+
+def nearest(metric, train, queries, k, arguments, n_jobs=None, verbose=0, index=None):
+    """(distances, indices) of the k nearest training series of each query under ``metric``.
+
+    ``train`` and ``queries`` are validated ``(X, lengths)`` datasets; without ``queries``
+    the training series are the queries, each leaving itself out. ``arguments`` are the
+    metric's cdist keyword arguments; for DTW, ``index`` is a :class:`DTWIndex` of ``train``
+    already built, if any.
+    """
+    X, x_lengths = train
+    if metric == "dtw":
+        if index is None:
+            index = DTWIndex(X, x_lengths, parse_constraint(**arguments))
+        return index.kneighbors(*(queries or (None, None)), k, n_jobs, verbose)[:2]
+    Q, q_lengths = queries or train
+    if metric == "euclidean":
+        matrix = euclidean_matrix(Q, q_lengths, X, x_lengths)
+    else:
+        options = dict(n_jobs=n_jobs, verbose=verbose, **arguments)
+        cdist = METRIC_TO_FUNCTION[metric]
+        matrix = cdist(X, **options) if queries is None else cdist(Q, X, **options)
+    return nearest_in_matrix(np.asarray(matrix, dtype=np.float64), k, queries is None)
+
+
+def neighbour_weights(distances, weights):
+    """The weight of each neighbour: None for equal weights, else an array like distances.
+
+    ``"distance"`` weighs by 1 / distance; a query with neighbours at distance 0 weighs
+    those alone, equally (as scikit-learn does); a callable maps the distances to weights.
+    """
+    if weights == "uniform":
+        return None
+    if weights == "distance":
+        with np.errstate(divide="ignore"):
+            inverse = 1.0 / distances
+        exact = np.isinf(inverse)
+        rows = exact.any(axis=1)
+        inverse[rows] = exact[rows]
+        return inverse
+    return np.asarray(weights(distances), dtype=np.float64)
+
+
+def class_votes(codes, indices, weights, n_classes):
+    """(n_queries, n_classes) sums of the neighbours' weights (1 each when None) per class,
+    ``codes`` being the class number of each training series."""
+    if weights is None:
+        weights = np.ones(indices.shape)
+    votes = np.zeros((len(indices), n_classes))
+    rows = np.repeat(np.arange(len(indices)), indices.shape[1])
+    np.add.at(votes, (rows, codes[indices].ravel()), weights.ravel())
+    return votes
