@@ -20,8 +20,10 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from tswarp._constraints import parse_constraint
 from tswarp.datasets import load_dataset
 from tswarp.metrics import cdist_dtw, cdist_soft_dtw, sakoe_chiba_mask
+from tswarp.metrics._inputs import to_dataset
 from tswarp.neighbors import (
     KNeighborsTimeSeries,
     KNeighborsTimeSeriesClassifier,
@@ -71,6 +73,14 @@ def test_neighbours_equal_the_exhaustive_ones(seed, constraint):
     expected_distances, expected_indices = exhaustive(Q, X, k, **constraint)
     np.testing.assert_array_equal(indices, expected_indices)
     np.testing.assert_array_equal(distances, expected_distances)  # the same DP, bit for bit
+    # The cascade on every query (the estimator may leave some to the matrix).
+    data = to_dataset(X, "X")
+    index = DTWIndex(*data, parse_constraint(**constraint))
+    distances, indices, _ = index.kneighbors(*to_dataset(Q, "Q"), k, 2, strategy="pruned")
+    np.testing.assert_array_equal(indices, expected_indices)
+    np.testing.assert_array_equal(distances, expected_distances)
+    distances, indices, _ = index.kneighbors(None, None, k, strategy="pruned")
+    np.testing.assert_array_equal(indices, exhaustive(X, X, k, True, **constraint)[1])
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -104,11 +114,25 @@ def test_the_search_prunes_and_counts_every_pair(rng):
     X = rng.standard_normal((60, 64, 1)).cumsum(axis=1)
     Q = rng.standard_normal((20, 64, 1)).cumsum(axis=1)
     index = DTWIndex(X, np.full(60, 64), (2, 6))
-    _, indices, stats = index.kneighbors(Q, np.full(20, 64), 1, n_jobs=1)
+    _, indices, stats = index.kneighbors(Q, np.full(20, 64), 1, n_jobs=1)  # auto: the cascade
     assert stats.shape == (20, len(STAGES))
     np.testing.assert_array_equal(stats.sum(axis=1), 60)  # each pair ends in one stage
     assert stats[:, :4].sum() > 0.5 * stats.sum()  # most pairs never get a full DTW
     np.testing.assert_array_equal(indices, exhaustive(Q, X, 1, sakoe_chiba_radius=6)[1])
+
+
+def test_the_strategies_agree(rng):
+    X, Q = rng.standard_normal((50, 30, 2)), rng.standard_normal((300, 30, 2))
+    index = DTWIndex(X, np.full(50, 30), parse_constraint())
+    lengths = np.full(300, 30)
+    auto = index.kneighbors(Q, lengths, 3, 2)  # noise without a band: the matrix after a sample
+    assert auto[2][0, 3] > 0  # the sample: the cascade, some DTWs abandoned
+    np.testing.assert_array_equal(auto[2][-1], [0, 0, 0, 0, 50])  # then the matrix
+    for strategy in ("pruned", "exhaustive"):
+        other = index.kneighbors(Q, lengths, 3, 2, strategy=strategy)
+        np.testing.assert_array_equal(other[1], auto[1])
+        np.testing.assert_array_equal(other[0], auto[0])
+    np.testing.assert_array_equal(auto[1], exhaustive(Q, X, 3)[1])
 
 
 def test_overflowing_costs_fall_back_to_the_exhaustive_matrix(rng):

@@ -3,7 +3,7 @@ the other metrics.
 
 - DTW: :class:`DTWIndex` keeps the training series and their envelopes; its ``kneighbors``
   runs the compiled search (``tswarp._kernels._knn``: lower bounds, then early-abandoned
-  DTW) block of queries by block of queries, so that a progress bar and Ctrl-C get a turn.
+  DTW) in parallel over the queries.
 - Other metrics: the whole matrix (a ``cdist_*`` of the metrics, plain Euclidean distances,
   or a matrix given by the caller), then a stable sort of each row.
 
@@ -20,8 +20,13 @@ from tswarp.metrics._dtw import cdist_dtw
 from tswarp.metrics._pairwise import _Progress
 from tswarp.metrics._registry import METRIC_TO_FUNCTION
 
-# Queries per thread in one call of the compiled search.
-_QUERIES_PER_THREAD = 16
+# Calls of the compiled search per kneighbors when a progress bar is drawn. Otherwise one
+# call does all the queries: every call starts and joins the threads, which costs a
+# scheduler time slice or more on a busy machine, and the kernel polls Ctrl-C itself.
+_PROGRESS_STEPS = 50
+# The share of a sample's pairs that needed a DTW (abandoned or not) above which the rest
+# of the queries go to the exhaustive matrix (see DTWIndex.kneighbors).
+_EXHAUSTIVE_ABOVE = 0.5
 # Values of a block of differences in the Euclidean matrix, at most.
 _EUCLIDEAN_BLOCK = 1 << 22
 
@@ -78,55 +83,111 @@ class DTWIndex:
                 for m in np.unique(self.lengths):
                     band_for(int(n), int(m), self.constraint)
 
-    def kneighbors(self, Q=None, q_lengths=None, k=1, n_jobs=None, verbose=0):
+    def kneighbors(self, Q=None, q_lengths=None, k=1, n_jobs=None, verbose=0, strategy="auto"):
         """(distances, indices, stats) of the k nearest training series of each query.
 
         Without ``Q`` the queries are the training series themselves, each leaving itself
         out. ``distances`` are DTW distances (square roots), ``stats`` counts per query the
-        candidates at each of :data:`STAGES`.
+        candidates at each of :data:`STAGES` (all "DTW computed" for the queries of the
+        exhaustive matrix).
+
+        ``strategy``: ``"pruned"`` (the cascade for every query), ``"exhaustive"`` (the
+        cdist_dtw matrix) or ``"auto"``: the cascade on a first sample of the queries, then
+        on the others too unless more than ``_EXHAUSTIVE_ABOVE`` of the sample's pairs
+        needed a DTW (noisy series, few training series, a wide band), where the matrix's
+        vectorised kernels are faster. All three give the same neighbours.
         """
         skip_self = Q is None
         if skip_self:
-            Q, q_lengths, low, high = self.X, self.lengths, self.low, self.high
-            radius = self.reach(q_lengths)
+            Q, q_lengths = self.X, self.lengths
         else:
             self._check_feasible(q_lengths)
-            radius = self.reach(q_lengths)
-            low, high = _envelopes(Q, q_lengths, radius)
         n_queries, n_train = len(q_lengths), len(self.lengths)
-        costs = np.full((n_queries, k), np.inf)
-        indices = np.full((n_queries, k), -1, dtype=np.intp)
-        stats = np.zeros((n_queries, len(STAGES)), dtype=np.int64)
-        threads = effective_n_threads(n_jobs, n_queries)
-        block = threads * _QUERIES_PER_THREAD
-        code, parameter = self.constraint
+        search = _Search(self, Q, q_lengths, k, skip_self, effective_n_threads(n_jobs, n_queries))
         progress = _Progress("kneighbors", n_queries * n_train, bool(verbose))
-        for start in range(0, n_queries, block):
-            part = slice(start, min(start + block, n_queries))
-            _knn.knn_search(
-                Q[part], q_lengths[part], low[part], high[part], radius[part], self.X,
-                self.lengths, self.low, self.high, code, float(parameter), True,
-                start if skip_self else -1, costs[part], indices[part], stats[part], threads,
-            )  # fmt: skip
-            progress.update(part.stop * n_train)
+        if strategy == "pruned":
+            sample = n_queries
+        elif strategy == "exhaustive":
+            sample = 0
+        else:
+            sample = min(n_queries, max(4 * search.threads, -(-n_queries // 20)))
+        search.pruned(0, sample, progress)
+        if sample < n_queries:
+            reached = search.stats[:sample, 3:].sum() / max(1, search.stats[:sample].sum())
+            if strategy == "exhaustive" or reached > _EXHAUSTIVE_ABOVE:
+                search.exhaustive(sample, n_queries, n_jobs, verbose)
+            else:
+                search.pruned(sample, n_queries, progress)
         # A pair whose squared costs overflow has an infinite cost in the search: such rare
         # queries go to the exhaustive cdist_dtw, which computes them again, rescaled.
-        incomplete = np.flatnonzero((indices < 0).any(axis=1))
-        distances = np.sqrt(costs)
-        if incomplete.size:
-            matrix = cdist_dtw(Q[incomplete], self.X, *self._constraint_args())
-            if skip_self:
-                matrix[np.arange(incomplete.size), incomplete] = np.inf
-            distances[incomplete], indices[incomplete] = nearest_in_matrix(matrix, k)
-        return distances, indices, stats
+        for row in np.flatnonzero((search.indices < 0).any(axis=1)):
+            search.exhaustive(row, row + 1, n_jobs, 0)
+        return search.distances(), search.indices, search.stats
 
-    def _constraint_args(self):
+    def constraint_arguments(self):
+        """The constraint as cdist_dtw's keyword arguments."""
         code, parameter = self.constraint
         if code == SAKOE_CHIBA:
-            return ("sakoe_chiba", parameter, None)
+            return {"sakoe_chiba_radius": parameter}
         if code == ITAKURA:
-            return ("itakura", None, parameter)
-        return (None, None, None)
+            return {"itakura_max_slope": parameter}
+        return {}
+
+
+class _Search:
+    """One kneighbors call: the queries, their envelopes, and the results filled in."""
+
+    def __init__(self, index, Q, q_lengths, k, skip_self, threads):
+        self.index, self.Q, self.q_lengths = index, Q, q_lengths
+        self.skip_self, self.threads = skip_self, threads
+        self.radius = index.reach(q_lengths)
+        if skip_self:
+            self.low, self.high = index.low, index.high
+        else:
+            self.low, self.high = _envelopes(Q, q_lengths, self.radius)
+        n_queries = len(q_lengths)
+        # Squared costs of the pruned search, distances of the exhaustive one, whose rows
+        # are marked in ``matrix_rows``; -1: no neighbour found (yet).
+        self.costs = np.full((n_queries, k), np.inf)
+        self.matrix_distances = np.full((n_queries, k), np.nan)
+        self.matrix_rows = np.zeros(n_queries, dtype=bool)
+        self.indices = np.full((n_queries, k), -1, dtype=np.intp)
+        self.stats = np.zeros((n_queries, len(STAGES)), dtype=np.int64)
+
+    def pruned(self, first, stop, progress):
+        """The cascade for queries first..stop-1, in one call of the kernel, or in steps
+        with a progress bar."""
+        index, n_train = self.index, len(self.index.lengths)
+        code, parameter = index.constraint
+        step = max(self.threads, -(-len(self.q_lengths) // _PROGRESS_STEPS))
+        for start in range(first, stop, step if progress.enabled else max(1, stop - first)):
+            part = slice(start, min(start + step if progress.enabled else stop, stop))
+            _knn.knn_search(
+                self.Q[part], self.q_lengths[part], self.low[part], self.high[part],
+                self.radius[part], index.X, index.lengths, index.low, index.high, code,
+                float(parameter), True, start if self.skip_self else -1, self.costs[part],
+                self.indices[part], self.stats[part], self.threads,
+            )  # fmt: skip
+            progress.update(part.stop * n_train)
+
+    def exhaustive(self, first, stop, n_jobs, verbose):
+        """Queries first..stop-1 from the full cdist_dtw matrix."""
+        rows = slice(first, stop)
+        matrix = cdist_dtw(
+            self.Q[rows], self.index.X, n_jobs=n_jobs, verbose=verbose,
+            **self.index.constraint_arguments(),
+        )  # fmt: skip
+        if self.skip_self:
+            matrix[np.arange(stop - first), np.arange(first, stop)] = np.inf
+        k = self.costs.shape[1]
+        self.matrix_distances[rows], self.indices[rows] = nearest_in_matrix(matrix, k)
+        self.matrix_rows[rows] = True
+        self.stats[rows] = 0
+        self.stats[rows, -1] = len(self.index.lengths) - self.skip_self
+
+    def distances(self):
+        """The DTW distances of the neighbours found."""
+        return np.where(self.matrix_rows[:, None], self.matrix_distances, np.sqrt(self.costs))
 
 
 def nearest_in_matrix(matrix, k, skip_self=False):
