@@ -78,6 +78,7 @@ NEEDS = {
         "tswarp.metrics._torch_subsequence",
     ),
     "matplotlib": ("tswarp.plot",),
+    "sklearn": ("tswarp.neighbors._estimators",),
 }
 MISSING = tuple(
     prefix
@@ -114,6 +115,7 @@ def test_docstring_examples(name):
         "docs/more_metrics.md",
         "docs/gak.md",
         "docs/ctw.md",
+        "docs/neighbors.md",
         "docs/getting-started.md",
         "docs/training.md",
         "README.md",
