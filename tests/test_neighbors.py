@@ -3,6 +3,10 @@ against scikit-learn's and tslearn's, and scikit-learn's estimator conventions."
 
 import importlib.util
 import pickle
+import signal
+import subprocess
+import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -373,9 +377,6 @@ def test_pickle_clone_pipeline_and_grid_search(rng):
 
 
 def test_without_scikit_learn_the_estimators_name_the_extra():
-    import subprocess
-    import sys
-
     code = (
         "import sys; sys.modules['sklearn'] = None\n"
         "import tswarp.neighbors._search\n"  # the search alone runs without scikit-learn
@@ -383,3 +384,40 @@ def test_without_scikit_learn_the_estimators_name_the_extra():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "tswarp.neighbors needs scikit-learn: pip install 'tswarp[estimators]'" in result.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_stops_the_search():
+    code = (
+        "import signal\n"
+        "import numpy as np\n"
+        "from tswarp.neighbors._search import DTWIndex\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "rng = np.random.default_rng(0)\n"
+        "X, Q = rng.normal(size=(300, 1000, 1)), rng.normal(size=(40, 1000, 1))\n"
+        "index = DTWIndex(X, np.full(300, 1000), (0, 0.0))\n"
+        "print('started', flush=True)\n"
+        "try:\n"
+        "    index.kneighbors(Q, np.full(40, 1000), 1, 2, strategy='pruned')\n"
+        "    print('finished', flush=True)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted', flush=True)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "started"
+        time.sleep(0.3)
+        child.send_signal(signal.SIGINT)
+        sent = time.perf_counter()
+        assert child.stdout.readline().strip() == "interrupted"
+        assert time.perf_counter() - sent < 2.0
+        assert child.wait(timeout=30) == 0
+    finally:
+        child.kill()
+        child.communicate()
+
+
+def test_a_progress_bar_on_request(rng, capsys):
+    X, Q = rng.standard_normal((20, 30)), rng.standard_normal((10, 30))
+    KNeighborsTimeSeries(n_neighbors=2, verbose=1).fit(X).kneighbors(Q)
+    assert "kneighbors: [" in capsys.readouterr().err

@@ -219,24 +219,23 @@ cdef void search_one(
     const double* q, Py_ssize_t n, const double* q_low, const double* q_high,
     Py_ssize_t radius, const double* T, const Py_ssize_t* t_lengths, const double* t_low,
     const double* t_high, Py_ssize_t n_train, Py_ssize_t max_n, Py_ssize_t max_m,
-    Py_ssize_t d, bint bounds, Py_ssize_t skip, int code, double parameter, Py_ssize_t k,
+    Py_ssize_t d, Py_ssize_t skip, int code, double parameter, Py_ssize_t k,
     double margin, Candidate* candidates, double* scratch, Py_ssize_t* band, double* costs,
     Py_ssize_t* indices, long long* stats, const tswarp_flag* stop,
 ) noexcept nogil:
     """The k best training series for the query q (n, d): squared costs and indices, sorted.
 
-    Training series c starts at ``T + c * max_m * d``, its envelope likewise. ``bounds``:
-    the LB_Keogh bounds apply (a band whose equal-length pairs stay within ``radius`` of the
-    diagonal, and envelopes of that radius). ``skip`` is a training index left out (the
-    query itself), or -1. ``scratch`` holds (2 + ROWS) * (max_m + 1) DP values, then
-    max_n + 1 query terms and max_m + 1 candidate terms; ``band`` 2 * max_n indices.
+    Training series c starts at ``T + c * max_m * d``, its envelope likewise; the band of
+    pairs of the query's length stays within ``radius`` of the diagonal, the radius of the
+    envelopes. ``skip`` is a training index left out (the query itself), or -1.
+    ``scratch`` holds (2 + ROWS) * (max_m + 1) DP values, then max_n + 1 query terms and
+    max_m + 1 candidate terms; ``band`` 2 * max_n indices.
     """
     cdef Py_ssize_t c, t, rest, i, m, size = 0, step = max_m * d
     cdef double* rows = scratch
     cdef double* query_terms = scratch + (2 + ROWS) * (max_m + 1)
     cdef double* candidate_terms = query_terms + max_n + 1
     cdef double threshold = INFINITY, limit, cost, total
-    cdef bint same
     for c in range(n_train):
         m = t_lengths[c]
         candidates[c].index = c
@@ -244,7 +243,7 @@ cdef void search_one(
         if n > 1 or m > 1:
             candidates[c].kim += squared_distance(q + (n - 1) * d, T + c * step + (m - 1) * d, d)
         candidates[c].bound = candidates[c].kim
-        if bounds and m == n:
+        if m == n:
             candidates[c].bound = max(candidates[c].kim, keogh(
                 q, t_low + c * step, t_high + c * step, n, d, NULL))
     qsort(candidates, n_train, sizeof(Candidate), by_bound)
@@ -261,8 +260,7 @@ cdef void search_one(
         if tswarp_stopped(stop):
             return
         m = t_lengths[c]
-        same = bounds and m == n
-        if same:
+        if m == n:
             # The rows after i cost at least the query's terms of those rows, and at least
             # the candidate's terms of the columns past i + radius, which no row up to i
             # reaches: the larger of the two sums bounds them.
@@ -301,18 +299,19 @@ def knn_search(
     const Py_ssize_t[::1] q_radius,
     const double[:, :, ::1] T, const Py_ssize_t[::1] t_lengths,
     const double[:, :, ::1] t_low, const double[:, :, ::1] t_high,
-    int code, double parameter, bint bounds, Py_ssize_t first_self,
+    int code, double parameter, Py_ssize_t first_self,
     double[:, ::1] costs, Py_ssize_t[:, ::1] indices, long long[:, ::1] stats, int n_threads,
 ):
     """The k = costs.shape[1] nearest training series of each query, by squared DTW.
 
     Series are NaN-padded; only their first ``*_lengths`` steps are read. Envelopes are those
     of radius ``q_radius[q]`` (the band's reach for pairs of the query's length), for every
-    series (queries and training series of the same length share it); they are read only
-    with ``bounds``. With ``first_self`` >= 0, the queries are the training series from
-    ``first_self`` on: query q leaves out training series first_self + q. Writes the
-    squared costs and indices of the k best, sorted by cost then index, and per query the
-    count of candidates at each stage (see STAGES).
+    series (queries and training series of the same length share it). With ``first_self``
+    >= 0, the queries are the training series from ``first_self`` on: query q leaves out
+    training series first_self + q. Writes the
+    squared costs and indices of the k best, sorted by cost then index (inf and -1 where
+    fewer than k costs were finite), and per query the count of candidates at each stage
+    (see STAGES).
     Every pair of lengths must admit a path under the constraint.
     """
     cdef Py_ssize_t n_queries = Q.shape[0], n_train = T.shape[0], d = T.shape[2]
@@ -331,6 +330,8 @@ def knn_search(
     try:
         while True:
             stats[:, :] = 0
+            costs[:, :] = INFINITY
+            indices[:, :] = -1
             stop = watch(<double> n_queries * n_train * max_n * max_m / n_threads)
             for q in prange(n_queries, nogil=True, schedule="dynamic", chunksize=1,
                             num_threads=n_threads):
@@ -339,7 +340,7 @@ def knn_search(
                 thread = threadid()
                 search_one(&Q[q, 0, 0], q_lengths[q], &q_low[q, 0, 0], &q_high[q, 0, 0],
                            q_radius[q], &T[0, 0, 0], &t_lengths[0], &t_low[0, 0, 0],
-                           &t_high[0, 0, 0], n_train, max_n, max_m, d, bounds,
+                           &t_high[0, 0, 0], n_train, max_n, max_m, d,
                            first_self + q if first_self >= 0 else -1, code, parameter, k, margin,
                            candidates + thread * n_train, &scratch[thread, 0],
                            &band[thread, 0], &costs[q, 0], &indices[q, 0], &stats[q, 0], stop)

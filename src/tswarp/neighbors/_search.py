@@ -115,13 +115,14 @@ class DTWIndex:
         if sample < n_queries:
             reached = search.stats[:sample, 3:].sum() / max(1, search.stats[:sample].sum())
             if strategy == "exhaustive" or reached > _EXHAUSTIVE_ABOVE:
-                search.exhaustive(sample, n_queries, n_jobs, verbose)
+                search.exhaustive(sample, n_queries, n_jobs)
+                progress.update(n_queries * n_train)
             else:
                 search.pruned(sample, n_queries, progress)
         # A pair whose squared costs overflow has an infinite cost in the search: such rare
         # queries go to the exhaustive cdist_dtw, which computes them again, rescaled.
         for row in np.flatnonzero((search.indices < 0).any(axis=1)):
-            search.exhaustive(row, row + 1, n_jobs, 0)
+            search.exhaustive(row, row + 1, n_jobs)
         return search.distances(), search.indices, search.stats
 
     def constraint_arguments(self):
@@ -165,16 +166,16 @@ class _Search:
             _knn.knn_search(
                 self.Q[part], self.q_lengths[part], self.low[part], self.high[part],
                 self.radius[part], index.X, index.lengths, index.low, index.high, code,
-                float(parameter), True, start if self.skip_self else -1, self.costs[part],
+                float(parameter), start if self.skip_self else -1, self.costs[part],
                 self.indices[part], self.stats[part], self.threads,
             )  # fmt: skip
             progress.update(part.stop * n_train)
 
-    def exhaustive(self, first, stop, n_jobs, verbose):
+    def exhaustive(self, first, stop, n_jobs):
         """Queries first..stop-1 from the full cdist_dtw matrix."""
         rows = slice(first, stop)
         matrix = cdist_dtw(
-            self.Q[rows], self.index.X, n_jobs=n_jobs, verbose=verbose,
+            self.Q[rows], self.index.X, n_jobs=n_jobs,
             **self.index.constraint_arguments(),
         )  # fmt: skip
         if self.skip_self:
