@@ -110,7 +110,7 @@ class DTWIndex:
         elif strategy == "exhaustive":
             sample = 0
         else:
-            sample = min(n_queries, max(4 * search.threads, -(-n_queries // 20)))
+            sample = min(n_queries, max(4 * search.threads, -(-n_queries // 50)))
         search.pruned(0, sample, progress)
         if sample < n_queries:
             reached = search.stats[:sample, 3:].sum() / max(1, search.stats[:sample].sum())
@@ -136,16 +136,12 @@ class DTWIndex:
 
 
 class _Search:
-    """One kneighbors call: the queries, their envelopes, and the results filled in."""
+    """One kneighbors call: the queries and the results filled in."""
 
     def __init__(self, index, Q, q_lengths, k, skip_self, threads):
         self.index, self.Q, self.q_lengths = index, Q, q_lengths
         self.skip_self, self.threads = skip_self, threads
         self.radius = index.reach(q_lengths)
-        if skip_self:
-            self.low, self.high = index.low, index.high
-        else:
-            self.low, self.high = _envelopes(Q, q_lengths, self.radius)
         n_queries = len(q_lengths)
         # Squared costs of the pruned search, distances of the exhaustive one, whose rows
         # are marked in ``matrix_rows``; -1: no neighbour found (yet).
@@ -163,8 +159,12 @@ class _Search:
         step = max(self.threads, -(-len(self.q_lengths) // _PROGRESS_STEPS))
         for start in range(first, stop, step if progress.enabled else max(1, stop - first)):
             part = slice(start, min(start + step if progress.enabled else stop, stop))
+            if self.skip_self:
+                low, high = index.low[part], index.high[part]
+            else:  # only for the queries that the cascade searches
+                low, high = _envelopes(self.Q[part], self.q_lengths[part], self.radius[part])
             _knn.knn_search(
-                self.Q[part], self.q_lengths[part], self.low[part], self.high[part],
+                self.Q[part], self.q_lengths[part], low, high,
                 self.radius[part], index.X, index.lengths, index.low, index.high, code,
                 float(parameter), start if self.skip_self else -1, self.costs[part],
                 self.indices[part], self.stats[part], self.threads,
