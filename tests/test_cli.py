@@ -205,6 +205,89 @@ def test_knn_with_a_band_and_ts_files(tmp_path, capsys):
     assert f"({np.sum(predicted == y_test)}/9 correct)" in out
 
 
+def _votes(y, indices):
+    """Majority labels of the neighbours, ties to the first label in sorted order."""
+    classes, codes = np.unique(y, return_inverse=True)
+    counts = np.stack([np.bincount(row, minlength=len(classes)) for row in codes[indices]])
+    return classes[np.argmax(counts, axis=1)]
+
+
+def test_knn_k_window_predictions_and_confusion_matrix(tmp_path, capsys):
+    X, y = make_cbf(30, length=60, seed=3)
+    X_test, y_test = make_cbf(25, length=60, seed=4)
+    write_ucr(tmp_path / "a.tsv", X[:, :, 0], y)
+    write_ucr(tmp_path / "b.tsv", X_test[:, :, 0], y_test)
+    out_file = tmp_path / "labels.txt"
+    code, out, err = run(
+        capsys, "knn", tmp_path / "a.tsv", tmp_path / "b.tsv", "-k", 3, "--window", "0.1",
+        "--predictions", out_file,
+    )  # fmt: skip
+    assert code == 0 and err == ""
+    # The UCR convention: radius = floor(0.1 * 60) = 6.
+    matrix = cdist_dtw(X_test, X, sakoe_chiba_radius=6)
+    predicted = _votes(y, np.argsort(matrix, axis=1, kind="stable")[:, :3])
+    assert out_file.read_text().split() == [str(label) for label in predicted]
+    assert "3-nearest-neighbour classification with DTW" in out
+    assert "window 0.1 (Sakoe-Chiba radius 6)" in out
+    assert f"({np.sum(predicted == y_test)}/25 correct)" in out
+    lines = out.splitlines()
+    first = lines.index("confusion matrix (rows: true label, columns: predicted label):")
+    labels = np.unique(np.concatenate([y_test, predicted]))
+    assert lines[first + 1].split() == [str(label) for label in labels]
+    rows = lines[first + 2 : first + 2 + len(labels)]
+    assert [row.split()[0] for row in rows] == [str(label) for label in labels]
+    counts = np.array([row.split()[1:] for row in rows], dtype=int)
+    expected = np.zeros((len(labels), len(labels)), dtype=int)
+    np.add.at(expected, (np.searchsorted(labels, y_test), np.searchsorted(labels, predicted)), 1)
+    np.testing.assert_array_equal(counts, expected)
+    assert "settled without a full DTW" in out
+    assert sorted(os.listdir(tmp_path)) == ["a.tsv", "b.tsv", "labels.txt"]
+
+
+def test_knn_window_rounds_down_as_written(tmp_path, capsys):
+    X, y = make_cbf(10, length=100, seed=3)
+    write_ucr(tmp_path / "a.tsv", X[:, :, 0], y)
+    code, out, _ = run(capsys, "knn", tmp_path / "a.tsv", tmp_path / "a.tsv", "--window", "0.29")
+    assert code == 0 and "Sakoe-Chiba radius 29" in out  # 0.29 * 100 is 28.999... in floats
+
+
+def test_knn_other_metrics(tmp_path, capsys):
+    X, y = make_cbf(15, length=40, seed=7)
+    X_test, y_test = make_cbf(10, length=40, seed=8)
+    write_ucr(tmp_path / "a.tsv", X[:, :, 0], y)
+    write_ucr(tmp_path / "b.tsv", X_test[:, :, 0], y_test)
+    out_file = tmp_path / "p.txt"
+    args = ["knn", tmp_path / "a.tsv", tmp_path / "b.tsv", "--predictions", out_file]
+    code, out, _ = run(capsys, *args, "--metric", "euclidean")
+    assert code == 0 and "classification with euclidean" in out
+    naive = ((X_test[:, None, :, 0] - X[None, :, :, 0]) ** 2).sum(axis=2)
+    assert out_file.read_text().split() == [str(v) for v in y[np.argmin(naive, axis=1)]]
+    code, out, _ = run(capsys, *args, "--metric", "soft_dtw", "--gamma", "0.1", "-k", 2)
+    assert code == 0 and "gamma 0.1" in out
+    order = np.argsort(cdist_soft_dtw(X_test, X, gamma=0.1), axis=1, kind="stable")[:, :2]
+    assert out_file.read_text().split() == [str(v) for v in _votes(y, order)]
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["-k", "0"], "must be a whole number >= 1"),
+        (["-k", "16"], "-k 16 exceeds the 15 series"),
+        (["--window", "1.5"], "must be a fraction from 0 to 1"),
+        (["--window", "0.1", "--sakoe-chiba-radius", "3"], "not allowed with argument"),
+        (["--gamma", "1"], "--gamma applies to --metric soft_dtw"),
+        (["--metric", "euclidean", "--window", "0.1"], "takes no global constraint"),
+        (["--metric", "lcss"], "invalid choice"),
+        (["--predictions", "/nonexistent/p.txt"], "does not exist"),
+    ],
+)
+def test_knn_bad_options(tmp_path, capsys, options, message):
+    X, y = make_cbf(15, length=20, seed=1)
+    write_ucr(tmp_path / "a.tsv", X[:, :, 0], y)
+    code, out, err = run(capsys, "knn", tmp_path / "a.tsv", tmp_path / "a.tsv", *options)
+    assert code == 2 and message in err and out == ""
+
+
 def test_demo_report(capsys):
     code, out, err = run(capsys, "demo", "--n-train", 9, "--n-test", 30, "--seed", 2)
     assert code == 0 and err == ""

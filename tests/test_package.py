@@ -26,6 +26,14 @@ def test_import_leaves_torch_out(module):
     assert run_python(f"import {module}, sys; print('torch' in sys.modules)") == "False"
 
 
+@pytest.mark.parametrize(
+    "module", ["tswarp", "tswarp.metrics", "tswarp.datasets", "tswarp.cli", "tswarp.neighbors"]
+)
+def test_import_leaves_scikit_learn_out(module):
+    # scikit-learn is the estimators' extra: imported by them alone, on first use.
+    assert run_python(f"import {module}, sys; print('sklearn' in sys.modules)") == "False"
+
+
 def test_numpy_metric_call_leaves_torch_out():
     code = (
         "import sys, numpy as np\n"
@@ -72,6 +80,7 @@ NEEDS = {
         "tswarp.metrics.soft_dtw_loss_pytorch",
     ),
     "matplotlib": ("tswarp.plot",),
+    "sklearn": ("tswarp.neighbors._estimators",),
 }
 MISSING = tuple(
     prefix
@@ -110,6 +119,7 @@ def test_docstring_examples(name):
         "docs/ctw.md",
         "docs/differences.md",
         "docs/barycenters.md",
+        "docs/neighbors.md",
         "docs/getting-started.md",
         "docs/training.md",
         "README.md",

@@ -4,7 +4,9 @@ Subcommands:
 
 - ``tswarp cdist INPUT [INPUT2] -o OUT.npy``: the DTW or soft-DTW matrix between the series of
   one or two dataset files, saved as a ``.npy`` array.
-- ``tswarp knn TRAIN TEST``: 1-nearest-neighbour classification with DTW, labels from the files.
+- ``tswarp knn TRAIN TEST``: k-nearest-neighbour classification (DTW by default, with the
+  pruned search of :mod:`tswarp.neighbors`), labels from the files: error rate, confusion
+  matrix, and optionally the predicted labels in a file.
 - ``tswarp demo``: ``knn`` on the bundled Cylinder-Bell-Funnel set, with a short report.
 - ``tswarp --version``: the version and configuration (:func:`tswarp.show_config`).
 
@@ -24,6 +26,7 @@ is never seen half-written, and the temporary file is removed however the run en
 
 import argparse
 import contextlib
+import fractions
 import math
 import os
 import signal
@@ -37,6 +40,7 @@ import numpy as np
 PROG = "tswarp"
 _PROGRESS_CELLS = 2e8  # DP cells from which an automatic progress bar is worth drawing
 _METRICS = ("dtw", "soft_dtw", "soft_dtw_normalized")
+_KNN_METRICS = ("dtw", "euclidean", "soft_dtw", "soft_dtw_normalized", "frechet")
 
 
 class UsageError(Exception):
@@ -122,11 +126,21 @@ _gamma = _option_type(float, lambda v: 0 <= v < math.inf, "a number >= 0")
 _n_jobs = _option_type(int, lambda v: v != 0, "a non-zero whole number (-1: all cores)")
 _count = _option_type(int, lambda v: v >= 1, "a whole number >= 1")
 _seed = _option_type(int, lambda v: v >= 0, "a whole number >= 0")
+# Read exactly as written in decimal, so that 0.29 of 100 steps is 29, not 28.999...
+_window = _option_type(fractions.Fraction, lambda v: 0 <= v <= 1, "a fraction from 0 to 1")
 
 
-def _add_run_options(parser, constraints=True):
+def _add_run_options(parser, constraints=True, window=False):
     if constraints:
         band = parser.add_mutually_exclusive_group()
+        if window:
+            band.add_argument(
+                "--window",
+                type=_window,
+                metavar="W",
+                help="Sakoe-Chiba band of W times the longest series' length, rounded down "
+                "(0.1: 10%%, the UCR archive's and aeon's convention)",
+            )
         band.add_argument(
             "--sakoe-chiba-radius",
             type=_radius,
@@ -189,13 +203,30 @@ def build_parser():
 
     knn = commands.add_parser(
         "knn",
-        help="1-nearest-neighbour classification with DTW",
-        description="Classify each series of TEST by the label of its DTW-nearest series in "
-        "TRAIN, and report the accuracy. Labels come from the files (.tsv, .csv, .txt, .ts).",
+        help="k-nearest-neighbour classification (DTW by default)",
+        description="Classify each series of TEST by a vote of its K nearest series in "
+        "TRAIN, and report the error rate and the confusion matrix. Labels come from the "
+        "files (.tsv, .csv, .txt, .ts). DTW neighbours are found by a pruned search (lower "
+        "bounds, early abandoning) that gives the same neighbours as the full matrix.",
     )
     knn.add_argument("train", metavar="TRAIN", help="labelled training set")
     knn.add_argument("test", metavar="TEST", help="labelled test set")
-    _add_run_options(knn)
+    knn.add_argument(
+        "-k",
+        "--n-neighbors",
+        type=_count,
+        default=1,
+        metavar="K",
+        help="neighbours that vote (default: 1); a tie goes to the first label in sorted order",
+    )
+    knn.add_argument("--metric", choices=_KNN_METRICS, default="dtw", help="default: dtw")
+    knn.add_argument("--gamma", type=_gamma, metavar="G", help="soft-DTW smoothing (default: 1.0)")
+    knn.add_argument(
+        "--predictions",
+        metavar="FILE",
+        help="write the predicted label of each test series to FILE, one per line",
+    )
+    _add_run_options(knn, window=True)
     knn.set_defaults(run=_run_knn)
 
     demo = commands.add_parser(
@@ -240,8 +271,14 @@ def _progress(args, cells):
     return int(cells >= _PROGRESS_CELLS and sys.stderr.isatty())
 
 
-def _constraint(args):
+def _constraint(args, longest=None):
     radius, slope = args.sakoe_chiba_radius, args.itakura_max_slope
+    window = getattr(args, "window", None)
+    if window is not None:
+        radius = math.floor(window * longest)
+        return {
+            "sakoe_chiba_radius": radius
+        }, f"window {float(window):g} (Sakoe-Chiba radius {radius})"
     if radius is not None:
         return {"sakoe_chiba_radius": radius}, f"Sakoe-Chiba radius {radius}"
     if slope is not None:
@@ -263,9 +300,9 @@ def _default_file_mode():
     return 0o666 & ~umask
 
 
-def _check_output(path):
-    if not path.lower().endswith(".npy"):
-        raise UsageError(f"output {path}: the file name must end in .npy")
+def _check_output(path, suffix=".npy"):
+    if suffix is not None and not path.lower().endswith(suffix):
+        raise UsageError(f"output {path}: the file name must end in {suffix}")
     if os.path.isdir(path):
         raise UsageError(f"output {path} is a directory")
     directory = os.path.dirname(os.path.abspath(path))
@@ -332,16 +369,44 @@ def _run_cdist(args):
     return 0
 
 
-def _nearest_neighbour(X_train, y_train, X_test, n_jobs=-1, verbose=0, **constraint):
-    """Labels of the DTW-nearest training series of each test series, and the time taken.
+def _nearest_neighbour(train, y_train, test, n_jobs=-1, verbose=0, k=1, metric="dtw", **options):
+    """Labels voted by the k nearest training series of each test series, the time taken,
+    and the share of pairs that the DTW search settled without a full DTW (None for the
+    other metrics). ``train`` and ``test`` are validated (X, lengths) datasets.
 
-    Ties go to the first training series, as ``numpy.argmin`` breaks them.
+    A vote between equally many neighbours goes to the first label in sorted order.
     """
-    from tswarp.metrics import cdist_dtw
+    from tswarp._constraints import parse_constraint
+    from tswarp.neighbors._search import DTWIndex, class_votes, nearest
 
+    train, test = ((X.astype(np.float64), lengths) for X, lengths in (train, test))
     start = time.perf_counter()
-    distances = cdist_dtw(X_test, X_train, n_jobs=n_jobs, verbose=verbose, **constraint)
-    return y_train[np.argmin(distances, axis=1)], time.perf_counter() - start
+    pruned = None
+    if metric == "dtw":
+        index = DTWIndex(*train, parse_constraint(**options))
+        _, indices, stats = index.kneighbors(*test, k, n_jobs, verbose)
+        pruned = 1 - stats[:, -1].sum() / max(1, stats.sum())
+    else:
+        _, indices = nearest(metric, train, test, k, options, n_jobs, verbose)
+    classes, codes = np.unique(y_train, return_inverse=True)
+    votes = class_votes(codes, indices, None, len(classes))
+    return classes[np.argmax(votes, axis=1)], time.perf_counter() - start, pruned
+
+
+def _confusion_matrix(y_true, y_pred):
+    """The confusion matrix as lines of text: a row per true label, a column per predicted."""
+    labels = np.unique(np.concatenate([y_true, y_pred]))
+    position = {label: i for i, label in enumerate(labels.tolist())}
+    counts = np.zeros((len(labels), len(labels)), dtype=np.int64)
+    for true, predicted in zip(y_true.tolist(), y_pred.tolist(), strict=True):
+        counts[position[true], position[predicted]] += 1
+    names = [str(label) for label in labels.tolist()]
+    width = max(max(map(len, names)), len(str(counts.max())))
+    lines = ["confusion matrix (rows: true label, columns: predicted label):"]
+    lines.append(" " * (width + 2) + " ".join(f"{name:>{width}}" for name in names))
+    for name, row in zip(names, counts, strict=True):
+        lines.append(f"{name:>{width}}  " + " ".join(f"{count:>{width}}" for count in row))
+    return lines
 
 
 def _describe(X, lengths):
@@ -360,26 +425,52 @@ def _read_labelled(path):
 
 def _run_knn(args):
     train_path, test_path = args.train, args.test
+    if args.predictions is not None:
+        _check_output(args.predictions, suffix=None)
+    if args.gamma is not None and not args.metric.startswith("soft_dtw"):
+        raise UsageError("--gamma applies to --metric soft_dtw and soft_dtw_normalized only")
+    band = (args.sakoe_chiba_radius, args.itakura_max_slope, args.window)
+    if args.metric == "euclidean" and band != (None, None, None):
+        raise UsageError("--metric euclidean takes no global constraint")
     X_train, y_train, train_lengths = _read_labelled(train_path)
     X_test, y_test, test_lengths = _read_labelled(test_path)
     _same_dimension((train_path, X_train), (test_path, X_test))
+    if args.n_neighbors > len(y_train):
+        raise UsageError(
+            f"-k {args.n_neighbors} exceeds the {len(y_train)} series of {train_path}"
+        )
     if y_train.dtype.kind != y_test.dtype.kind:
         # Labels '1' read as a number in one file and as text in the other must still match.
         y_train, y_test = y_train.astype(str), y_test.astype(str)
-    options, constraint = _constraint(args)
+    longest = max(int(train_lengths.max()), int(test_lengths.max()))
+    options, constraint = _constraint(args, longest)
+    if args.metric.startswith("soft_dtw"):
+        options["gamma"] = 1.0 if args.gamma is None else args.gamma
+        constraint += f", gamma {options['gamma']:g}"
     cells = float(train_lengths.sum()) * float(test_lengths.sum())
-    predicted, elapsed = _nearest_neighbour(
-        X_train, y_train, X_test, args.n_jobs, _progress(args, cells), **options
-    )
+    predicted, elapsed, pruned = _nearest_neighbour(
+        (X_train, train_lengths), y_train, (X_test, test_lengths), args.n_jobs,
+        _progress(args, cells), args.n_neighbors, args.metric, **options,
+    )  # fmt: skip
+    if args.predictions is not None:
+        with _atomic_output(args.predictions) as handle:
+            handle.write("".join(f"{label}\n" for label in predicted.tolist()).encode())
     correct = int(np.sum(predicted == y_test))
     n_test = len(y_test)
-    print("1-nearest-neighbour classification with DTW")
+    name = "DTW" if args.metric == "dtw" else args.metric
+    print(f"{args.n_neighbors}-nearest-neighbour classification with {name}")
     print(f"train: {_describe(X_train, train_lengths)}, {len(np.unique(y_train))} classes")
     print(f"test:  {_describe(X_test, test_lengths)}")
-    print(f"metric: dtw, {constraint}, {_threads(args.n_jobs)}")
+    print(f"metric: {args.metric}, {constraint}, {_threads(args.n_jobs)}")
     print(f"accuracy:   {correct / n_test:.4f} ({correct}/{n_test} correct)")
     print(f"error rate: {1 - correct / n_test:.4f}")
-    print(f"time: {elapsed:.2f} s for {len(y_train) * n_test} DTW distances")
+    print("\n".join(_confusion_matrix(y_test, predicted)))
+    searched = f"{len(y_train) * n_test} pairs"
+    if pruned is not None:
+        searched += f", {pruned:.1%} of them settled without a full DTW"
+    print(f"time: {elapsed:.2f} s for {searched}")
+    if args.predictions is not None:
+        print(f"predictions: {args.predictions}")
     return 0
 
 
@@ -389,8 +480,10 @@ def _run_demo(args):
 
     X_train, y_train, X_test, y_test = load_cbf(args.n_train, args.n_test, seed=args.seed)
     cells = float(X_train.shape[0] * X_test.shape[0] * X_train.shape[1] ** 2)
-    predicted, elapsed = _nearest_neighbour(
-        X_train, y_train, X_test, args.n_jobs, _progress(args, cells)
+    train = (X_train, np.full(len(X_train), X_train.shape[1]))
+    test = (X_test, np.full(len(X_test), X_test.shape[1]))
+    predicted, elapsed, _ = _nearest_neighbour(
+        train, y_train, test, args.n_jobs, _progress(args, cells)
     )
     wrong = int(np.sum(predicted != y_test))
     # The Euclidean 1-NN baseline: what DTW's tolerance of shifted events buys.
