@@ -26,6 +26,11 @@ def test_import_leaves_torch_out(module):
     assert run_python(f"import {module}, sys; print('torch' in sys.modules)") == "False"
 
 
+def test_import_leaves_dask_out():
+    code = "import sys, tswarp, tswarp.metrics, tswarp.cli; print('dask' in sys.modules)"
+    assert run_python(code) == "False"
+
+
 def test_numpy_metric_call_leaves_torch_out():
     code = (
         "import sys, numpy as np\n"
@@ -70,6 +75,8 @@ NEEDS = {
         "tswarp.metrics._torch_subsequence",
     ),
     "matplotlib": ("tswarp.plot",),
+    "distributed": ("tswarp.distributed",),
+    "zarr": ("tswarp.distributed",),
 }
 MISSING = tuple(
     prefix

@@ -63,5 +63,7 @@ def prepared_chunks(X, block_size, name):
     starts = np.cumsum((0, *rows.chunks[0]))
     return [
         dask.delayed(prepare_chunk, pure=True)(chunk, f"{name}[{start}:{stop}]")
-        for chunk, start, stop in zip(rows.to_delayed().ravel(), starts[:-1], starts[1:], strict=True)
+        for chunk, start, stop in zip(
+            rows.to_delayed().ravel(), starts[:-1], starts[1:], strict=True
+        )
     ]

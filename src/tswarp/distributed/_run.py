@@ -122,11 +122,14 @@ def _chunk_futures(client, X, Y, grid, todo):
     needed_cols = {j for _, j in todo}
     if Y is None:
         needed_rows |= needed_cols
-    rows = dict(zip(needed_rows, client.compute([row_chunks[i] for i in needed_rows])))
-    if Y is None:
-        return rows, rows
-    cols = dict(zip(needed_cols, client.compute([col_chunks[j] for j in needed_cols])))
-    return rows, cols
+    rows = _compute(client, row_chunks, needed_rows)
+    return (rows, rows) if Y is None else (rows, _compute(client, col_chunks, needed_cols))
+
+
+def _compute(client, chunks, needed):
+    """{k: future of chunks[k]} for the k in ``needed``."""
+    needed = sorted(needed)
+    return dict(zip(needed, client.compute([chunks[k] for k in needed]), strict=True))
 
 
 def _place(matrix, grid, i, j, values):

@@ -9,6 +9,8 @@ run resumes only the computation it started. Workers open the group themselves: 
 or URL must reach the same storage from every machine.
 """
 
+import os
+
 import zarr
 
 _KEY = "tswarp"
@@ -31,6 +33,8 @@ def open_store(store, grid, metric, options, dtype):
     if isinstance(store, zarr.Group):
         group = store
     elif isinstance(store, str):
+        if os.path.isdir(store) and os.listdir(store) and not _is_zarr(store):
+            raise ValueError(f"store {store!r} is a directory of other files, not a Zarr store")
         group = zarr.open_group(store, mode="a")
     else:
         raise TypeError(f"store must be a path, a URL or a zarr.Group, got {store!r}")
@@ -52,6 +56,10 @@ def open_store(store, grid, metric, options, dtype):
             "give the same arguments to resume it, or a new store"
         )
     return group
+
+
+def _is_zarr(directory):
+    return any(os.path.exists(os.path.join(directory, name)) for name in ("zarr.json", ".zgroup"))
 
 
 def _chunks(grid):
