@@ -58,9 +58,11 @@ def cdist(
         A name of :data:`tswarp.metrics.PAIRWISE_METRICS` (tslearn's spellings, such as
         ``"softdtw"``, are accepted too).
     block_size : int or None
-        Series per side of a block (and per chunk of a stored matrix). By default, blocks of
-        about 2e9 dynamic-programming cells (at most 4096 series a side): tasks long enough
-        that the scheduler's overhead is negligible, small enough to spread.
+        Series per side of a block (and per chunk of a stored matrix). By default, the
+        largest that keeps a block under about 1e10 dynamic-programming cells (seconds on
+        one core: the scheduler's cost per task, about a millisecond, is negligible) and
+        gives each worker at least 8 blocks (so that the last ones leave little idle
+        time), and at most 4096.
     client : distributed.Client or None
         The cluster to run on; by default the client made last in this process.
     store : str or zarr.Group, optional

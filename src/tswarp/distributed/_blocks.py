@@ -21,10 +21,12 @@ from tswarp.metrics._registry import METRIC_TO_FUNCTION, PAIRWISE_METRICS
 
 # Arguments of the cdist functions that the block scheduler sets itself.
 _RESERVED = ("n_jobs", "verbose", "be")
-# Aim of the automatic block size: about this many DP cells per block, so that a task runs
-# for seconds (the scheduler's overhead per task is about a millisecond) while its inputs
-# and its result stay small.
-_CELLS_PER_BLOCK = 2e9
+# Aim of the automatic block size: at most about this many DP cells per block, so that a
+# task runs for seconds at most (the scheduler's overhead per task is about a millisecond)
+# while its inputs and its result stay small; and at least this many blocks per worker,
+# so that the last blocks to finish leave the workers idle for a small share of the run.
+_CELLS_PER_BLOCK = 1e10
+_BLOCKS_PER_WORKER = 8
 _MAX_BLOCK = 4096
 
 
@@ -48,13 +50,16 @@ def metric_options(metric_kwargs):
     return options, output_dtype(options.pop("dtype", None))
 
 
-def check_block_size(block_size, n1, n2, series_length):
-    """The block size as an int: the given one (an integer >= 1), or one that makes blocks
-    of about ``_CELLS_PER_BLOCK`` DP cells, at most ``_MAX_BLOCK`` series a side."""
+def check_block_size(block_size, n1, n2, series_length, symmetric=True, workers=1):
+    """The block size as an int: the given one (an integer >= 1), or by default the
+    largest that keeps blocks under ``_CELLS_PER_BLOCK`` DP cells and gives each of
+    ``workers`` at least ``_BLOCKS_PER_WORKER`` blocks (at most ``_MAX_BLOCK`` a side)."""
     if block_size is None:
-        cells_per_pair = max(1, series_length) ** 2
-        side = int(math.sqrt(_CELLS_PER_BLOCK / cells_per_pair))
-        return max(1, min(side, _MAX_BLOCK, max(n1, n2, 1)))
+        by_cells = int(math.sqrt(_CELLS_PER_BLOCK / max(1, series_length) ** 2))
+        # A self-matrix computes about half of its side**2 blocks.
+        blocks = _BLOCKS_PER_WORKER * max(1, workers) * (2 if symmetric else 1)
+        by_spread = -(-max(n1, n2, 1) // math.ceil(math.sqrt(blocks)))
+        return max(1, min(by_cells, by_spread, _MAX_BLOCK))
     if isinstance(block_size, bool) or not isinstance(block_size, numbers.Integral):
         raise TypeError(f"block_size must be an integer >= 1 or None, got {block_size!r}")
     if block_size < 1:

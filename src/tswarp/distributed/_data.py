@@ -1,25 +1,25 @@
-"""The datasets of a distributed matrix as Dask arrays of (n, sz, d) series, one chunk per
-block of rows.
+"""The datasets of a distributed matrix, cut into one chunk of (n, sz, d) series per block
+of rows.
 
 In-memory data (NumPy arrays, lists of series of different lengths) is validated once, on
 the client, with the rules of ``tswarp.metrics``, and NaN-padded to one array, so that its
-blocks see the dtype of the whole dataset. Dask arrays and Zarr arrays stay lazy: their
-chunks are validated where they are read, on the workers, and errors name the rows they
-come from (``dataset1[1000:2000][7]`` is series 1007).
+blocks see the dtype of the whole dataset; each chunk then travels inside the task that
+prepares it, so that the scheduler can run it again if a worker dies. Dask arrays and Zarr
+arrays stay lazy: their chunks are validated where they are read, on the workers, and
+errors name the rows they come from (``dataset1[1000:2000][7]`` is series 1007).
 """
 
 import dask
 import dask.array as da
-import numpy as np
 import zarr
 
 from tswarp.distributed._blocks import prepare_chunk
 from tswarp.metrics._inputs import check_layout_datasets, check_same_features, to_dataset
 
 
-def as_dask_array(data, name):
-    """``data`` as an (n, sz, d) Dask array: lazy for Dask and Zarr inputs (a string is
-    the path or URL of a Zarr array), validated in memory for anything else."""
+def as_dataset(data, name):
+    """``data`` as an (n, sz, d) array: a Dask array for Dask and Zarr inputs (a string is
+    the path or URL of a Zarr array), a validated NumPy array for anything else."""
     if isinstance(data, str):
         try:
             data = zarr.open_array(data, mode="r")
@@ -28,8 +28,7 @@ def as_dask_array(data, name):
     if isinstance(data, zarr.Array):
         data = da.from_zarr(data)
     if not isinstance(data, da.Array):
-        X, _ = to_dataset(data, name)
-        return da.from_array(X, chunks=X.shape)
+        return to_dataset(data, name)[0]
     if data.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold real numbers (float or int), got dtype {data.dtype}")
     if data.ndim == 1:
@@ -47,10 +46,10 @@ def as_dask_array(data, name):
 
 
 def dataset_pair(dataset1, dataset2):
-    """(X, Y) as Dask arrays, Y None for a self-matrix, with the checks that need no data:
-    the same feature size, and the warning for series of one time step."""
-    X = as_dask_array(dataset1, "dataset1")
-    Y = None if dataset2 is None else as_dask_array(dataset2, "dataset2")
+    """(X, Y) as ``as_dataset`` gives them, Y None for a self-matrix, with the checks that
+    need no data: the same feature size, and the warning for series of one time step."""
+    X = as_dataset(dataset1, "dataset1")
+    Y = None if dataset2 is None else as_dataset(dataset2, "dataset2")
     if Y is not None and X.shape[0] and Y.shape[0]:
         check_same_features(X.shape[2], Y.shape[2], ("dataset1", "dataset2"))
     check_layout_datasets(X, X if Y is None else Y, Y is not None)
@@ -59,11 +58,13 @@ def dataset_pair(dataset1, dataset2):
 
 def prepared_chunks(X, block_size, name):
     """One Delayed per block of rows: the chunk validated and cut to its longest series."""
-    rows = X.rechunk({0: block_size, 1: -1, 2: -1})
-    starts = np.cumsum((0, *rows.chunks[0]))
+    starts = range(0, X.shape[0], block_size)
+    if isinstance(X, da.Array):
+        pieces = X.rechunk({0: block_size, 1: -1, 2: -1}).to_delayed().ravel()
+    else:
+        pieces = [X[start : start + block_size] for start in starts]
+    prepare = dask.delayed(prepare_chunk, pure=True)
     return [
-        dask.delayed(prepare_chunk, pure=True)(chunk, f"{name}[{start}:{stop}]")
-        for chunk, start, stop in zip(
-            rows.to_delayed().ravel(), starts[:-1], starts[1:], strict=True
-        )
+        prepare(piece, f"{name}[{start}:{min(start + block_size, X.shape[0])}]")
+        for piece, start in zip(pieces, starts, strict=True)
     ]

@@ -48,7 +48,16 @@ def _pairs(grid, i, j):
     return pair_count(n1, n2, grid.symmetric and i == j, False)
 
 
-def _setup(dataset1, dataset2, metric, block_size, metric_kwargs):
+def _workers(client=None):
+    """The worker processes of ``client``, or of the default client (1 without one)."""
+    try:
+        client = client or distributed.default_client()
+    except ValueError:
+        return 1
+    return max(1, len(client.nthreads()))
+
+
+def _setup(dataset1, dataset2, metric, block_size, metric_kwargs, workers):
     """Everything checked before any task runs: (X, Y, grid, metric, options, dtype)."""
     metric = metric_name(metric)
     options, dtype = metric_options(metric_kwargs)
@@ -57,7 +66,8 @@ def _setup(dataset1, dataset2, metric, block_size, metric_kwargs):
     n1 = X.shape[0]
     n2 = n1 if Y is None else Y.shape[0]
     longest = max(X.shape[1], 0 if Y is None else Y.shape[1])
-    grid = Grid(n1, n2, check_block_size(block_size, n1, n2, longest), Y is None)
+    size = check_block_size(block_size, n1, n2, longest, Y is None, workers)
+    grid = Grid(n1, n2, size, Y is None)
     return X, Y, grid, metric, options, dtype
 
 
@@ -77,10 +87,10 @@ def _default_client(client):
 
 def run_cdist(dataset1, dataset2, metric, block_size, client, store, verbose, metric_kwargs):
     """``tswarp.distributed.cdist``: see its docstring."""
-    X, Y, grid, metric, options, dtype = _setup(
-        dataset1, dataset2, metric, block_size, metric_kwargs
-    )
     client = _default_client(client)
+    X, Y, grid, metric, options, dtype = _setup(
+        dataset1, dataset2, metric, block_size, metric_kwargs, _workers(client)
+    )
     group = None if store is None else open_store(store, grid, metric, options, dtype)
     finished = set() if group is None else done_blocks(group)
     todo = [block for block in grid.blocks() if block not in finished]
@@ -127,9 +137,10 @@ def _chunk_futures(client, X, Y, grid, todo):
 
 
 def _compute(client, chunks, needed):
-    """{k: future of chunks[k]} for the k in ``needed``."""
-    needed = sorted(needed)
-    return dict(zip(needed, client.compute([chunks[k] for k in needed]), strict=True))
+    """{k: future of chunks[k]} for the k in ``needed``, sent one by one: a chunk of
+    in-memory data travels inside its task, and one graph of them all would be as large as
+    the dataset."""
+    return {k: client.compute(chunks[k]) for k in sorted(needed)}
 
 
 def _place(matrix, grid, i, j, values):
@@ -142,7 +153,7 @@ def _place(matrix, grid, i, j, values):
 def lazy_cdist(dataset1, dataset2, metric, block_size, metric_kwargs):
     """``tswarp.distributed.cdist_dask``: see its docstring."""
     X, Y, grid, metric, options, dtype = _setup(
-        dataset1, dataset2, metric, block_size, metric_kwargs
+        dataset1, dataset2, metric, block_size, metric_kwargs, _workers()
     )
     if not grid.blocks():  # no series on a side
         return da.empty((grid.n1, grid.n2), dtype=dtype)
