@@ -34,6 +34,11 @@ def test_import_leaves_scikit_learn_out(module):
     assert run_python(f"import {module}, sys; print('sklearn' in sys.modules)") == "False"
 
 
+def test_import_leaves_dask_out():
+    code = "import sys, tswarp, tswarp.metrics, tswarp.cli; print('dask' in sys.modules)"
+    assert run_python(code) == "False"
+
+
 def test_numpy_metric_call_leaves_torch_out():
     code = (
         "import sys, numpy as np\n"
@@ -81,6 +86,8 @@ NEEDS = {
     ),
     "matplotlib": ("tswarp.plot",),
     "sklearn": ("tswarp.neighbors._estimators",),
+    "distributed": ("tswarp.distributed",),
+    "zarr": ("tswarp.distributed",),
 }
 MISSING = tuple(
     prefix

@@ -3,7 +3,11 @@
 Subcommands:
 
 - ``tswarp cdist INPUT [INPUT2] -o OUT.npy``: the DTW or soft-DTW matrix between the series of
-  one or two dataset files, saved as a ``.npy`` array.
+  one or two dataset files, saved as a ``.npy`` array. With ``-o OUT.zarr`` or
+  ``--scheduler ADDRESS`` (``tcp://host:8786``, or ``local:N`` for a cluster of N worker
+  processes on this machine) it runs block by block with :mod:`tswarp.distributed`; a
+  ``.zarr`` output is written block by block, and a run stopped halfway resumes when run
+  again.
 - ``tswarp knn TRAIN TEST``: k-nearest-neighbour classification (DTW by default, with the
   pruned search of :mod:`tswarp.neighbors`), labels from the files: error rate, confusion
   matrix, and optionally the predicted labels in a file.
@@ -27,6 +31,7 @@ is never seen half-written, and the temporary file is removed however the run en
 import argparse
 import contextlib
 import fractions
+import functools
 import math
 import os
 import signal
@@ -130,6 +135,17 @@ _seed = _option_type(int, lambda v: v >= 0, "a whole number >= 0")
 _window = _option_type(fractions.Fraction, lambda v: 0 <= v <= 1, "a fraction from 0 to 1")
 
 
+def _address(text):
+    if text.startswith("local"):
+        processes = text.partition(":")[2]
+        if not processes.isdigit() or int(processes) < 1:
+            raise argparse.ArgumentTypeError(f"must be local:N with N >= 1, got {text!r}")
+    return text
+
+
+_address.__name__ = "a scheduler address"
+
+
 def _add_run_options(parser, constraints=True, window=False):
     if constraints:
         band = parser.add_mutually_exclusive_group()
@@ -190,13 +206,32 @@ def build_parser():
     cdist.add_argument(
         "input2", metavar="INPUT2", nargs="?", help="second dataset file (columns of the matrix)"
     )
-    cdist.add_argument("-o", "--output", required=True, metavar="OUT.npy", help="output file")
+    cdist.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT.npy|OUT.zarr",
+        help="output file; a .zarr store is written block by block, and resumed if it exists",
+    )
     cdist.add_argument("--metric", choices=_METRICS, default="dtw", help="default: dtw")
     cdist.add_argument(
         "--gamma", type=_gamma, metavar="G", help="soft-DTW smoothing (default: 1.0)"
     )
     cdist.add_argument(
         "--float32", action="store_true", help="save a float32 matrix (half the size)"
+    )
+    cdist.add_argument(
+        "--scheduler",
+        type=_address,
+        metavar="ADDRESS",
+        help="run on a Dask cluster: tcp://host:port, or local:N for N worker processes here "
+        "(default for a .zarr output: local:1); needs tswarp[distributed]",
+    )
+    cdist.add_argument(
+        "--block-size",
+        type=_count,
+        metavar="N",
+        help="series per side of a block with --scheduler or a .zarr output (default: auto)",
     )
     _add_run_options(cdist)
     cdist.set_defaults(run=_run_cdist)
@@ -300,10 +335,19 @@ def _default_file_mode():
     return 0o666 & ~umask
 
 
+def _is_zarr(path):
+    return path.lower().rstrip("/").endswith(".zarr")
+
+
 def _check_output(path, suffix=".npy"):
-    if suffix is not None and not path.lower().endswith(suffix):
-        raise UsageError(f"output {path}: the file name must end in {suffix}")
-    if os.path.isdir(path):
+    """A usable output path; a matrix (``suffix`` .npy) may also go to a Zarr store."""
+    if suffix == ".npy" and _is_zarr(path):
+        if os.path.exists(path) and not os.path.exists(os.path.join(path, "zarr.json")):
+            raise UsageError(f"output {path} exists and is not a Zarr store")
+    elif suffix is not None and not path.lower().endswith(suffix):
+        also = " or .zarr" if suffix == ".npy" else ""
+        raise UsageError(f"output {path}: the file name must end in {suffix}{also}")
+    elif os.path.isdir(path):
         raise UsageError(f"output {path} is a directory")
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
@@ -350,22 +394,76 @@ def _run_cdist(args):
         options["gamma"] = 1.0 if args.gamma is None else args.gamma
     function = getattr(metrics, f"cdist_{args.metric}")
     dtype = np.float32 if args.float32 else np.float64
+    verbose = _progress(args, cells / (2 if args.input2 is None else 1))
+    if args.scheduler is not None or _is_zarr(args.output):
+        second = None if args.input2 is None else Y
+        return _run_distributed(args, X, second, options, dtype, verbose)
     with _atomic_output(args.output) as handle:
         start = time.perf_counter()
         matrix = function(
             X,
             None if args.input2 is None else Y,
             n_jobs=args.n_jobs,
-            verbose=_progress(args, cells / (2 if args.input2 is None else 1)),
+            verbose=verbose,
             dtype=dtype,
             **options,
         )
         elapsed = time.perf_counter() - start
         np.save(handle, matrix)
+    _report(args, matrix, elapsed)
+    return 0
+
+
+def _report(args, matrix, elapsed):
     print(
         f"{args.output}: {matrix.shape[0]} x {matrix.shape[1]} {args.metric} matrix "
         f"({matrix.dtype}) in {elapsed:.2f} s"
     )
+
+
+@contextlib.contextmanager
+def _client(address):
+    """A client of the cluster at ``address``, or of a LocalCluster for ``local:N``."""
+    from distributed import Client, LocalCluster
+
+    if not address.startswith("local:"):
+        with Client(address, timeout="10s") as client:
+            yield client
+        return
+    from tswarp._threads import usable_cpus
+
+    processes = int(address.partition(":")[2])
+    threads = max(1, usable_cpus() // processes)
+    with (
+        LocalCluster(
+            n_workers=processes, threads_per_worker=threads, dashboard_address=":0"
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+def _run_distributed(args, X, Y, options, dtype, verbose):
+    """cdist on a cluster: a .zarr output written block by block, or a .npy saved whole."""
+    try:
+        from tswarp.distributed import cdist
+    except ImportError as error:
+        raise UsageError(str(error)) from None
+    zarr_output = _is_zarr(args.output)
+    with _client(args.scheduler or "local:1") as client:
+        start = time.perf_counter()
+        run = functools.partial(
+            cdist, X, Y, metric=args.metric, block_size=args.block_size, client=client,
+            verbose=verbose, dtype=dtype, **options,
+        )  # fmt: skip
+        if zarr_output:
+            matrix = run(store=args.output)
+        else:
+            with _atomic_output(args.output) as handle:
+                matrix = run()
+                np.save(handle, matrix)
+        elapsed = time.perf_counter() - start
+    _report(args, matrix, elapsed)
     return 0
 
 
