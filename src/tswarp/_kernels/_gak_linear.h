@@ -69,9 +69,10 @@ static double gak_largest_cost(const tswarp_soft_pair* p) {
 
 /* The local kernels of step t for lane vector v: x rows xs[k * TW_STRIP + r], y reversed
  * and padded, yr[k * span + q] the value of column m - 1 - (q - TW_STRIP). The squared
- * distance sums the features in ascending order from 0, as the log-space costs do. */
+ * distance sums the features in ascending order from 0, as the log-space costs do.
+ * `padded` (a constant once inlined): some lanes may read the NaN padding, and get 0. */
 TW_F V gak_local(const double* xs, const double* yr, ptrdiff_t span, ptrdiff_t d,
-                 ptrdiff_t at, int v, double scale) {
+                 ptrdiff_t at, int v, double scale, int padded) {
     V diff = v_load(xs + v * TW_W) - v_load(yr + at + v * TW_W);
     V cost = diff * diff;
     ptrdiff_t k;
@@ -79,7 +80,26 @@ TW_F V gak_local(const double* xs, const double* yr, ptrdiff_t span, ptrdiff_t d
         diff = v_load(xs + k * TW_STRIP + v * TW_W) - v_load(yr + k * span + at + v * TW_W);
         cost = cost + diff * diff;
     }
-    return tswarp_gak_local(cost, scale);
+    return padded ? tswarp_gak_local(cost, scale) : tswarp_gak_local_finite(cost, scale);
+}
+
+/* Step t of a strip (see gak_sweep). */
+TW_F void gak_step(const double* xs, const double* yr, ptrdiff_t span, ptrdiff_t d,
+                   ptrdiff_t m, ptrdiff_t t, double scale, int padded, const double* above,
+                   V* now, V* up, V* diag) {
+    /* lane 0 reads the row above; lane r the previous step of lane r - 1 */
+    V carry = v_splat(above[t + 1]);
+    const ptrdiff_t at = TW_STRIP + m - 1 - t;
+    int v;
+    for (v = 0; v < NV; v++) {
+        diag[v] = up[v];
+        up[v] = v_shift_in(now[v], carry);
+        carry = now[v];
+    }
+    for (v = 0; v < NV; v++) {
+        const V k = gak_local(xs, yr, span, d, at, v, scale, padded);
+        now[v] = k * ((diag[v] + up[v]) + now[v]);
+    }
 }
 
 /* Steps 0 .. m + rows - 2 of the strip of `rows` rows whose row above is `above` (slot j + 1
@@ -104,16 +124,11 @@ TW_F int gak_sweep(const tswarp_soft_pair* p, const double* xs, const double* yr
         if (*p->stop)
             return 1;
         for (t = chunk; t < stop; t++) {
-            /* lane 0 reads the row above; lane r the previous two steps of lane r - 1 */
-            V carry = v_splat(above[t + 1]);
-            const ptrdiff_t at = L + m - 1 - t;
-            for (v = 0; v < NV; v++) {
-                diag[v] = up[v];
-                up[v] = v_shift_in(now[v], carry);
-                carry = now[v];
-            }
-            for (v = 0; v < NV; v++)
-                now[v] = gak_local(xs, yr, span, d, at, v, scale) * ((diag[v] + up[v]) + now[v]);
+            /* Between the ramps of a full strip, every lane is on the grid. */
+            if (rows == L && t >= L - 1 && t < m)
+                gak_step(xs, yr, span, d, m, t, scale, 0, above, now, up, diag);
+            else
+                gak_step(xs, yr, span, d, m, t, scale, 1, above, now, up, diag);
             j = t - (L - 1); /* the column of the last lane, behind every read of above */
             if (rows == L && j >= 0)
                 above[j + 1] = TW_LANE(now[NV - 1], TW_W - 1);
