@@ -186,8 +186,10 @@ static double gak_linear(const tswarp_soft_pair* p, double* scratch) {
         largest = 0.0;
         for (j = 1; j <= m; j++)
             largest = above[j] > largest ? above[j] : largest;
-        if (!(largest > 0.0 && largest <= DBL_MAX))
-            goto done; /* every path vanished, or overflowed: NaN */
+        if (!(largest > 0.0 && largest <= DBL_MAX)) {
+            value = NAN; /* every path vanished, or overflowed */
+            goto done;
+        }
         {
             int e, s;
             frexp(largest, &e); /* largest in [2^(e-1), 2^e) */
