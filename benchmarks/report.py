@@ -22,10 +22,11 @@ PEERS = ["tslearn", "dtaidistance", "aeon", "pysdtw"]
 
 
 def load(paths):
-    rows = {}
+    rows, repeats = {}, set()
     for path in paths:
         with open(path) as f:
             data = json.load(f)
+        repeats.add(data.get("repeat"))
         fresh = {}
         for record in data["records"]:
             row = fresh.setdefault(record["workload"], {})
@@ -33,6 +34,7 @@ def load(paths):
             if record.get("median_s") is not None and agrees:
                 row[record["library"]] = record
         rows.update(fresh)
+    data["repeat"] = " or ".join(str(r) for r in sorted(repeats, key=str))
     return data, rows
 
 

@@ -1,5 +1,7 @@
 """Slow, obviously correct reference implementations that the kernels are checked against."""
 
+import math
+
 import numpy as np
 
 
@@ -235,3 +237,26 @@ def dba_naive(series, start, max_iter, weights=None, mask_of=None):
         if len(costs) > 1 and abs(costs[-2] - costs[-1]) < 1e-5:
             break
     return barycenter, costs
+def log_local_kernels(x, y, sigma):
+    """log of GAK's local kernel exp(-u) / (2 - exp(-u)), u = ||x_i - y_j||^2 / (2 sigma^2),
+    for all (i, j)."""
+    x = np.asarray(x, dtype=np.float64).reshape(len(x), -1)
+    y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+    u = ((x[:, None, :] - y[None, :, :]) ** 2).sum(-1) / (2 * sigma**2)
+    return -u - np.log(2 - np.exp(-u))
+
+
+def log_gak_naive(x, y, sigma=1.0):
+    """log of the global alignment kernel by the log-space DP, each log-sum-exp with
+    math.fsum."""
+    log_k = log_local_kernels(x, y, sigma)
+    n, m = log_k.shape
+    log_acc = np.full((n + 1, m + 1), -np.inf)
+    log_acc[0, 0] = 0.0
+    for i in range(n):
+        for j in range(m):
+            terms = [log_acc[i, j], log_acc[i, j + 1], log_acc[i + 1, j]]
+            top = max(terms)
+            total = math.fsum(math.exp(t - top) for t in terms)
+            log_acc[i + 1, j + 1] = log_k[i, j] + top + math.log(total)
+    return log_acc[n, m]

@@ -10,35 +10,9 @@ import time
 
 import numpy as np
 import pytest
+from oracles import log_gak_naive, log_local_kernels
 
 from tswarp.metrics import cdist_gak, gak, sigma_gak, unnormalized_gak
-
-
-def as_2d(ts):
-    ts = np.asarray(ts, dtype=np.float64)
-    return ts.reshape(len(ts), -1)
-
-
-def log_local_kernels(x, y, sigma):
-    """log of exp(-u) / (2 - exp(-u)), u = ||x_i - y_j||^2 / (2 sigma^2), for all (i, j)."""
-    x, y = as_2d(x), as_2d(y)
-    u = ((x[:, None, :] - y[None, :, :]) ** 2).sum(-1) / (2 * sigma**2)
-    return -u - np.log(2 - np.exp(-u))
-
-
-def log_gak_naive(x, y, sigma=1.0):
-    """log K by the log-space DP, each log-sum-exp with math.fsum."""
-    log_k = log_local_kernels(x, y, sigma)
-    n, m = log_k.shape
-    log_acc = np.full((n + 1, m + 1), -np.inf)
-    log_acc[0, 0] = 0.0
-    for i in range(n):
-        for j in range(m):
-            terms = [log_acc[i, j], log_acc[i, j + 1], log_acc[i + 1, j]]
-            top = max(terms)
-            total = math.fsum(math.exp(t - top) for t in terms)
-            log_acc[i + 1, j + 1] = log_k[i, j] + top + math.log(total)
-    return log_acc[n, m]
 
 
 def normalized_naive(x, y, sigma=1.0):

@@ -125,6 +125,13 @@ TW_F V v_shift_out(V v, V carry) {
 /* 0 below, and for NaN */
 TW_F V tswarp_soft_exp(V x) { return x > -0x1.74910d52d3052p9 ? exp(x) : 0.0; }
 TW_F V tswarp_soft_log(V s) { return log(s); }
+TW_F V tswarp_gak_local_finite(V cost, double c) {
+    const double e = exp2(-(cost * c));
+    return e / (2.0 - e);
+}
+TW_F V tswarp_gak_local(V cost, double c) {
+    return cost == cost ? tswarp_gak_local_finite(cost, c) : 0.0;
+}
 #else
 /* exp(x) for x <= 0. */
 TW_F V tswarp_soft_exp(V x) {
@@ -176,5 +183,41 @@ TW_F V tswarp_soft_log(V s) {
     V half_f2 = 0.5 * f * f;
     return madd(e, v_splat(0x1.62e42fee00000p-1),
                 f - (half_f2 - madd(h, madd(z, poly, half_f2), e * 0x1.a39ef35793c76p-33)));
+}
+
+/* GAK's local kernel e / (2 - e), e = 2^-z, z = cost * c, for 0 <= z <= 1010 (e is then a
+ * normal number). Within 4 ulps (the tests compare it with long double).
+ *
+ * Fewer operations than tswarp_soft_exp followed by the division, as the linear-space GAK
+ * kernel computes one a cell: -z = n + f with n = round(-z), |f| <= 1/2, both from the
+ * product cost * c in fused multiply-adds where the width has them (f then has an absolute
+ * error below 2^-54; otherwise z is rounded first, and f is exact by Sterbenz' lemma), and
+ * 2^f = exp(w), w = f log(2), from its (6, 6) Padé approximant P(w) / P(-w) (relative error
+ * below 3e-19 for |w| <= log(2) / 2). Its even and odd parts E and w O, both of positive
+ * terms, are evaluated in g = -f, times 2 (the coefficients doubled, exactly), so
+ * 2A = 2P(w) = 2E - 2gO and 2B = 2P(-w) = 2E + 2gO, with A and B in [0.8, 1.25]. Then
+ * k = 2^n A / (2B - 2^n A): 2^n A = 2^(n-1) 2A by adding n - 1 to the exponent of 2A (it
+ * stays normal), and no cancellation in the denominator, which lies in [B, 2B]. No result
+ * is ever subnormal. */
+TW_F V tswarp_gak_local_finite(V cost, double c) {
+    /* Adding it rounds to an integer, which its low bits hold minus 1: shifted up to the
+     * exponent field, they add n - 1 (modulo 2^64, as wanted for n <= 0). */
+    const double shift = 0x1.8p52 - 1.0;
+    V t = madd(cost, v_splat(-c), v_splat(shift)); /* -z rounded to the integer n */
+    V g = madd(cost, v_splat(c), t - shift); /* -f, in [-1/2, 1/2] */
+    V h = g * g;
+    V even = madd(madd(madd(v_splat(0x1.65fef9515eb88p-22), h, v_splat(0x1.319dc8b5f53d8p-11)),
+                       h, v_splat(0x1.bf42116d3f96ap-4)),
+                  h, v_splat(2.0));
+    V odd = madd(madd(v_splat(0x1.52f07aa38a220p-16), h, v_splat(0x1.4aaef28035da3p-7)), h,
+                 v_splat(0x1.62e42fefa39efp-1));
+    V a2 = madd(-g, odd, even), b2 = madd(g, odd, even);
+    V scaled = v_from_bits(v_bits(a2) + (M)((U)v_bits(t) << 52)); /* 2^(n-1) 2A */
+    return scaled / (b2 - scaled);
+}
+
+/* The same, and 0 for NaN costs. */
+TW_F V tswarp_gak_local(V cost, double c) {
+    return v_select(TW_MASK(cost == cost), tswarp_gak_local_finite(cost, c), v_splat(0.0));
 }
 #endif

@@ -32,6 +32,7 @@ cdef extern from "soft_dtw.h" nogil:
     Py_ssize_t tswarp_soft_scratch_size(Py_ssize_t m, Py_ssize_t d)
     Py_ssize_t tswarp_soft_weights_size(Py_ssize_t n, Py_ssize_t m)
     Py_ssize_t tswarp_soft_table_size(Py_ssize_t n, Py_ssize_t m)
+    Py_ssize_t tswarp_gak_scratch_size(Py_ssize_t m, Py_ssize_t d)
 
     struct tswarp_soft:
         int lanes
@@ -41,6 +42,7 @@ cdef extern from "soft_dtw.h" nogil:
                          const tswarp_soft_sink* sink) noexcept nogil
         void (*math_array)(const double* x, double* out, Py_ssize_t count,
                            int which) noexcept nogil
+        double (*gak_linear)(const tswarp_soft_pair* p, double* scratch) noexcept nogil
 
 
 cdef extern from "dtw_simd.h" nogil:

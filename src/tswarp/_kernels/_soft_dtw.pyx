@@ -375,12 +375,13 @@ cdef check_series_batch(
         raise ValueError("weights must come from series_batch_weights(count, N, M, dtype)")
 
 
-def _math_array(const double[::1] x, bint log, int build):
-    """The kernels' exp (x <= 0) or log (1 <= x <= 3) of x on build ``build`` (tests)."""
+def _math_array(const double[::1] x, int which, int build):
+    """The kernels' exp (which = 0, x <= 0), log (1, 1 <= x <= 3) or GAK local kernel
+    (2, 0 <= x <= 1010: e / (2 - e), e = 2^-x) of x on build ``build`` (tests)."""
     out = np.empty(x.shape[0])
     cdef double[::1] result = out
     if x.shape[0]:
-        build_kernels(build).soft.math_array(&x[0], &result[0], x.shape[0], log)
+        build_kernels(build).soft.math_array(&x[0], &result[0], x.shape[0], which)
     return out
 
 

@@ -281,7 +281,8 @@ static void backward(
     }
 }
 
-/* tswarp_soft_exp (which = 0) or tswarp_soft_log (which = 1) of x[:count], TW_W at a time. */
+/* tswarp_soft_exp (which = 0), tswarp_soft_log (which = 1) or tswarp_gak_local (which = 2)
+ * of x[:count], TW_W at a time. */
 static void math_array(
     const double* x, double* out, ptrdiff_t count, int which
 ) {
@@ -290,8 +291,10 @@ static void math_array(
     int l;
     for (k = 0; k < count; k += TW_W) {
         for (l = 0; l < TW_W; l++)
-            in[l] = k + l < count ? x[k + l] : (double)which; /* in the domain either way */
-        v_store(result, which ? tswarp_soft_log(v_load(in)) : tswarp_soft_exp(v_load(in)));
+            in[l] = k + l < count ? x[k + l] : (double)(which & 1); /* in every domain */
+        v_store(result, which == 2   ? tswarp_gak_local(v_load(in), 1.0)
+                        : which == 1 ? tswarp_soft_log(v_load(in))
+                                     : tswarp_soft_exp(v_load(in)));
         for (l = 0; l < TW_W && k + l < count; l++)
             out[k + l] = result[l];
     }

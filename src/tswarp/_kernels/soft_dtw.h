@@ -74,6 +74,14 @@ static inline ptrdiff_t tswarp_soft_table_size(ptrdiff_t n, ptrdiff_t m) {
 static inline ptrdiff_t tswarp_soft_weights_size(ptrdiff_t n, ptrdiff_t m) {
     return 3 * tswarp_soft_table_size(n, m);
 }
+/* Scratch, in doubles, for gak_linear, or for the forward it falls back to: the larger of
+ * the forward's and the linear kernel's (the row above, 64 bytes to align, y reversed with a
+ * strip's height of padding on either side, a strip's rows of x). */
+static inline ptrdiff_t tswarp_gak_scratch_size(ptrdiff_t m, ptrdiff_t d) {
+    const ptrdiff_t linear = (m + TW_STRIP + 1) + 8 + d * (m + 2 * TW_STRIP) + d * TW_STRIP;
+    const ptrdiff_t soft = tswarp_soft_scratch_size(m, d);
+    return linear > soft ? linear : soft;
+}
 
 /* One build's soft-DTW kernels, on `lanes` float64 lanes.
  *
@@ -87,13 +95,20 @@ static inline ptrdiff_t tswarp_soft_weights_size(ptrdiff_t n, ptrdiff_t m) {
  * end: E[i, j] = E[i+1, j] W_up[i+1, j] + E[i, j+1] W_left[i, j+1]
  * + E[i+1, j+1] W_diag[i+1, j+1], three multiply-adds a cell, swept in the same strips.
  *
- * math_array: the kernels' exp (which = 0) or log (which = 1) of x[:count], for tests. */
+ * math_array: the kernels' exp (which = 0) or log (which = 1) of x[:count], for tests.
+ *
+ * gak_linear: log of the global alignment kernel of the pair (x and y, gak_scale > 0, the
+ * band ignored), computed in linear space (_gak_linear.h), or NaN where that could lose
+ * accuracy (subnormals, overflow, a local kernel near 0) or the stop flag was raised: the
+ * caller then runs forward, which gives -log K at gamma = 1. scratch:
+ * tswarp_gak_scratch_size(m, d) doubles. */
 struct tswarp_soft {
     int lanes;
     double (*forward)(const tswarp_soft_pair *p, double *scratch, const tswarp_soft_state *keep);
     void (*backward)(const tswarp_soft_pair *p, const tswarp_soft_state *kept, double *scratch,
                      const tswarp_soft_sink *sink);
     void (*math_array)(const double *x, double *out, ptrdiff_t count, int which);
+    double (*gak_linear)(const tswarp_soft_pair *p, double *scratch);
 };
 
 #endif

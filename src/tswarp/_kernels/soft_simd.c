@@ -27,6 +27,7 @@
 #define TW_FUSED 0
 #endif
 #include "_soft_lanes.h"
+#include "_gak_linear.h"
 
 static double soft_forward(const tswarp_soft_pair *p, double *scratch,
                            const tswarp_soft_state *keep)
@@ -35,4 +36,6 @@ static double soft_forward(const tswarp_soft_pair *p, double *scratch,
     return forward(p, scratch, keep != NULL ? keep : &nothing);
 }
 
-const struct tswarp_soft TSWARP_MANGLE(soft) = {TW_W, soft_forward, backward, math_array};
+const struct tswarp_soft TSWARP_MANGLE(soft) = {
+    TW_W, soft_forward, backward, math_array, gak_linear,
+};
