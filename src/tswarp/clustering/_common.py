@@ -42,12 +42,13 @@ def check_common(estimator, n_series):
 
 
 def check_params_dict(params, name, accepted):
-    """A copy of an optional dict of parameters whose keys are all in ``accepted``."""
+    """A copy of an optional dict of parameters whose keys are all in ``accepted`` (any key
+    when it is None)."""
     if params is None:
         return {}
     if not isinstance(params, dict):
         raise TypeError(f"{name} must be a dict or None, got {params!r}")
-    unknown = sorted(set(params) - set(accepted))
+    unknown = [] if accepted is None else sorted(set(params) - set(accepted))
     if unknown:
         raise ValueError(
             f"{name} has unknown keys {unknown}; the accepted ones are {sorted(accepted)}"

@@ -231,18 +231,14 @@ class KernelKMeans(_base.ClusterMixin, _base.BaseEstimator):
         K = self._kernel(X, self._X_fit, self._params_fit)
         return _distances(K, self.labels_, self.sample_weight_, self.n_clusters).argmin(axis=1)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = self.kernel == "gak"  # NaN-padded series
-        return tags
-
     def _is_gak(self):
         return isinstance(self.kernel, str) and self.kernel == "gak"
 
     def _params(self, gak):
         if gak:
             return check_params_dict(self.kernel_params, "kernel_params", ("sigma",))
-        return check_params_dict(self.kernel_params, "kernel_params", _AnyKey())
+        # scikit-learn's kernels check their own arguments
+        return check_params_dict(self.kernel_params, "kernel_params", None)
 
     def _dataset(self, X, gak):
         return dataset(X, not gak, f"for kernel={self.kernel!r} (only 'gak' compares lengths)")
@@ -256,13 +252,6 @@ class KernelKMeans(_base.ClusterMixin, _base.BaseEstimator):
         return pairwise_kernels(
             X.reshape(len(X), -1), flat_Y, metric=self.kernel, n_jobs=self.n_jobs, **params
         )
-
-
-class _AnyKey(tuple):
-    """Accepts every key: the kernels of scikit-learn check their own arguments."""
-
-    def __contains__(self, key):
-        return True
 
 
 def _sample_weight(sample_weight, n):
@@ -280,6 +269,8 @@ def _sample_weight(sample_weight, n):
         )
     if not np.isfinite(weights).all() or (weights < 0).any():
         raise ValueError("sample_weight must be finite and >= 0")
+    if not (weights > 0).any():
+        raise ValueError("sample_weight are all zero: at least one series needs weight > 0")
     return weights
 
 

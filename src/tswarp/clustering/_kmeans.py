@@ -241,11 +241,6 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
         check_features(self, X, self.cluster_centers_.shape[1] if euclidean else None)
         return self._distances(X, self.cluster_centers_, params)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = self.metric != "euclidean"  # NaN-padded series
-        return tags
-
     # The steps.
 
     def _params(self):
