@@ -2,7 +2,10 @@
 silhouettes, scikit-learn's k-means and silhouette), bad input, scikit-learn conventions."""
 
 import importlib
+import itertools
 import pickle
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -10,20 +13,20 @@ import pytest
 
 pytest.importorskip("sklearn")
 
-from sklearn.base import clone  # noqa: E402
-from sklearn.metrics import silhouette_score as sklearn_silhouette  # noqa: E402
-from sklearn.model_selection import GridSearchCV  # noqa: E402
-from sklearn.pipeline import Pipeline  # noqa: E402
-from sklearn.preprocessing import FunctionTransformer  # noqa: E402
-from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+from sklearn.base import clone
+from sklearn.metrics import silhouette_score as sklearn_silhouette
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from tswarp.clustering import (  # noqa: E402
+from tswarp.clustering import (
     EmptyClusterError,
     KernelKMeans,
     TimeSeriesKMeans,
     silhouette_score,
 )
-from tswarp.metrics import cdist_dtw, dtw  # noqa: E402
+from tswarp.metrics import cdist_dtw, dtw
 
 
 def tslearn_clustering():
@@ -54,7 +57,9 @@ def assert_same_fit(ours, theirs, centers_atol=1e-9):
     assert ours.inertia_ == pytest.approx(theirs.inertia_, rel=1e-9)
     assert ours.n_iter_ == theirs.n_iter_
     if hasattr(theirs, "cluster_centers_"):
-        np.testing.assert_allclose(ours.cluster_centers_, theirs.cluster_centers_, atol=centers_atol)
+        np.testing.assert_allclose(
+            ours.cluster_centers_, theirs.cluster_centers_, atol=centers_atol
+        )
 
 
 # --- the same results as tslearn -------------------------------------------------------------
@@ -87,7 +92,8 @@ def test_kmeans_same_as_tslearn(metric, init):
 def test_kmeans_dtw_variable_lengths_same_as_tslearn(metric_params):
     ts = tslearn_clustering()
     X = padded(ragged(2))
-    kwargs = dict(n_clusters=3, metric="dtw", random_state=0, n_init=2, metric_params=metric_params)
+    kwargs = dict(n_clusters=3, metric="dtw", random_state=0, n_init=2)
+    kwargs["metric_params"] = metric_params
     theirs = ts.TimeSeriesKMeans(**kwargs).fit(X)
     ours = TimeSeriesKMeans(**kwargs).fit(ragged(2))  # a list of series gives the same
     assert_same_fit(ours, theirs)
@@ -205,11 +211,10 @@ def test_euclidean_kmeans_against_sklearn_kmeans():
 def test_inertia_does_not_increase(metric):
     X = walks(12, n=40, sz=16)
     start = X[[1, 2, 3]]  # poor seeds, so that several iterations run
-    inertias = [
-        TimeSeriesKMeans(n_clusters=3, metric=metric, init=start, max_iter=t, tol=0).fit(X).inertia_
-        for t in range(1, 7)
-    ]
-    assert all(b <= a * (1 + 1e-12) for a, b in zip(inertias, inertias[1:]))
+    runs = [TimeSeriesKMeans(n_clusters=3, metric=metric, init=start, max_iter=t, tol=0)
+            for t in range(1, 7)]  # fmt: skip
+    inertias = [km.fit(X).inertia_ for km in runs]
+    assert all(b <= a * (1 + 1e-12) for a, b in itertools.pairwise(inertias))
     assert inertias[-1] < inertias[0]
 
 
@@ -251,7 +256,7 @@ def test_inputs_are_not_modified():
     copies = [a.copy() for a in (X, init)]
     TimeSeriesKMeans(n_clusters=3, metric="dtw", init=init, metric_params=params).fit(X)
     KernelKMeans(n_clusters=3, kernel_params=kernel_params, random_state=0).fit(X)
-    for before, after in zip(copies, (X, init)):
+    for before, after in zip(copies, (X, init), strict=True):
         np.testing.assert_array_equal(before, after)
     assert params == {"sakoe_chiba_radius": 3} and kernel_params == {"sigma": "auto"}
 
@@ -464,3 +469,28 @@ def test_pipeline_and_grid_search():
     )
     search.fit(X)
     assert search.best_params_ == {"n_clusters": 2}
+
+
+# --- scikit-learn stays optional -------------------------------------------------------------
+
+
+def run_python(code):
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    return result.returncode, result.stdout.strip(), result.stderr
+
+
+def test_the_rest_of_tswarp_leaves_sklearn_out():
+    code = (
+        "import sys, tswarp, tswarp.metrics, tswarp.barycenters, tswarp.datasets\n"
+        "tswarp.metrics.cdist_dtw([[1.0, 2.0], [2.0, 3.0]])\n"
+        "print('sklearn' in sys.modules)"
+    )
+    assert run_python(code)[1] == "False"
+
+
+def test_missing_sklearn_names_the_extra():
+    code = "import sys\nsys.modules['sklearn'] = None\nimport tswarp.clustering"
+    returncode, _, stderr = run_python(code)
+    assert returncode != 0
+    assert "ImportError: tswarp.clustering needs scikit-learn" in stderr
+    assert "tswarp[estimators]" in stderr

@@ -70,6 +70,7 @@ NEEDS = {
         "tswarp.metrics._torch_subsequence",
     ),
     "matplotlib": ("tswarp.plot",),
+    "sklearn": ("tswarp.clustering",),
 }
 MISSING = tuple(
     prefix
@@ -106,6 +107,8 @@ def test_docstring_examples(name):
         "docs/more_metrics.md",
         "docs/gak.md",
         "docs/ctw.md",
+        "docs/clustering.md",
+        "docs/gallery.md",
         "docs/getting-started.md",
         "docs/training.md",
         "README.md",

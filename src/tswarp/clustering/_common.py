@@ -31,9 +31,7 @@ def check_common(estimator, n_series):
     """Check the arguments every k-means shares; return (n_clusters, max_iter, tol, n_init)."""
     n_clusters = check_count(estimator.n_clusters, "n_clusters", 1)
     if n_clusters > n_series:
-        raise ValueError(
-            f"n_clusters={n_clusters} must be <= the number of series, {n_series}"
-        )
+        raise ValueError(f"n_clusters={n_clusters} must be <= the number of series, {n_series}")
     max_iter = check_count(estimator.max_iter, "max_iter", 1)
     tol = check_tol(estimator.tol)
     n_init = check_count(estimator.n_init, "n_init", 1)
@@ -89,7 +87,9 @@ def check_no_empty_cluster(labels, n_clusters):
 
 def full_length(series, lengths, size):
     """Each series (unpadded by ``lengths``) linearly resampled to ``size`` steps."""
-    return np.stack([resample(s[:length], size) for s, length in zip(series, lengths)])
+    return np.stack(
+        [resample(s[:length], size) for s, length in zip(series, lengths, strict=True)]
+    )
 
 
 def kmeans_plusplus(n_series, n_clusters, sq_distances, rs, first):
@@ -117,7 +117,7 @@ def kmeans_plusplus(n_series, n_clusters, sq_distances, rs, first):
 
 
 def is_array_init(init):
-    return not isinstance(init, str) and hasattr(init, "__array__") or isinstance(init, list)
+    return (not isinstance(init, str) and hasattr(init, "__array__")) or isinstance(init, list)
 
 
 def restarts(run_once, n_init, rs, verbose):

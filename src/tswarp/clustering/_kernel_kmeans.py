@@ -143,7 +143,7 @@ class KernelKMeans(_base.ClusterMixin, _base.BaseEstimator):
         """
         gak = self._is_gak()
         params = self._params(gak)
-        X, lengths = self._dataset(X, gak)
+        X, _ = self._dataset(X, gak)
         n_clusters, max_iter, tol, n_init = check_common(self, len(X))
         weights = _sample_weight(sample_weight, len(X))
         rs = check_random_state(self.random_state)
@@ -163,8 +163,9 @@ class KernelKMeans(_base.ClusterMixin, _base.BaseEstimator):
 
         def run_once(rs):
             labels = rs.randint(n_clusters, size=len(X))
-            previous = np.inf
-            for iteration in range(max_iter):
+            previous, n_iter = np.inf, 0
+            while n_iter < max_iter:
+                n_iter += 1
                 distances = _distances(K, labels, weights, n_clusters)
                 labels = distances.argmin(axis=1)
                 check_no_empty_cluster(labels, n_clusters)
@@ -176,7 +177,7 @@ class KernelKMeans(_base.ClusterMixin, _base.BaseEstimator):
                 previous = inertia
             if self.verbose:
                 print("")
-            return labels, inertia, iteration + 1
+            return labels, inertia, n_iter
 
         labels, inertia, n_iter = restarts(run_once, n_init, rs, self.verbose)
         self.labels_, self.inertia_, self.n_iter_ = labels, float(inertia), n_iter

@@ -245,9 +245,7 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
 
     def _params(self):
         if self.metric not in _METRIC_KEYS:
-            raise ValueError(
-                f"metric must be one of {sorted(_METRIC_KEYS)}, got {self.metric!r}"
-            )
+            raise ValueError(f"metric must be one of {sorted(_METRIC_KEYS)}, got {self.metric!r}")
         keys = (*_METRIC_KEYS[self.metric], "n_jobs")
         params = check_params_dict(self.metric_params, "metric_params", keys)
         params.pop("n_jobs", None)
@@ -266,13 +264,9 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
             )
         centers, lengths = dataset(self.init)
         if len(centers) != n_clusters:
-            raise ValueError(
-                f"init holds {len(centers)} series, but n_clusters={n_clusters}"
-            )
+            raise ValueError(f"init holds {len(centers)} series, but n_clusters={n_clusters}")
         if centers.shape[2] != d:
-            raise ValueError(
-                f"init has {centers.shape[2]} feature(s) per time step and X has {d}"
-            )
+            raise ValueError(f"init has {centers.shape[2]} feature(s) per time step and X has {d}")
         if self.metric == "euclidean" and centers.shape[1] != size:
             raise ValueError(
                 f"init has series of length {centers.shape[1]} and X of length {size}: "
@@ -310,8 +304,9 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
 
     def _run(self, X, centers, params, max_iter, tol):
         """(centers, inertia, iterations) of one run from ``centers``."""
-        previous = np.inf
-        for iteration in range(max_iter):
+        previous, n_iter = np.inf, 0
+        while n_iter < max_iter:
+            n_iter += 1
             distances = self._distances(X, centers, params)
             labels = distances.argmin(axis=1)
             check_no_empty_cluster(labels, len(centers))
@@ -326,7 +321,7 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
             previous = inertia
         if self.verbose:
             print("")
-        return centers, inertia, iteration + 1
+        return centers, inertia, n_iter
 
     def _barycenters(self, X, labels, centers, params):
         updated = np.empty_like(centers)

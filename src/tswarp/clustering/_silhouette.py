@@ -119,7 +119,7 @@ def _distance_matrix(X, metric, params, n_jobs, verbose):
         return np.sqrt(np.stack([((flat - row) ** 2).sum(axis=1) for row in flat]))
     if callable(metric):
         data, lengths = dataset(X)
-        series = [s[:length] for s, length in zip(data, lengths)]
+        series = [s[:length] for s, length in zip(data, lengths, strict=True)]
         D = np.zeros((len(series), len(series)))
         for i in range(len(series)):
             for j in range(i + 1, len(series)):
