@@ -103,11 +103,11 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
     >>> X = [[0, 0, 1, 2, 1], [0, 1, 2, 1, 0, 0], [5, 5, 6], [5, 6, 6, 5]]
     >>> km = TimeSeriesKMeans(n_clusters=2, metric="dtw", random_state=0).fit(X)
     >>> km.labels_
-    array([1, 1, 0, 0])
+    array([0, 0, 1, 1])
     >>> km.cluster_centers_.shape
     (2, 6, 1)
     >>> km.predict([[6, 5, 5, 5, 6]])
-    array([0])
+    array([1])
     """
 
     def __init__(

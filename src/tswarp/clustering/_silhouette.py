@@ -73,7 +73,7 @@ of shape (n_ts, n_ts)
     >>> from tswarp.clustering import silhouette_score
     >>> X = [[0, 0, 1, 2, 1], [0, 1, 2, 1, 0, 0], [5, 5, 6], [5, 6, 6, 5]]
     >>> round(silhouette_score(X, [0, 0, 1, 1], metric="dtw"), 4)
-    0.8888
+    0.8878
     """
     params = {} if metric_params is None else dict(metric_params)
     params.update(kwds)
