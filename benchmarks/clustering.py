@@ -72,13 +72,16 @@ def workloads(quick):
         "TimeSeriesKMeans",
     )
     yield (
-        f"kmeans softdtw: 3 clusters, {soft_n} x 128, gamma=1, max_iter=5, "
-        "max_iter_barycenter=20",
+        f"kmeans softdtw: 3 clusters, {soft_n} x 128, gamma=1, max_iter=5, max_iter_barycenter=20",
         X_soft,
         lambda cls: cls(
-            metric="softdtw", max_iter=5, max_iter_barycenter=20, init=X_soft[starts % soft_n],
-            metric_params={"gamma": 1.0}, **common,
-        ),  # fmt: skip
+            metric="softdtw",
+            max_iter=5,
+            max_iter_barycenter=20,
+            init=X_soft[starts % soft_n],
+            metric_params={"gamma": 1.0},
+            **common,
+        ),
         "TimeSeriesKMeans",
     )
     yield (

@@ -5,8 +5,6 @@ The random numbers are drawn in tslearn's order (the same calls on the same
 ``numpy.random.RandomState``), so that a seeded run starts where tslearn's starts.
 """
 
-import numbers
-
 import numpy as np
 
 from tswarp._sklearn import sklearn_base, time_series_dataset
@@ -144,7 +142,3 @@ def restarts(run_once, n_init, rs, verbose):
             f"each of {attempts} initialisations left a cluster empty: try fewer clusters"
         )
     return best, best_inertia, best_iter
-
-
-def is_number(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
