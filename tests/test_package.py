@@ -85,7 +85,7 @@ NEEDS = {
         "tswarp.metrics.soft_dtw_loss_pytorch",
     ),
     "matplotlib": ("tswarp.plot",),
-    "sklearn": ("tswarp.neighbors._estimators",),
+    "sklearn": ("tswarp.neighbors._estimators", "tswarp.clustering"),
     "distributed": ("tswarp.distributed",),
     "zarr": ("tswarp.distributed",),
 }
@@ -127,6 +127,8 @@ def test_docstring_examples(name):
         "docs/differences.md",
         "docs/barycenters.md",
         "docs/neighbors.md",
+        "docs/clustering.md",
+        "docs/gallery.md",
         "docs/getting-started.md",
         "docs/training.md",
         "README.md",

@@ -1,10 +1,11 @@
 """tswarp: Dynamic Time Warping and soft-DTW with compiled NumPy kernels and a PyTorch backend.
 
 ``import tswarp`` stays cheap: the submodules :mod:`tswarp.backend`, :mod:`tswarp.metrics`,
-:mod:`tswarp.barycenters`, :mod:`tswarp.datasets` and :mod:`tswarp.plot` load on first use;
-torch is imported only when a torch tensor or the PyTorch backend is asked for (or by
-:func:`show_config`, to report its version), and matplotlib only by :mod:`tswarp.plot`. The
-command line is :mod:`tswarp.cli` (``tswarp`` or ``python -m tswarp``).
+:mod:`tswarp.barycenters`, :mod:`tswarp.clustering`, :mod:`tswarp.datasets` and
+:mod:`tswarp.plot` load on first use; torch is imported only when a torch tensor or the
+PyTorch backend is asked for (or by :func:`show_config`, to report its version), matplotlib
+only by :mod:`tswarp.plot` and scikit-learn only by :mod:`tswarp.clustering`. The command
+line is :mod:`tswarp.cli` (``tswarp`` or ``python -m tswarp``).
 """
 
 import importlib
@@ -22,8 +23,9 @@ __all__ = [
     "show_config",
 ]
 
-# tswarp.plot is reachable as an attribute but stays out of __all__: it needs matplotlib.
-_SUBMODULES = {"backend", "barycenters", "datasets", "metrics", "plot"}
+# tswarp.plot and tswarp.clustering are reachable as attributes but stay out of __all__: they
+# need matplotlib and scikit-learn.
+_SUBMODULES = {"backend", "barycenters", "clustering", "datasets", "metrics", "plot"}
 
 
 def __getattr__(name):

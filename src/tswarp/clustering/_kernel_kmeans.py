@@ -1,0 +1,288 @@
+"""Kernel k-means: k-means in the feature space of a kernel, the centroids never formed.
+
+The squared distance of a series x to the centroid of cluster C is computed from the
+kernel alone. As in tslearn (whose results this reproduces on seeded runs), the kernel is
+taken as normalised (k(x, x) = 1) and the centroid's own squared norm is counted as 1 too:
+
+    d(x, C) = 2 - 2 * sum_{i in C} w_i k(x, x_i) / sum_{i in C} w_i
+
+The default kernel is the normalised global alignment kernel (:func:`~tswarp.metrics.cdist_gak`),
+which takes series of different lengths; scikit-learn's pairwise kernels take series of one
+length, flattened.
+"""
+
+import numpy as np
+
+from tswarp._sklearn import sklearn_base
+from tswarp.clustering._common import (
+    EmptyClusterError,
+    check_common,
+    check_features,
+    check_is_fitted,
+    check_no_empty_cluster,
+    check_params_dict,
+    check_random_state,
+    dataset,
+    restarts,
+)
+from tswarp.metrics import cdist_gak, sigma_gak
+
+_base = sklearn_base("tswarp.clustering")
+
+
+class KernelKMeans(_base.ClusterMixin, _base.BaseEstimator):
+    """Kernel k-means clustering of time series, by default with the global alignment
+    kernel (GAK).
+
+    Each run starts from labels drawn at random, then alternates computing, from the
+    kernel, the distance of every series to every cluster's centroid and assigning each
+    series to the nearest. The arguments, the random draws and the results are tslearn's.
+
+    Parameters
+    ----------
+    n_clusters : int, default 3
+        Number of clusters, at most the number of series.
+    kernel : str or callable, default "gak"
+        "gak", or a kernel of ``sklearn.metrics.pairwise.pairwise_kernels`` ("rbf",
+        "cosine", a callable...) applied to the flattened series, which must then have one
+        length. The distance formula assumes k(x, x) = 1 (GAK, "rbf", "laplacian").
+    max_iter : int, default 50
+        Most iterations of one run.
+    tol : float, default 1e-6
+        A run stops once the inertia changes by less than this between two iterations.
+    n_init : int, default 1
+        Runs from different random labels; the one of least inertia is kept. A run that
+        leaves a cluster empty is started again, and at most max(n_init, 10) are tried.
+    kernel_params : dict or None, default None
+        For "gak", ``{"sigma": value}`` (1.0 by default), where "auto" computes sigma from
+        the training series with :func:`~tswarp.metrics.sigma_gak` (drawing from
+        ``random_state``); otherwise the keyword arguments of the kernel.
+    n_jobs : int or None, default None
+        Threads of the kernel matrices, joblib's convention.
+    verbose : int, default 0
+        Print the inertia at each iteration.
+    random_state : int, numpy.random.RandomState or None, default None
+        The generator of the first labels (and of sigma="auto").
+
+    Attributes
+    ----------
+    labels_ : numpy.ndarray of shape (n_ts,)
+        The cluster of each training series.
+    inertia_ : float
+        Sum over the series of the squared distance to their centroid, in the feature
+        space (unweighted).
+    n_iter_ : int
+        Iterations of the best run.
+    sigma_gak_ : float or None
+        The sigma used by "gak"; None for other kernels.
+    sample_weight_ : numpy.ndarray of shape (n_ts,)
+        The weights of the training series.
+    n_features_in_ : int
+        Features per time step (d) of the training series.
+
+    Notes
+    -----
+    The training series are kept (``predict`` compares new series with them), so a
+    pickled model holds them.
+
+    Examples
+    --------
+    >>> from tswarp.clustering import KernelKMeans
+    >>> X = [[0, 0, 1, 2, 1], [0, 1, 2, 1, 0, 0], [5, 5, 6], [5, 6, 6, 5]]
+    >>> gak_km = KernelKMeans(n_clusters=2, kernel_params={"sigma": "auto"}, random_state=0)
+    >>> gak_km.fit_predict(X)
+    array([0, 0, 1, 1])
+    """
+
+    def __init__(
+        self,
+        n_clusters=3,
+        kernel="gak",
+        max_iter=50,
+        tol=1e-6,
+        n_init=1,
+        kernel_params=None,
+        n_jobs=None,
+        verbose=0,
+        random_state=None,
+    ):
+        self.n_clusters = n_clusters
+        self.kernel = kernel
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_init = n_init
+        self.kernel_params = kernel_params
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+        self.random_state = random_state
+
+    def fit(self, X, y=None, sample_weight=None):
+        """Cluster the series of X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_ts, sz, d) or (n_ts, sz), or a list of series
+            The series; different lengths are given as a list or NaN-padded at the end
+            (with "gak" only).
+        y : None
+            Ignored.
+        sample_weight : array-like of shape (n_ts,), optional
+            Weights of the series in the centroids, finite and >= 0; equal by default.
+
+        Returns
+        -------
+        KernelKMeans
+            The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            If an argument is out of range or X is invalid.
+        EmptyClusterError
+            If every run tried leaves a cluster empty.
+        """
+        gak = self._is_gak()
+        params = self._params(gak)
+        X, _ = self._dataset(X, gak)
+        n_clusters, max_iter, tol, n_init = check_common(self, len(X))
+        weights = _sample_weight(sample_weight, len(X))
+        rs = check_random_state(self.random_state)
+        self.sigma_gak_ = None
+        if gak:
+            sigma = params.get("sigma", 1.0)
+            if isinstance(sigma, str) and sigma == "auto":
+                sigma = float(sigma_gak(X, random_state=rs))
+                if not sigma > 0:
+                    raise ValueError(
+                        "kernel_params sigma='auto' computed sigma=0 from X (its time steps "
+                        "are all equal): give a sigma > 0"
+                    )
+            params = {"sigma": sigma}
+            self.sigma_gak_ = sigma
+        K = self._kernel(X, None, params)
+
+        def run_once(rs):
+            labels = rs.randint(n_clusters, size=len(X))
+            previous, n_iter = np.inf, 0
+            while n_iter < max_iter:
+                n_iter += 1
+                distances = _distances(K, labels, weights, n_clusters)
+                labels = distances.argmin(axis=1)
+                check_no_empty_cluster(labels, n_clusters)
+                inertia = distances.min(axis=1).sum()
+                if self.verbose:
+                    print(f"{inertia:.3f}", end=" --> ")
+                if abs(previous - inertia) < tol:
+                    break
+                previous = inertia
+            if self.verbose:
+                print("")
+            return labels, inertia, n_iter
+
+        labels, inertia, n_iter = restarts(run_once, n_init, rs, self.verbose)
+        self.labels_, self.inertia_, self.n_iter_ = labels, float(inertia), n_iter
+        self.sample_weight_ = weights
+        self._X_fit, self._params_fit = X, params
+        self.n_features_in_ = X.shape[2]
+        return self
+
+    def fit_predict(self, X, y=None, sample_weight=None):
+        """Cluster X and return ``labels_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_ts, sz, d) or (n_ts, sz), or a list of series
+            The series.
+        y : None
+            Ignored.
+        sample_weight : array-like of shape (n_ts,), optional
+            Weights of the series.
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_ts,)
+            The cluster of each series.
+        """
+        return self.fit(X, sample_weight=sample_weight).labels_
+
+    def predict(self, X):
+        """The nearest cluster centroid (in the kernel's feature space) of each series.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_ts, sz, d) or (n_ts, sz), or a list of series
+            The series, with the features of the training series.
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_ts,)
+            The cluster of each series.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the estimator is not fitted.
+        ValueError
+            If X is invalid or its features differ from the training series'.
+        """
+        check_is_fitted(self, "_X_fit")
+        gak = self._is_gak()
+        X, _ = self._dataset(X, gak)
+        check_features(self, X, None if gak else self._X_fit.shape[1])
+        K = self._kernel(X, self._X_fit, self._params_fit)
+        return _distances(K, self.labels_, self.sample_weight_, self.n_clusters).argmin(axis=1)
+
+    def _is_gak(self):
+        return isinstance(self.kernel, str) and self.kernel == "gak"
+
+    def _params(self, gak):
+        if gak:
+            return check_params_dict(self.kernel_params, "kernel_params", ("sigma",))
+        # scikit-learn's kernels check their own arguments
+        return check_params_dict(self.kernel_params, "kernel_params", None)
+
+    def _dataset(self, X, gak):
+        return dataset(X, not gak, f"for kernel={self.kernel!r} (only 'gak' compares lengths)")
+
+    def _kernel(self, X, Y, params):
+        if self._is_gak():
+            return cdist_gak(X, Y, sigma=params["sigma"], n_jobs=self.n_jobs)
+        from sklearn.metrics.pairwise import pairwise_kernels
+
+        flat_Y = None if Y is None else Y.reshape(len(Y), -1)
+        return pairwise_kernels(
+            X.reshape(len(X), -1), flat_Y, metric=self.kernel, n_jobs=self.n_jobs, **params
+        )
+
+
+def _sample_weight(sample_weight, n):
+    if sample_weight is None:
+        return np.ones(n)
+    weights = np.asarray(sample_weight)
+    if weights.dtype.kind not in "biuf":
+        raise TypeError(f"sample_weight must hold real numbers, got dtype {weights.dtype}")
+    weights = weights.astype(np.float64)
+    if weights.ndim == 0:
+        weights = np.full(n, float(weights))
+    if weights.shape != (n,):
+        raise ValueError(
+            f"sample_weight must have one value per series, shape ({n},), got {weights.shape}"
+        )
+    if not np.isfinite(weights).all() or (weights < 0).any():
+        raise ValueError("sample_weight must be finite and >= 0")
+    if not (weights > 0).any():
+        raise ValueError("sample_weight are all zero: at least one series needs weight > 0")
+    return weights
+
+
+def _distances(K, labels, weights, n_clusters):
+    """(n, n_clusters) squared feature-space distances of K's rows to the clusters'
+    centroids, the centroid norms taken as 1 (tslearn's formula)."""
+    distances = np.empty((K.shape[0], n_clusters))
+    for j in range(n_clusters):
+        members = labels == j
+        total = weights[members].sum()
+        if not members.any() or total == 0:
+            raise EmptyClusterError("a cluster has no series (of weight > 0)")
+        distances[:, j] = 2 - 2 * np.sum(weights[members] * K[:, members], axis=1) / total
+    return distances

@@ -1,0 +1,342 @@
+"""k-means for time series: the Euclidean distance with step-by-step means, DTW with DBA
+barycenters, or soft-DTW with soft-DTW barycenters.
+
+Each iteration assigns every series to its nearest centroid (the n x k distance matrix of
+the metric's compiled cdist: k is small, so this matrix is cheap) and replaces every
+centroid by the barycenter of its series, started from the centroid itself. The steps, the
+inertia and the stopping rule are tslearn's, so that a seeded run gives tslearn's result.
+"""
+
+import numpy as np
+
+from tswarp._sklearn import sklearn_base
+from tswarp.barycenters import dtw_barycenter_averaging_petitjean, softdtw_barycenter
+from tswarp.barycenters._inputs import check_count
+from tswarp.clustering._common import (
+    check_common,
+    check_features,
+    check_is_fitted,
+    check_no_empty_cluster,
+    check_params_dict,
+    check_random_state,
+    dataset,
+    full_length,
+    is_array_init,
+    kmeans_plusplus,
+    restarts,
+)
+from tswarp.metrics import cdist_dtw, cdist_soft_dtw
+
+_base = sklearn_base("tswarp.clustering")
+
+_CONSTRAINT_KEYS = ("global_constraint", "sakoe_chiba_radius", "itakura_max_slope")
+_METRIC_KEYS = {
+    "euclidean": (),
+    "dtw": _CONSTRAINT_KEYS,
+    "softdtw": ("gamma", *_CONSTRAINT_KEYS),
+}
+
+
+class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEstimator):
+    """k-means clustering of time series under the Euclidean distance, DTW or soft-DTW.
+
+    Alternates assigning each series to its nearest centroid and replacing each centroid by
+    the barycenter of its series: the step-by-step mean for "euclidean", DTW barycenter
+    averaging (:func:`~tswarp.barycenters.dtw_barycenter_averaging_petitjean`) for "dtw",
+    :func:`~tswarp.barycenters.softdtw_barycenter` for "softdtw". The arguments, the
+    random draws of the seeding and the results are tslearn's.
+
+    Parameters
+    ----------
+    n_clusters : int, default 3
+        Number of clusters, at most the number of series.
+    max_iter : int, default 50
+        Most iterations (assignment then barycenters) of one run.
+    tol : float, default 1e-6
+        A run stops once the inertia changes by less than this between two iterations.
+    n_init : int, default 1
+        Runs from different seeds; the one of least inertia is kept. A run whose
+        assignment leaves a cluster empty is started again from new seeds, and at most
+        max(n_init, 10) runs are tried.
+    metric : {"euclidean", "dtw", "softdtw"}, default "euclidean"
+        Metric of the assignments and of the barycenters. "euclidean" needs series of one
+        length; "dtw" and "softdtw" take series of different lengths.
+    max_iter_barycenter : int, default 100
+        Most iterations of each soft-DTW barycenter ("softdtw" only; DBA runs at most 30
+        iterations, as in tslearn).
+    metric_params : dict or None, default None
+        Parameters of the metric: the DTW constraint (``global_constraint``,
+        ``sakoe_chiba_radius``, ``itakura_max_slope``) for "dtw" and "softdtw", and
+        ``gamma`` for "softdtw". An ``n_jobs`` key is ignored (the argument decides).
+    n_jobs : int or None, default None
+        Threads of the distance matrices and barycenters, joblib's convention.
+    dtw_inertia : bool, default False
+        Measure the inertia with DTW (unconstrained) whatever the metric.
+    verbose : int, default 0
+        Print the inertia at each iteration.
+    random_state : int, numpy.random.RandomState or None, default None
+        The generator of the seeds: an integer seeds one, None is NumPy's global one.
+    init : {"k-means++", "random"} or array-like of shape (n_clusters, sz, d), default \
+"k-means++"
+        The first centroids: k-means++ seeding (the metric's squared distances), k
+        distinct series drawn at random, or the given series. Series seeds shorter than
+        the longest are linearly resampled to its length.
+
+    Attributes
+    ----------
+    cluster_centers_ : numpy.ndarray of shape (n_clusters, sz, d)
+        The centroids (``sz`` is the longest length of X, or that of ``init``).
+    labels_ : numpy.ndarray of shape (n_ts,)
+        The nearest centroid of each series of X.
+    inertia_ : float
+        Mean over the series of the squared metric value to their centroid, in the last
+        assignment of the best run (for "softdtw", the square of the soft-DTW value, as
+        tslearn).
+    n_iter_ : int
+        Iterations of the best run.
+    n_features_in_ : int
+        Features per time step (d) of the series seen by fit.
+
+    Examples
+    --------
+    >>> from tswarp.clustering import TimeSeriesKMeans
+    >>> X = [[0, 0, 1, 2, 1], [0, 1, 2, 1, 0, 0], [5, 5, 6], [5, 6, 6, 5]]
+    >>> km = TimeSeriesKMeans(n_clusters=2, metric="dtw", random_state=0).fit(X)
+    >>> km.labels_
+    array([0, 0, 1, 1])
+    >>> km.cluster_centers_.shape
+    (2, 6, 1)
+    >>> km.predict([[6, 5, 5, 5, 6]])
+    array([1])
+    """
+
+    def __init__(
+        self,
+        n_clusters=3,
+        max_iter=50,
+        tol=1e-6,
+        n_init=1,
+        metric="euclidean",
+        max_iter_barycenter=100,
+        metric_params=None,
+        n_jobs=None,
+        dtw_inertia=False,
+        verbose=0,
+        random_state=None,
+        init="k-means++",
+    ):
+        self.n_clusters = n_clusters
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_init = n_init
+        self.metric = metric
+        self.max_iter_barycenter = max_iter_barycenter
+        self.metric_params = metric_params
+        self.n_jobs = n_jobs
+        self.dtw_inertia = dtw_inertia
+        self.verbose = verbose
+        self.random_state = random_state
+        self.init = init
+
+    def fit(self, X, y=None):
+        """Cluster the series of X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_ts, sz, d) or (n_ts, sz), or a list of series
+            The series; different lengths are given as a list or NaN-padded at the end.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        TimeSeriesKMeans
+            The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            If an argument is out of range, X is invalid (empty, NaN inside a series,
+            different lengths under "euclidean"), or ``init`` does not match X.
+        EmptyClusterError
+            If every run tried leaves a cluster empty.
+        """
+        params = self._params()
+        X, lengths = self._dataset(X)
+        n, size, d = X.shape
+        n_clusters, max_iter, tol, n_init = check_common(self, n)
+        if self.metric == "softdtw":
+            check_count(self.max_iter_barycenter, "max_iter_barycenter", 0)
+        start = self._check_init(n_clusters, size, d)
+        rs = check_random_state(self.random_state)
+
+        def run_once(rs):
+            centers = start.copy() if start is not None else self._seed(X, lengths, rs, params)
+            return self._run(X, centers, params, max_iter, tol)
+
+        centers, inertia, n_iter = restarts(run_once, n_init, rs, self.verbose)
+        self.cluster_centers_ = centers
+        self.labels_ = self._distances(X, centers, params).argmin(axis=1)
+        self.inertia_ = float(inertia)
+        self.n_iter_ = n_iter
+        self.n_features_in_ = d
+        return self
+
+    def fit_predict(self, X, y=None):
+        """Cluster X and return ``labels_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_ts, sz, d) or (n_ts, sz), or a list of series
+            The series.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_ts,)
+            The cluster of each series.
+        """
+        return self.fit(X).labels_
+
+    def predict(self, X):
+        """The nearest centroid of each series.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_ts, sz, d) or (n_ts, sz), or a list of series
+            The series, with the features of those seen by fit.
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_ts,)
+            The index of the nearest centroid (the first among equals).
+        """
+        return self.transform(X).argmin(axis=1)
+
+    def transform(self, X):
+        """The metric value of each series to each centroid.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_ts, sz, d) or (n_ts, sz), or a list of series
+            The series, with the features of those seen by fit.
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_ts, n_clusters)
+            Euclidean or DTW distances, or soft-DTW values.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the estimator is not fitted.
+        ValueError
+            If X is invalid or its features differ from those seen by fit.
+        """
+        check_is_fitted(self, "cluster_centers_")
+        params = self._params()
+        X, _ = self._dataset(X)
+        euclidean = self.metric == "euclidean"
+        check_features(self, X, self.cluster_centers_.shape[1] if euclidean else None)
+        return self._distances(X, self.cluster_centers_, params)
+
+    # The steps.
+
+    def _params(self):
+        if self.metric not in _METRIC_KEYS:
+            raise ValueError(f"metric must be one of {sorted(_METRIC_KEYS)}, got {self.metric!r}")
+        keys = (*_METRIC_KEYS[self.metric], "n_jobs")
+        params = check_params_dict(self.metric_params, "metric_params", keys)
+        params.pop("n_jobs", None)
+        return params
+
+    def _dataset(self, X):
+        return dataset(X, self.metric == "euclidean", "for metric='euclidean'")
+
+    def _check_init(self, n_clusters, size, d):
+        """The given first centroids at full length, or None for a seeding method."""
+        if isinstance(self.init, str) and self.init in ("k-means++", "random"):
+            return None
+        if not is_array_init(self.init):
+            raise ValueError(
+                f"init must be 'k-means++', 'random' or an array of series, got {self.init!r}"
+            )
+        centers, lengths = dataset(self.init)
+        if len(centers) != n_clusters:
+            raise ValueError(f"init holds {len(centers)} series, but n_clusters={n_clusters}")
+        if centers.shape[2] != d:
+            raise ValueError(f"init has {centers.shape[2]} feature(s) per time step and X has {d}")
+        if self.metric == "euclidean" and centers.shape[1] != size:
+            raise ValueError(
+                f"init has series of length {centers.shape[1]} and X of length {size}: "
+                "metric='euclidean' compares equal lengths"
+            )
+        return full_length(centers, lengths, centers.shape[1])
+
+    def _seed(self, X, lengths, rs, params):
+        n, size = len(X), X.shape[1]
+        if self.init == "random":
+            chosen = rs.choice(n, self.n_clusters, replace=False)
+        elif self.metric == "euclidean":
+            flat = X.reshape(n, -1)
+
+            def squared(indices):
+                return np.stack([((flat - flat[i]) ** 2).sum(axis=1) for i in indices])
+
+            # scikit-learn draws the first seed by weights (all equal here).
+            chosen = kmeans_plusplus(n, self.n_clusters, squared, rs,
+                                     lambda rs: rs.choice(n, p=np.ones(n) / n))  # fmt: skip
+        else:
+
+            def squared(indices):
+                return self._distances(X[indices], X, params) ** 2
+
+            chosen = kmeans_plusplus(n, self.n_clusters, squared, rs, lambda rs: rs.randint(n))
+        return full_length(X[chosen], lengths[chosen], size)
+
+    def _distances(self, X, centers, params):
+        if self.metric == "dtw":
+            return cdist_dtw(X, centers, n_jobs=self.n_jobs, **params)
+        if self.metric == "softdtw":
+            return cdist_soft_dtw(X, centers, n_jobs=self.n_jobs, **params)
+        return np.stack([np.sqrt(((X - c) ** 2).sum(axis=(1, 2))) for c in centers], axis=1)
+
+    def _run(self, X, centers, params, max_iter, tol):
+        """(centers, inertia, iterations) of one run from ``centers``."""
+        previous, n_iter = np.inf, 0
+        while n_iter < max_iter:
+            n_iter += 1
+            distances = self._distances(X, centers, params)
+            labels = distances.argmin(axis=1)
+            check_no_empty_cluster(labels, len(centers))
+            if self.dtw_inertia and self.metric != "dtw":
+                distances = cdist_dtw(X, centers, n_jobs=self.n_jobs)
+            inertia = np.sum(distances[np.arange(len(X)), labels] ** 2) / len(X)
+            if self.verbose:
+                print(f"{inertia:.3f}", end=" --> ")
+            centers = self._barycenters(X, labels, centers, params)
+            if abs(previous - inertia) < tol:
+                break
+            previous = inertia
+        if self.verbose:
+            print("")
+        return centers, inertia, n_iter
+
+    def _barycenters(self, X, labels, centers, params):
+        updated = np.empty_like(centers)
+        for k, center in enumerate(centers):
+            members = X[labels == k]
+            if self.metric == "dtw":
+                updated[k] = dtw_barycenter_averaging_petitjean(
+                    members, init_barycenter=center, metric_params=params or None,
+                    n_jobs=self.n_jobs,
+                )  # fmt: skip
+            elif self.metric == "softdtw":
+                updated[k] = softdtw_barycenter(
+                    members, max_iter=self.max_iter_barycenter, init=center,
+                    n_jobs=self.n_jobs, **params,
+                )  # fmt: skip
+            else:
+                updated[k] = members.mean(axis=0)
+        return updated
