@@ -237,6 +237,8 @@ def dba_naive(series, start, max_iter, weights=None, mask_of=None):
         if len(costs) > 1 and abs(costs[-2] - costs[-1]) < 1e-5:
             break
     return barycenter, costs
+
+
 def log_local_kernels(x, y, sigma):
     """log of GAK's local kernel exp(-u) / (2 - exp(-u)), u = ||x_i - y_j||^2 / (2 sigma^2),
     for all (i, j)."""
