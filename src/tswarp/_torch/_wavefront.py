@@ -1,15 +1,25 @@
 """Batched wavefront dynamic programs: soft-DTW (gamma > 0) and DTW (gamma == 0).
 
-``forward`` runs R one anti-diagonal at a time and stores, for every computed cell, the
-weights that its value gives to its three predecessors (diagonal, up, left): the soft-min
-weights when gamma > 0 (Form B of the design notes: no exp in the backward and weights in
-[0, 1] by construction, which keeps float32 accurate at small gamma), a one-hot choice when
-gamma == 0. ``backward`` propagates the seeds back through those weights as a reverse
-wavefront, which gives the expected alignment E = d value / d C (or the optimal path A*).
+Each step computes one anti-diagonal of the whole batch with a fixed, short sequence of torch
+operations on views of the skewed tables (``_plan``); each view is made once and reused by
+the following steps. On a GPU every operation is a kernel launch, so their number per
+diagonal sets the speed: three in the soft forward step, four in the soft backward step,
+five and two for DTW.
+
+Soft-DTW runs on Q = -R / gamma, in float64: Q[s] = -C[s] / gamma + logsumexp(Q of the three
+predecessors of s), one ``logaddexp`` per pair of arguments. The backward pass runs the same
+recursion from the end (H, over successors, the pair's end cell seeded with -Q[end]), and the
+expected alignment is E = exp(Q + H + C / gamma), the forward-backward form of the gradient.
+It keeps one float per computed cell (Q) between the passes. Its rounding error is about
+1e-16 * value / gamma (relative, on E), hence float64; below ``HARD_BELOW`` the hard minimum
+runs instead (soft-DTW is then DTW to within gamma * log(3) per cell).
+
+DTW runs on R = C with the hard minimum and records two booleans per cell (diagonal beaten,
+left beats up); the backward pass walks each pair's optimal path back from its end cell,
+all pairs at once, one gather per step. Ties go to the diagonal, then up (tslearn's order).
 
 Inadmissible cells (beyond a pair's lengths, outside its band or mask) get +inf costs, hence
-+inf in R and weight 0 from every successor, hence 0 in E. A cell whose three predecessors
-are all +inf stays +inf with zero weights instead of computing inf - inf.
+Q = -inf (R = +inf), and E = 0 there.
 """
 
 from collections import namedtuple
@@ -19,13 +29,19 @@ import torch
 from tswarp._torch._bands import Band
 from tswarp._torch._plan import plan_for
 
-# What the backward pass needs: the (length, width, 3, b) weights, the flat position of
-# each pair's end cell in R, and whether that pair has a finite value to differentiate.
-Trace = namedtuple("Trace", ["plan", "weights", "end", "finite", "shape"])
+# Below this gamma the soft DP would lose E to rounding (value / gamma beyond ~1e9 times
+# the value's scale for typical data) while differing from the hard one by less than
+# gamma * log(3) per cell: the hard DP runs.
+HARD_BELOW = 1e-9
+
+# What the backward pass needs. ``state``: soft, (Q, C / gamma dense); hard, (diagonal
+# beaten, left beats up). ``end``: flat index of each pair's end cell in the skewed table;
+# ``ends``: its (row, column); ``finite``: whether the pair has a finite value.
+Trace = namedtuple("Trace", ["plan", "soft", "state", "end", "ends", "finite", "dtype", "shape"])
 
 
 def compute_dtype(dtype, float64=False):
-    """The dtype the DP runs in: float64 on request, float32 for half types."""
+    """The dtype the hard DP runs in: float64 on request, float32 for half types."""
     if float64 or dtype == torch.float64:
         return torch.float64
     return torch.float32
@@ -61,17 +77,39 @@ def _admissible(shape, device, n_lengths, m_lengths, mask):
     return valid
 
 
+def _skewed(dense, skew, fill):
+    """Flat skewed table (length * width + 1) * b of a dense (b, n, m) table."""
+    b = dense.shape[0]
+    # Transposing inside the cat makes the gathered rows (one cell, all pairs) contiguous.
+    padded = torch.cat((dense.reshape(b, -1).t(), dense.new_full((1, b), fill)))
+    return padded.index_select(0, skew).view(-1)
+
+
+class _Runs:
+    """Views of ``count * b`` consecutive elements of a flat table, one per start slot."""
+
+    def __init__(self, flat, count, b):
+        self.flat, self.size, self.b, self.views = flat, count * b, b, {}
+
+    def __call__(self, slot):
+        view = self.views.get(slot)
+        if view is None:
+            view = torch.as_strided(self.flat, (self.size,), (1,), slot * self.b)
+            self.views[slot] = view
+        return view
+
+
 def forward(costs, gamma, n_lengths=None, m_lengths=None, mask=None, dtype=None):
-    """Values (b,) in ``dtype`` and the Trace that ``backward`` needs.
+    """Values (b,) in the DP's dtype and the Trace that ``backward`` needs.
 
     ``costs`` (b, n, m); ``gamma`` > 0 for soft-DTW, 0 for DTW (the value is then the
     squared DTW cost); ``n_lengths`` / ``m_lengths``: int tensors (b,) with 1 <= n_b <= n,
     or None for full length; ``mask``: None, a boolean tensor (b, n, m) or (n, m), or a Band.
-    The value of a pair with no admissible path is +inf. Never writes into ``costs``.
+    ``dtype``: the hard DP's dtype (the soft DP runs in float64). The value of a pair with
+    no admissible path is +inf. Never writes into ``costs``.
     """
     b, n, m = costs.shape
     device = costs.device
-    dtype = dtype or compute_dtype(costs.dtype)
     rows = None
     if isinstance(mask, Band):
         mask, rows = mask.mask, mask.rows
@@ -80,67 +118,55 @@ def forward(costs, gamma, n_lengths=None, m_lengths=None, mask=None, dtype=None)
     if mask is not None and rows is None:
         rows = mask_rows(mask, n, m)
     plan = plan_for(n, m, rows)
-    skew, _, base, lo, hi = plan.tables(device)
-    inf = torch.inf
+    skew, _, _, base, lo, hi = plan.tables(device)
+    soft = gamma >= HARD_BELOW
+    dtype = torch.float64 if soft else (dtype or compute_dtype(costs.dtype))
 
-    # The soft DP runs on C / gamma (one multiply fewer per step). Below the smallest normal
-    # gamma, 1 / gamma overflows; the soft minimum is then the hard one to within
-    # gamma * log(3) per cell, under any rounding, so the hard DP runs (a finite gradient).
-    soft = gamma >= torch.finfo(dtype).tiny
     table = costs.detach().to(dtype)
     if soft:
         table = table * (1.0 / gamma)
     valid = _admissible(costs.shape, device, n_lengths, m_lengths, mask)
     if valid is not None:
-        table = table.masked_fill(~valid, inf)
-    # Skew: slot (e, r) of R starts as the cost of its cell, +inf where nothing is computed.
-    # Transposing inside the cat makes the gathered rows (one cell, all pairs) contiguous.
-    padded = torch.cat((table.reshape(b, n * m).t(), table.new_full((1, b), inf)))
-    R = padded.index_select(0, skew).view(plan.length, plan.width, b)
-    del padded, table
+        table = table.masked_fill(~valid, torch.inf)
+    flat = _skewed(table, skew, torch.inf)  # slot s starts as the cost of its cell
+    if soft:
+        flat.neg_()
     if plan.origin is not None:
-        R[0, plan.origin].zero_()
-    weights = R.new_zeros((plan.length, plan.width, 3, b))
+        flat[plan.origin * b : (plan.origin + 1) * b] = 0.0
+    run = _Runs(flat, plan.count, b)
 
     if soft:
-        big = torch.finfo(dtype).max
-        floor = -80.0 if dtype == torch.float32 else -700.0
-        for e, r, k, up, left, diag in plan.forward_steps:
-            w = weights[e, r : r + k]
-            preds = (R[e - 2, diag : diag + k], R[e - 1, up : up + k], R[e - 1, left : left + k])
-            torch.stack(preds, dim=1, out=w)
-            # Clamp +inf to a finite minimum: inf - low is then inf (weight 0), never NaN.
-            low = w.amin(1, keepdim=True).clamp_(max=big)
-            torch.sub(low, w, out=w)
-            # exp is slow on CPU where it underflows (and at -inf): clamp the argument to
-            # a normal range and zero those weights exactly afterwards.
-            tiny = w < floor
-            w.clamp_(min=floor).exp_().masked_fill_(tiny, 0.0)
-            total = w.sum(1, keepdim=True)  # in [1, 3], or 0 if all predecessors are +inf
-            R[e, r : r + k].unsqueeze(1).add_(low.sub_(total.log()))
-            w.div_(total.clamp_(min=1.0))
+        for out, up, left, diag in plan.forward_steps:
+            total = torch.logaddexp(run(up), run(left))
+            torch.logaddexp(total, run(diag), out=total)
+            run(out).add_(total)
+        state = (flat, table)
     else:
-        for e, r, k, up, left, diag in plan.forward_steps:
-            w = weights[e, r : r + k]
-            preds = (R[e - 2, diag : diag + k], R[e - 1, up : up + k], R[e - 1, left : left + k])
-            torch.stack(preds, dim=1, out=w)
-            # argmin keeps the first minimum: diagonal, then up, then left (tslearn's order).
-            pick = w.argmin(1, keepdim=True)
-            R[e, r : r + k].unsqueeze(1).add_(w.gather(1, pick))
-            w.zero_().scatter_(1, pick, 1.0)
+        # diagonal beaten (diag > min(up, left)) and left beats up (up > left): the choice.
+        beaten, left_wins = (torch.zeros_like(flat, dtype=torch.bool) for _ in range(2))
+        beaten_run, left_run = _Runs(beaten, plan.count, b), _Runs(left_wins, plan.count, b)
+        for out, up, left, diag in plan.forward_steps:
+            u, v, d = run(up), run(left), run(diag)
+            low = torch.minimum(u, v)
+            torch.gt(d, low, out=beaten_run(out))
+            torch.gt(u, v, out=left_run(out))
+            torch.minimum(low, d, out=low)
+            run(out).add_(low)
+        state = (beaten, left_wins)
 
-    # Pair p ends at bordered cell (n_p, m_p): diagonal n_p + m_p, slot n_p - base.
+    # Pair p ends at bordered cell (n_p, m_p): diagonal n_p + m_p.
     rows_end = _lengths(n_lengths, n, b, device)
-    diag_end = rows_end + _lengths(m_lengths, m, b, device)
-    slot = rows_end - base[diag_end]
+    cols_end = _lengths(m_lengths, m, b, device)
+    diag_end = rows_end + cols_end
     inside = (rows_end >= lo[diag_end]) & (rows_end <= hi[diag_end])
-    end = (diag_end * plan.width + slot.clamp(0, plan.width - 1)) * b
-    end += torch.arange(b, device=device)
-    values = torch.where(inside, R.view(-1)[end], inf)
+    slot = diag_end * plan.width + rows_end - base[diag_end]
+    end = slot.clamp(0, plan.length * plan.width - 1) * b + torch.arange(b, device=device)
+    values = torch.where(inside, flat[end], torch.inf if not soft else -torch.inf)
     if soft:
-        values = values * gamma
-    finite = inside & torch.isfinite(values)
-    return values, Trace(plan, weights, end, finite, (b, n, m))
+        values = values * -gamma
+    finite = torch.isfinite(values)
+    ends = (rows_end, cols_end)
+    return values, Trace(plan, soft, state, end, ends, finite, dtype, (b, n, m))
 
 
 def _lengths(lengths, full, b, device):
@@ -155,18 +181,55 @@ def backward(trace, seeds):
     Zero outside the admissible cells and for pairs with an infinite value. For gamma == 0
     and seeds of 1 this is the 0/1 matrix of the optimal path.
     """
-    plan, weights, end, finite = trace.plan, trace.weights, trace.end, trace.finite
+    seeds = torch.where(trace.finite, seeds.to(trace.dtype), 0.0)
+    if trace.soft:
+        return _soft_backward(trace, seeds)
+    return _hard_backward(trace, seeds)
+
+
+def _soft_backward(trace, seeds):
+    plan, (Q, table), end = trace.plan, trace.state, trace.end
     b, n, m = trace.shape
-    _, unskew, _, _, _ = plan.tables(weights.device)
-    # One spare zero row at the end: the unskew index sends cells outside the hull there.
-    E = weights.new_zeros((plan.length * plan.width + 1, b))
-    seeds = torch.where(finite, seeds.to(weights.dtype), 0.0)
-    # Seeding before the loop is right because each step adds into its slots.
-    E.view(-1)[end] = seeds
-    S = E[:-1].view(plan.length, plan.width, b)
-    for e, r, k, down, right, diag in plan.backward_steps:
-        out, next_E, next_w = S[e, r : r + k], S[e + 1], weights[e + 1]
-        out.addcmul_(next_E[down : down + k], next_w[down : down + k, 1])
-        out.addcmul_(next_E[right : right + k], next_w[right : right + k, 2])
-        out.addcmul_(S[e + 2, diag : diag + k], weights[e + 2, diag : diag + k, 0])
-    return E.index_select(0, unskew).t().reshape(b, n, m)
+    skew, unskew, *_ = plan.tables(Q.device)
+    # H[s] = -C[s] / gamma + logsumexp(H of the successors of s), and at each pair's end
+    # cell -Q[end], brought in as a fourth argument from the table ``seed`` (-inf elsewhere).
+    H = _skewed(table, skew, torch.inf).neg_()
+    seed = torch.full_like(H, -torch.inf)
+    seed[end] = torch.where(trace.finite, -Q[end], -torch.inf)
+    run, seed_run = _Runs(H, plan.count, b), _Runs(seed, plan.count, b)
+    for out, down, right, diag in plan.backward_steps:
+        total = torch.logaddexp(run(down), run(right))
+        torch.logaddexp(total, run(diag), out=total)
+        torch.logaddexp(total, seed_run(out), out=total)
+        run(out).add_(total)
+    del seed, seed_run
+    # E = exp(Q + H + C / gamma) cell by cell, zero where the cost is infinite.
+    costs = table.reshape(b, n * m).t()
+    exponent = Q.view(-1, b).index_select(0, unskew)
+    exponent += H.view(-1, b).index_select(0, unskew)
+    exponent += costs
+    E = torch.where(costs < torch.inf, exponent.exp_(), 0.0).mul_(seeds)
+    return E.t().reshape(b, n, m)
+
+
+def _hard_backward(trace, seeds):
+    plan, (beaten, left_wins) = trace.plan, trace.state
+    b, n, m = trace.shape
+    device = beaten.device
+    _, _, bordered, *_ = plan.tables(device)
+    # Each cell's step back in the flat bordered (n + 1, m + 1, b) grid: diagonal, up or
+    # left; border cells (the spare slot) stay where they are.
+    step = torch.where(left_wins, b, (m + 1) * b)
+    step = torch.where(beaten, step, (m + 2) * b)
+    step[-b:] = 0
+    step = step.view(-1, b).index_select(0, bordered).view(-1)
+    rows_end, cols_end = trace.ends
+    where = (rows_end * (m + 1) + cols_end) * b + torch.arange(b, device=device)
+    path, back = [where], torch.empty_like(where)
+    for _ in range(n + m - 2):  # the longest path has n + m - 1 cells
+        torch.take(step, where, out=back)
+        where = where - back
+        path.append(where)
+    E = seeds.new_zeros((n + 1) * (m + 1) * b)
+    E[torch.stack(path).view(-1)] = seeds.expand(len(path), b).reshape(-1)
+    return E.view(n + 1, m + 1, b)[1:, 1:].permute(2, 0, 1).contiguous()
