@@ -32,7 +32,9 @@ class SoftDTW(torch.autograd.Function):
         if not ctx.needs_input_grad[0]:
             return None, None, None, None, None, None
         grad = _wavefront.backward(ctx.trace, grad_output)
-        return grad.to(ctx.costs_dtype), None, None, None, None, None
+        # Contiguous: batched matrix products on strided batches are slow on the CPU.
+        grad = torch.empty(grad.shape, dtype=ctx.costs_dtype, device=grad.device).copy_(grad)
+        return grad, None, None, None, None, None
 
 
 def soft_dtw(costs, gamma=1.0, n_lengths=None, m_lengths=None, mask=None, *, float64=False):

@@ -77,25 +77,22 @@ def _admissible(shape, device, n_lengths, m_lengths, mask):
     return valid
 
 
-def _skewed(dense, skew, fill):
-    """Flat skewed table (length * width + 1) * b of a dense (b, n, m) table."""
-    b = dense.shape[0]
-    # Transposing inside the cat makes the gathered rows (one cell, all pairs) contiguous.
-    padded = torch.cat((dense.reshape(b, -1).t(), dense.new_full((1, b), fill)))
-    return padded.index_select(0, skew).view(-1)
+def _rows(table, index):
+    """table[index] for a 2-D table: embedding is the fastest row gather on the CPU."""
+    return torch.nn.functional.embedding(index, table)
 
 
 class _Runs:
-    """Views of ``count * b`` consecutive elements of a flat table, one per start slot."""
+    """Views of ``rows * b`` consecutive elements of a flat table, made once per run."""
 
-    def __init__(self, flat, count, b):
-        self.flat, self.size, self.b, self.views = flat, count * b, b, {}
+    def __init__(self, flat, b):
+        self.flat, self.b, self.views = flat, b, {}
 
-    def __call__(self, slot):
-        view = self.views.get(slot)
+    def __call__(self, rows, slot):
+        view = self.views.get((rows, slot))
         if view is None:
-            view = torch.as_strided(self.flat, (self.size,), (1,), slot * self.b)
-            self.views[slot] = view
+            view = torch.as_strided(self.flat, (rows * self.b,), (1,), slot * self.b)
+            self.views[rows, slot] = view
         return view
 
 
@@ -118,40 +115,43 @@ def forward(costs, gamma, n_lengths=None, m_lengths=None, mask=None, dtype=None)
     if mask is not None and rows is None:
         rows = mask_rows(mask, n, m)
     plan = plan_for(n, m, rows)
-    skew, _, _, base, lo, hi = plan.tables(device)
+    skew, _, _, first, lo, hi = plan.tables(device)
     soft = gamma >= HARD_BELOW
     dtype = torch.float64 if soft else (dtype or compute_dtype(costs.dtype))
 
-    table = costs.detach().to(dtype)
+    # The costs as (n * m + 1, b), one cell of every pair per row, negated and divided by
+    # gamma for the soft DP, and a spare row for the slots outside the grid.
+    fill = -torch.inf if soft else torch.inf
+    cells = torch.empty((n * m + 1, b), dtype=dtype, device=device)
+    cells[:-1] = costs.detach().reshape(b, n * m).t()
     if soft:
-        table = table * (1.0 / gamma)
+        cells[:-1] *= -1.0 / gamma
+    cells[-1] = fill
     valid = _admissible(costs.shape, device, n_lengths, m_lengths, mask)
     if valid is not None:
-        table = table.masked_fill(~valid, torch.inf)
-    flat = _skewed(table, skew, torch.inf)  # slot s starts as the cost of its cell
-    if soft:
-        flat.neg_()
+        cells[:-1].masked_fill_(~valid.expand(b, n, m).reshape(b, n * m).t(), fill)
+    flat = _rows(cells, skew).view(-1)  # slot s starts with the cost of its cell
     if plan.origin is not None:
         flat[plan.origin * b : (plan.origin + 1) * b] = 0.0
-    run = _Runs(flat, plan.count, b)
+    run = _Runs(flat, b)
 
     if soft:
-        for out, up, left, diag in plan.forward_steps:
-            total = torch.logaddexp(run(up), run(left))
-            torch.logaddexp(total, run(diag), out=total)
-            run(out).add_(total)
-        state = (flat, table)
+        for k, out, up, left, diag in plan.forward_steps:
+            total = torch.logaddexp(run(k, up), run(k, left))
+            torch.logaddexp(total, run(k, diag), out=total)
+            run(k, out).add_(total)
+        state = (flat, cells)
     else:
         # diagonal beaten (diag > min(up, left)) and left beats up (up > left): the choice.
         beaten, left_wins = (torch.zeros_like(flat, dtype=torch.bool) for _ in range(2))
-        beaten_run, left_run = _Runs(beaten, plan.count, b), _Runs(left_wins, plan.count, b)
-        for out, up, left, diag in plan.forward_steps:
-            u, v, d = run(up), run(left), run(diag)
+        beaten_run, left_run = _Runs(beaten, b), _Runs(left_wins, b)
+        for k, out, up, left, diag in plan.forward_steps:
+            u, v, d = run(k, up), run(k, left), run(k, diag)
             low = torch.minimum(u, v)
-            torch.gt(d, low, out=beaten_run(out))
-            torch.gt(u, v, out=left_run(out))
+            torch.gt(d, low, out=beaten_run(k, out))
+            torch.gt(u, v, out=left_run(k, out))
             torch.minimum(low, d, out=low)
-            run(out).add_(low)
+            run(k, out).add_(low)
         state = (beaten, left_wins)
 
     # Pair p ends at bordered cell (n_p, m_p): diagonal n_p + m_p.
@@ -159,8 +159,8 @@ def forward(costs, gamma, n_lengths=None, m_lengths=None, mask=None, dtype=None)
     cols_end = _lengths(m_lengths, m, b, device)
     diag_end = rows_end + cols_end
     inside = (rows_end >= lo[diag_end]) & (rows_end <= hi[diag_end])
-    slot = diag_end * plan.width + rows_end - base[diag_end]
-    end = slot.clamp(0, plan.length * plan.width - 1) * b + torch.arange(b, device=device)
+    slot = (first[diag_end] + rows_end).clamp(0, plan.slots - 1)
+    end = slot * b + torch.arange(b, device=device)
     values = torch.where(inside, flat[end], torch.inf if not soft else -torch.inf)
     if soft:
         values = values * -gamma
@@ -176,7 +176,8 @@ def _lengths(lengths, full, b, device):
 
 
 def backward(trace, seeds):
-    """E (b, n, m): seeds[p] times the gradient of value p w.r.t. its costs.
+    """E (b, n, m): seeds[p] times the gradient of value p w.r.t. its costs, not
+    necessarily contiguous.
 
     Zero outside the admissible cells and for pairs with an infinite value. For gamma == 0
     and seeds of 1 this is the 0/1 matrix of the optimal path.
@@ -188,28 +189,26 @@ def backward(trace, seeds):
 
 
 def _soft_backward(trace, seeds):
-    plan, (Q, table), end = trace.plan, trace.state, trace.end
+    plan, (Q, cells), end = trace.plan, trace.state, trace.end
     b, n, m = trace.shape
     skew, unskew, *_ = plan.tables(Q.device)
     # H[s] = -C[s] / gamma + logsumexp(H of the successors of s), and at each pair's end
     # cell -Q[end], brought in as a fourth argument from the table ``seed`` (-inf elsewhere).
-    H = _skewed(table, skew, torch.inf).neg_()
+    H = _rows(cells, skew).view(-1)
     seed = torch.full_like(H, -torch.inf)
     seed[end] = torch.where(trace.finite, -Q[end], -torch.inf)
-    run, seed_run = _Runs(H, plan.count, b), _Runs(seed, plan.count, b)
-    for out, down, right, diag in plan.backward_steps:
-        total = torch.logaddexp(run(down), run(right))
-        torch.logaddexp(total, run(diag), out=total)
-        torch.logaddexp(total, seed_run(out), out=total)
-        run(out).add_(total)
-    del seed, seed_run
+    run, seed_run = _Runs(H, b), _Runs(seed, b)
+    for k, out, down, right, diag in plan.backward_steps:
+        total = torch.logaddexp(run(k, down), run(k, right))
+        torch.logaddexp(total, run(k, diag), out=total)
+        torch.logaddexp(total, seed_run(k, out), out=total)
+        run(k, out).add_(total)
+    del seed, seed_run, run
     # E = exp(Q + H + C / gamma) cell by cell, zero where the cost is infinite.
-    costs = table.reshape(b, n * m).t()
-    exponent = Q.view(-1, b).index_select(0, unskew)
-    exponent += H.view(-1, b).index_select(0, unskew)
-    exponent += costs
-    E = torch.where(costs < torch.inf, exponent.exp_(), 0.0).mul_(seeds)
-    return E.t().reshape(b, n, m)
+    exponent = _rows(H.add_(Q).view(-1, b), unskew)
+    exponent -= cells[:-1]
+    E = torch.where(cells[:-1] > -torch.inf, exponent.exp_(), 0.0).mul_(seeds)
+    return E.t().view(b, n, m)  # strided: (b, n, m) with the batch innermost in memory
 
 
 def _hard_backward(trace, seeds):
@@ -222,7 +221,7 @@ def _hard_backward(trace, seeds):
     step = torch.where(left_wins, b, (m + 1) * b)
     step = torch.where(beaten, step, (m + 2) * b)
     step[-b:] = 0
-    step = step.view(-1, b).index_select(0, bordered).view(-1)
+    step = _rows(step.view(-1, b), bordered).view(-1)
     rows_end, cols_end = trace.ends
     where = (rows_end * (m + 1) + cols_end) * b + torch.arange(b, device=device)
     path, back = [where], torch.empty_like(where)
