@@ -26,6 +26,7 @@ from collections import namedtuple
 
 import torch
 
+from tswarp._torch import _cuda_graphs
 from tswarp._torch._bands import Band
 from tswarp._torch._plan import plan_for
 
@@ -96,6 +97,67 @@ class _Runs:
         return view
 
 
+# The loops, each a function of the flat tables it updates in place (what a CUDA graph
+# captures). A table holds (slots + 1) * b elements, the batch innermost.
+
+
+def _soft_sweep(steps, b):
+    """Q[s] += logsumexp(Q at the three predecessors of s), run by run."""
+
+    def sweep(table):
+        run = _Runs(table, b)
+        for k, out, a, b_, c in steps:
+            total = torch.logaddexp(run(k, a), run(k, b_))
+            torch.logaddexp(total, run(k, c), out=total)
+            run(k, out).add_(total)
+
+    return sweep
+
+
+def _seeded_sweep(steps, b):
+    """As _soft_sweep over successors, with a fourth argument: ``seed`` at the written cell."""
+
+    def sweep(table, seed):
+        run, seed_run = _Runs(table, b), _Runs(seed, b)
+        for k, out, a, b_, c in steps:
+            total = torch.logaddexp(run(k, a), run(k, b_))
+            torch.logaddexp(total, run(k, c), out=total)
+            torch.logaddexp(total, seed_run(k, out), out=total)
+            run(k, out).add_(total)
+
+    return sweep
+
+
+def _hard_sweep(steps, b):
+    """R[s] += min(R at the predecessors of s), recording (diagonal beaten: diag > min(up,
+    left); left beats up: up > left), the choice with ties to the diagonal, then up."""
+
+    def sweep(table, beaten, left_wins):
+        run, beaten_run, left_run = _Runs(table, b), _Runs(beaten, b), _Runs(left_wins, b)
+        for k, out, up, left, diag in steps:
+            u, v, d = run(k, up), run(k, left), run(k, diag)
+            low = torch.minimum(u, v)
+            torch.gt(d, low, out=beaten_run(k, out))
+            torch.gt(u, v, out=left_run(k, out))
+            torch.minimum(low, d, out=low)
+            run(k, out).add_(low)
+
+    return sweep
+
+
+def _walker(b):
+    """path[t + 1] = path[t] - step[path[t]]: every pair's optimal path, one cell a step."""
+
+    def walk(step, path):
+        back = torch.empty(b, dtype=path.dtype, device=path.device)
+        here = torch.as_strided(path, (b,), (1,), 0)
+        for t in range(1, path.numel() // b):
+            torch.take(step, here, out=back)
+            here = torch.sub(here, back, out=torch.as_strided(path, (b,), (1,), t * b))
+
+    return walk
+
+
 def forward(costs, gamma, n_lengths=None, m_lengths=None, mask=None, dtype=None):
     """Values (b,) in the DP's dtype and the Trace that ``backward`` needs.
 
@@ -133,25 +195,13 @@ def forward(costs, gamma, n_lengths=None, m_lengths=None, mask=None, dtype=None)
     flat = _rows(cells, skew).view(-1)  # slot s starts with the cost of its cell
     if plan.origin is not None:
         flat[plan.origin * b : (plan.origin + 1) * b] = 0.0
-    run = _Runs(flat, b)
-
     if soft:
-        for k, out, up, left, diag in plan.forward_steps:
-            total = torch.logaddexp(run(k, up), run(k, left))
-            torch.logaddexp(total, run(k, diag), out=total)
-            run(k, out).add_(total)
+        _cuda_graphs.run(("soft forward", plan, b), _soft_sweep(plan.forward_steps, b), [flat])
         state = (flat, cells)
     else:
-        # diagonal beaten (diag > min(up, left)) and left beats up (up > left): the choice.
         beaten, left_wins = (torch.zeros_like(flat, dtype=torch.bool) for _ in range(2))
-        beaten_run, left_run = _Runs(beaten, b), _Runs(left_wins, b)
-        for k, out, up, left, diag in plan.forward_steps:
-            u, v, d = run(k, up), run(k, left), run(k, diag)
-            low = torch.minimum(u, v)
-            torch.gt(d, low, out=beaten_run(k, out))
-            torch.gt(u, v, out=left_run(k, out))
-            torch.minimum(low, d, out=low)
-            run(k, out).add_(low)
+        tables = [flat, beaten, left_wins]
+        _cuda_graphs.run(("hard forward", plan, b), _hard_sweep(plan.forward_steps, b), tables)
         state = (beaten, left_wins)
 
     # Pair p ends at bordered cell (n_p, m_p): diagonal n_p + m_p.
@@ -197,13 +247,8 @@ def _soft_backward(trace, seeds):
     H = _rows(cells, skew).view(-1)
     seed = torch.full_like(H, -torch.inf)
     seed[end] = torch.where(trace.finite, -Q[end], -torch.inf)
-    run, seed_run = _Runs(H, b), _Runs(seed, b)
-    for k, out, down, right, diag in plan.backward_steps:
-        total = torch.logaddexp(run(k, down), run(k, right))
-        torch.logaddexp(total, run(k, diag), out=total)
-        torch.logaddexp(total, seed_run(k, out), out=total)
-        run(k, out).add_(total)
-    del seed, seed_run, run
+    _cuda_graphs.run(("soft backward", plan, b), _seeded_sweep(plan.backward_steps, b), [H, seed])
+    del seed
     # E = exp(Q + H + C / gamma) cell by cell, zero where the cost is infinite.
     exponent = _rows(H.add_(Q).view(-1, b), unskew)
     exponent -= cells[:-1]
@@ -224,11 +269,9 @@ def _hard_backward(trace, seeds):
     step = _rows(step.view(-1, b), bordered).view(-1)
     rows_end, cols_end = trace.ends
     where = (rows_end * (m + 1) + cols_end) * b + torch.arange(b, device=device)
-    path, back = [where], torch.empty_like(where)
-    for _ in range(n + m - 2):  # the longest path has n + m - 1 cells
-        torch.take(step, where, out=back)
-        where = where - back
-        path.append(where)
+    path = torch.empty((n + m - 1) * b, dtype=torch.int64, device=device)
+    path[:b] = where
+    _cuda_graphs.run(("hard backward", plan, b), _walker(b), [step, path])
     E = seeds.new_zeros((n + 1) * (m + 1) * b)
-    E[torch.stack(path).view(-1)] = seeds.expand(len(path), b).reshape(-1)
+    E[path] = seeds.expand(n + m - 1, b).reshape(-1)
     return E.view(n + 1, m + 1, b)[1:, 1:].permute(2, 0, 1).contiguous()
