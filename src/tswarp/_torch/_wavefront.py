@@ -4,15 +4,16 @@ Each step computes one anti-diagonal of the whole batch with a fixed, short sequ
 operations on views of the skewed tables (``_plan``); each view is made once and reused by
 the following steps. On a GPU every operation is a kernel launch, so their number per
 diagonal sets the speed: three in the soft forward step, four in the soft backward step,
-five and two for DTW.
+five and two for DTW. On CUDA the loops are also replayed as CUDA graphs (``_cuda_graphs``).
 
 Soft-DTW runs on Q = -R / gamma, in float64: Q[s] = -C[s] / gamma + logsumexp(Q of the three
 predecessors of s), one ``logaddexp`` per pair of arguments. The backward pass runs the same
 recursion from the end (H, over successors, the pair's end cell seeded with -Q[end]), and the
 expected alignment is E = exp(Q + H + C / gamma), the forward-backward form of the gradient.
-It keeps one float per computed cell (Q) between the passes. Its rounding error is about
-1e-16 * value / gamma (relative, on E), hence float64; below ``HARD_BELOW`` the hard minimum
-runs instead (soft-DTW is then DTW to within gamma * log(3) per cell).
+Between the passes it keeps Q (one float per slot, about 1.3 slots per cell on a full
+grid) and a reference to the costs. The rounding error of E is about 1e-16 * value / gamma
+(relative), hence float64; below ``HARD_BELOW`` the hard minimum runs instead (soft-DTW is
+then DTW to within gamma * log(3) per cell).
 
 DTW runs on R = C with the hard minimum and records two booleans per cell (diagonal beaten,
 left beats up); the backward pass walks each pair's optimal path back from its end cell,
@@ -30,15 +31,18 @@ from tswarp._torch import _cuda_graphs
 from tswarp._torch._bands import Band
 from tswarp._torch._plan import plan_for
 
-# Below this gamma the soft DP would lose E to rounding (value / gamma beyond ~1e9 times
-# the value's scale for typical data) while differing from the hard one by less than
-# gamma * log(3) per cell: the hard DP runs.
+# Below this gamma the hard DP runs: E from the soft one would lose digits to rounding
+# (value / gamma past 1e9 for values of order 1) while the two differ by less than
+# gamma * log(3) per cell.
 HARD_BELOW = 1e-9
 
-# What the backward pass needs. ``state``: soft, (Q, C / gamma dense); hard, (diagonal
-# beaten, left beats up). ``end``: flat index of each pair's end cell in the skewed table;
-# ``ends``: its (row, column); ``finite``: whether the pair has a finite value.
-Trace = namedtuple("Trace", ["plan", "soft", "state", "end", "ends", "finite", "dtype", "shape"])
+# What the backward pass needs. ``state``: soft, (Q, the costs, the admissible cells or
+# None); hard, (diagonal beaten, left beats up). ``end``: flat index of each pair's end
+# cell in the skewed table; ``ends``: its (row, column); ``finite``: whether the pair has a
+# finite value.
+Trace = namedtuple(
+    "Trace", ["plan", "soft", "gamma", "state", "end", "ends", "finite", "dtype", "shape"]
+)
 
 
 def compute_dtype(dtype, float64=False):
@@ -76,6 +80,21 @@ def _admissible(shape, device, n_lengths, m_lengths, mask):
         mask = mask.to(device=device, dtype=torch.bool)
         valid = mask if valid is None else valid & mask
     return valid
+
+
+def _cells(costs, gamma, valid, dtype):
+    """The costs as (n * m + 1, b) in ``dtype``, one cell of every pair per row, +inf where
+    inadmissible and on a spare last row; negated and divided by ``gamma`` unless None."""
+    b, n, m = costs.shape
+    fill = torch.inf if gamma is None else -torch.inf
+    cells = torch.empty((n * m + 1, b), dtype=dtype, device=costs.device)
+    cells[:-1] = costs.reshape(b, n * m).t()
+    if gamma is not None:
+        cells[:-1] *= -1.0 / gamma
+    cells[-1] = fill
+    if valid is not None:
+        cells[:-1].masked_fill_(~valid.expand(b, n, m).reshape(b, n * m).t(), fill)
+    return cells
 
 
 def _rows(table, index):
@@ -181,23 +200,14 @@ def forward(costs, gamma, n_lengths=None, m_lengths=None, mask=None, dtype=None)
     soft = gamma >= HARD_BELOW
     dtype = torch.float64 if soft else (dtype or compute_dtype(costs.dtype))
 
-    # The costs as (n * m + 1, b), one cell of every pair per row, negated and divided by
-    # gamma for the soft DP, and a spare row for the slots outside the grid.
-    fill = -torch.inf if soft else torch.inf
-    cells = torch.empty((n * m + 1, b), dtype=dtype, device=device)
-    cells[:-1] = costs.detach().reshape(b, n * m).t()
-    if soft:
-        cells[:-1] *= -1.0 / gamma
-    cells[-1] = fill
     valid = _admissible(costs.shape, device, n_lengths, m_lengths, mask)
-    if valid is not None:
-        cells[:-1].masked_fill_(~valid.expand(b, n, m).reshape(b, n * m).t(), fill)
+    cells = _cells(costs.detach(), gamma if soft else None, valid, dtype)
     flat = _rows(cells, skew).view(-1)  # slot s starts with the cost of its cell
     if plan.origin is not None:
         flat[plan.origin * b : (plan.origin + 1) * b] = 0.0
     if soft:
         _cuda_graphs.run(("soft forward", plan, b), _soft_sweep(plan.forward_steps, b), [flat])
-        state = (flat, cells)
+        state = (flat, costs.detach(), valid)  # the costs: a reference, not a copy
     else:
         beaten, left_wins = (torch.zeros_like(flat, dtype=torch.bool) for _ in range(2))
         tables = [flat, beaten, left_wins]
@@ -216,7 +226,7 @@ def forward(costs, gamma, n_lengths=None, m_lengths=None, mask=None, dtype=None)
         values = values * -gamma
     finite = torch.isfinite(values)
     ends = (rows_end, cols_end)
-    return values, Trace(plan, soft, state, end, ends, finite, dtype, (b, n, m))
+    return values, Trace(plan, soft, gamma, state, end, ends, finite, dtype, (b, n, m))
 
 
 def _lengths(lengths, full, b, device):
@@ -239,9 +249,10 @@ def backward(trace, seeds):
 
 
 def _soft_backward(trace, seeds):
-    plan, (Q, cells), end = trace.plan, trace.state, trace.end
+    plan, (Q, costs, valid), end = trace.plan, trace.state, trace.end
     b, n, m = trace.shape
     skew, unskew, *_ = plan.tables(Q.device)
+    cells = _cells(costs, trace.gamma, valid, Q.dtype)
     # H[s] = -C[s] / gamma + logsumexp(H of the successors of s), and at each pair's end
     # cell -Q[end], brought in as a fourth argument from the table ``seed`` (-inf elsewhere).
     H = _rows(cells, skew).view(-1)
