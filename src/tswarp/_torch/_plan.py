@@ -30,7 +30,7 @@ import functools
 import numpy as np
 import torch
 
-ROUND = 32  # run lengths are multiples of this (or the longest run)
+ROUND = 16  # run lengths are multiples of this (or the longest run)
 
 
 class Plan:
@@ -84,6 +84,7 @@ class Plan:
         # diagonal (e + 2, rows + 1) successors.
         self.forward_steps = [(step[0][2], *(flat(run) for run in step)) for step in forward]
         self.backward_steps = [(step[0][2], *(flat(run) for run in step)) for step in backward]
+        self.runs = runs  # diagonal -> (first row, rows) of the run its steps write
         # R[0, 0] = 0 sits on diagonal 0, row 0; it matters only if cell (1, 1) is computed.
         self.origin = flat((0, 0)) if busy and busy[0] == 2 else None
         self._device_tables = {}

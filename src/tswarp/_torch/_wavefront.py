@@ -36,10 +36,10 @@ from tswarp._torch._plan import plan_for
 # gamma * log(3) per cell.
 HARD_BELOW = 1e-9
 
-# What the backward pass needs. ``state``: soft, (Q, the costs, the admissible cells or
-# None); hard, (diagonal beaten, left beats up). ``end``: flat index of each pair's end
-# cell in the skewed table; ``ends``: its (row, column); ``finite``: whether the pair has a
-# finite value.
+# What the backward pass needs. ``state``: soft, (Q, the costs, the masks of the
+# inadmissible cells); hard, (diagonal beaten, left beats up). ``end``: flat index of each
+# pair's end cell in the skewed table; ``ends``: its (row, column); ``finite``: whether the
+# pair has a finite value.
 Trace = namedtuple(
     "Trace", ["plan", "soft", "gamma", "state", "end", "ends", "finite", "dtype", "shape"]
 )
@@ -67,24 +67,25 @@ def mask_rows(mask, n, m):
     return tuple(torch.stack((lo, hi)).tolist())
 
 
-def _admissible(shape, device, n_lengths, m_lengths, mask):
-    """Boolean (b, n, m)-broadcastable tensor of admissible cells, or None for all."""
+def _inadmissible(shape, device, n_lengths, m_lengths, mask):
+    """Boolean masks, each broadcastable to (n, m, b) (the batch last), whose union is the
+    inadmissible cells: rows past the lengths, columns past them, cells off the mask."""
     _, n, m = shape
-    valid = None
+    masks = []
     if n_lengths is not None:
-        valid = (torch.arange(n, device=device) < n_lengths.to(device)[:, None])[:, :, None]
+        masks.append((torch.arange(n, device=device)[:, None] >= n_lengths.to(device))[:, None])
     if m_lengths is not None:
-        cols = (torch.arange(m, device=device) < m_lengths.to(device)[:, None])[:, None, :]
-        valid = cols if valid is None else valid & cols
+        masks.append((torch.arange(m, device=device)[:, None] >= m_lengths.to(device))[None])
     if mask is not None:
-        mask = mask.to(device=device, dtype=torch.bool)
-        valid = mask if valid is None else valid & mask
-    return valid
+        mask = mask.to(device=device, dtype=torch.bool).reshape(-1, n, m)
+        masks.append(~mask.permute(1, 2, 0))
+    return masks
 
 
-def _cells(costs, gamma, valid, dtype):
+def _cells(costs, gamma, outside, dtype):
     """The costs as (n * m + 1, b) in ``dtype``, one cell of every pair per row, +inf where
-    inadmissible and on a spare last row; negated and divided by ``gamma`` unless None."""
+    ``outside`` (masks from _inadmissible) and on a spare last row; negated and divided by
+    ``gamma`` unless it is None."""
     b, n, m = costs.shape
     fill = torch.inf if gamma is None else -torch.inf
     cells = torch.empty((n * m + 1, b), dtype=dtype, device=costs.device)
@@ -92,8 +93,8 @@ def _cells(costs, gamma, valid, dtype):
     if gamma is not None:
         cells[:-1] *= -1.0 / gamma
     cells[-1] = fill
-    if valid is not None:
-        cells[:-1].masked_fill_(~valid.expand(b, n, m).reshape(b, n * m).t(), fill)
+    for mask in outside:  # broadcast masks: never an (n, m, b) copy of the length masks
+        cells[:-1].view(n, m, b).masked_fill_(mask, fill)
     return cells
 
 
@@ -145,6 +146,45 @@ def _seeded_sweep(steps, b):
             run(k, out).add_(total)
 
     return sweep
+
+
+def _ended_sweep(plan, b, ends):
+    """As _seeded_sweep, the seeds brought in on the diagonals where pairs end only.
+    ``ends``: diagonal -> (positions in its run, pairs), host lists."""
+    places = {}
+    for e, (rows, pairs) in ends.items():
+        first, count = plan.runs.get(e, (0, 0))
+        # A pair whose end lies off the runs has no path, and its seed is -inf: skipped.
+        kept = [(row, p) for row, p in zip(rows, pairs, strict=True) if 0 <= row - first < count]
+        if kept:
+            places[e] = ([(row - first) * b + p for row, p in kept], [p for _, p in kept])
+
+    def sweep(table, seed):
+        run = _Runs(table, b)
+        steps = zip(reversed(plan.runs), plan.backward_steps, strict=True)
+        for e, (k, out, down, right, diag) in steps:
+            total = torch.logaddexp(run(k, down), run(k, right))
+            torch.logaddexp(total, run(k, diag), out=total)
+            if e in places:
+                where, pairs = (torch.tensor(v, device=table.device) for v in places[e])
+                total[where] = torch.logaddexp(total[where], seed[pairs])
+            run(k, out).add_(total)
+
+    return sweep
+
+
+def _host_ends(trace):
+    """diagonal -> (end rows, pairs) of the pairs that end on it, or None when the lengths
+    are on a device (reading them would wait for it)."""
+    rows, cols = trace.ends
+    if rows.device.type != "cpu" or cols.device.type != "cpu":
+        return None
+    ends = {}
+    for p, (row, col) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
+        entry = ends.setdefault(row + col, ([], []))
+        entry[0].append(row)
+        entry[1].append(p)
+    return ends
 
 
 def _hard_sweep(steps, b):
@@ -200,14 +240,14 @@ def forward(costs, gamma, n_lengths=None, m_lengths=None, mask=None, dtype=None)
     soft = gamma >= HARD_BELOW
     dtype = torch.float64 if soft else (dtype or compute_dtype(costs.dtype))
 
-    valid = _admissible(costs.shape, device, n_lengths, m_lengths, mask)
-    cells = _cells(costs.detach(), gamma if soft else None, valid, dtype)
+    outside = _inadmissible(costs.shape, device, n_lengths, m_lengths, mask)
+    cells = _cells(costs.detach(), gamma if soft else None, outside, dtype)
     flat = _rows(cells, skew).view(-1)  # slot s starts with the cost of its cell
     if plan.origin is not None:
         flat[plan.origin * b : (plan.origin + 1) * b] = 0.0
     if soft:
         _cuda_graphs.run(("soft forward", plan, b), _soft_sweep(plan.forward_steps, b), [flat])
-        state = (flat, costs.detach(), valid)  # the costs: a reference, not a copy
+        state = (flat, costs.detach(), outside)  # the costs: a reference, not a copy
     else:
         beaten, left_wins = (torch.zeros_like(flat, dtype=torch.bool) for _ in range(2))
         tables = [flat, beaten, left_wins]
@@ -249,21 +289,27 @@ def backward(trace, seeds):
 
 
 def _soft_backward(trace, seeds):
-    plan, (Q, costs, valid), end = trace.plan, trace.state, trace.end
+    plan, (Q, costs, outside), end = trace.plan, trace.state, trace.end
     b, n, m = trace.shape
     skew, unskew, *_ = plan.tables(Q.device)
-    cells = _cells(costs, trace.gamma, valid, Q.dtype)
+    cells = _cells(costs, trace.gamma, outside, Q.dtype)
     # H[s] = -C[s] / gamma + logsumexp(H of the successors of s), and at each pair's end
-    # cell -Q[end], brought in as a fourth argument from the table ``seed`` (-inf elsewhere).
+    # cell -Q[end] (what the pair's seed, a virtual successor, brings in).
     H = _rows(cells, skew).view(-1)
-    seed = torch.full_like(H, -torch.inf)
-    seed[end] = torch.where(trace.finite, -Q[end], -torch.inf)
-    _cuda_graphs.run(("soft backward", plan, b), _seeded_sweep(plan.backward_steps, b), [H, seed])
-    del seed
+    seed = torch.where(trace.finite, -Q[end], -torch.inf)
+    ends = _host_ends(trace)
+    if ends is not None and not _cuda_graphs.capturable([H]):
+        _ended_sweep(plan, b, ends)(H, seed)  # ends known on the host: only their diagonals
+    else:
+        # A table of seeds, -inf but at the end cells, read at every step: no host copy.
+        table = torch.full_like(H, -torch.inf)
+        table[end] = seed
+        sweep = _seeded_sweep(plan.backward_steps, b)
+        _cuda_graphs.run(("soft backward", plan, b), sweep, [H, table])
+        del table
     # E = exp(Q + H + C / gamma) cell by cell, zero where the cost is infinite.
-    exponent = _rows(H.add_(Q).view(-1, b), unskew)
-    exponent -= cells[:-1]
-    E = torch.where(cells[:-1] > -torch.inf, exponent.exp_(), 0.0).mul_(seeds)
+    E = _rows(H.add_(Q).view(-1, b), unskew)
+    E.sub_(cells[:-1]).exp_().masked_fill_(cells[:-1] == -torch.inf, 0.0).mul_(seeds)
     return E.t().view(b, n, m)  # strided: (b, n, m) with the batch innermost in memory
 
 
