@@ -99,8 +99,8 @@ def _cells(costs, gamma, outside, dtype):
 
 
 def _rows(table, index):
-    """table[index] for a 2-D table: embedding is the fastest row gather on the CPU."""
-    return torch.nn.functional.embedding(index, table)
+    """table[index] for a 2-D table (rows of b contiguous elements)."""
+    return table.index_select(0, index)
 
 
 class _Runs:
@@ -150,7 +150,7 @@ def _seeded_sweep(steps, b):
 
 def _ended_sweep(plan, b, ends):
     """As _seeded_sweep, the seeds brought in on the diagonals where pairs end only.
-    ``ends``: diagonal -> (positions in its run, pairs), host lists."""
+    ``ends``: diagonal -> (end rows, pairs), host lists (from _host_ends)."""
     places = {}
     for e, (rows, pairs) in ends.items():
         first, count = plan.runs.get(e, (0, 0))
