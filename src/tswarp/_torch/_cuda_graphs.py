@@ -96,7 +96,7 @@ def _capture(loop, tensors):
             loop(*private)
         torch.cuda.current_stream(tensors[0].device).wait_stream(stream)
         graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(graph):
+        with torch.cuda.graph(graph, capture_error_mode="thread_local"):
             loop(*private)
     except RuntimeError:
         return _UNCAPTURABLE
