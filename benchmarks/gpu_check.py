@@ -21,11 +21,17 @@ fails or crashes, 2 when the device is not available.
      gradient that differs is a warning only: float32 rounding can flip a near-tie between
      two paths.
    - Every output and gradient must be on the device, and the loss in its input's dtype.
-3. Timing: the loss forward+backward (loss(x, y).sum().backward()) at batch 64, 512x512,
-   d=1, float32, gamma=1, against pysdtw.SoftDTW(use_cuda=True) when importable: medians of
-   --repeat samples after warm-up, interleaved, with torch.cuda.synchronize() around each.
-4. Long series: lengths 2048 and 4096 at batch 4: time and torch.cuda.max_memory_allocated
+   - CUDA graphs: the wavefront's loops replayed from captured graphs (the default on CUDA)
+     against the same loops run eagerly (tswarp._torch._cuda_graphs switched off): soft-DTW
+     and DTW values and gradients must be identical, and the graphs must have been captured.
+   - No Triton kernel ships in this version: the fused path is reported as not available.
+3. Timing: the loss forward+backward (loss(x, y).sum().backward()) at batch 64, 128x128 and
+   512x512, d=1, float32, gamma=1: tswarp with CUDA graphs ("tswarp"), tswarp with them off
+   ("eager"), and pysdtw.SoftDTW(use_cuda=True) when importable: medians of --repeat
+   samples after warm-up, interleaved, with torch.cuda.synchronize() around each.
+4. Long series: lengths 4096 and 8192 at batch 4: time and torch.cuda.max_memory_allocated
    of one forward+backward (peak stats reset first; the inputs, a few KiB, are included).
+   pysdtw caps lengths at 1024 and is expected to fail there.
 5. A compact summary table of the parity checks. An error in step 3 or 4 (say, out of
    memory) is printed and does not stop the script.
 
@@ -48,15 +54,16 @@ import torch
 
 import tswarp
 import tswarp.metrics as tm
+from tswarp._torch import _cuda_graphs
 
 GAMMAS = (0.1, 1.0)
 COMPUTE_WITH_BACKEND = None  # --force-wavefront: True, the torch wavefront on the CPU too
 RADIUS = 10
 D = 3
 BATCH = 8
-# Tolerances: values |a - b| / |b|; gradients max |a - b| / max |b|. For float32, the torch
-# wavefront run on the CPU (--force-wavefront, full sizes) reached 8e-7 on values and 1.8e-4
-# on gradients (gamma 0.1); float64 stayed below 1e-12.
+# Tolerances: values |a - b| / |b|; gradients max |a - b| / max |b|. For float32 inputs, the
+# torch wavefront run on the CPU (--force-wavefront, full sizes; its DP runs in float64)
+# reached 1.0e-7 on values and 3.5e-6 on gradients; float64 stayed below 1e-11.
 TOLERANCE = {
     ("loss", torch.float64): (1e-9, 1e-8),
     ("loss", torch.float32): (1e-5, 2e-3),
@@ -64,8 +71,8 @@ TOLERANCE = {
     ("dtw", torch.float32): (1e-5, 1e-4),
 }
 SIZES = {
-    "full": dict(lengths=(64, 300), cases=3, dtw_pairs=4, b=64, sz=512, long=(2048, 4096)),
-    "quick": dict(lengths=(64, 128), cases=1, dtw_pairs=2, b=8, sz=128, long=(256, 512)),
+    "full": dict(lengths=(64, 300), cases=3, dtw_pairs=4, b=64, sz=(128, 512), long=(4096, 8192)),
+    "quick": dict(lengths=(64, 128), cases=1, dtw_pairs=2, b=8, sz=(64, 128), long=(256, 512)),
 }
 
 
@@ -270,6 +277,41 @@ def dtw_parity(checks, device, size, rng):
                 sys.stdout.flush()
 
 
+def graph_parity(checks, device, rng):
+    print("\n== 2c. CUDA graphs (captured loops) vs the same loops run eagerly")
+    if device.type != "cuda":
+        print("  not a CUDA device: graphs are never captured here")
+        return
+    X, Y = random_walks(BATCH, 150, D, rng), random_walks(BATCH, 120, D, rng)
+    runs = {}
+    _cuda_graphs.clear()
+    for graphs in (False, True, True):  # eager, capture + replay, replay
+        previous = _cuda_graphs.set_enabled(graphs)
+        try:
+            row = []
+            for gamma, radius in ((1.0, None), (0.1, RADIUS)):
+                row += run_loss(X, Y, device, torch.float32, gamma, radius, False)
+            x = torch.tensor(X[0], dtype=torch.float32, device=device, requires_grad=True)
+            y = torch.tensor(Y[0], dtype=torch.float32, device=device)
+            value = tm.dtw(x, y)
+            value.backward()
+            row += [value, x.grad]
+        finally:
+            _cuda_graphs.set_enabled(previous)
+        runs.setdefault(graphs, []).append(row)
+    captured = len(_cuda_graphs._graphs)
+    eager = runs[False][0]
+    worst = max(
+        relative_to_max(as_numpy(a), as_numpy(b))
+        for row in runs[True]
+        for a, b in zip(row, eager, strict=True)
+    )
+    error = None if captured else "no graph was captured"
+    checks.add("CUDA graphs vs eager (identical)", worst, 0.0, error=error)
+    print(f"  graphs captured: {captured}; worst difference from eager: {worst:.1e}")
+    print("  Triton kernel: not available in this version (the wavefront is the only path)")
+
+
 # ---------------------------------------------------------------- 3 and 4. timing
 
 
@@ -284,10 +326,14 @@ def load_pysdtw(device):
         return None, f"pysdtw: {type(exc).__name__}: {exc}"
 
 
-def make_step(loss, x, y):
+def make_step(loss, x, y, graphs=True):
     def step():
         x.grad = None
-        loss(x, y).sum().backward()
+        previous = _cuda_graphs.set_enabled(graphs)
+        try:
+            loss(x, y).sum().backward()
+        finally:
+            _cuda_graphs.set_enabled(previous)
 
     return step
 
@@ -307,11 +353,11 @@ def peak_memory(step, device):
 def time_and_compare(entries, device, repeat, warmup):
     """entries: name -> (loss, x, y). Check values, then interleaved medians; name -> dict."""
     results = {}
-    for name, (loss, x, y) in entries.items():
+    for name, (loss, x, y, graphs) in entries.items():
         try:
             with torch.no_grad():
                 values = as_numpy(loss(x, y))
-            step = make_step(loss, x, y)
+            step = make_step(loss, x, y, graphs)
             sync(device)
             start = time.perf_counter()
             step()
@@ -359,15 +405,20 @@ def print_timing(title, results, device):
     sys.stdout.flush()
 
 
-def timing_entries(b, sz, device, pysdtw_loss, rng):
+def timing_entries(b, sz, device, pysdtw_loss, rng, eager=True):
     X = random_walks(b, sz, 1, rng)
     Y = random_walks(b, sz, 1, rng)
     entries = {}
-    for name, loss in (("tswarp", tm.SoftDTWLossPyTorch(gamma=1.0)), ("pysdtw", pysdtw_loss)):
+    tswarp_loss = tm.SoftDTWLossPyTorch(gamma=1.0, compute_with_backend=COMPUTE_WITH_BACKEND)
+    for name, loss, graphs in (
+        ("tswarp", tswarp_loss, True),
+        ("eager", tswarp_loss if eager and device.type == "cuda" else None, False),
+        ("pysdtw", pysdtw_loss, True),
+    ):
         if loss is not None:
             x = torch.tensor(X, dtype=torch.float32, device=device, requires_grad=True)
             y = torch.tensor(Y, dtype=torch.float32, device=device)
-            entries[name] = (loss, x, y)
+            entries[name] = (loss, x, y, graphs)
     return entries
 
 
@@ -426,20 +477,22 @@ def main():
     checks = Checks()
     soft_parity(checks, device, size, rng)
     dtw_parity(checks, device, size, rng)
+    graph_parity(checks, device, rng)
     print(f"\n(parity took {time.perf_counter() - started:.0f} s so far)")
 
     pysdtw_loss, note = load_pysdtw(device) if not args.parity_only else (None, "")
     if note:
         print(f"\nnote: {note}")
-    b, sz = size["b"], size["sz"]
-    title = (
-        f"== 3. loss forward+backward on {device}: batch {b}, {sz}x{sz}, d=1, float32, "
-        f"gamma=1 (median of {repeat})"
-    )
-    if not args.parity_only:
+    b = size["b"]
+    for sz in size["sz"] if not args.parity_only else ():
+        title = (
+            f"== 3. loss forward+backward on {device}: batch {b}, {sz}x{sz}, d=1, float32, "
+            f"gamma=1 (median of {repeat})"
+        )
         try:
             entries = timing_entries(b, sz, device, pysdtw_loss, rng)
             print_timing(title, time_and_compare(entries, device, repeat, warmup=2), device)
+            print("  tswarp: CUDA graphs; eager: the same loops without them")
             print("  pysdtw: squared costs as |x|^2 + |y|^2 - 2 x.y (clamped at 0)")
         except Exception as exc:
             print(f"\n{title}\n  error: {type(exc).__name__}: {str(exc)[:200]}")
@@ -452,7 +505,8 @@ def main():
         title = f"== 4. long series on {device}: batch 4, {length}x{length}, d=1, float32"
         title += " (median of 3)"
         try:
-            entries = timing_entries(4, length, device, pysdtw_loss, rng)
+            # No eager row: tables this long are past the graphs' size limit anyway.
+            entries = timing_entries(4, length, device, pysdtw_loss, rng, eager=False)
             print_timing(title, time_and_compare(entries, device, 3, warmup=1), device)
         except Exception as exc:
             print(f"\n{title}\n  error: {type(exc).__name__}: {str(exc)[:200]}")

@@ -13,6 +13,7 @@ torch = pytest.importorskip("torch")
 from tswarp._constraints import parse_constraint  # noqa: E402
 from tswarp._torch import (  # noqa: E402
     Band,
+    _wavefront,
     band_masks,
     dtw_alignment,
     dtw_value,
@@ -456,8 +457,10 @@ def test_a_band_shrinks_the_stored_tables():
     full = plan_for(200, 200)
     band = band_masks([200], [200], parse_constraint("sakoe_chiba", sakoe_chiba_radius=3))
     narrow = plan_for(200, 200, band.rows)
-    assert full.width >= 200 and narrow.width <= 10
-    assert sum(k for _, _, k, *_ in narrow.forward_steps) == int(band.mask.sum())
+    assert full.slots >= 200 * 200 and narrow.slots <= 10 * 400 and narrow.count <= 8
+    hull = (narrow.hi - narrow.lo + 1).clip(0)
+    assert int(hull.sum()) == int(band.mask.sum())
+    assert len(narrow.forward_steps) == len(narrow.backward_steps) == 399
 
 
 # ----------------------------------------------------------------------------- CUDA
@@ -532,3 +535,37 @@ def test_everything_stays_on_the_device(device):
             torch.cuda.set_sync_debug_mode("default")
     for grad in (x.grad, y.grad):
         assert grad.device.type == device and torch.isfinite(grad).all()
+
+
+# ----------------------------------------------------------------------------- seeding
+
+
+@pytest.mark.parametrize("constraint", [None, SAKOE_1])
+def test_both_ways_of_seeding_the_backward_agree(rng, constraint, monkeypatch):
+    # Lengths on the host: seeds enter on the diagonals where pairs end; on a device: from a
+    # table read at every step. Same additions in the same order, hence the same bits.
+    costs = t64(rng.random((4, 25, 19)))
+    n_len, m_len = lengths(25, 7, 18, 1), lengths(19, 19, 5, 1)
+    band = None if constraint is None else band_masks(n_len, m_len, constraint)
+    host = value_and_grad(soft_dtw, costs, 0.3, n_len, m_len, band)
+    monkeypatch.setattr(_wavefront, "_host_ends", lambda trace: None)
+    table = value_and_grad(soft_dtw, costs, 0.3, n_len, m_len, band)
+    for a, b in zip(host, table, strict=True):
+        torch.testing.assert_close(b, a, rtol=0, atol=0)
+    if constraint is None:
+        reference, E = soft_dtw_recursion(costs[1, :7, :19].numpy(), 0.3)
+        assert host[0][1].item() == pytest.approx(reference, rel=1e-12)
+        np.testing.assert_allclose(host[1][1, :7, :19].numpy(), E, rtol=1e-9, atol=1e-12)
+        assert not host[1][1, 7:].any()  # zero past the pair's length
+
+
+def test_gamma_below_the_soft_range_runs_the_hard_program(rng):
+    costs = t64(rng.random((2, 9, 7)))
+    below = _wavefront.HARD_BELOW / 2
+    value, E = value_and_grad(soft_dtw, costs, below)
+    hard, path = value_and_grad(soft_dtw, costs, 0.0)
+    torch.testing.assert_close(value, hard, rtol=1e-15, atol=0)
+    torch.testing.assert_close(E, path, rtol=0, atol=0)
+    above, E_soft = value_and_grad(soft_dtw, costs, _wavefront.HARD_BELOW * 10)
+    assert torch.all(above <= hard) and torch.allclose(above, hard, rtol=1e-6)
+    assert torch.isfinite(E_soft).all()

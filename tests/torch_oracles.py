@@ -37,7 +37,7 @@ def soft_dtw_table(cost, gamma, mask=None):
 def soft_dtw_recursion(cost, gamma, mask=None):
     """Soft-DTW value and E = d value / d cost, E by recomputing each transition from R.
 
-    This is the paper's backward (Form A), not the stored weights that the engine uses.
+    This is the paper's backward (Form A), not the engine's exp(alpha + beta - value) form.
     """
     n, m = cost.shape
     R = soft_dtw_table(cost, gamma, mask)

@@ -13,18 +13,17 @@ class SoftDTW(torch.autograd.Function):
     ``SoftDTW.apply(costs, gamma, n_lengths, m_lengths, mask, float64)``; prefer the
     ``soft_dtw`` wrapper, which checks its arguments and has defaults.
 
-    The forward runs the wavefront DP and keeps the three soft-min weights of each cell; the
-    backward runs the expected-alignment recursion E as a reverse wavefront and returns
-    grad_output[:, None, None] * E as the gradient of ``costs``. No autograd graph is built
-    through the loop. Once differentiable (no double backward).
+    The forward runs the wavefront DP and keeps its table (one float per computed cell); the
+    backward runs the same DP from the end and returns grad_output[:, None, None] * E, E the
+    expected alignment, as the gradient of ``costs``. No autograd graph is built through the
+    loop. Once differentiable (no double backward).
     """
 
     @staticmethod
     def forward(ctx, costs, gamma, n_lengths=None, m_lengths=None, mask=None, float64=False):
         dtype = _wavefront.compute_dtype(costs.dtype, float64)
         values, trace = _wavefront.forward(costs, gamma, n_lengths, m_lengths, mask, dtype)
-        ctx.save_for_backward(trace.weights, trace.end, trace.finite)
-        ctx.plan, ctx.shape, ctx.costs_dtype = trace.plan, trace.shape, costs.dtype
+        ctx.trace, ctx.costs_dtype = trace, costs.dtype
         return values.to(costs.dtype)
 
     @staticmethod
@@ -32,10 +31,10 @@ class SoftDTW(torch.autograd.Function):
     def backward(ctx, grad_output):
         if not ctx.needs_input_grad[0]:
             return None, None, None, None, None, None
-        weights, end, finite = ctx.saved_tensors
-        trace = _wavefront.Trace(ctx.plan, weights, end, finite, ctx.shape)
-        grad = _wavefront.backward(trace, grad_output)
-        return grad.to(ctx.costs_dtype), None, None, None, None, None
+        grad = _wavefront.backward(ctx.trace, grad_output)
+        # Contiguous: batched matrix products on strided batches are slow on the CPU.
+        grad = torch.empty(grad.shape, dtype=ctx.costs_dtype, device=grad.device).copy_(grad)
+        return grad, None, None, None, None, None
 
 
 def soft_dtw(costs, gamma=1.0, n_lengths=None, m_lengths=None, mask=None, *, float64=False):
@@ -50,8 +49,9 @@ def soft_dtw(costs, gamma=1.0, n_lengths=None, m_lengths=None, mask=None, *, flo
     full length. ``mask``: None; a boolean tensor (b, n, m) or (n, m), True on admissible
     cells (one small device-to-host copy to lay out the loop); or a Band from
     ``band_masks`` (no copy). A pair without an admissible path has value +inf and gradient 0.
-    ``float64``: run the DP in float64 whatever the input dtype (results are cast back).
-    float32 inputs otherwise run in float32; half types run in float32.
+    ``float64``: run the hard DP (gamma == 0) in float64 whatever the input dtype; it
+    otherwise runs in float32 for float32 and half inputs. The soft DP always runs in
+    float64. Results are cast back to the dtype of ``costs``.
 
     Differentiable w.r.t. ``costs`` (the gradient is grad_output * E, zero outside the
     admissible cells). Everything stays on the device of ``costs``.
