@@ -87,10 +87,10 @@ def test_progress_bar_on_request(tmp_path, capsys, series):
 
 
 def test_automatic_progress_bar_needs_a_terminal(tmp_path, capsys, monkeypatch, series):
-    import tswarp.cli
+    import tswarp.cli._common
 
     np.save(tmp_path / "x.npy", series)
-    monkeypatch.setattr(tswarp.cli, "_PROGRESS_CELLS", 1.0)  # every run counts as long
+    monkeypatch.setattr(tswarp.cli._common, "_PROGRESS_CELLS", 1.0)  # every run counts as long
     args = ["cdist", tmp_path / "x.npy", "-o", tmp_path / "d.npy"]
     assert run(capsys, *args)[2] == ""  # capsys' stderr is not a terminal
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)

@@ -315,6 +315,47 @@ def test_loss_argument_errors():
         )
 
 
+@pytest.mark.parametrize("normalize", [False, True])
+def test_loss_reductions_reduce_the_pair_losses(rng, normalize):
+    x = torch.tensor(rng.normal(size=(5, 6, 2)))
+    y = torch.tensor(rng.normal(size=(5, 4, 2)))
+    lengths = {"x_lengths": [6, 3, 5, 6, 2], "y_lengths": [4, 4, 1, 2, 3]}
+    pairs = SoftDTWLossPyTorch(0.4, normalize)(x, y, **lengths)
+    assert pairs.shape == (5,)
+    # The per-pair values from the NumPy soft-DTW, reduced by hand.
+    by_hand = []
+    for k in range(5):
+        a, b = x[k, : lengths["x_lengths"][k]].numpy(), y[k, : lengths["y_lengths"][k]].numpy()
+        by_hand.append((soft_dtw_normalized if normalize else soft_dtw)(a, b, gamma=0.4))
+    np.testing.assert_allclose(pairs.numpy(), by_hand, rtol=1e-10, atol=1e-12)
+    for reduction, expected in [("none", by_hand), ("mean", np.mean(by_hand))]:
+        values = SoftDTWLossPyTorch(0.4, normalize, reduction=reduction)(x, y, **lengths)
+        np.testing.assert_allclose(values.numpy(), expected, rtol=1e-10, atol=1e-12)
+    total = SoftDTWLossPyTorch(0.4, normalize, reduction="sum")(x, y, **lengths)
+    assert total.shape == () and total.item() == pytest.approx(sum(by_hand), rel=1e-10, abs=1e-12)
+
+
+def test_loss_mean_reduction_gradcheck(rng):
+    x = torch.tensor(rng.normal(size=(3, 5, 2)), requires_grad=True)
+    y = torch.tensor(rng.normal(size=(3, 4, 2)), requires_grad=True)
+    for normalize in (False, True):
+        loss = SoftDTWLossPyTorch(gamma=0.5, normalize=normalize, reduction="mean")
+        assert torch.autograd.gradcheck(loss, (x, y))
+
+
+def test_loss_repr_and_reduction_errors():
+    assert repr(SoftDTWLossPyTorch()) == "SoftDTWLossPyTorch(gamma=1.0, normalize=False)"
+    assert (
+        repr(SoftDTWLossPyTorch(0.25, True, reduction="sum"))
+        == "SoftDTWLossPyTorch(gamma=0.25, normalize=True, reduction='sum')"
+    )
+    for reduction in ("avg", None, "Mean", 1):
+        with pytest.raises(ValueError, match="reduction must be one of 'none', 'mean', 'sum'"):
+            SoftDTWLossPyTorch(reduction=reduction)
+    with pytest.raises(TypeError):
+        SoftDTWLossPyTorch(1.0, False, None, None, None, None, None, "mean")
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_cdist_on_tensors(rng, engine):
     data = rng.normal(size=(5, 7, 2))

@@ -30,10 +30,21 @@ def simd_summary():
     return _select.describe()
 
 
-def _torch_lines():
+def _torch_lines(probe=True):
     # Looked up before importing: without torch installed, nothing is imported at all.
     if importlib.util.find_spec("torch") is None:
         return ['torch: not installed (pip install "tswarp[torch]" adds the PyTorch backend)']
+    if not probe and "torch" not in sys.modules:
+        # Importing torch takes a second or more: its installed version is read from the
+        # package metadata instead, and CUDA is left to show_config().
+        from importlib.metadata import PackageNotFoundError
+        from importlib.metadata import version as installed_version
+
+        try:
+            found = installed_version("torch")
+        except PackageNotFoundError:
+            found = "installed"
+        return [f"torch: {found} (CUDA: see tswarp.show_config())"]
     try:
         import torch
     except Exception as error:  # a broken install should be reported, not crash the report
@@ -50,8 +61,8 @@ def _torch_lines():
     return lines
 
 
-def config_lines():
-    """The lines :func:`show_config` prints."""
+def config_lines(probe_torch=True):
+    """The lines :func:`show_config` prints; ``probe_torch=False`` leaves torch unimported."""
     import numpy as np
 
     from tswarp._version import version
@@ -62,7 +73,7 @@ def config_lines():
         f"numpy: {np.__version__}",
         f"kernels: {kernel_summary()}",
         f"simd: {simd_summary()}",
-        *_torch_lines(),
+        *_torch_lines(probe_torch),
     ]
 
 

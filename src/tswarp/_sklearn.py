@@ -7,6 +7,7 @@ scikit-learn is an optional dependency (the ``estimators`` extra): only the esti
 """
 
 import sys
+from typing import Any
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from tswarp.metrics._inputs import to_dataset
 INSTALL_HINT = "pip install 'tswarp[estimators]'"
 
 
-def sklearn_base(module="tswarp.neighbors"):
+def sklearn_base(module: str = "tswarp.neighbors") -> Any:
     """scikit-learn's ``sklearn.base`` module, which holds ``BaseEstimator`` and the mixins.
 
     Raises ImportError naming the extra to install when scikit-learn is missing; ``module``

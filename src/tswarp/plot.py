@@ -275,6 +275,7 @@ def plot_alignment(
     Returns
     -------
     matplotlib.axes.Axes
+        The Axes of the matrix.
 
     Examples
     --------

@@ -16,7 +16,13 @@ cdef extern from *:
 
 
 def openmp_enabled():
-    """True when the kernels were compiled with OpenMP."""
+    """Tell whether the kernels were compiled with OpenMP.
+
+    Returns
+    -------
+    bool
+        True when the kernels were compiled with OpenMP.
+    """
     return bool(tswarp_openmp_enabled())
 
 

@@ -22,7 +22,8 @@ CAPACITY = 8  # graphs kept
 MAX_BYTES = 512 * 2**20  # largest total size of a loop's tensors that is captured
 
 _enabled = os.environ.get("TSWARP_CUDA_GRAPHS", "1") != "0"
-_graphs = collections.OrderedDict()  # key -> (graph, private tensors), or None: eager
+# key -> (graph, private tensors), or None: eager
+_graphs: collections.OrderedDict = collections.OrderedDict()
 _UNCAPTURABLE = None
 
 

@@ -14,9 +14,26 @@ class Backend:
     :func:`instantiate_backend` (``Backend("pytorch")``, ``Backend(np.zeros(2))``, ...).
     Backends hold no state: two backends of the same kind compare equal, and every call
     returns a new object, so that :meth:`set_backend` changes only the object it is called on.
+
+    Parameters
+    ----------
+    data : Backend, str, array-like or None, default None
+        What asks for a backend, read as by :func:`instantiate_backend`.
+
+    Attributes
+    ----------
+    backend_string : str
+        ``"numpy"`` or ``"pytorch"``.
+
+    Notes
+    -----
+    Each backend holds NumPy's names for array creation (``array``, ``zeros``, ``arange``,
+    ...), elementwise functions, reductions, shape functions, dtypes (``float32``,
+    ``float64``, ...), distances (``cdist``, ``pdist``, ``pairwise_distances``) and the
+    namespaces ``linalg``, ``random`` and ``testing``, with NumPy's signatures.
     """
 
-    backend_string = None
+    backend_string: str | None = None
 
     def __new__(cls, data=None):
         if cls is Backend:
@@ -27,22 +44,36 @@ class Backend:
         pass
 
     @property
-    def is_numpy(self):
+    def is_numpy(self) -> bool:
+        """True for the NumPy backend."""
         return self.backend_string == "numpy"
 
     @property
-    def is_pytorch(self):
+    def is_pytorch(self) -> bool:
+        """True for the PyTorch backend."""
         return self.backend_string == "pytorch"
 
-    def get_backend(self):
+    def get_backend(self) -> "Backend":
+        """Return this backend, as tslearn's ``get_backend``.
+
+        Returns
+        -------
+        Backend
+            This object.
+        """
         return self
 
     def set_backend(self, data=None):
         """Switch this object to the backend that ``data`` asks for, as tslearn's does.
 
-        ``data`` is read as by :func:`instantiate_backend`: ``"numpy"``, ``"pytorch"``, an
-        array, a tensor, a backend, or None for NumPy.
+        Parameters
+        ----------
+        data : Backend, str, array-like or None, default None
+            Read as by :func:`instantiate_backend`: ``"numpy"``, ``"pytorch"``, an array, a
+            tensor, a backend, or None for NumPy.
 
+        Examples
+        --------
         >>> from tswarp.backend import Backend
         >>> be = Backend("numpy")
         >>> be.set_backend("pytorch")
@@ -113,6 +144,16 @@ def instantiate_backend(*args):
     torch). Anything else, such as None, another string, a list or a number, does not decide.
     When nothing decides, the NumPy backend is returned.
 
+    Parameters
+    ----------
+    *args : Backend, str, array-like or None
+        The arguments that may decide, in order.
+
+    Returns
+    -------
+    Backend
+        The backend asked for.
+
     Raises
     ------
     ImportError
@@ -133,6 +174,18 @@ def select_backend(data):
     The same rule as :func:`instantiate_backend` with one argument: ``"numpy"`` or
     ``"pytorch"``, an array or a tensor, a backend; anything else selects NumPy.
 
+    Parameters
+    ----------
+    data : Backend, str, array-like or None
+        What asks for a backend.
+
+    Returns
+    -------
+    Backend
+        The backend asked for.
+
+    Examples
+    --------
     >>> from tswarp.backend import select_backend
     >>> select_backend("pytorch").backend_string
     'pytorch'
@@ -159,6 +212,13 @@ def cast(data, array_type="numpy"):
         ``data`` itself when it already has that type, otherwise a new array, tensor or list.
         A tensor becomes a NumPy array through a detached host copy, whatever its device.
 
+    Raises
+    ------
+    ValueError
+        If ``array_type`` is not one of the three names.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> from tswarp.backend import cast
     >>> cast(np.array([1.0, 2.0]), "list")

@@ -122,7 +122,17 @@ def _has_dtype(x, dtype):
 
 
 class NumPyBackend(Backend):
-    """NumPy arrays; functions follow NumPy's signatures and semantics."""
+    """NumPy arrays; functions follow NumPy's signatures and semantics.
+
+    Parameters
+    ----------
+    data : Backend, str, array-like or None, default None
+        What asks for a backend, read as by :func:`instantiate_backend`.
+
+    See Also
+    --------
+    Backend : The names every backend holds.
+    """
 
     backend_string = "numpy"
 
@@ -192,30 +202,116 @@ class NumPyBackend(Backend):
 
     @staticmethod
     def cast(x, dtype):
+        """Convert ``x`` to a NumPy array of another dtype.
+
+        Parameters
+        ----------
+        x : array-like
+            The data.
+        dtype : dtype or str
+            The dtype, NumPy's or torch's.
+
+        Returns
+        -------
+        numpy.ndarray
+            A new array or tensor of that dtype.
+        """
         return np.asarray(x).astype(dtype)
 
     @staticmethod
     def to_numpy(x):
+        """Convert ``x`` to a NumPy array.
+
+        Parameters
+        ----------
+        x : array-like
+            The data.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``x`` as an array, without a copy where it can.
+        """
         return np.asarray(x)
 
     @staticmethod
     def from_numpy(x):
+        """Convert a NumPy array to this backend's type.
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            The array.
+
+        Returns
+        -------
+        numpy.ndarray
+            The array, sharing its memory where it can.
+        """
         return np.asarray(x)
 
     @staticmethod
     def is_array(x):
+        """Tell whether ``x`` is a numpy.ndarray.
+
+        Parameters
+        ----------
+        x : object
+            Anything.
+
+        Returns
+        -------
+        bool
+            True for a numpy.ndarray.
+        """
         return isinstance(x, np.ndarray)
 
     @staticmethod
     def belongs_to_backend(x):
+        """Tell whether ``x`` is data of this backend.
+
+        Parameters
+        ----------
+        x : object
+            Anything.
+
+        Returns
+        -------
+        bool
+            True for this backend's arrays and scalars.
+        """
         return isinstance(x, (np.ndarray, np.generic))
 
     is_float = staticmethod(_is_float)
 
     @staticmethod
     def is_float32(x):
+        """Tell whether ``x`` is a float32 array or scalar.
+
+        Parameters
+        ----------
+        x : object
+            Anything.
+
+        Returns
+        -------
+        bool
+            True for float32 data of this backend.
+        """
         return _has_dtype(x, np.float32)
 
     @staticmethod
     def is_float64(x):
+        """Tell whether ``x`` is a float64 array or scalar.
+
+        Parameters
+        ----------
+        x : object
+            Anything.
+
+        Returns
+        -------
+        bool
+            True for float64 data of this backend.
+        """
         return _has_dtype(x, np.float64)

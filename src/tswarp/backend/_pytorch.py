@@ -224,6 +224,18 @@ def _uniform(low=0.0, high=1.0, size=None, dtype=None, generator=None):
 
 
 def _to_numpy(x):
+    """Convert ``x`` to a NumPy array: a tensor through a detached host copy.
+
+    Parameters
+    ----------
+    x : array-like
+        The data.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``x`` as an array.
+    """
     return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
 
 
@@ -244,7 +256,17 @@ def _is_float(x):
 
 
 class PyTorchBackend(Backend):
-    """torch tensors; NumPy's names, argument names and semantics."""
+    """Torch tensors, under NumPy's names, argument names and semantics.
+
+    Parameters
+    ----------
+    data : Backend, str, array-like or None, default None
+        What asks for a backend, read as by :func:`instantiate_backend`.
+
+    See Also
+    --------
+    Backend : The names every backend holds.
+    """
 
     backend_string = "pytorch"
 
@@ -317,28 +339,102 @@ class PyTorchBackend(Backend):
 
     @staticmethod
     def cast(x, dtype):
+        """Convert ``x`` to a torch tensor of another dtype.
+
+        Parameters
+        ----------
+        x : array-like
+            The data.
+        dtype : dtype or str
+            The dtype, NumPy's or torch's.
+
+        Returns
+        -------
+        torch.Tensor
+            A new array or tensor of that dtype.
+        """
         return _tensor(x).to(as_torch_dtype(dtype))
 
     to_numpy = staticmethod(_to_numpy)
 
     @staticmethod
     def from_numpy(x):
+        """Convert a NumPy array to this backend's type.
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            The array.
+
+        Returns
+        -------
+        torch.Tensor
+            The array, sharing its memory where it can.
+        """
         return torch.from_numpy(np.asarray(x))
 
     @staticmethod
     def is_array(x):
+        """Tell whether ``x`` is a torch.Tensor.
+
+        Parameters
+        ----------
+        x : object
+            Anything.
+
+        Returns
+        -------
+        bool
+            True for a torch.Tensor.
+        """
         return isinstance(x, torch.Tensor)
 
     @staticmethod
     def belongs_to_backend(x):
+        """Tell whether ``x`` is data of this backend.
+
+        Parameters
+        ----------
+        x : object
+            Anything.
+
+        Returns
+        -------
+        bool
+            True for this backend's arrays (tensors).
+        """
         return isinstance(x, torch.Tensor)
 
     is_float = staticmethod(_is_float)
 
     @staticmethod
     def is_float32(x):
+        """Tell whether ``x`` is a float32 tensor.
+
+        Parameters
+        ----------
+        x : object
+            Anything.
+
+        Returns
+        -------
+        bool
+            True for float32 data of this backend.
+        """
         return isinstance(x, torch.Tensor) and x.dtype == torch.float32
 
     @staticmethod
     def is_float64(x):
+        """Tell whether ``x`` is a float64 tensor.
+
+        Parameters
+        ----------
+        x : object
+            Anything.
+
+        Returns
+        -------
+        bool
+            True for float64 data of this backend.
+        """
         return isinstance(x, torch.Tensor) and x.dtype == torch.float64

@@ -181,21 +181,22 @@ def dtw_barycenter_averaging(
     n_init=1,
     n_jobs=None,
 ):
-    """DTW barycenter averaging (DBA): the series whose weighted sum of squared DTW
-    distances to the given series is (locally) smallest.
+    """DTW barycenter averaging (DBA) of a set of time series.
 
-    Alternates aligning every series with the barycenter and averaging, at each barycenter
-    position, the series steps aligned with it (the majorize-minimize form of Schultz &
-    Jain, 2018, of the averaging of Petitjean et al., 2011). Each iteration lowers the cost;
-    the iterations stop when it decreases by less than ``tol``.
+    The barycenter is the series whose weighted sum of squared DTW distances to the given
+    series is (locally) smallest. DBA alternates aligning every series with the barycenter
+    and averaging, at each barycenter position, the series steps aligned with it (the
+    majorize-minimize form of Schultz & Jain, 2018, of the averaging of Petitjean et al.,
+    2011). Each iteration lowers the cost; the iterations stop when it decreases by less
+    than ``tol``.
 
     Parameters
     ----------
     {shared}
-    {n_jobs}
     n_init : int, default 1
         Runs, the best of which is returned. Every run starts from the same barycenter, so
         more than one only repeats the work (kept for tslearn's signature).
+    {n_jobs}
 
     Returns
     -------

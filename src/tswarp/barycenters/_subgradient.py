@@ -60,12 +60,31 @@ def dtw_barycenter_averaging_subgradient(
 
     Parameters
     ----------
-    {shared}
+    X : array-like of shape (n_ts, sz, d), (n_ts, sz) or a list of series
+        The series to average. Series of different lengths are given as a list, or NaN-padded
+        at the end.
+    barycenter_size : int or None, default None
+        Length of the barycenter: by default that of the longest series, or of
+        ``init_barycenter`` when it is given (which then decides).
+    init_barycenter : array-like of shape (size, d) or (size,), optional
+        Starting barycenter. By default, the step-by-step mean of the series (over those long
+        enough to have the step) linearly resampled to ``barycenter_size``.
+    max_iter : int, default 30
+        Most iterations (0 returns the starting barycenter).
     initial_step_size, final_step_size : float, default 0.05 and 0.005
         The step size decreases linearly from the first to the second over the first
         epoch (in proportion to the weights of the series visited), then stays there.
+    tol : float, default 1e-5
+        The iterations stop once the cost decreases by less than this.
     random_state : int, numpy.random.RandomState or None, default None
         The order of the series: a seed, a generator, or NumPy's global one.
+    weights : array-like of shape (n_ts,), optional
+        Non-negative weights of the series, not all zero; equal weights by default.
+    metric_params : dict or None, default None
+        DTW constraint of the alignments: ``global_constraint``, ``sakoe_chiba_radius``,
+        ``itakura_max_slope``, as in :func:`tswarp.metrics.dtw`.
+    verbose : bool, default False
+        Print the cost at each iteration.
 
     Returns
     -------

@@ -11,6 +11,8 @@ which takes series of different lengths; scikit-learn's pairwise kernels take se
 length, flattened.
 """
 
+from typing import Any
+
 import numpy as np
 
 from tswarp._sklearn import sklearn_base
@@ -27,12 +29,11 @@ from tswarp.clustering._common import (
 )
 from tswarp.metrics import cdist_gak, sigma_gak
 
-_base = sklearn_base("tswarp.clustering")
+_base: Any = sklearn_base("tswarp.clustering")
 
 
 class KernelKMeans(_base.ClusterMixin, _base.BaseEstimator):
-    """Kernel k-means clustering of time series, by default with the global alignment
-    kernel (GAK).
+    """Kernel k-means clustering of time series, by default with the global alignment kernel.
 
     Each run starts from labels drawn at random, then alternates computing, from the
     kernel, the distance of every series to every cluster's centroid and assigning each

@@ -7,6 +7,8 @@ centroid by the barycenter of its series, started from the centroid itself. The 
 inertia and the stopping rule are tslearn's, so that a seeded run gives tslearn's result.
 """
 
+from typing import Any
+
 import numpy as np
 
 from tswarp._sklearn import sklearn_base
@@ -27,7 +29,7 @@ from tswarp.clustering._common import (
 )
 from tswarp.metrics import cdist_dtw, cdist_soft_dtw
 
-_base = sklearn_base("tswarp.clustering")
+_base: Any = sklearn_base("tswarp.clustering")
 
 _CONSTRAINT_KEYS = ("global_constraint", "sakoe_chiba_radius", "itakura_max_slope")
 _METRIC_KEYS = {
@@ -38,7 +40,7 @@ _METRIC_KEYS = {
 
 
 class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEstimator):
-    """k-means clustering of time series under the Euclidean distance, DTW or soft-DTW.
+    """K-means clustering of time series under the Euclidean distance, DTW or soft-DTW.
 
     Alternates assigning each series to its nearest centroid and replacing each centroid by
     the barycenter of its series: the step-by-step mean for "euclidean", DTW barycenter

@@ -44,8 +44,9 @@ def make_cbf(n_series=30, length=128, seed=0):
     Returns
     -------
     X : numpy.ndarray of shape (n_series, length, 1), float64
+        The series.
     y : numpy.ndarray of shape (n_series,), int64
-        1 for cylinder, 2 for bell, 3 for funnel (the labels of the UCR archive's CBF).
+        The labels: 1 for cylinder, 2 for bell, 3 for funnel (the labels of the UCR archive's CBF).
 
     Examples
     --------
@@ -72,11 +73,22 @@ def make_cbf(n_series=30, length=128, seed=0):
 
 
 def load_cbf(n_train=30, n_test=900, length=128, seed=0):
-    """A train/test split of Cylinder-Bell-Funnel, sized like the UCR archive's CBF.
+    """Draw a train/test split of Cylinder-Bell-Funnel, sized like the UCR archive's CBF.
 
     The two sets come from independent streams spawned from ``seed``, so the test set does
     not change when ``n_train`` does. The values are not z-normalised (the UCR copy is):
     DTW classifies either well.
+
+    Parameters
+    ----------
+    n_train : int, default 30
+        Number of training series.
+    n_test : int, default 900
+        Number of test series.
+    length : int, default 128
+        Series length, as in :func:`make_cbf`.
+    seed : int, default 0
+        A seed >= 0; the same seed gives the same arrays, on every platform.
 
     Returns
     -------

@@ -80,13 +80,14 @@ def read_ucr_tsv(path):
     Parameters
     ----------
     path : str or os.PathLike
+        The file to read.
 
     Returns
     -------
     X : numpy.ndarray of shape (n, sz, 1), float64
         Series shorter than the longest are NaN-padded at the end.
     y : numpy.ndarray of shape (n,)
-        int64 when every label is a whole number, strings otherwise.
+        The labels: int64 when every label is a whole number, strings otherwise.
     """
     rows, labels, separator = [], [], None
     for line_number, line in enumerate(_lines(path), start=1):
@@ -153,6 +154,7 @@ def read_ts(path):
     Parameters
     ----------
     path : str or os.PathLike
+        The file to read.
 
     Returns
     -------
@@ -218,10 +220,17 @@ def load_dataset(path):
     - ``.tsv``, ``.csv``, ``.txt``: a UCR text file, see :func:`read_ucr_tsv`.
     - ``.ts``: an sktime/aeon file, see :func:`read_ts`.
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to read.
+
     Returns
     -------
     X : numpy.ndarray of shape (n, sz, d)
+        The series, NaN-padded at the end to the longest.
     y : numpy.ndarray of shape (n,) or None
+        The labels, or None for a file without labels.
     """
     name = os.fspath(path)
     extension = os.path.splitext(name)[1].lower()

@@ -117,8 +117,27 @@ def cdist_dask(dataset1, dataset2=None, *, metric="dtw", block_size=None, **metr
 
     Parameters
     ----------
-    dataset1, dataset2, metric, block_size, **metric_kwargs
-        As in :func:`cdist`.
+    dataset1 : array-like, list of series, dask.array.Array, zarr.Array or str
+        The series of the rows: an (n1, sz, d), (n1, sz) or (sz,) array, a list of series
+        of different lengths (NaN padding is ignored), a Dask array (read chunk by chunk on
+        the workers, never whole on the client), or a Zarr array or its path or URL.
+    dataset2 : same kinds as dataset1, optional
+        The series of the columns. Without it, the self-matrix of ``dataset1`` is computed
+        from the blocks on and above its diagonal.
+    metric : str, default "dtw"
+        A name of :data:`tswarp.metrics.PAIRWISE_METRICS` (tslearn's spellings, such as
+        ``"softdtw"``, are accepted too).
+    block_size : int or None
+        Series per side of a block (and per chunk of a stored matrix). By default, the
+        largest that keeps a block under about 1e10 dynamic-programming cells (seconds on
+        one core: the scheduler's cost per task, about a millisecond, is negligible) and
+        gives each worker at least 8 blocks (so that the last ones leave little idle
+        time), and at most 4096.
+    **metric_kwargs
+        The keywords of the metric's cdist function (``global_constraint``,
+        ``sakoe_chiba_radius``, ``gamma``, ``sigma``, ...) and ``dtype`` (float64 by
+        default; ``numpy.float32`` halves the matrix). ``n_jobs`` is not taken: each block
+        runs on the threads of the worker that computes it.
 
     Returns
     -------

@@ -82,6 +82,11 @@ def _deflated(data, scores):
 class CCA:
     """Canonical correlation analysis with ``n_components`` pairs of directions.
 
+    Parameters
+    ----------
+    n_components : int
+        Number of pairs of canonical directions.
+
     Attributes
     ----------
     n_components : int
@@ -99,7 +104,20 @@ class CCA:
         self.x_rotations_ = self.y_rotations_ = None
 
     def fit(self, X, Y):
-        """Fit the directions on paired samples ``X`` (n, d1) and ``Y`` (n, d2); returns self."""
+        """Fit the directions on paired samples.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, d1) or (n,)
+            The first set of variables (1-D for one variable).
+        Y : array-like of shape (n, d2) or (n,)
+            The second set, paired with ``X`` sample by sample.
+
+        Returns
+        -------
+        CCA
+            This object, fitted.
+        """
         X, self.x_mean_, self.x_std_ = _standardised(_variables(X))
         Y, self.y_mean_, self.y_std_ = _standardised(_variables(Y))
         k = self.n_components
@@ -119,8 +137,27 @@ class CCA:
         return self
 
     def transform(self, X, Y):
-        """The canonical scores of ``X`` (m, d1) and ``Y`` (p, d2) (1-D for one variable):
-        two arrays of n_components columns."""
+        """Project both sets of variables on the fitted directions.
+
+        Parameters
+        ----------
+        X : array-like of shape (m, d1) or (m,)
+            Samples of the first set of variables (1-D for one variable).
+        Y : array-like of shape (p, d2) or (p,)
+            Samples of the second set.
+
+        Returns
+        -------
+        x_scores : numpy.ndarray of shape (m, n_components)
+            The canonical scores of ``X``.
+        y_scores : numpy.ndarray of shape (p, n_components)
+            The canonical scores of ``Y``.
+
+        Raises
+        ------
+        ValueError
+            If the object is not fitted.
+        """
         if self.x_rotations_ is None:
             raise ValueError("this CCA is not fitted: ctw_path fits it only when max_iter > 1")
         X = (_variables(X) - self.x_mean_) / self.x_std_

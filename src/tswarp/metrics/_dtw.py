@@ -87,14 +87,25 @@ def dtw(s1, s2, global_constraint=None, sakoe_chiba_radius=None, itakura_max_slo
     return rescaled_dtw_distance(x, y, lo, hi)  # the rare path: squared costs overflowed
 
 
+@document_constraints
 def dtw_path(
     s1, s2, global_constraint=None, sakoe_chiba_radius=None, itakura_max_slope=None, be=None
 ):
     """Optimal warping path and DTW distance between two time series.
 
-    Parameters are those of :func:`dtw`. Among equally good paths, the one that prefers a
-    diagonal step, then a step in ``s1`` only ("up"), then in ``s2`` only, when walking
-    back from the last cell is returned (tslearn's choice).
+    Among equally good paths, the one that prefers a diagonal step, then a step in ``s1``
+    only ("up"), then in ``s2`` only, when walking back from the last cell is returned
+    (tslearn's choice).
+
+    Parameters
+    ----------
+    s1 : array-like of shape (sz1,) or (sz1, d)
+        A time series. Trailing all-NaN rows are padding and are ignored.
+    s2 : array-like of shape (sz2,) or (sz2, d)
+        Another time series with the same number of features ``d``.
+    {constraints}
+    be : Backend, str or None
+        The backend to compute with; by default the type of ``s1`` and ``s2`` decides.
 
     Returns
     -------
@@ -122,6 +133,7 @@ def dtw_path(
     return path, math.sqrt(cost) * 2.0**k
 
 
+@document_constraints
 def dtw_accumulated_matrix(
     s1,
     s2,
@@ -143,14 +155,13 @@ def dtw_accumulated_matrix(
     s1, s2 : array-like of shape (sz1,) / (sz1, d) and (sz2,) / (sz2, d)
         The two time series.
     mask : array-like of bool, shape (sz1, sz2), optional
-        Admissible cells (True). When given, the constraint arguments must be left unset,
-        and the mask must hold a warping path from (0, 0) to (sz1 - 1, sz2 - 1).
+        Admissible cells (True). When given, the constraint arguments (tswarp's addition to
+        tslearn's arguments) must be left unset, and the mask must hold a warping path
+        from (0, 0) to (sz1 - 1, sz2 - 1).
     be : Backend, str or None
         The backend to compute with. It comes fourth, as in tslearn's
         ``dtw_accumulated_matrix(s1, s2, mask, be=None)``.
-    global_constraint, sakoe_chiba_radius, itakura_max_slope
-        As in :func:`dtw`, when no ``mask`` is given (tswarp's addition to tslearn's
-        arguments).
+    {constraints}
 
     Returns
     -------

@@ -120,15 +120,26 @@ def frechet(
     return frechet_distance(*_series_and_band(s1, s2, constraint))
 
 
+@document_constraints
 def frechet_path(
     s1, s2, global_constraint=None, sakoe_chiba_radius=None, itakura_max_slope=None, be=None
 ):
     """Optimal warping path and Fréchet distance between two time series.
 
-    Parameters are those of :func:`frechet`. Walking back from the last cell, the path
-    steps to the predecessor of smallest accumulated cost, preferring a diagonal step, then
-    a step in ``s1`` only, then in ``s2`` only, on ties (tslearn's choice). Many paths
-    often share the optimal cost: this rule picks the same one as tslearn.
+    Walking back from the last cell, the path steps to the predecessor of smallest
+    accumulated cost, preferring a diagonal step, then a step in ``s1`` only, then in ``s2``
+    only, on ties (tslearn's choice). Many paths often share the optimal cost: this rule
+    picks the same one as tslearn.
+
+    Parameters
+    ----------
+    s1 : array-like of shape (sz1,) or (sz1, d)
+        A time series. Trailing all-NaN rows are padding and are ignored.
+    s2 : array-like of shape (sz2,) or (sz2, d)
+        Another time series with the same number of features ``d``.
+    {constraints}
+    be : Backend, str or None
+        The backend to compute with; by default the type of ``s1`` and ``s2`` decides.
 
     Returns
     -------

@@ -129,8 +129,14 @@ def gak(s1, s2, sigma=1.0, be=None):
 
     Parameters
     ----------
-    s1, s2, sigma, be
-        As in :func:`unnormalized_gak`.
+    s1 : array-like of shape (sz1,) or (sz1, d)
+        A time series. Trailing all-NaN rows are padding and are ignored.
+    s2 : array-like of shape (sz2,) or (sz2, d)
+        Another time series with the same number of features ``d``.
+    sigma : float, default 1.0
+        Bandwidth of the Gaussian part of the local kernel, > 0.
+    be : Backend, str or None
+        The backend to compute with; by default the type of ``s1`` and ``s2`` decides.
 
     Returns
     -------

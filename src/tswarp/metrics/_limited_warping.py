@@ -172,6 +172,8 @@ def dtw_path_limited_warping_length(s1, s2, max_length, be=None):
 
 
 for _function in (dtw_limited_warping_length, dtw_path_limited_warping_length):
-    _function.__doc__ = _function.__doc__.replace("    {parameters}", _PARAMETERS).replace(
-        "    {raises}", _RAISES
+    _function.__doc__ = (
+        str(_function.__doc__)
+        .replace("    {parameters}", _PARAMETERS)
+        .replace("    {raises}", _RAISES)
     )

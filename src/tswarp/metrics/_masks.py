@@ -46,7 +46,21 @@ def _mask(sz1, sz2, constraint, be):
 def sakoe_chiba_mask(sz1, sz2, radius=1, be=None):
     """Sakoe-Chiba band: cells within ``radius`` of the diagonal, widened by ``|sz1 - sz2|``.
 
-    Returns a boolean array (or tensor on the PyTorch backend) of shape (sz1, sz2).
+    Parameters
+    ----------
+    sz1 : int
+        Length of the first series (the rows).
+    sz2 : int
+        Length of the second series (the columns).
+    radius : int, default 1
+        Radius of the band, >= 0.
+    be : Backend, str or None
+        The backend of the mask; NumPy by default.
+
+    Returns
+    -------
+    numpy.ndarray or torch.Tensor of shape (sz1, sz2), bool
+        True on the admissible cells.
 
     Examples
     --------
@@ -62,7 +76,26 @@ def sakoe_chiba_mask(sz1, sz2, radius=1, be=None):
 def itakura_mask(sz1, sz2, max_slope=2.0, be=None):
     """Itakura parallelogram: paths whose slope stays within [1/max_slope, max_slope].
 
-    Raises ``ValueError`` when the slope admits no path between the two corners.
+    Parameters
+    ----------
+    sz1 : int
+        Length of the first series (the rows).
+    sz2 : int
+        Length of the second series (the columns).
+    max_slope : float, default 2.0
+        Largest slope of the parallelogram.
+    be : Backend, str or None
+        The backend of the mask; NumPy by default.
+
+    Returns
+    -------
+    numpy.ndarray or torch.Tensor of shape (sz1, sz2), bool
+        True on the admissible cells.
+
+    Raises
+    ------
+    ValueError
+        If the slope admits no path between the two corners.
 
     Examples
     --------
@@ -80,10 +113,27 @@ def itakura_mask(sz1, sz2, max_slope=2.0, be=None):
 def compute_mask(
     s1, s2, global_constraint=0, sakoe_chiba_radius=None, itakura_max_slope=None, be=None
 ):
-    """The mask of a global constraint, given as for :func:`tswarp.metrics.dtw`.
+    """Compute the mask of a global constraint, given as for :func:`tswarp.metrics.dtw`.
 
-    ``s1`` and ``s2`` are sizes or time series; ``global_constraint`` may be a name
-    ("sakoe_chiba", "itakura") or tslearn's integer code (2, 1; 0 for none).
+    Parameters
+    ----------
+    s1 : int or array-like
+        The length of the first series, or the series itself.
+    s2 : int or array-like
+        The length of the second series, or the series itself.
+    global_constraint : {"sakoe_chiba", "itakura"}, int or None, default 0
+        A name, or tslearn's integer code (2, 1; 0 for none).
+    sakoe_chiba_radius : int or None, default None
+        Radius of the Sakoe-Chiba band, as in :func:`tswarp.metrics.dtw`.
+    itakura_max_slope : float or None, default None
+        Largest slope of the Itakura parallelogram, as in :func:`tswarp.metrics.dtw`.
+    be : Backend, str or None
+        The backend of the mask; by default the type of ``s1`` and ``s2`` decides.
+
+    Returns
+    -------
+    numpy.ndarray or torch.Tensor of shape (sz1, sz2), bool
+        True on the admissible cells.
 
     Examples
     --------

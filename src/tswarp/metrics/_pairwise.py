@@ -4,6 +4,8 @@ Working block by block keeps Python in control between kernel calls, which gives
 bar and lets Ctrl-C stop a long computation within a fraction of a second.
 """
 
+import os
+import shutil
 import sys
 import time
 
@@ -72,24 +74,68 @@ def all_pairs(n1, n2, symmetric, with_diagonal):
     return pairs(n1, n2, symmetric, with_diagonal, 0, pair_count(n1, n2, symmetric, with_diagonal))
 
 
+def _terminal_columns():
+    """Columns of the terminal the bar is drawn on: $COLUMNS, else stderr's, else 80."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        return os.get_terminal_size(sys.stderr.fileno()).columns or 80
+    except (AttributeError, OSError, ValueError):  # not a terminal, or no fileno
+        return shutil.get_terminal_size().columns
+
+
+def _duration(seconds):
+    """h:mm:ss, or m:ss under an hour."""
+    hours, rest = divmod(round(seconds), 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def _rate(per_second):
+    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if per_second >= scale:
+            return f"{per_second / scale:.1f}{suffix}"
+    return f"{per_second:.0f}"
+
+
 class _Progress:
-    """A one-line progress bar on stderr, redrawn at most five times a second."""
+    """A one-line progress bar on stderr, redrawn in place at most five times a second.
+
+    The line fits the terminal (one column to spare, so that it never wraps) and shows the
+    pairs done, their rate and the time left.
+    """
 
     def __init__(self, label, total, enabled):
         self.label, self.total, self.enabled = label, total, enabled and total > 0
         self.start = self.last = time.perf_counter()
+        self.columns = _terminal_columns() if self.enabled else 80
+
+    def line(self, done, elapsed):
+        """The text of the bar after ``done`` pairs in ``elapsed`` seconds."""
+        share = done / self.total
+        rate = done / elapsed if elapsed > 0 else 0.0
+        if done >= self.total:
+            timing = f"in {_duration(elapsed)}"
+        elif rate > 0:
+            timing = f"ETA {_duration((self.total - done) / rate)}"
+        else:
+            timing = "ETA ?"
+        tail = f" {share:6.1%} {done}/{self.total} pairs, {_rate(rate)}/s, {timing}"
+        width = min(30, self.columns - 1 - len(self.label) - 4 - len(tail))
+        if width < 5:  # a narrow terminal: the numbers without the bar
+            return f"{self.label}:{tail}"[: self.columns - 1]
+        bar = "#" * int(width * share)
+        return f"{self.label}: [{bar:<{width}}]{tail}"
 
     def update(self, done):
         now = time.perf_counter()
         if not self.enabled or (now - self.last < 0.2 and done < self.total):
             return
         self.last = now
-        share = done / self.total
-        bar = "#" * int(30 * share)
-        sys.stderr.write(
-            f"\r{self.label}: [{bar:<30}] {share:6.1%} {done}/{self.total} pairs, "
-            f"{now - self.start:.1f} s"
-        )
+        text = self.line(done, now - self.start)
+        # \r returns to the line's start; the clear to its end removes a longer earlier line.
+        sys.stderr.write(f"\r{text}\x1b[K" if sys.stderr.isatty() else f"\r{text}")
         if done >= self.total:
             sys.stderr.write("\n")
         sys.stderr.flush()

@@ -311,9 +311,10 @@ def cdist_normalized_cc(dataset1, dataset2, norms1, norms2, self_similarity):
     Parameters
     ----------
     dataset1 : array-like of shape (n1, sz, d), (n1, sz) or (sz,), or a list of series
+        The first series.
     dataset2 : array-like of shape (n2, sz, d), (n2, sz) or (sz,), or a list of series
-        Series may have different lengths (NaN padding is ignored); each pair uses every
-        shift where its two series overlap.
+        The second series. Series may have different lengths (NaN padding is ignored);
+        each pair uses every shift where its two series overlap.
     norms1 : array-like of shape (n1,)
         The norms that divide the correlations of the series of ``dataset1``. If any is
         negative (e.g. all -1), all are computed from the data instead. Not modified.

@@ -117,6 +117,7 @@ def soft_dtw(
     return _value(x, y, gamma, constraint)
 
 
+@document_constraints
 def soft_dtw_normalized(
     s1,
     s2,
@@ -135,14 +136,28 @@ def soft_dtw_normalized(
 
     Parameters
     ----------
-    s1, s2, gamma, be, compute_with_backend
-        As in :func:`soft_dtw`.
-    global_constraint, sakoe_chiba_radius, itakura_max_slope
-        As in :func:`soft_dtw`.
+    s1 : array-like of shape (sz1,) or (sz1, d)
+        A time series. Trailing all-NaN rows are padding and are ignored.
+    s2 : array-like of shape (sz2,) or (sz2, d)
+        Another time series with the same number of features ``d``.
+    gamma : float, default 1.0
+        Temperature of the soft minimum, >= 0. ``gamma = 0`` gives DTW squared. Soft-DTW
+        lies within ``gamma * log(3) * (sz1 + sz2)`` below DTW squared, so gamma may be at
+        most the largest float64 over ``2 * log(3) * (sz1 + sz2)`` (about 4e305 for series
+        of 100 steps; for a divergence or a pairwise matrix, from the longest series).
+    {constraints}
+    be : Backend, str or None
+        The backend to compute with; by default the type of ``s1`` and ``s2`` decides.
+    compute_with_backend : bool or None, default None
+        How soft-DTW runs on tensors: True runs the torch wavefront on the tensors' device,
+        False the compiled kernels on a CPU copy, and None the compiled kernels for CPU
+        tensors and the wavefront elsewhere; values and gradients are the same. It changes
+        nothing on NumPy input, which always runs the compiled kernels.
 
     Returns
     -------
     float
+        The soft-DTW divergence, computed in float64 for float32 inputs too.
 
     Examples
     --------
@@ -162,6 +177,7 @@ def soft_dtw_normalized(
     return cross - (_value(x, x, gamma, constraint) + _value(y, y, gamma, constraint)) / 2
 
 
+@document_constraints
 def soft_dtw_alignment(
     s1,
     s2,
@@ -181,10 +197,23 @@ def soft_dtw_alignment(
 
     Parameters
     ----------
-    s1, s2, gamma, be, compute_with_backend
-        As in :func:`soft_dtw`.
-    global_constraint, sakoe_chiba_radius, itakura_max_slope
-        As in :func:`soft_dtw`.
+    s1 : array-like of shape (sz1,) or (sz1, d)
+        A time series. Trailing all-NaN rows are padding and are ignored.
+    s2 : array-like of shape (sz2,) or (sz2, d)
+        Another time series with the same number of features ``d``.
+    gamma : float, default 1.0
+        Temperature of the soft minimum, >= 0. ``gamma = 0`` gives DTW squared. Soft-DTW
+        lies within ``gamma * log(3) * (sz1 + sz2)`` below DTW squared, so gamma may be at
+        most the largest float64 over ``2 * log(3) * (sz1 + sz2)`` (about 4e305 for series
+        of 100 steps; for a divergence or a pairwise matrix, from the longest series).
+    {constraints}
+    be : Backend, str or None
+        The backend to compute with; by default the type of ``s1`` and ``s2`` decides.
+    compute_with_backend : bool or None, default None
+        How soft-DTW runs on tensors: True runs the torch wavefront on the tensors' device,
+        False the compiled kernels on a CPU copy, and None the compiled kernels for CPU
+        tensors and the wavefront elsewhere; values and gradients are the same. It changes
+        nothing on NumPy input, which always runs the compiled kernels.
 
     Returns
     -------
@@ -325,6 +354,8 @@ def cdist_soft_dtw(
     Returns
     -------
     numpy.ndarray of shape (n1, n2)
+        The soft-DTW values; a tensor on the device of the input tensors with the PyTorch
+        backend.
 
     Examples
     --------
@@ -352,6 +383,7 @@ def cdist_soft_dtw(
     return be.from_numpy(matrix)
 
 
+@document_constraints
 def cdist_soft_dtw_normalized(
     dataset1,
     dataset2=None,
@@ -373,15 +405,38 @@ def cdist_soft_dtw_normalized(
 
     Parameters
     ----------
-    dataset1, dataset2, gamma, n_jobs, verbose, be, compute_with_backend, dtype
-        As in :func:`cdist_soft_dtw`.
-    global_constraint, sakoe_chiba_radius, itakura_max_slope
-        As in :func:`cdist_soft_dtw`. The divergence is formed in float64 before any
-        conversion to ``dtype``.
+    dataset1 : array-like of shape (n1, sz1, d), (n1, sz1) or (sz1,), or a list of series
+        Series of different lengths are given as a list, or NaN-padded at the end.
+    dataset2 : same kinds as dataset1, optional
+        Without it, the symmetric matrix of ``dataset1`` against itself is computed from
+        one triangle.
+    gamma : float, default 1.0
+        Temperature of the soft minimum, >= 0. ``gamma = 0`` gives DTW squared (tslearn
+        returns unsquared DTW there).
+    {constraints}
+    n_jobs : int or None, default None
+        Threads, with joblib's convention: None means 1, -1 all the CPUs this process may use
+        (at most ``OMP_NUM_THREADS``), -2 all but one. Larger values are capped at those CPUs;
+        a process forked after threads ran computes on one thread.
+    verbose : int, default 0
+        When non-zero, a progress bar is drawn on stderr.
+    be : Backend, str or None
+        The backend to compute with.
+    compute_with_backend : bool or None, default None
+        How soft-DTW runs on tensors: True runs the torch wavefront on the tensors' device,
+        False the compiled kernels on a CPU copy, and None the compiled kernels for CPU
+        tensors and the wavefront elsewhere; values and gradients are the same. It changes
+        nothing on NumPy input, which always runs the compiled kernels.
+    dtype : numpy.float32 or numpy.float64, optional
+        Data type of the returned matrix (float64 by default); float32 halves its memory.
+        The divergence is formed in float64 before any conversion.
+        On tensors, ``torch.float32`` and ``torch.float64`` are accepted too.
 
     Returns
     -------
     numpy.ndarray of shape (n1, n2)
+        The soft-DTW divergences; a tensor on the device of the input tensors with the
+        PyTorch backend.
 
     Examples
     --------

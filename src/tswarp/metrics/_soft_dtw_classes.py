@@ -147,9 +147,12 @@ class SquaredEuclidean:
         self.X, self.Y = _float64_pair(self.be, X, Y)
 
     def compute(self):
-        """The (m, n) float64 matrix ``D[i, j] = ||X[i] - Y[j]||^2``.
+        """Compute the (m, n) float64 matrix ``D[i, j] = ||X[i] - Y[j]||^2``.
 
-        On tensors, differentiable with respect to ``X`` and ``Y``.
+        Returns
+        -------
+        numpy.ndarray or torch.Tensor of shape (m, n), float64
+            The squared distances; on tensors, differentiable with respect to ``X`` and ``Y``.
         """
         if self.be.is_pytorch:
             from tswarp._torch._costs import squared_euclidean
@@ -158,7 +161,7 @@ class SquaredEuclidean:
         return _squared_euclidean(self.X, self.Y)
 
     def jacobian_product(self, E):
-        """The product of the Jacobian of :meth:`compute` (w.r.t. ``X``) with ``E``.
+        """Multiply the Jacobian of :meth:`compute` (w.r.t. ``X``) with ``E``.
 
         Parameters
         ----------
@@ -249,8 +252,14 @@ class SoftDTW:
         self.computed = False
 
     def compute(self):
-        """The soft-DTW value of the costs: numpy.float64, or a 0-d float64 tensor,
-        differentiable when the cost tensor needs a gradient."""
+        """Compute the soft-DTW value of the costs.
+
+        Returns
+        -------
+        numpy.float64 or torch.Tensor
+            The value: a 0-d float64 tensor on tensors, differentiable when the cost tensor
+            needs a gradient.
+        """
         m, n = self.D.shape
         if self.be.is_pytorch:
             from tswarp._torch._dispatch import soft_dtw_batch
@@ -275,8 +284,18 @@ class SoftDTW:
         return np.float64(values[0])
 
     def grad(self):
-        """The (m, n) gradient of :meth:`compute`'s value w.r.t. the costs (the expected
-        alignment), float64; ValueError before :meth:`compute`."""
+        """Compute the gradient of :meth:`compute`'s value with respect to the costs.
+
+        Returns
+        -------
+        numpy.ndarray or torch.Tensor of shape (m, n), float64
+            The gradient: the expected alignment.
+
+        Raises
+        ------
+        ValueError
+            If :meth:`compute` has not been called.
+        """
         if not self.computed:
             raise ValueError("call compute() before grad(): the gradient needs its values")
         if self.be.is_pytorch:

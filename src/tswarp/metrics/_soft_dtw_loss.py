@@ -1,8 +1,13 @@
 """A soft-DTW loss for training PyTorch models: one value per pair of a batch."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+
 import numpy as np
 import torch
 import torch.nn.functional as F
+from numpy.typing import ArrayLike
 
 from tswarp._constraints import parse_constraint
 from tswarp._gamma import check_gamma
@@ -14,6 +19,7 @@ from tswarp.metrics._inputs import (
 )
 from tswarp.metrics._torch_inputs import real_tensor, steps_within, zero_padding
 
+_REDUCTIONS = ("none", "mean", "sum")
 _INTEGER_DTYPES = (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
 
 
@@ -60,15 +66,9 @@ def _finite_steps(t, lengths, name):
 class SoftDTWLossPyTorch(torch.nn.Module):
     """Soft-DTW between the series of two batches, as a differentiable loss.
 
-    Forward: ``loss(x, y, x_lengths=None, y_lengths=None)`` with x (b, m, d) and y (b, n, d)
-    (m and n may differ) returns the (b,) losses in the dtype of the costs. Optional
-    per-sample lengths (integers) let a batch hold series of different lengths: steps beyond
-    a length are ignored, may hold anything (NaN included) and get a zero gradient. Integer
-    and bool tensors are computed in float64. A NaN or infinite value within a length, or
-    returned by ``dist_func`` for a cell within the lengths, raises ValueError; a complex,
-    sparse or meta tensor raises TypeError or ValueError. CPU tensors run on the compiled
-    kernels, other devices on the torch wavefront; both stay on the input's device and have
-    analytic backward passes.
+    CPU tensors run on the compiled kernels, other devices on the torch wavefront; both stay
+    on the input's device and have analytic backward passes. The call and its shapes are
+    described in :meth:`forward`.
 
     Parameters
     ----------
@@ -81,39 +81,67 @@ class SoftDTWLossPyTorch(torch.nn.Module):
         ``dist_func(x, y)`` returns the (b, m, n) costs between the time steps of
         ``x`` (b, m, d) and ``y`` (b, n, d); differentiated through by autograd. By default,
         squared Euclidean distances, computed from differences (no cancellation in float32).
-    global_constraint, sakoe_chiba_radius, itakura_max_slope
+    global_constraint : {"sakoe_chiba", "itakura"} or None, default None
         A global constraint on the alignments, as in :func:`tswarp.metrics.soft_dtw`.
+    sakoe_chiba_radius : int or None, default None
+        The radius of the Sakoe-Chiba band, as in :func:`tswarp.metrics.soft_dtw`.
+    itakura_max_slope : float or None, default None
+        The maximum slope of the Itakura parallelogram, as in
+        :func:`tswarp.metrics.soft_dtw`.
     compute_with_backend : bool or None, default None
         As in :func:`tswarp.metrics.soft_dtw`: None runs CPU tensors on the compiled kernels
         and other devices on the torch wavefront; True runs the wavefront on every device;
         False the compiled kernels (on host copies for other devices).
+    reduction : {"none", "mean", "sum"}, default "none"
+        What the call returns: the (b,) losses of the pairs (tslearn's behaviour), their
+        mean or their sum.
+
+    Raises
+    ------
+    ValueError
+        If ``gamma`` is not positive, ``reduction`` is not one of the three names, or the
+        constraint arguments are invalid.
+    TypeError
+        If ``dist_func`` is neither callable nor None.
+
+    See Also
+    --------
+    tswarp.metrics.soft_dtw : The soft-DTW of two series, in NumPy or PyTorch.
 
     Examples
     --------
     >>> import torch
-    >>> loss = SoftDTWLossPyTorch(gamma=0.1)
+    >>> loss = SoftDTWLossPyTorch(gamma=0.1, reduction="mean")
+    >>> loss
+    SoftDTWLossPyTorch(gamma=0.1, normalize=False, reduction='mean')
     >>> x = torch.zeros(4, 3, 2, requires_grad=True)
     >>> y = torch.arange(24.0).reshape(4, 3, 2)
-    >>> value = loss(x, y).mean()
+    >>> value = loss(x, y)
     >>> value
     tensor(1081., grad_fn=<MeanBackward0>)
     """
 
     def __init__(
         self,
-        gamma=1.0,
-        normalize=False,
-        dist_func=None,
-        global_constraint=None,
-        sakoe_chiba_radius=None,
-        itakura_max_slope=None,
-        compute_with_backend=None,
-    ):
+        gamma: float = 1.0,
+        normalize: bool = False,
+        dist_func: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
+        global_constraint: str | None = None,
+        sakoe_chiba_radius: int | None = None,
+        itakura_max_slope: float | None = None,
+        compute_with_backend: bool | None = None,
+        *,
+        reduction: str = "none",
+    ) -> None:
         super().__init__()
         # Too large a gamma for the lengths of a batch is an error when the batch comes.
         gamma = check_gamma(gamma, positive=True)
         if dist_func is not None and not callable(dist_func):
             raise TypeError(f"dist_func must be callable or None, got {dist_func!r}")
+        if not isinstance(reduction, str) or reduction not in _REDUCTIONS:
+            raise ValueError(
+                f"reduction must be one of {', '.join(map(repr, _REDUCTIONS))}, got {reduction!r}"
+            )
         self.gamma = float(gamma)
         self.normalize = bool(normalize)
         self.dist_func = dist_func
@@ -125,6 +153,20 @@ class SoftDTWLossPyTorch(torch.nn.Module):
         )
         check_compute_with_backend(compute_with_backend)
         self.compute_with_backend = compute_with_backend
+        self.reduction = reduction
+
+    def extra_repr(self) -> str:
+        """The settings shown by ``repr``: gamma, normalize, and a reduction other than none.
+
+        Returns
+        -------
+        str
+            The settings, comma separated.
+        """
+        text = f"gamma={self.gamma}, normalize={self.normalize}"
+        if self.reduction != "none":
+            text += f", reduction={self.reduction!r}"
+        return text
 
     def _costs(self, x, y, x_lengths, y_lengths, call):
         """dist_func(x, y), checked: real, and finite on the cells within the lengths."""
@@ -148,7 +190,53 @@ class SoftDTWLossPyTorch(torch.nn.Module):
             )
         return torch.where(used, costs, 0.0)
 
-    def forward(self, x, y, x_lengths=None, y_lengths=None):
+    def forward(
+        self,
+        x: torch.Tensor,
+        y: torch.Tensor,
+        x_lengths: ArrayLike | torch.Tensor | None = None,
+        y_lengths: ArrayLike | torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """The soft-DTW losses between the pairs ``(x[i], y[i])`` of two batches.
+
+        Steps beyond a sample's length are ignored: they may hold anything (NaN included) and
+        get a zero gradient. Integer and bool tensors are computed in float64.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            The (b, m, d) first series of the pairs.
+        y : torch.Tensor
+            The (b, n, d) second series of the pairs; n may differ from m.
+        x_lengths : array-like of int or None, default None
+            The b lengths of the series of ``x``, each between 1 and m; None: all m.
+        y_lengths : array-like of int or None, default None
+            The b lengths of the series of ``y``, each between 1 and n; None: all n.
+
+        Returns
+        -------
+        torch.Tensor
+            The (b,) losses in the dtype of the costs, on the input's device, or their mean
+            or sum (a 0-d tensor) as ``reduction`` says.
+
+        Raises
+        ------
+        ValueError
+            If a batch is not a 3-D tensor, the batch sizes or the features differ, a length
+            is out of range, or a value within the lengths (of the series, or returned by
+            ``dist_func``) is NaN or infinite.
+        TypeError
+            If a tensor is complex or sparse.
+        """
+        values = self._losses(x, y, x_lengths, y_lengths)
+        if self.reduction == "mean":
+            return values.mean()
+        if self.reduction == "sum":
+            return values.sum()
+        return values
+
+    def _losses(self, x, y, x_lengths, y_lengths):
+        """The (b,) losses, unreduced."""
         x, y = _batch(x, "x"), _batch(y, "y")
         if x.shape[0] != y.shape[0]:
             raise ValueError(

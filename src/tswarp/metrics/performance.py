@@ -132,7 +132,30 @@ def mae(y_true, y_pred, ts_weights=None, timestamps_weights=None, multioutput="u
 def mse(y_true, y_pred, ts_weights=None, timestamps_weights=None, multioutput="uniform_average"):
     """Mean squared error between two datasets of time series.
 
-    Parameters and results are those of :func:`mae`, with squared differences.
+    Parameters
+    ----------
+    y_true : array-like of shape (n_ts, sz, d), (n_ts, sz) or (sz,)
+        The true values.
+    y_pred : array-like of the shape of ``y_true``
+        The predicted values.
+    ts_weights : array-like of shape (n_ts,), optional
+        Weights of the series (uniform by default).
+    timestamps_weights : array-like of shape (sz,), optional
+        Weights of the time steps (uniform by default).
+    multioutput : {"uniform_average", "raw_values"} or array-like of shape (d,)
+        "raw_values": one error per feature; "uniform_average": their mean; an array:
+        their mean weighted by it.
+
+    Returns
+    -------
+    numpy.float64 or numpy.ndarray of shape (d,)
+        A tensor when the inputs are tensors.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, values are not finite (NaN padding included), weights have
+        the wrong shape, are negative or all zero, or ``multioutput`` is unknown.
 
     Examples
     --------
@@ -199,12 +222,21 @@ def mase(
 
     Parameters
     ----------
-    y_true, y_pred, ts_weights, timestamps_weights, multioutput
-        As in :func:`mae`.
+    y_true : array-like of shape (n_ts, sz, d), (n_ts, sz) or (sz,)
+        The true values.
+    y_pred : array-like of the shape of ``y_true``
+        The predicted values.
     train_data : array-like of shape (n_train, sz_train, d), (n_train, sz_train) or (sz_train,)
         The in-sample series; shorter ones NaN-padded at the end.
     seasonal_period : int, default 1
         The season's length, from 1 to ``sz_train - 1``.
+    ts_weights : array-like of shape (n_ts,), optional
+        Weights of the series (uniform by default).
+    timestamps_weights : array-like of shape (sz,), optional
+        Weights of the time steps (uniform by default).
+    multioutput : {"uniform_average", "raw_values"} or array-like of shape (d,)
+        "raw_values": one error per feature; "uniform_average": their mean; an array:
+        their mean weighted by it.
 
     Returns
     -------

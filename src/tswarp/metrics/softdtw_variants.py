@@ -95,7 +95,7 @@ def soft_dtw(ts1, ts2, gamma=1.0, be=None, compute_with_backend=False):
 
 
 def soft_dtw_alignment(ts1, ts2, gamma=1.0, be=None, compute_with_backend=False):
-    """Soft-DTW's expected alignment matrix and value, with this module's argument names.
+    """Expected alignment matrix and soft-DTW value, with this module's argument names.
     {parameters}
     Returns
     -------
@@ -136,8 +136,7 @@ def cdist_soft_dtw(dataset1, dataset2=None, gamma=1.0, be=None, compute_with_bac
 def cdist_soft_dtw_normalized(
     dataset1, dataset2=None, gamma=1.0, be=None, compute_with_backend=False
 ):
-    """The soft-DTW divergence between the series of two datasets, with this module's
-    arguments.
+    """Soft-DTW divergence between the series of two datasets, with this module's arguments.
     {parameters}
     Returns
     -------
@@ -162,7 +161,7 @@ for _function, _parameters in [
     (cdist_soft_dtw, _DATASETS),
     (cdist_soft_dtw_normalized, _DATASETS),
 ]:
-    _function.__doc__ = _function.__doc__.format(
+    _function.__doc__ = str(_function.__doc__).format(
         parameters=_parameters.format(name=_function.__name__),
         raises=_RAISES.format(name=_function.__name__),
     )

@@ -7,6 +7,7 @@ metrics through their full matrices (see :mod:`tswarp.neighbors._search`).
 
 import inspect
 import numbers
+from typing import Any
 
 import numpy as np
 
@@ -23,7 +24,7 @@ from tswarp.neighbors._search import (
     neighbour_weights,
 )
 
-_base = sklearn_base()
+_base: Any = sklearn_base()
 
 # Metrics that give similarities (1 for identical series), not distances.
 _SIMILARITIES = {"lcss", "gak"}
@@ -224,8 +225,21 @@ class KNeighborsTimeSeries(_NeighborsBase):
         self.verbose = verbose
 
     def fit(self, X, y=None):
-        """Keep the training series X (see :meth:`kneighbors` for the layouts); ``y`` is
-        ignored. Returns the estimator."""
+        """Keep the training series.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_ts, sz, d) or (n_ts, sz), or a list of series
+            The series (a distance matrix with ``metric="precomputed"``; see
+            :meth:`KNeighborsTimeSeries.kneighbors`).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        KNeighborsTimeSeries
+            The estimator.
+        """
         return self._fit(X)
 
 
@@ -248,8 +262,19 @@ class KNeighborsTimeSeriesClassifier(_base.ClassifierMixin, _NeighborsBase):
     weights : {"uniform", "distance"} or callable, default "uniform"
         Equal votes, votes weighted by 1 / distance (neighbours at distance 0 alone, when
         there are any), or a function from the (n_ts, n_neighbors) distances to the weights.
-    metric, metric_params, n_jobs, verbose
-        As in :class:`KNeighborsTimeSeries`.
+    metric : str, default "dtw"
+        ``"dtw"`` (pruned search), ``"euclidean"`` (series of one length), ``"softdtw"``,
+        ``"soft_dtw_normalized"``, ``"frechet"``, ``"ctw"`` (their full cdist matrix), or
+        ``"precomputed"`` (``X`` is a distance matrix: (n_ts, n_ts) to fit, (n_queries,
+        n_ts) to query).
+    metric_params : dict, optional
+        Keyword arguments of the metric's cdist function: for DTW ``global_constraint``,
+        ``sakoe_chiba_radius`` and ``itakura_max_slope``, as in
+        :func:`~tswarp.metrics.cdist_dtw`.
+    n_jobs : int or None, default None
+        Threads, with joblib's convention (None: 1, -1: all the usable CPUs).
+    verbose : int, default 0
+        When non-zero, a progress bar is drawn on stderr.
 
     Attributes
     ----------
@@ -284,7 +309,21 @@ class KNeighborsTimeSeriesClassifier(_base.ClassifierMixin, _NeighborsBase):
         self.verbose = verbose
 
     def fit(self, X, y):
-        """Keep the training series X and their labels y (any type); returns the estimator."""
+        """Keep the training series and their labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_ts, sz, d) or (n_ts, sz), or a list of series
+            The series (a distance matrix with ``metric="precomputed"``; see
+            :meth:`KNeighborsTimeSeries.kneighbors`).
+        y : array-like of shape (n_ts,)
+            The labels, of any type.
+
+        Returns
+        -------
+        KNeighborsTimeSeriesClassifier
+            The estimator.
+        """
         from sklearn.utils.multiclass import check_classification_targets
         from sklearn.utils.validation import check_consistent_length, column_or_1d
 
@@ -304,13 +343,36 @@ class KNeighborsTimeSeriesClassifier(_base.ClassifierMixin, _NeighborsBase):
         return class_votes(self._y, indices, weights, len(self.classes_))
 
     def predict(self, X):
-        """The predicted class of each series of X (the layouts of :meth:`kneighbors`)."""
+        """Predict the class of each series.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_ts, sz, d) or (n_ts, sz), or a list of series
+            The series (a distance matrix with ``metric="precomputed"``; see
+            :meth:`KNeighborsTimeSeries.kneighbors`).
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_ts,)
+            The predicted labels.
+        """
         votes = self._votes(X)
         return self.classes_[np.argmax(votes, axis=1)]
 
     def predict_proba(self, X):
-        """The share of the neighbours' (weighted) votes for each class, (n_ts, n_classes),
-        classes in the order of ``classes_``."""
+        """Estimate the probability of each class: the share of the neighbours' votes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_ts, sz, d) or (n_ts, sz), or a list of series
+            The series (a distance matrix with ``metric="precomputed"``; see
+            :meth:`KNeighborsTimeSeries.kneighbors`).
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_ts, n_classes)
+            The (weighted) shares of the votes, classes in the order of ``classes_``.
+        """
         votes = self._votes(X)
         total = votes.sum(axis=1, keepdims=True)
         total[total == 0] = 1.0
@@ -325,8 +387,24 @@ class KNeighborsTimeSeriesRegressor(_base.RegressorMixin, _NeighborsBase):
 
     Parameters
     ----------
-    n_neighbors, weights, metric, metric_params, n_jobs, verbose
-        As in :class:`KNeighborsTimeSeriesClassifier`.
+    n_neighbors : int, default 5
+        How many neighbours are averaged.
+    weights : {"uniform", "distance"} or callable, default "uniform"
+        Equal weights, 1 / distance (neighbours at distance 0 alone, when
+        there are any), or a function from the (n_ts, n_neighbors) distances to the weights.
+    metric : str, default "dtw"
+        ``"dtw"`` (pruned search), ``"euclidean"`` (series of one length), ``"softdtw"``,
+        ``"soft_dtw_normalized"``, ``"frechet"``, ``"ctw"`` (their full cdist matrix), or
+        ``"precomputed"`` (``X`` is a distance matrix: (n_ts, n_ts) to fit, (n_queries,
+        n_ts) to query).
+    metric_params : dict, optional
+        Keyword arguments of the metric's cdist function: for DTW ``global_constraint``,
+        ``sakoe_chiba_radius`` and ``itakura_max_slope``, as in
+        :func:`~tswarp.metrics.cdist_dtw`.
+    n_jobs : int or None, default None
+        Threads, with joblib's convention (None: 1, -1: all the usable CPUs).
+    verbose : int, default 0
+        When non-zero, a progress bar is drawn on stderr.
 
     Attributes
     ----------
@@ -364,8 +442,21 @@ class KNeighborsTimeSeriesRegressor(_base.RegressorMixin, _NeighborsBase):
         return tags
 
     def fit(self, X, y):
-        """Keep the training series X and their targets y, of shape (n_ts,) or (n_ts,
-        n_targets); returns the estimator."""
+        """Keep the training series and their targets.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_ts, sz, d) or (n_ts, sz), or a list of series
+            The series (a distance matrix with ``metric="precomputed"``; see
+            :meth:`KNeighborsTimeSeries.kneighbors`).
+        y : array-like of shape (n_ts,) or (n_ts, n_targets)
+            The targets.
+
+        Returns
+        -------
+        KNeighborsTimeSeriesRegressor
+            The estimator.
+        """
         from sklearn.utils.validation import check_array, check_consistent_length
 
         _check_weights(self.weights)
@@ -378,7 +469,19 @@ class KNeighborsTimeSeriesRegressor(_base.RegressorMixin, _NeighborsBase):
         return self
 
     def predict(self, X):
-        """The predicted target of each series of X: (n_ts,) or (n_ts, n_targets)."""
+        """Predict the target of each series: the (weighted) mean of its neighbours'.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_ts, sz, d) or (n_ts, sz), or a list of series
+            The series (a distance matrix with ``metric="precomputed"``; see
+            :meth:`KNeighborsTimeSeries.kneighbors`).
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_ts,) or (n_ts, n_targets)
+            The predicted targets.
+        """
         distances, indices = self.kneighbors(X)
         weights = neighbour_weights(distances, self.weights)
         targets = self._y.reshape(len(self._y), -1)[indices]  # (n_ts, k, n_targets)

@@ -1,0 +1,4 @@
+# The compiled kernel _dtw, its names typed Any for the Python code that calls it.
+from typing import Any
+
+def __getattr__(name: str) -> Any: ...

@@ -1,0 +1,120 @@
+"""``tswarp knn``: k-nearest-neighbour classification of one file by another."""
+
+import time
+
+import numpy as np
+
+from tswarp.cli._common import (
+    UsageError,
+    _constraint,
+    _progress,
+    _read,
+    _same_dimension,
+    _threads,
+)
+from tswarp.cli._output import _atomic_output, _check_output
+
+
+def _nearest_neighbour(train, y_train, test, n_jobs=-1, verbose=0, k=1, metric="dtw", **options):
+    """Labels voted by the k nearest training series of each test series, the time taken,
+    and the share of pairs that the DTW search settled without a full DTW (None for the
+    other metrics). ``train`` and ``test`` are validated (X, lengths) datasets.
+
+    A vote between equally many neighbours goes to the first label in sorted order.
+    """
+    from tswarp._constraints import parse_constraint
+    from tswarp.neighbors._search import DTWIndex, class_votes, nearest
+
+    train, test = ((X.astype(np.float64), lengths) for X, lengths in (train, test))
+    start = time.perf_counter()
+    pruned = None
+    if metric == "dtw":
+        index = DTWIndex(*train, parse_constraint(**options))
+        _, indices, stats = index.kneighbors(*test, k, n_jobs, verbose)
+        pruned = 1 - stats[:, -1].sum() / max(1, stats.sum())
+    else:
+        _, indices = nearest(metric, train, test, k, options, n_jobs, verbose)
+    classes, codes = np.unique(y_train, return_inverse=True)
+    votes = class_votes(codes, indices, None, len(classes))
+    return classes[np.argmax(votes, axis=1)], time.perf_counter() - start, pruned
+
+
+def _confusion_matrix(y_true, y_pred):
+    """The confusion matrix as lines of text: a row per true label, a column per predicted."""
+    labels = np.unique(np.concatenate([y_true, y_pred]))
+    position = {label: i for i, label in enumerate(labels.tolist())}
+    counts = np.zeros((len(labels), len(labels)), dtype=np.int64)
+    for true, predicted in zip(y_true.tolist(), y_pred.tolist(), strict=True):
+        counts[position[true], position[predicted]] += 1
+    names = [str(label) for label in labels.tolist()]
+    width = max(max(map(len, names)), len(str(counts.max())))
+    lines = ["confusion matrix (rows: true label, columns: predicted label):"]
+    lines.append(" " * (width + 2) + " ".join(f"{name:>{width}}" for name in names))
+    for name, row in zip(names, counts, strict=True):
+        lines.append(f"{name:>{width}}  " + " ".join(f"{count:>{width}}" for count in row))
+    return lines
+
+
+def _describe(X, lengths):
+    low, high = int(lengths.min()), int(lengths.max())
+    size = f"length {low}" if low == high else f"lengths {low}-{high}"
+    dims = "1 dimension" if X.shape[2] == 1 else f"{X.shape[2]} dimensions"
+    return f"{X.shape[0]} series ({size}, {dims})"
+
+
+def _read_labelled(path):
+    X, y, lengths = _read(path)
+    if y is None:
+        raise UsageError(f"{path} has no labels: knn reads labelled .tsv, .csv, .txt or .ts")
+    return X, y, lengths
+
+
+def _run_knn(args):
+    train_path, test_path = args.train, args.test
+    if args.predictions is not None:
+        _check_output(args.predictions, suffix=None)
+    if args.gamma is not None and not args.metric.startswith("soft_dtw"):
+        raise UsageError("--gamma applies to --metric soft_dtw and soft_dtw_normalized only")
+    band = (args.sakoe_chiba_radius, args.itakura_max_slope, args.window)
+    if args.metric == "euclidean" and band != (None, None, None):
+        raise UsageError("--metric euclidean takes no global constraint")
+    X_train, y_train, train_lengths = _read_labelled(train_path)
+    X_test, y_test, test_lengths = _read_labelled(test_path)
+    _same_dimension((train_path, X_train), (test_path, X_test))
+    if args.n_neighbors > len(y_train):
+        raise UsageError(
+            f"-k {args.n_neighbors} exceeds the {len(y_train)} series of {train_path}"
+        )
+    if y_train.dtype.kind != y_test.dtype.kind:
+        # Labels '1' read as a number in one file and as text in the other must still match.
+        y_train, y_test = y_train.astype(str), y_test.astype(str)
+    longest = max(int(train_lengths.max()), int(test_lengths.max()))
+    options, constraint = _constraint(args, longest)
+    if args.metric.startswith("soft_dtw"):
+        options["gamma"] = 1.0 if args.gamma is None else args.gamma
+        constraint += f", gamma {options['gamma']:g}"
+    cells = float(train_lengths.sum()) * float(test_lengths.sum())
+    predicted, elapsed, pruned = _nearest_neighbour(
+        (X_train, train_lengths), y_train, (X_test, test_lengths), args.n_jobs,
+        _progress(args, cells), args.n_neighbors, args.metric, **options,
+    )  # fmt: skip
+    if args.predictions is not None:
+        with _atomic_output(args.predictions) as handle:
+            handle.write("".join(f"{label}\n" for label in predicted.tolist()).encode())
+    correct = int(np.sum(predicted == y_test))
+    n_test = len(y_test)
+    name = "DTW" if args.metric == "dtw" else args.metric
+    print(f"{args.n_neighbors}-nearest-neighbour classification with {name}")
+    print(f"train: {_describe(X_train, train_lengths)}, {len(np.unique(y_train))} classes")
+    print(f"test:  {_describe(X_test, test_lengths)}")
+    print(f"metric: {args.metric}, {constraint}, {_threads(args.n_jobs)}")
+    print(f"accuracy:   {correct / n_test:.4f} ({correct}/{n_test} correct)")
+    print(f"error rate: {1 - correct / n_test:.4f}")
+    print("\n".join(_confusion_matrix(y_test, predicted)))
+    searched = f"{len(y_train) * n_test} pairs"
+    if pruned is not None:
+        searched += f", {pruned:.1%} of them settled without a full DTW"
+    print(f"time: {elapsed:.2f} s for {searched}")
+    if args.predictions is not None:
+        print(f"predictions: {args.predictions}")
+    return 0

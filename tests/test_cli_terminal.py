@@ -1,0 +1,108 @@
+"""The command line in a terminal: a progress bar that fits and redraws in place, and a
+``--version`` that leaves torch unimported."""
+
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tswarp.metrics._pairwise import _Progress
+
+CLEAR = "\x1b[K"
+
+
+@pytest.mark.parametrize("columns", [20, 40, 60, 80, 120, 200])
+@pytest.mark.parametrize("done", [0, 1, 4999, 10000])
+def test_the_bar_fits_the_terminal(monkeypatch, columns, done):
+    monkeypatch.setenv("COLUMNS", str(columns))
+    progress = _Progress("cdist_soft_dtw_normalized", 10000, True)
+    assert progress.columns == columns
+    text = progress.line(done, 12.5)
+    assert len(text) <= columns - 1  # the last column would wrap on some terminals
+
+
+def test_the_bar_shows_the_rate_and_the_time_left(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    progress = _Progress("cdist_dtw", 1000, True)
+    # 250 of 1000 pairs in 5 s: 50 pairs a second, 750 left, so 15 s to go.
+    text = progress.line(250, 5.0)
+    assert " 25.0% 250/1000 pairs, 50/s, ETA 0:15" in text
+    assert "[" + "#" * 7 + " " * 23 + "]" in text  # a quarter of 30 columns, rounded down
+    # 1000 pairs in 2 min 5 s: the rate has a thousands suffix once above 1000 a second.
+    assert progress.line(1000, 125.0).endswith("100.0% 1000/1000 pairs, 8/s, in 2:05")
+    # 2 million pairs a second, 7.2 billion left: an hour to go.
+    long = _Progress("cdist_dtw", 7_202_000_000, True)
+    assert "2.0M/s, ETA 1:00:00" in long.line(2_000_000, 1.0)
+
+
+def test_a_narrow_terminal_drops_the_bar(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "40")
+    text = _Progress("cdist_dtw", 100, True).line(50, 1.0)
+    assert "[" not in text and len(text) <= 39 and text.startswith("cdist_dtw:")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX pseudo-terminals")
+def test_cdist_in_an_80x24_terminal_redraws_one_line(tmp_path):
+    import fcntl
+    import pty
+    import struct
+    import termios
+    import time
+
+    rng = np.random.default_rng(0)
+    np.save(tmp_path / "x.npy", rng.standard_normal((300, 120)))
+    command = [sys.executable, "-m", "tswarp", "cdist", str(tmp_path / "x.npy"),
+               "-o", str(tmp_path / "d.npy"), "--n-jobs", "1", "--progress"]  # fmt: skip
+    env = {key: value for key, value in os.environ.items() if key not in ("COLUMNS", "LINES")}
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    process = subprocess.Popen(
+        command, stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True
+    )
+    os.close(follower)
+    chunks = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed: the command has ended
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert process.wait(timeout=60) == 0
+    screen = b"".join(chunks).decode().replace("\r\n", "\n")
+    bar, newline, report = screen.partition("\n")
+    assert newline and "300 x 300 dtw matrix" in report
+    # Every redraw starts with a carriage return and clears the rest of the line: one line.
+    draws = bar.split("\r")[1:]
+    assert bar.startswith("\r") and draws
+    assert all(draw.endswith(CLEAR) for draw in draws)
+    shown = [draw.removesuffix(CLEAR) for draw in draws]
+    assert all(len(text) <= 79 for text in shown), shown
+    assert re.search(r"100\.0% 44850/44850 pairs, \S+/s, in \d+:\d\d$", shown[-1]), shown[-1]
+
+
+def test_version_leaves_torch_unimported():
+    code = (
+        "import sys\n"
+        "from tswarp.cli import main\n"
+        "main(['--version'])\n"
+        "print('torch' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "False"
+    torch_line = next(line for line in lines if line.startswith("torch: "))
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        expected = f"torch: {version('torch')} "
+    except PackageNotFoundError:
+        expected = "torch: not installed"
+    assert torch_line.startswith(expected)
