@@ -1,8 +1,9 @@
 """The command line in a terminal: a progress bar that fits and redraws in place, and a
-``--version`` that leaves torch unimported."""
+``--version`` that leaves torch and numpy unimported, a quiet stop when the reader goes away."""
 
 import os
 import re
+import signal
 import subprocess
 import sys
 
@@ -87,17 +88,17 @@ def test_cdist_in_an_80x24_terminal_redraws_one_line(tmp_path):
     assert re.search(r"100\.0% 44850/44850 pairs, \S+/s, in \d+:\d\d$", shown[-1]), shown[-1]
 
 
-def test_version_leaves_torch_unimported():
+def test_version_leaves_torch_and_numpy_unimported():
     code = (
         "import sys\n"
         "from tswarp.cli import main\n"
         "main(['--version'])\n"
-        "print('torch' in sys.modules)"
+        "print('torch' in sys.modules, 'numpy' in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[-1] == "False"
+    assert lines[-1] == "False False"
     torch_line = next(line for line in lines if line.startswith("torch: "))
     from importlib.metadata import PackageNotFoundError, version
 
@@ -106,3 +107,18 @@ def test_version_leaves_torch_unimported():
     except PackageNotFoundError:
         expected = "torch: not installed"
     assert torch_line.startswith(expected)
+
+
+@pytest.mark.parametrize("args", [["--version"], ["demo", "--n-train", "3", "--n-test", "6"]])
+def test_reader_gone_stops_quietly(args):
+    # stdout is a pipe whose reading end is already closed: every write fails with EPIPE.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "tswarp", *args], stdout=write_end, stderr=subprocess.PIPE
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 128 + signal.SIGPIPE
+    assert result.stderr == b""

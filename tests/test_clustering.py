@@ -227,6 +227,26 @@ def test_dtw_inertia_definition():
     np.testing.assert_array_equal(km.labels_, D.argmin(axis=1))
 
 
+@pytest.mark.parametrize("metric_params", [None, {"sakoe_chiba_radius": 3}])
+def test_dtw_assignment_is_the_full_matrix_argmin(metric_params):
+    # The pruned nearest-centroid search against the full matrix: smooth series (so that
+    # bounds prune), a repeated centroid (ties go to the first), ragged queries.
+    rng = np.random.default_rng(15)
+    base = np.sin(np.linspace(0, 6, 40))[None, :, None]
+    X = base + np.cumsum(rng.normal(scale=0.1, size=(300, 40, 1)), axis=1)
+    km = TimeSeriesKMeans(n_clusters=3, metric="dtw", metric_params=metric_params,
+                          init=X[[0, 1, 2]], max_iter=2).fit(X)  # fmt: skip
+    km.cluster_centers_ = km.cluster_centers_[[0, 1, 1, 2]]
+    queries = [x[: 25 + i % 15] for i, x in enumerate(X[::3])]
+    D = cdist_dtw(queries, km.cluster_centers_, **(metric_params or {}))
+    np.testing.assert_array_equal(km.predict(queries), D.argmin(axis=1))
+    assert (km.predict(X) != 2).all()  # the second copy of a centroid never wins a tie
+    # the inertia is made of the same distances as the matrix's
+    labels, nearest = km._assign(*km._dataset(X), km.cluster_centers_, km._params())
+    full = cdist_dtw(X, km.cluster_centers_, **(metric_params or {}))
+    np.testing.assert_array_equal(nearest, full[np.arange(len(X)), labels])
+
+
 def test_padding_and_lists_agree():
     series = ragged(14, n=15)
     a = TimeSeriesKMeans(n_clusters=2, metric="dtw", random_state=0).fit(series)

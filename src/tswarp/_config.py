@@ -30,21 +30,23 @@ def simd_summary():
     return _select.describe()
 
 
-def _torch_lines(probe=True):
+def _installed_version(name):
+    """A distribution's version from its metadata, without importing it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "installed"
+
+
+def _torch_lines(quick=False):
     # Looked up before importing: without torch installed, nothing is imported at all.
     if importlib.util.find_spec("torch") is None:
         return ['torch: not installed (pip install "tswarp[torch]" adds the PyTorch backend)']
-    if not probe and "torch" not in sys.modules:
-        # Importing torch takes a second or more: its installed version is read from the
-        # package metadata instead, and CUDA is left to show_config().
-        from importlib.metadata import PackageNotFoundError
-        from importlib.metadata import version as installed_version
-
-        try:
-            found = installed_version("torch")
-        except PackageNotFoundError:
-            found = "installed"
-        return [f"torch: {found} (CUDA: see tswarp.show_config())"]
+    if quick and "torch" not in sys.modules:
+        # Importing torch takes a second or more.
+        return [f"torch: {_installed_version('torch')} (CUDA: see tswarp.show_config())"]
     try:
         import torch
     except Exception as error:  # a broken install should be reported, not crash the report
@@ -61,19 +63,29 @@ def _torch_lines(probe=True):
     return lines
 
 
-def config_lines(probe_torch=True):
-    """The lines :func:`show_config` prints; ``probe_torch=False`` leaves torch unimported."""
-    import numpy as np
+def config_lines(quick=False):
+    """The lines :func:`show_config` prints.
 
+    ``quick=True`` (``tswarp --version``) imports neither numpy nor torch, each slower than
+    the rest of the report: their versions come from the package metadata, and the SIMD
+    build and CUDA are left to :func:`show_config`.
+    """
     from tswarp._version import version
 
+    if quick and "numpy" not in sys.modules:
+        numpy_version = _installed_version("numpy")
+        simd = "see tswarp.show_config()"
+    else:
+        import numpy as np
+
+        numpy_version, simd = np.__version__, simd_summary()
     return [
         f"tswarp: {version}",
         f"python: {platform.python_version()} ({sys.platform})",
-        f"numpy: {np.__version__}",
+        f"numpy: {numpy_version}",
         f"kernels: {kernel_summary()}",
-        f"simd: {simd_summary()}",
-        *_torch_lines(probe_torch),
+        f"simd: {simd}",
+        *_torch_lines(quick),
     ]
 
 
@@ -86,7 +98,8 @@ def show_config(file=None):
     ``avx512``): the fastest this CPU supports, unless the environment variable
     ``TSWARP_SIMD`` asks for another one. Torch is imported only when
     installed, to report its version and whether CUDA is available.
-    ``python -m tswarp --version`` prints the same lines.
+    ``tswarp --version`` prints the same lines, less the SIMD build and CUDA, which take
+    importing numpy's and torch's modules.
 
     Parameters
     ----------

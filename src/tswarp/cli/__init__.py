@@ -24,7 +24,8 @@ need one (about 2e8 dynamic-programming cells, a fraction of a second or more);
 
 Exit status: 0 on success; 2 for a bad command line or an unreadable or malformed input, with
 a one-line ``tswarp: error: ...`` on stderr and no output file written; 130 when interrupted
-(Ctrl-C), 128 + N when stopped by signal N (SIGTERM: 143, SIGHUP: 129). The output file is
+(Ctrl-C), 128 + N when stopped by signal N (SIGTERM: 143, SIGHUP: 129), 141 without a
+word when the reader of its output has gone (``tswarp ... | head -1``). The output file is
 written under a temporary name in its directory and renamed into place once complete, so it
 is never seen half-written, and the temporary file is removed however the run ends.
 """
@@ -32,15 +33,14 @@ is never seen half-written, and the temporary file is removed however the run en
 import argparse
 import contextlib
 import fractions
+import importlib
 import math
+import os
 import signal
 import sys
 import threading
 
-from tswarp.cli._cdist import _run_cdist
 from tswarp.cli._common import PROG, UsageError
-from tswarp.cli._demo import _run_demo
-from tswarp.cli._knn import _run_knn
 
 __all__ = ["PROG", "UsageError", "build_parser", "main"]
 
@@ -92,9 +92,18 @@ class _ShowConfig(argparse.Action):
     def __call__(self, parser, namespace, values, option_string=None):
         from tswarp._config import config_lines
 
-        # Without importing torch, which would take longer than the rest of the command.
-        print("\n".join(config_lines(probe_torch=False)))
+        print("\n".join(config_lines(quick=True)))
         parser.exit()
+
+
+def _deferred(name):
+    """The subcommand ``name``, run by ``run_<name>`` of ``tswarp.cli._<name>``, imported when
+    it runs: ``--version`` and ``--help`` then answer without loading numpy and the kernels."""
+
+    def run(args):
+        return getattr(importlib.import_module(f"tswarp.cli._{name}"), f"_run_{name}")(args)
+
+    return run
 
 
 def _option_type(convert, check, requirement):
@@ -231,7 +240,7 @@ def build_parser():
         help="series per side of a block with --scheduler or a .zarr output (default: auto)",
     )
     _add_run_options(cdist)
-    cdist.set_defaults(run=_run_cdist)
+    cdist.set_defaults(run=_deferred("cdist"))
 
     knn = commands.add_parser(
         "knn",
@@ -259,7 +268,7 @@ def build_parser():
         help="write the predicted label of each test series to FILE, one per line",
     )
     _add_run_options(knn, window=True)
-    knn.set_defaults(run=_run_knn)
+    knn.set_defaults(run=_deferred("knn"))
 
     demo = commands.add_parser(
         "demo",
@@ -271,7 +280,7 @@ def build_parser():
     demo.add_argument("--n-test", type=_count, default=900, metavar="N", help="default: 900")
     demo.add_argument("--seed", type=_seed, default=0, help="default: 0")
     _add_run_options(demo, constraints=False)
-    demo.set_defaults(run=_run_demo)
+    demo.set_defaults(run=_deferred("demo"))
     return parser
 
 
@@ -290,10 +299,18 @@ def main(argv=None):
     """
     try:
         with _stop_signals_raise():
-            args = build_parser().parse_args(argv)
-            return args.run(args)
+            try:
+                args = build_parser().parse_args(argv)
+                return args.run(args)
+            finally:  # so that a reader gone shows here, not at exit
+                sys.stdout.flush()
     except SystemExit as done:  # --help and --version
         return done.code if isinstance(done.code, int) else 0
+    except BrokenPipeError:
+        # The reader of stdout has gone (``tswarp ... | head -1``): stop quietly, as a
+        # command killed by SIGPIPE would, and keep Python's flush at exit from failing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     except (UsageError, ValueError, OSError) as error:
         message = _one_line(error)
     except MemoryError:

@@ -1,9 +1,11 @@
 """k-means for time series: the Euclidean distance with step-by-step means, DTW with DBA
 barycenters, or soft-DTW with soft-DTW barycenters.
 
-Each iteration assigns every series to its nearest centroid (the n x k distance matrix of
-the metric's compiled cdist: k is small, so this matrix is cheap) and replaces every
-centroid by the barycenter of its series, started from the centroid itself. The steps, the
+Each iteration assigns every series to its nearest centroid and replaces every centroid by
+the barycenter of its series, started from the centroid itself. Under DTW the assignment is
+the pruned nearest-neighbour search of tswarp.neighbors with the centroids as the training
+set (lower bounds, early-abandoned DTW; same labels and distances as the full matrix); the
+other metrics take the n x k matrix of their compiled cdist. The steps, the
 inertia and the stopping rule are tslearn's, so that a seeded run gives tslearn's result.
 """
 
@@ -11,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from tswarp._constraints import parse_constraint
 from tswarp._sklearn import sklearn_base
 from tswarp.barycenters import dtw_barycenter_averaging_petitjean, softdtw_barycenter
 from tswarp.barycenters._inputs import check_count
@@ -28,6 +31,7 @@ from tswarp.clustering._common import (
     restarts,
 )
 from tswarp.metrics import cdist_dtw, cdist_soft_dtw
+from tswarp.neighbors._search import DTWIndex
 
 _base: Any = sklearn_base("tswarp.clustering")
 
@@ -174,11 +178,11 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
 
         def run_once(rs):
             centers = start.copy() if start is not None else self._seed(X, lengths, rs, params)
-            return self._run(X, centers, params, max_iter, tol)
+            return self._run(X, lengths, centers, params, max_iter, tol)
 
         centers, inertia, n_iter = restarts(run_once, n_init, rs, self.verbose)
         self.cluster_centers_ = centers
-        self.labels_ = self._distances(X, centers, params).argmin(axis=1)
+        self.labels_ = self._assign(X, lengths, centers, params)[0]
         self.inertia_ = float(inertia)
         self.n_iter_ = n_iter
         self.n_features_in_ = d
@@ -213,8 +217,16 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
         -------
         numpy.ndarray of shape (n_ts,)
             The index of the nearest centroid (the first among equals).
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the estimator is not fitted.
+        ValueError
+            If X is invalid or its features differ from those seen by fit.
         """
-        return self.transform(X).argmin(axis=1)
+        X, lengths, params = self._fitted_input(X)
+        return self._assign(X, lengths, self.cluster_centers_, params)[0]
 
     def transform(self, X):
         """The metric value of each series to each centroid.
@@ -236,12 +248,16 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
         ValueError
             If X is invalid or its features differ from those seen by fit.
         """
+        X, _, params = self._fitted_input(X)
+        return self._distances(X, self.cluster_centers_, params)
+
+    def _fitted_input(self, X):
         check_is_fitted(self, "cluster_centers_")
         params = self._params()
-        X, _ = self._dataset(X)
+        X, lengths = self._dataset(X)
         euclidean = self.metric == "euclidean"
         check_features(self, X, self.cluster_centers_.shape[1] if euclidean else None)
-        return self._distances(X, self.cluster_centers_, params)
+        return X, lengths, params
 
     # The steps.
 
@@ -304,17 +320,28 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
             return cdist_soft_dtw(X, centers, n_jobs=self.n_jobs, **params)
         return np.stack([np.sqrt(((X - c) ** 2).sum(axis=(1, 2))) for c in centers], axis=1)
 
-    def _run(self, X, centers, params, max_iter, tol):
+    def _assign(self, X, lengths, centers, params):
+        """(label, metric value to that centroid) of each series: the nearest centroid, the
+        first among equals."""
+        if self.metric == "dtw":
+            index = DTWIndex(centers, np.full(len(centers), centers.shape[1]),
+                             parse_constraint(**params))  # fmt: skip
+            distances, labels, _ = index.kneighbors(X, lengths, 1, self.n_jobs)
+            return labels[:, 0], distances[:, 0]
+        distances = self._distances(X, centers, params)
+        labels = distances.argmin(axis=1)
+        return labels, distances[np.arange(len(X)), labels]
+
+    def _run(self, X, lengths, centers, params, max_iter, tol):
         """(centers, inertia, iterations) of one run from ``centers``."""
         previous, n_iter = np.inf, 0
         while n_iter < max_iter:
             n_iter += 1
-            distances = self._distances(X, centers, params)
-            labels = distances.argmin(axis=1)
+            labels, nearest = self._assign(X, lengths, centers, params)
             check_no_empty_cluster(labels, len(centers))
             if self.dtw_inertia and self.metric != "dtw":
-                distances = cdist_dtw(X, centers, n_jobs=self.n_jobs)
-            inertia = np.sum(distances[np.arange(len(X)), labels] ** 2) / len(X)
+                nearest = cdist_dtw(X, centers, n_jobs=self.n_jobs)[np.arange(len(X)), labels]
+            inertia = np.sum(nearest**2) / len(X)
             if self.verbose:
                 print(f"{inertia:.3f}", end=" --> ")
             centers = self._barycenters(X, labels, centers, params)
