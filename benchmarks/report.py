@@ -56,27 +56,23 @@ def ceiling_share(workload, record, ceiling, soft_ceiling):
 
 
 def table(data, rows, ceiling=None, soft_ceiling=None):
-    lines = [
-        "| workload | tswarp median | tswarp M cells/s | share of ceiling | "
-        + " | ".join(f"{peer} / tswarp" for peer in PEERS)
-        + " |",
-        "|---" * (4 + len(PEERS)) + "|",
-    ]
+    # The share column only when a ceiling measured on the same machine is given.
+    shares = ceiling is not None or soft_ceiling is not None
+    head = ["workload", "tswarp median", "tswarp M cells/s"] + ["share of ceiling"] * shares
+    head += [f"{peer} / tswarp" for peer in PEERS]
+    lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
     for workload, row in rows.items():
         own = row.get("tswarp")
         if own is None:
             continue
         median = own["median_s"]
         shown = f"{median * 1e3:.1f} ms" if median < 1 else f"{median:.2f} s"
-        ratios = []
-        for peer in PEERS:
-            # dtaidistance has a "no pruning" variant: the plain entry is its default call.
-            ratios.append(f"{row[peer]['median_s'] / median:.2f}" if peer in row else "")
-        throughput = own["cells"] / median / 1e6
-        share = ceiling_share(workload, own, ceiling, soft_ceiling)
-        lines.append(
-            f"| {workload} | {shown} | {throughput:.0f} | {share} | " + " | ".join(ratios) + " |"
-        )
+        cells = [workload, shown, f"{own['cells'] / median / 1e6:.0f}"]
+        if shares:
+            cells.append(ceiling_share(workload, own, ceiling, soft_ceiling))
+        # dtaidistance has a "no pruning" variant: the plain entry is its default call.
+        cells += [f"{row[peer]['median_s'] / median:.2f}" if peer in row else "" for peer in PEERS]
+        lines.append("| " + " | ".join(cells) + " |")
     note = "quick sizes" if data.get("quick") else "full sizes"
     lines.append("")
     lines.append(
