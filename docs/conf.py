@@ -66,3 +66,12 @@ if os.environ.get("TSWARP_DOCS_INTERSPHINX") == "1":
         "scipy": ("https://docs.scipy.org/doc/scipy", None),
     }
 intersphinx_timeout = 10
+
+# MathJax is loaded from its CDN by the reader's browser. For a build read offline, point
+# TSWARP_DOCS_MATHJAX at a local MathJax 2 (for example Debian's libjs-mathjax:
+# file:///usr/share/javascript/mathjax/MathJax.js, or a path relative to _static); version
+# 2 reads its configuration from the URL.
+if os.environ.get("TSWARP_DOCS_MATHJAX"):
+    mathjax_path = os.environ["TSWARP_DOCS_MATHJAX"] + "?config=TeX-AMS-MML_HTMLorMML"
+    # MyST's settings are MathJax 3's; version 2 finds the formulas by itself.
+    myst_update_mathjax = False

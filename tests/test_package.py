@@ -142,6 +142,21 @@ def test_docs_page_examples(page):
     assert result.failed == 0
 
 
+# The docs' theme gives code 88 columns beside the sidebar (docs/conf.py); wider lines scroll.
+CODE_COLUMNS = 88
+
+
+@pytest.mark.parametrize("page", sorted(p.name for p in (ROOT / "docs").glob("*.md")))
+def test_docs_code_fits_the_page(page):
+    inside, wide = False, []
+    for number, line in enumerate((ROOT / "docs" / page).read_text().splitlines(), 1):
+        if line.startswith("```"):
+            inside = not inside
+        elif inside and len(line) > CODE_COLUMNS:
+            wide.append(f"{page}:{number} ({len(line)} columns)")
+    assert not wide, wide
+
+
 # The layers below the public metrics never import them: the kernels, the thread rule, the
 # shared argument checks and the torch engine stand on their own.
 LOWER_LAYERS = [

@@ -4,6 +4,7 @@ import importlib as _importlib
 
 from tswarp._constraints import GLOBAL_CONSTRAINT_CODE, InfeasibleConstraintError
 from tswarp.metrics import performance
+from tswarp.metrics._cca import CCA
 from tswarp.metrics._ctw import cdist_ctw, ctw, ctw_path
 from tswarp.metrics._dtw import cdist_dtw, dtw, dtw_accumulated_matrix, dtw_path
 from tswarp.metrics._dtw_from_metric import dtw_path_from_metric
@@ -55,6 +56,7 @@ from tswarp.metrics._subsequence import (
 )
 
 __all__ = [
+    "CCA",
     "GLOBAL_CONSTRAINT_CODE",
     "METRIC_TO_FUNCTION",
     "PAIRWISE_METRICS",
