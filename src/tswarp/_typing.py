@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypeAlias, Union
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, DTypeLike
 
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["Array", "ArrayLike", "Dataset", "Path"]
+__all__ = ["Array", "ArrayLike", "DType", "Dataset", "Path"]
 
 # A NumPy array or a torch tensor: results that follow the backend of the inputs.
 Array: TypeAlias = Union[np.ndarray, "torch.Tensor"]
@@ -23,3 +23,5 @@ Array: TypeAlias = Union[np.ndarray, "torch.Tensor"]
 Dataset: TypeAlias = Union[ArrayLike, "torch.Tensor", Sequence[ArrayLike]]
 # A warping path: pairs (i, j) of matched time steps, in order.
 Path: TypeAlias = list[tuple[int, int]]
+# A dtype of the result: NumPy's (a type, a dtype or its name) or torch's.
+DType: TypeAlias = Union[DTypeLike, "torch.dtype"]
