@@ -5,9 +5,12 @@
 threads a parallel kernel runs, for every caller of the package.
 """
 
+from __future__ import annotations
+
 import importlib.util
 import platform
 import sys
+from typing import TextIO
 
 from tswarp._kernels._openmp import openmp_enabled
 from tswarp._threads import all_threads, effective_n_threads
@@ -89,7 +92,7 @@ def config_lines(quick=False):
     ]
 
 
-def show_config(file=None):
+def show_config(file: TextIO | None = None) -> None:
     """Print tswarp's version, its kernels' OpenMP status and threads, SIMD build, torch / CUDA.
 
     The thread count is what ``n_jobs=-1`` uses: the CPUs this process may run on (its

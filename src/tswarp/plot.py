@@ -7,6 +7,8 @@ Each function draws on the Axes passed as ``ax`` (or on a new figure when ``ax``
 and returns that Axes. None of them calls ``plt.show()``: show or save the figure yourself.
 """
 
+from __future__ import annotations
+
 import math
 
 import numpy as np
@@ -21,6 +23,8 @@ except ModuleNotFoundError as error:
         'pip install "tswarp[plot]"'
     ) from None
 
+from typing import TYPE_CHECKING, Any
+
 from matplotlib import patheffects
 from matplotlib.collections import LineCollection
 from matplotlib.ticker import MaxNLocator
@@ -32,16 +36,23 @@ from tswarp.metrics._inputs import to_series_pair
 from tswarp.metrics._masks import compute_mask
 from tswarp.metrics._soft_dtw import soft_dtw_alignment
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.colors import Colormap
+
+    from tswarp._typing import ArrayLike, Path
+
 __all__ = ["plot_alignment", "plot_matches", "plot_path"]
 
 _S1_COLOR, _S2_COLOR = "tab:blue", "tab:orange"
 # A white line with a dark edge stays visible on light and dark cells of any colormap.
-_PATH_STYLE = {
+_PATH_STYLE: dict[str, Any] = {
     "color": "white",
     "linewidth": 1.8,
     "path_effects": [patheffects.withStroke(linewidth=3.6, foreground="0.1")],
 }
-_GRID = {"interpolation": "nearest", "aspect": "auto"}  # one square per cell, any size
+# One square per cell, any size.
+_GRID: dict[str, Any] = {"interpolation": "nearest", "aspect": "auto"}
 
 
 def _series(s1, s2):
@@ -114,19 +125,19 @@ def _label_grid(ax):
 
 @document_constraints
 def plot_path(
-    s1,
-    s2,
-    path=None,
-    cost=None,
-    ax=None,
+    s1: ArrayLike,
+    s2: ArrayLike,
+    path: Path | None = None,
+    cost: str | ArrayLike | None = None,
+    ax: Axes | None = None,
     *,
-    global_constraint=None,
-    sakoe_chiba_radius=None,
-    itakura_max_slope=None,
-    show_series=True,
-    colorbar=True,
-    cmap="viridis",
-):
+    global_constraint: str | None = None,
+    sakoe_chiba_radius: float | None = None,
+    itakura_max_slope: float | None = None,
+    show_series: bool = True,
+    colorbar: bool = True,
+    cmap: str | Colormap = "viridis",
+) -> Axes:
     """Draw a warping path over the cost matrix, with the two series along its sides.
 
     The classic DTW figure: a heat map of the (sz1, sz2) matrix with rows for ``s1`` and
@@ -177,13 +188,14 @@ def plot_path(
     x, y = _series(s1, s2)
     sz1, sz2 = len(x), len(y)
     constraint = _constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
-    if path is None:
-        path, distance = dtw_path(x, y, **constraint)
+    steps: Any = path  # a list of pairs, then their (n, 2) array
+    if steps is None:
+        steps, distance = dtw_path(x, y, **constraint)
         title = f"DTW path, distance {distance:.4g}"
     else:
-        path = _check_path(path, sz1, sz2)
-        title = f"Warping path, cost {math.sqrt(_local_cost(x, y)[tuple(path.T)].sum()):.4g}"
-    path = np.asarray(path, dtype=np.intp)
+        steps = _check_path(steps, sz1, sz2)
+        title = f"Warping path, cost {math.sqrt(_local_cost(x, y)[tuple(steps.T)].sum()):.4g}"
+    steps = np.asarray(steps, dtype=np.intp)
 
     if cost is None or isinstance(cost, str):
         if cost in (None, "accumulated"):
@@ -205,25 +217,25 @@ def plot_path(
     image = ax.imshow(np.ma.masked_invalid(matrix), cmap=colormap, label=cost_label, **_GRID)
     if not band.all():
         _draw_band(ax, band)
-    _draw_path(ax, path, **_PATH_STYLE)
+    _draw_path(ax, steps, **_PATH_STYLE)
     ax.set_xlim(-0.5, sz2 - 0.5)
     ax.set_ylim(sz1 - 0.5, -0.5)
     _label_grid(ax)
 
     # The panels are inset axes outside the heat map's box, which keeps the place it had.
     if colorbar:
-        cax = ax.inset_axes([1.03, 0.0, 0.04, 1.0])
+        cax = ax.inset_axes((1.03, 0.0, 0.04, 1.0))
         ax.figure.colorbar(image, cax=cax, label=cost_label)
     # Above the top panel, and a title of the heat map itself so that layouts make room.
     ax.set_title(title, y=1.29 if show_series else 1.0)
     if not show_series:
         return ax
-    top = ax.inset_axes([0.0, 1.04, 1.0, 0.25], sharex=ax)
+    top = ax.inset_axes((0.0, 1.04, 1.0, 0.25), sharex=ax)
     top.plot(np.arange(sz2), y, color=_S2_COLOR, marker="o" if sz2 == 1 else None)
     top.set_ylabel("s2")
     top.yaxis.set_major_locator(MaxNLocator(nbins=3))
     top.tick_params(labelbottom=False)
-    left = ax.inset_axes([-0.33, 0.0, 0.25, 1.0], sharey=ax)
+    left = ax.inset_axes((-0.33, 0.0, 0.25, 1.0), sharey=ax)
     left.plot(x, np.arange(sz1), color=_S1_COLOR, marker="o" if sz1 == 1 else None)
     left.invert_xaxis()  # values grow away from the matrix, mirroring the top panel
     left.xaxis.set_major_locator(MaxNLocator(nbins=2))
@@ -236,18 +248,18 @@ def plot_path(
 
 @document_constraints
 def plot_alignment(
-    s1,
-    s2,
-    gamma=1.0,
-    ax=None,
+    s1: ArrayLike,
+    s2: ArrayLike,
+    gamma: float = 1.0,
+    ax: Axes | None = None,
     *,
-    global_constraint=None,
-    sakoe_chiba_radius=None,
-    itakura_max_slope=None,
-    show_path=True,
-    colorbar=True,
-    cmap="Blues",
-):
+    global_constraint: str | None = None,
+    sakoe_chiba_radius: float | None = None,
+    itakura_max_slope: float | None = None,
+    show_path: bool = True,
+    colorbar: bool = True,
+    cmap: str | Colormap = "Blues",
+) -> Axes:
     """Draw the soft-DTW expected alignment matrix, with the DTW path over it.
 
     Cell (i, j) shows the probability that ``s1[i]`` is matched with ``s2[j]`` (see
@@ -312,17 +324,17 @@ def plot_alignment(
 
 @document_constraints
 def plot_matches(
-    s1,
-    s2,
-    path=None,
-    ax=None,
-    offset=None,
+    s1: ArrayLike,
+    s2: ArrayLike,
+    path: Path | None = None,
+    ax: Axes | None = None,
+    offset: float | None = None,
     *,
-    global_constraint=None,
-    sakoe_chiba_radius=None,
-    itakura_max_slope=None,
-    feature=0,
-):
+    global_constraint: str | None = None,
+    sakoe_chiba_radius: float | None = None,
+    itakura_max_slope: float | None = None,
+    feature: int = 0,
+) -> Axes:
     """Draw the two series, one above the other, with a line for each matched pair.
 
     ``s1`` is drawn shifted up by ``offset``; a grey line joins ``s1[i]`` and ``s2[j]`` for
@@ -368,12 +380,13 @@ def plot_matches(
     is_index = isinstance(feature, (int, np.integer)) and not isinstance(feature, bool)
     if not (is_index and 0 <= feature < n_features):
         raise ValueError(f"feature must be an int in [0, {n_features}), got {feature!r}")
-    if path is None:
-        path, distance = dtw_path(x, y, **constraint)
+    steps: Any = path  # a list of pairs, then their (n, 2) array
+    if steps is None:
+        steps, distance = dtw_path(x, y, **constraint)
         title = f"DTW matches, distance {distance:.4g}"
     else:
         title = "Matched time steps"
-    path = _check_path(path, len(x), len(y))
+    steps = _check_path(steps, len(x), len(y))
     a, b = x[:, feature], y[:, feature]
     if offset is None:
         span = max(a.max(), b.max()) - min(a.min(), b.min())
@@ -384,12 +397,22 @@ def plot_matches(
 
     if ax is None:
         ax = _new_axes((8.0, 4.0), layout="constrained")
-    i, j = path[:, 0], path[:, 1]
+    i, j = steps[:, 0], steps[:, 1]
     segments = np.stack([np.column_stack([i, top[i]]), np.column_stack([j, b[j]])], axis=1)
     ax.add_collection(
-        LineCollection(segments, colors="0.6", linewidths=0.8, zorder=1, label="matches")
+        # An (n, 2, 2) array is what LineCollection documents; its stub asks for a Sequence.
+        LineCollection(
+            segments,  # type: ignore[arg-type]
+            colors="0.6",
+            linewidths=0.8,
+            zorder=1,
+            label="matches",
+        )
     )
-    style = {"marker": "o" if max(len(a), len(b)) <= 60 else None, "markersize": 3.5}
+    style: dict[str, Any] = {
+        "marker": "o" if max(len(a), len(b)) <= 60 else None,
+        "markersize": 3.5,
+    }
     ax.plot(np.arange(len(a)), top, color=_S1_COLOR, label=f"s1 {offset:+.3g}", **style)
     ax.plot(np.arange(len(b)), b, color=_S2_COLOR, label="s2", **style)
     ax.autoscale_view()

@@ -15,7 +15,7 @@ cdef extern from *:
     int tswarp_openmp_max_threads() noexcept nogil
 
 
-def openmp_enabled():
+def openmp_enabled() -> bool:
     """Tell whether the kernels were compiled with OpenMP.
 
     Returns

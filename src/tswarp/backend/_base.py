@@ -1,8 +1,17 @@
 """The Backend base class and the rule that picks a backend from arguments."""
 
+from __future__ import annotations
+
 import sys
+import typing
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import torch
+
+    from tswarp._typing import Array, ArrayLike
 
 _TORCH_NAMES = {"pytorch", "torch"}
 
@@ -35,12 +44,16 @@ class Backend:
 
     backend_string: str | None = None
 
-    def __new__(cls, data=None):
+    if TYPE_CHECKING:
+        # The array namespace (``zeros``, ``from_numpy``, ...) is defined by each subclass.
+        def __getattr__(self, name: str) -> Any: ...
+
+    def __new__(cls, data: object = None) -> Backend:
         if cls is Backend:
             return instantiate_backend(data)
         return super().__new__(cls)
 
-    def __init__(self, data=None):
+    def __init__(self, data: object = None) -> None:
         pass
 
     @property
@@ -53,7 +66,7 @@ class Backend:
         """True for the PyTorch backend."""
         return self.backend_string == "pytorch"
 
-    def get_backend(self) -> "Backend":
+    def get_backend(self) -> Backend:
         """Return this backend, as tslearn's ``get_backend``.
 
         Returns
@@ -63,7 +76,7 @@ class Backend:
         """
         return self
 
-    def set_backend(self, data=None):
+    def set_backend(self, data: object = None) -> None:
         """Switch this object to the backend that ``data`` asks for, as tslearn's does.
 
         Parameters
@@ -96,7 +109,7 @@ class Backend:
         return f"{type(self).__name__}()"
 
 
-def _is_torch_tensor(obj):
+def _is_torch_tensor(obj: object) -> TypeGuard[torch.Tensor]:
     # A tensor can only exist once torch is imported, so look it up instead of importing it.
     torch = sys.modules.get("torch")
     return torch is not None and isinstance(obj, torch.Tensor)
@@ -135,7 +148,7 @@ def _decide(arg):
     return None
 
 
-def instantiate_backend(*args):
+def instantiate_backend(*args: object) -> Backend:
     """Return the backend asked for by the first argument that decides.
 
     Arguments are read left to right. A :class:`Backend` instance is returned as it is; the
@@ -168,7 +181,7 @@ def instantiate_backend(*args):
     return _backend_by_name("numpy")
 
 
-def select_backend(data):
+def select_backend(data: object) -> Backend:
     """Return the backend that ``data`` asks for, as tslearn's ``select_backend``.
 
     The same rule as :func:`instantiate_backend` with one argument: ``"numpy"`` or
@@ -196,7 +209,7 @@ def select_backend(data):
 _ARRAY_TYPES = {"numpy": "numpy", "pytorch": "pytorch", "torch": "pytorch", "list": "list"}
 
 
-def cast(data, array_type="numpy"):
+def cast(data: ArrayLike, array_type: str = "numpy") -> Array | list[Any]:
     """Convert ``data`` to a NumPy array, a torch tensor or a list, as tslearn's ``cast``.
 
     Parameters
@@ -235,7 +248,7 @@ def cast(data, array_type="numpy"):
         return data.tolist() if _is_torch_tensor(data) else np.asarray(data).tolist()
     be = _backend_by_name(kind)
     if be.is_array(data):
-        return data
+        return typing.cast("Array", data)
     if kind == "numpy" and _is_torch_tensor(data):
         return data.detach().cpu().numpy().copy()
     return be.array(data)

@@ -1,10 +1,21 @@
 """The NumPy backend: NumPy's own functions under the shared backend names."""
 
+from __future__ import annotations
+
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tswarp.backend._base import Backend, _is_torch_tensor
+
+if TYPE_CHECKING:
+    import builtins
+    from collections.abc import Callable
+
+    from numpy.typing import DTypeLike
+
+    from tswarp._typing import ArrayLike
 
 _DISTANCE_METRICS = ("euclidean", "sqeuclidean", "cityblock", "chebyshev", "minkowski")
 
@@ -28,7 +39,9 @@ def check_two_dimensional(x, name):
         raise ValueError(f"{name} must be 2-D (n_samples, n_features), got shape {tuple(x.shape)}")
 
 
-def _cdist(x, y, metric="euclidean", p=None):
+def _cdist(
+    x: ArrayLike, y: ArrayLike, metric: str = "euclidean", p: float | None = None
+) -> np.ndarray:
     x, y = np.asarray(x), np.asarray(y)
     check_two_dimensional(x, "x")
     check_two_dimensional(y, "y")
@@ -41,7 +54,7 @@ def _cdist(x, y, metric="euclidean", p=None):
     return (diff**order).sum(axis=-1) ** (1.0 / order)
 
 
-def _pdist(x, metric="euclidean", p=None):
+def _pdist(x: ArrayLike, metric: str = "euclidean", p: float | None = None) -> np.ndarray:
     """Condensed distances (upper triangle, row by row), as SciPy's ``pdist``."""
     x = np.asarray(x)
     check_two_dimensional(x, "x")
@@ -49,7 +62,12 @@ def _pdist(x, metric="euclidean", p=None):
     return _cdist(x, x, metric, p)[rows, cols]
 
 
-def _pairwise_distances(X, Y=None, metric="euclidean", **kwds):
+def _pairwise_distances(
+    X: ArrayLike,
+    Y: ArrayLike | None = None,
+    metric: str | Callable[..., float] = "euclidean",
+    **kwds: Any,
+) -> np.ndarray:
     Y = X if Y is None else Y
     if callable(metric):
         X, Y = np.asarray(X), np.asarray(Y)
@@ -57,7 +75,9 @@ def _pairwise_distances(X, Y=None, metric="euclidean", **kwds):
     return _cdist(X, Y, metric, kwds.get("p"))
 
 
-def _pairwise_euclidean_distances(X, Y=None, squared=False):
+def _pairwise_euclidean_distances(
+    X: ArrayLike, Y: ArrayLike | None = None, squared: bool = False
+) -> np.ndarray:
     return _cdist(X, X if Y is None else Y, "sqeuclidean" if squared else "euclidean")
 
 
@@ -99,7 +119,7 @@ def _assert_equal(actual, desired, err_msg=""):
     np.testing.assert_equal(actual, desired, err_msg)
 
 
-def _array(obj, dtype=None, *args, **kwargs):
+def _array(obj: object, dtype: DTypeLike | None = None, *args: Any, **kwargs: Any) -> np.ndarray:
     # torch's Tensor.__array__ takes no copy argument, so NumPy 2 warns when np.array copies a
     # tensor: take NumPy's view of it first (what np.asarray asks for), then copy that.
     if _is_torch_tensor(obj):
@@ -107,11 +127,11 @@ def _array(obj, dtype=None, *args, **kwargs):
     return np.array(obj, dtype, *args, **kwargs)
 
 
-def _copy(x, *args, **kwargs):
+def _copy(x: ArrayLike, *args: Any, **kwargs: Any) -> np.ndarray:
     return np.copy(np.asarray(x) if _is_torch_tensor(x) else x, *args, **kwargs)
 
 
-def _is_float(x):
+def _is_float(x: object) -> bool:
     if isinstance(x, (float, np.floating)):
         return True
     return isinstance(x, np.ndarray) and x.dtype.kind == "f"
@@ -201,7 +221,7 @@ class NumPyBackend(Backend):
     testing = SimpleNamespace(assert_allclose=_assert_allclose, assert_equal=_assert_equal)
 
     @staticmethod
-    def cast(x, dtype):
+    def cast(x: ArrayLike, dtype: DTypeLike) -> np.ndarray:
         """Convert ``x`` to a NumPy array of another dtype.
 
         Parameters
@@ -219,7 +239,7 @@ class NumPyBackend(Backend):
         return np.asarray(x).astype(dtype)
 
     @staticmethod
-    def to_numpy(x):
+    def to_numpy(x: ArrayLike) -> np.ndarray:
         """Convert ``x`` to a NumPy array.
 
         Parameters
@@ -235,7 +255,7 @@ class NumPyBackend(Backend):
         return np.asarray(x)
 
     @staticmethod
-    def from_numpy(x):
+    def from_numpy(x: ArrayLike) -> np.ndarray:
         """Convert a NumPy array to this backend's type.
 
         Parameters
@@ -251,7 +271,7 @@ class NumPyBackend(Backend):
         return np.asarray(x)
 
     @staticmethod
-    def is_array(x):
+    def is_array(x: object) -> builtins.bool:
         """Tell whether ``x`` is a numpy.ndarray.
 
         Parameters
@@ -267,7 +287,7 @@ class NumPyBackend(Backend):
         return isinstance(x, np.ndarray)
 
     @staticmethod
-    def belongs_to_backend(x):
+    def belongs_to_backend(x: object) -> builtins.bool:
         """Tell whether ``x`` is data of this backend.
 
         Parameters
@@ -285,7 +305,7 @@ class NumPyBackend(Backend):
     is_float = staticmethod(_is_float)
 
     @staticmethod
-    def is_float32(x):
+    def is_float32(x: object) -> builtins.bool:
         """Tell whether ``x`` is a float32 array or scalar.
 
         Parameters
@@ -301,7 +321,7 @@ class NumPyBackend(Backend):
         return _has_dtype(x, np.float32)
 
     @staticmethod
-    def is_float64(x):
+    def is_float64(x: object) -> builtins.bool:
         """Tell whether ``x`` is a float64 array or scalar.
 
         Parameters

@@ -5,7 +5,11 @@ Reductions take ``axis``/``keepdims`` and return values (not torch's (values, in
 Importing this module imports torch; ``tswarp.backend`` does so only on demand.
 """
 
+from __future__ import annotations
+
+import typing
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -13,7 +17,13 @@ import torch
 from tswarp.backend._base import Backend
 from tswarp.backend._numpy import check_distance_metric, check_two_dimensional
 
-_PYTHON_DTYPES = {
+if TYPE_CHECKING:
+    import builtins
+    from collections.abc import Callable, Iterable, Sequence
+
+    from tswarp._typing import ArrayLike, DType
+
+_PYTHON_DTYPES: dict[object, torch.dtype] = {
     float: torch.float64,
     int: torch.int64,
     bool: torch.bool,
@@ -21,7 +31,7 @@ _PYTHON_DTYPES = {
 }
 
 
-def as_torch_dtype(dtype):
+def as_torch_dtype(dtype: DType | None) -> torch.dtype | None:
     """A torch dtype from a torch dtype, a NumPy dtype or a Python type; None stays None."""
     if dtype is None or isinstance(dtype, torch.dtype):
         return dtype
@@ -36,7 +46,7 @@ def _contains_tensor(obj):
     return isinstance(obj, (list, tuple)) and any(_contains_tensor(item) for item in obj)
 
 
-def _array(obj, dtype=None):
+def _array(obj: object, dtype: DType | None = None) -> torch.Tensor:
     """Always a new tensor. Tensors (also inside lists) keep their autograd graph."""
     dtype = as_torch_dtype(dtype)
     if isinstance(obj, torch.Tensor):
@@ -46,11 +56,11 @@ def _array(obj, dtype=None):
     return torch.tensor(obj, dtype=dtype)
 
 
-def _asarray(obj, dtype=None):
+def _asarray(obj: object, dtype: DType | None = None) -> torch.Tensor:
     return torch.as_tensor(obj, dtype=as_torch_dtype(dtype))
 
 
-def _tensor(x):
+def _tensor(x: object) -> torch.Tensor:
     return x if isinstance(x, torch.Tensor) else torch.as_tensor(x)
 
 
@@ -82,7 +92,9 @@ def _argreduction(torch_fn):
     return argreduction
 
 
-def _median(a, axis=None, keepdims=False):
+def _median(
+    a: ArrayLike | torch.Tensor, axis: int | None = None, keepdims: bool = False
+) -> torch.Tensor:
     a = _tensor(a)
     values = a.reshape(-1) if axis is None else a
     dim = 0 if axis is None else axis
@@ -96,19 +108,25 @@ def _median(a, axis=None, keepdims=False):
     return out if keepdims else out.squeeze(dim)
 
 
-def _all(a, axis=None, keepdims=False):
+def _all(
+    a: ArrayLike | torch.Tensor, axis: int | Sequence[int] | None = None, keepdims: bool = False
+) -> torch.Tensor:
     return _reduction(torch.all, torch.all)(_tensor(a).bool(), axis, keepdims)
 
 
-def _any(a, axis=None, keepdims=False):
+def _any(
+    a: ArrayLike | torch.Tensor, axis: int | Sequence[int] | None = None, keepdims: bool = False
+) -> torch.Tensor:
     return _reduction(torch.any, torch.any)(_tensor(a).bool(), axis, keepdims)
 
 
-def _eye(n, m=None, dtype=None):
+def _eye(n: int, m: int | None = None, dtype: DType | None = None) -> torch.Tensor:
     return torch.eye(n, n if m is None else m, dtype=as_torch_dtype(dtype))
 
 
-def _arange(start, stop=None, step=1, dtype=None):
+def _arange(
+    start: float, stop: float | None = None, step: float = 1, dtype: DType | None = None
+) -> torch.Tensor:
     if stop is None:
         start, stop = 0, start
     return torch.arange(start, stop, step, dtype=as_torch_dtype(dtype))
@@ -121,7 +139,9 @@ def _creation(torch_fn):
     return create
 
 
-def _full(shape, fill_value, dtype=None):
+def _full(
+    shape: int | Sequence[int], fill_value: float, dtype: DType | None = None
+) -> torch.Tensor:
     return torch.full(_shape(shape), fill_value, dtype=as_torch_dtype(dtype))
 
 
@@ -129,15 +149,15 @@ def _shape(shape):
     return (shape,) if isinstance(shape, int) else tuple(shape)
 
 
-def _zeros_like(a, dtype=None):
+def _zeros_like(a: ArrayLike | torch.Tensor, dtype: DType | None = None) -> torch.Tensor:
     return torch.zeros_like(_tensor(a), dtype=as_torch_dtype(dtype))
 
 
-def _ones_like(a, dtype=None):
+def _ones_like(a: ArrayLike | torch.Tensor, dtype: DType | None = None) -> torch.Tensor:
     return torch.ones_like(_tensor(a), dtype=as_torch_dtype(dtype))
 
 
-def _iscomplex(x):
+def _iscomplex(x: ArrayLike | torch.Tensor) -> torch.Tensor:
     x = _tensor(x)
     return x.imag != 0 if x.is_complex() else torch.zeros_like(x, dtype=torch.bool)
 
@@ -146,15 +166,20 @@ def _index_pair(indices):
     return indices[0], indices[1]
 
 
-def _tril_indices(n, k=0, m=None):
+def _tril_indices(n: int, k: int = 0, m: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     return _index_pair(torch.tril_indices(n, n if m is None else m, offset=k))
 
 
-def _triu_indices(n, k=0, m=None):
+def _triu_indices(n: int, k: int = 0, m: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     return _index_pair(torch.triu_indices(n, n if m is None else m, offset=k))
 
 
-def _cdist(x, y, metric="euclidean", p=None):
+def _cdist(
+    x: ArrayLike | torch.Tensor,
+    y: ArrayLike | torch.Tensor,
+    metric: str = "euclidean",
+    p: float | None = None,
+) -> torch.Tensor:
     x, y = _tensor(x), _tensor(y)
     check_two_dimensional(x, "x")
     check_two_dimensional(y, "y")
@@ -164,22 +189,33 @@ def _cdist(x, y, metric="euclidean", p=None):
     return out**2 if metric == "sqeuclidean" else out
 
 
-def _pdist(x, metric="euclidean", p=None):
+def _pdist(
+    x: ArrayLike | torch.Tensor, metric: str = "euclidean", p: float | None = None
+) -> torch.Tensor:
     x = _tensor(x)
     check_two_dimensional(x, "x")
     rows, cols = _triu_indices(x.shape[0], k=1)
     return _cdist(x, x, metric, p)[rows, cols]
 
 
-def _pairwise_distances(X, Y=None, metric="euclidean", **kwds):
+def _pairwise_distances(
+    X: ArrayLike | torch.Tensor,
+    Y: ArrayLike | torch.Tensor | None = None,
+    metric: str | Callable[..., Any] = "euclidean",
+    **kwds: Any,
+) -> torch.Tensor:
     Y = X if Y is None else Y
     if callable(metric):
-        rows = [torch.stack([_tensor(metric(a, b, **kwds)) for b in Y]) for a in X]
+        # The metric is called on pairs of rows of the 2-D inputs.
+        rows_x, rows_y = typing.cast("Iterable[Any]", X), typing.cast("Iterable[Any]", Y)
+        rows = [torch.stack([_tensor(metric(a, b, **kwds)) for b in rows_y]) for a in rows_x]
         return torch.stack(rows)
     return _cdist(X, Y, metric, kwds.get("p"))
 
 
-def _pairwise_euclidean_distances(X, Y=None, squared=False):
+def _pairwise_euclidean_distances(
+    X: ArrayLike | torch.Tensor, Y: ArrayLike | torch.Tensor | None = None, squared: bool = False
+) -> torch.Tensor:
     return _cdist(X, X if Y is None else Y, "sqeuclidean" if squared else "euclidean")
 
 
@@ -223,7 +259,7 @@ def _uniform(low=0.0, high=1.0, size=None, dtype=None, generator=None):
     return low + (high - low) * unit
 
 
-def _to_numpy(x):
+def _to_numpy(x: ArrayLike | torch.Tensor) -> np.ndarray:
     """Convert ``x`` to a NumPy array: a tensor through a detached host copy.
 
     Parameters
@@ -249,7 +285,7 @@ def _assert_equal(actual, desired, err_msg=""):
     np.testing.assert_equal(_to_numpy(actual), _to_numpy(desired), err_msg)
 
 
-def _is_float(x):
+def _is_float(x: object) -> bool:
     if isinstance(x, float):
         return True
     return isinstance(x, torch.Tensor) and x.dtype.is_floating_point
@@ -334,11 +370,11 @@ class PyTorchBackend(Backend):
     testing = SimpleNamespace(assert_allclose=_assert_allclose, assert_equal=_assert_equal)
 
     @staticmethod
-    def copy(x):
+    def copy(x: ArrayLike | torch.Tensor) -> torch.Tensor:
         return _tensor(x).clone()
 
     @staticmethod
-    def cast(x, dtype):
+    def cast(x: ArrayLike | torch.Tensor, dtype: DType) -> torch.Tensor:
         """Convert ``x`` to a torch tensor of another dtype.
 
         Parameters
@@ -358,7 +394,7 @@ class PyTorchBackend(Backend):
     to_numpy = staticmethod(_to_numpy)
 
     @staticmethod
-    def from_numpy(x):
+    def from_numpy(x: ArrayLike) -> torch.Tensor:
         """Convert a NumPy array to this backend's type.
 
         Parameters
@@ -374,7 +410,7 @@ class PyTorchBackend(Backend):
         return torch.from_numpy(np.asarray(x))
 
     @staticmethod
-    def is_array(x):
+    def is_array(x: object) -> builtins.bool:
         """Tell whether ``x`` is a torch.Tensor.
 
         Parameters
@@ -390,7 +426,7 @@ class PyTorchBackend(Backend):
         return isinstance(x, torch.Tensor)
 
     @staticmethod
-    def belongs_to_backend(x):
+    def belongs_to_backend(x: object) -> builtins.bool:
         """Tell whether ``x`` is data of this backend.
 
         Parameters
@@ -408,7 +444,7 @@ class PyTorchBackend(Backend):
     is_float = staticmethod(_is_float)
 
     @staticmethod
-    def is_float32(x):
+    def is_float32(x: object) -> builtins.bool:
         """Tell whether ``x`` is a float32 tensor.
 
         Parameters
@@ -424,7 +460,7 @@ class PyTorchBackend(Backend):
         return isinstance(x, torch.Tensor) and x.dtype == torch.float32
 
     @staticmethod
-    def is_float64(x):
+    def is_float64(x: object) -> builtins.bool:
         """Tell whether ``x`` is a float64 tensor.
 
         Parameters

@@ -10,6 +10,11 @@ Each step can only lower the cost (the mean minimises the squared distances for 
 and the optimal paths for the new barycenter cost no more than the old ones).
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
 import numpy as np
 
 from tswarp import _warnings
@@ -27,6 +32,11 @@ from tswarp.barycenters._inputs import (
     starting_barycenter,
 )
 from tswarp.metrics._inputs import dataset_backend, to_backend
+
+if TYPE_CHECKING:
+    from tswarp._typing import Array, ArrayLike, Dataset
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class ConvergenceWarning(UserWarning):
@@ -61,7 +71,8 @@ _N_JOBS_DOC = """    n_jobs : int or None, default None
         Threads for the alignments, joblib's convention (None: 1, -1: all usable CPUs)."""
 
 
-def _document(function):
+def _document(function: F) -> F:
+    assert function.__doc__ is not None  # the decorated functions all have docstrings
     shared = "\n".join("    " + line for line in _SHARED_DOC.splitlines())
     doc = function.__doc__.replace("    {shared}", shared)
     function.__doc__ = doc.replace("    {n_jobs}", _N_JOBS_DOC)
@@ -170,17 +181,17 @@ def _inputs_of(X):
 
 @_document
 def dtw_barycenter_averaging(
-    X,
-    barycenter_size=None,
-    init_barycenter=None,
-    max_iter=30,
-    tol=1e-5,
-    weights=None,
-    metric_params=None,
-    verbose=False,
-    n_init=1,
-    n_jobs=None,
-):
+    X: Dataset,
+    barycenter_size: int | None = None,
+    init_barycenter: ArrayLike | None = None,
+    max_iter: int = 30,
+    tol: float = 1e-5,
+    weights: ArrayLike | None = None,
+    metric_params: dict[str, Any] | None = None,
+    verbose: bool = False,
+    n_init: int = 1,
+    n_jobs: int | None = None,
+) -> Array:
     """DTW barycenter averaging (DBA) of a set of time series.
 
     The barycenter is the series whose weighted sum of squared DTW distances to the given
@@ -245,16 +256,16 @@ def dtw_barycenter_averaging(
 
 @_document
 def dtw_barycenter_averaging_petitjean(
-    X,
-    barycenter_size=None,
-    init_barycenter=None,
-    max_iter=30,
-    tol=1e-5,
-    weights=None,
-    metric_params=None,
-    verbose=False,
-    n_jobs=None,
-):
+    X: Dataset,
+    barycenter_size: int | None = None,
+    init_barycenter: ArrayLike | None = None,
+    max_iter: int = 30,
+    tol: float = 1e-5,
+    weights: ArrayLike | None = None,
+    metric_params: dict[str, Any] | None = None,
+    verbose: bool = False,
+    n_jobs: int | None = None,
+) -> Array:
     """DTW barycenter averaging as Petitjean et al. (2011) first wrote it.
 
     The same iterations as :func:`dtw_barycenter_averaging`, with each series aligned as

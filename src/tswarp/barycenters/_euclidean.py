@@ -1,12 +1,19 @@
 """The Euclidean barycenter: the weighted mean of series of one length, step by step."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from tswarp.barycenters._inputs import check_weights, dataset
 from tswarp.metrics._inputs import dataset_backend, to_backend
 
+if TYPE_CHECKING:
+    from tswarp._typing import Array, ArrayLike, Dataset
 
-def euclidean_barycenter(X, weights=None):
+
+def euclidean_barycenter(X: Dataset, weights: ArrayLike | None = None) -> Array:
     """Weighted mean of equal-length time series, time step by time step.
 
     Parameters

@@ -7,6 +7,10 @@ into dZ without forming it. On tensors they come from the torch engine on the te
 (``_torch_soft_dtw``), and the same optimiser runs on the host.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from tswarp._constraints import band_for, parse_constraint
@@ -24,6 +28,10 @@ from tswarp.barycenters._inputs import (
     starting_barycenter,
 )
 from tswarp.metrics._inputs import dataset_backend
+
+if TYPE_CHECKING:
+    from tswarp._typing import Array, ArrayLike, Dataset
+    from tswarp.barycenters._torch_soft_dtw import TorchSoftObjective
 
 # Bytes of soft-min weights kept at once: the series are run in chunks that fit.
 _WEIGHTS_BUDGET = 1 << 28
@@ -96,16 +104,16 @@ class SoftObjective:
 
 
 def softdtw_barycenter(
-    X,
-    gamma=1.0,
-    weights=None,
-    tol=1e-3,
-    max_iter=50,
-    init=None,
-    n_jobs=None,
-    method="L-BFGS-B",
-    **metric_params,
-):
+    X: Dataset,
+    gamma: float = 1.0,
+    weights: ArrayLike | None = None,
+    tol: float = 1e-3,
+    max_iter: int = 50,
+    init: ArrayLike | None = None,
+    n_jobs: int | None = None,
+    method: str = "L-BFGS-B",
+    **metric_params: Any,
+) -> Array:
     """Barycenter under soft-DTW: the series Z minimising sum_i w_i * soft_dtw(Z, X_i).
 
     The objective is smooth: a quasi-Newton method (``scipy.optimize.minimize``) descends
@@ -177,6 +185,7 @@ def softdtw_barycenter(
     else:
         start = starting_barycenter(init, arr.shape[2], "init")
     check_bands(len(start), lengths, constraint)
+    objective: SoftObjective | TorchSoftObjective
     if be.is_pytorch:
         from tswarp.barycenters._torch_soft_dtw import TorchSoftObjective
 

@@ -7,13 +7,19 @@ that decreases linearly, over the first epoch, from ``initial_step_size`` to
 ``final_step_size``. The alignments come from the DBA kernel, one series per call.
 """
 
+from __future__ import annotations
+
 import numbers
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tswarp.barycenters._dba import _document, _inputs_of, _Problem
 from tswarp.barycenters._inputs import check_count, check_tol
 from tswarp.metrics._inputs import dataset_backend, to_backend
+
+if TYPE_CHECKING:
+    from tswarp._typing import Array, ArrayLike, Dataset
 
 
 def _random_state(random_state):
@@ -38,18 +44,18 @@ def _step_size(value, name):
 
 @_document
 def dtw_barycenter_averaging_subgradient(
-    X,
-    barycenter_size=None,
-    init_barycenter=None,
-    max_iter=30,
-    initial_step_size=0.05,
-    final_step_size=0.005,
-    tol=1e-5,
-    random_state=None,
-    weights=None,
-    metric_params=None,
-    verbose=False,
-):
+    X: Dataset,
+    barycenter_size: int | None = None,
+    init_barycenter: ArrayLike | None = None,
+    max_iter: int = 30,
+    initial_step_size: float = 0.05,
+    final_step_size: float = 0.005,
+    tol: float = 1e-5,
+    random_state: int | np.random.RandomState | None = None,
+    weights: ArrayLike | None = None,
+    metric_params: dict[str, Any] | None = None,
+    verbose: bool = False,
+) -> Array:
     """DTW barycenter by stochastic subgradient descent over the series.
 
     Each epoch takes the series one at a time, in a random order, and moves the barycenter

@@ -30,6 +30,8 @@ written under a temporary name in its directory and renamed into place once comp
 is never seen half-written, and the temporary file is removed however the run ends.
 """
 
+from __future__ import annotations
+
 import argparse
 import contextlib
 import fractions
@@ -39,8 +41,12 @@ import os
 import signal
 import sys
 import threading
+from typing import TYPE_CHECKING
 
 from tswarp.cli._common import PROG, UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = ["PROG", "UsageError", "build_parser", "main"]
 
@@ -190,7 +196,7 @@ def _add_run_options(parser, constraints=True, window=False):
     )
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``tswarp`` command."""
     parser = _Parser(
         prog=PROG,
@@ -292,7 +298,7 @@ def _one_line(error):
     return " ".join(message.split())
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``tswarp`` command with ``argv`` (``sys.argv[1:]`` by default).
 
     Returns the exit status instead of exiting, so that it can be called in-process.

@@ -5,6 +5,8 @@ The random numbers are drawn in tslearn's order (the same calls on the same
 ``numpy.random.RandomState``), so that a seeded run starts where tslearn's starts.
 """
 
+from typing import Any
+
 import numpy as np
 
 from tswarp._sklearn import sklearn_base, time_series_dataset
@@ -52,7 +54,7 @@ def check_params_dict(params, name, accepted):
     return dict(params)
 
 
-def dataset(X, equal_lengths=False, reason=""):
+def dataset(X: object, equal_lengths: bool = False, reason: str = "") -> tuple[np.ndarray, Any]:
     """(padded float64 (n, sz, d) array, lengths) of an estimator's X."""
     data, lengths = time_series_dataset(X)
     if equal_lengths and (lengths != data.shape[1]).any():

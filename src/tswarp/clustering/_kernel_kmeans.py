@@ -11,7 +11,9 @@ which takes series of different lengths; scikit-learn's pairwise kernels take se
 length, flattened.
 """
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,6 +30,11 @@ from tswarp.clustering._common import (
     restarts,
 )
 from tswarp.metrics import cdist_gak, sigma_gak
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tswarp._typing import ArrayLike, Dataset
 
 _base: Any = sklearn_base("tswarp.clustering")
 
@@ -97,16 +104,16 @@ class KernelKMeans(_base.ClusterMixin, _base.BaseEstimator):
 
     def __init__(
         self,
-        n_clusters=3,
-        kernel="gak",
-        max_iter=50,
-        tol=1e-6,
-        n_init=1,
-        kernel_params=None,
-        n_jobs=None,
-        verbose=0,
-        random_state=None,
-    ):
+        n_clusters: int = 3,
+        kernel: str | Callable[..., Any] = "gak",
+        max_iter: int = 50,
+        tol: float = 1e-6,
+        n_init: int = 1,
+        kernel_params: dict[str, Any] | None = None,
+        n_jobs: int | None = None,
+        verbose: int = 0,
+        random_state: int | np.random.RandomState | None = None,
+    ) -> None:
         self.n_clusters = n_clusters
         self.kernel = kernel
         self.max_iter = max_iter
@@ -117,7 +124,9 @@ class KernelKMeans(_base.ClusterMixin, _base.BaseEstimator):
         self.verbose = verbose
         self.random_state = random_state
 
-    def fit(self, X, y=None, sample_weight=None):
+    def fit(
+        self, X: Dataset, y: object = None, sample_weight: ArrayLike | None = None
+    ) -> KernelKMeans:
         """Cluster the series of X.
 
         Parameters
@@ -187,7 +196,9 @@ class KernelKMeans(_base.ClusterMixin, _base.BaseEstimator):
         self.n_features_in_ = X.shape[2]
         return self
 
-    def fit_predict(self, X, y=None, sample_weight=None):
+    def fit_predict(
+        self, X: Dataset, y: object = None, sample_weight: ArrayLike | None = None
+    ) -> np.ndarray:
         """Cluster X and return ``labels_``.
 
         Parameters
@@ -206,7 +217,7 @@ class KernelKMeans(_base.ClusterMixin, _base.BaseEstimator):
         """
         return self.fit(X, sample_weight=sample_weight).labels_
 
-    def predict(self, X):
+    def predict(self, X: Dataset) -> np.ndarray:
         """The nearest cluster centroid (in the kernel's feature space) of each series.
 
         Parameters
@@ -242,7 +253,7 @@ class KernelKMeans(_base.ClusterMixin, _base.BaseEstimator):
         # scikit-learn's kernels check their own arguments
         return check_params_dict(self.kernel_params, "kernel_params", None)
 
-    def _dataset(self, X, gak):
+    def _dataset(self, X: Dataset, gak: bool) -> tuple[np.ndarray, Any]:
         return dataset(X, not gak, f"for kernel={self.kernel!r} (only 'gak' compares lengths)")
 
     def _kernel(self, X, Y, params):

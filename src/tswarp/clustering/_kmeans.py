@@ -9,7 +9,9 @@ other metrics take the n x k matrix of their compiled cdist. The steps, the
 inertia and the stopping rule are tslearn's, so that a seeded run gives tslearn's result.
 """
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,6 +34,9 @@ from tswarp.clustering._common import (
 )
 from tswarp.metrics import cdist_dtw, cdist_soft_dtw
 from tswarp.neighbors._search import DTWIndex
+
+if TYPE_CHECKING:
+    from tswarp._typing import ArrayLike, Dataset
 
 _base: Any = sklearn_base("tswarp.clustering")
 
@@ -118,19 +123,19 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
 
     def __init__(
         self,
-        n_clusters=3,
-        max_iter=50,
-        tol=1e-6,
-        n_init=1,
-        metric="euclidean",
-        max_iter_barycenter=100,
-        metric_params=None,
-        n_jobs=None,
-        dtw_inertia=False,
-        verbose=0,
-        random_state=None,
-        init="k-means++",
-    ):
+        n_clusters: int = 3,
+        max_iter: int = 50,
+        tol: float = 1e-6,
+        n_init: int = 1,
+        metric: str = "euclidean",
+        max_iter_barycenter: int = 100,
+        metric_params: dict[str, Any] | None = None,
+        n_jobs: int | None = None,
+        dtw_inertia: bool = False,
+        verbose: int = 0,
+        random_state: int | np.random.RandomState | None = None,
+        init: str | ArrayLike = "k-means++",
+    ) -> None:
         self.n_clusters = n_clusters
         self.max_iter = max_iter
         self.tol = tol
@@ -144,7 +149,7 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
         self.random_state = random_state
         self.init = init
 
-    def fit(self, X, y=None):
+    def fit(self, X: Dataset, y: object = None) -> TimeSeriesKMeans:
         """Cluster the series of X.
 
         Parameters
@@ -188,7 +193,7 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
         self.n_features_in_ = d
         return self
 
-    def fit_predict(self, X, y=None):
+    def fit_predict(self, X: Dataset, y: object = None) -> np.ndarray:
         """Cluster X and return ``labels_``.
 
         Parameters
@@ -205,7 +210,7 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
         """
         return self.fit(X).labels_
 
-    def predict(self, X):
+    def predict(self, X: Dataset) -> np.ndarray:
         """The nearest centroid of each series.
 
         Parameters
@@ -228,7 +233,7 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
         X, lengths, params = self._fitted_input(X)
         return self._assign(X, lengths, self.cluster_centers_, params)[0]
 
-    def transform(self, X):
+    def transform(self, X: Dataset) -> np.ndarray:
         """The metric value of each series to each centroid.
 
         Parameters
@@ -269,7 +274,7 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
         params.pop("n_jobs", None)
         return params
 
-    def _dataset(self, X):
+    def _dataset(self, X: Dataset) -> tuple[np.ndarray, Any]:
         return dataset(X, self.metric == "euclidean", "for metric='euclidean'")
 
     def _check_init(self, n_clusters, size, d):

@@ -6,27 +6,35 @@ the least, over the other clusters B, of its mean distance to the series of B; i
 silhouette is (b - a) / max(a, b), and 0 when A holds i alone. The score is the mean.
 """
 
+from __future__ import annotations
+
 import numbers
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tswarp.clustering._common import check_random_state, dataset
 from tswarp.metrics import cdist_dtw, cdist_soft_dtw_normalized
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tswarp._typing import ArrayLike, Dataset
+
 _DISCARDED = ("be", "n_jobs", "verbose")
 
 
 def silhouette_score(
-    X,
-    labels,
-    metric=None,
-    sample_size=None,
-    metric_params=None,
-    n_jobs=None,
-    verbose=0,
-    random_state=None,
-    **kwds,
-):
+    X: Dataset,
+    labels: ArrayLike,
+    metric: str | Callable[..., float] | None = None,
+    sample_size: int | None = None,
+    metric_params: dict[str, Any] | None = None,
+    n_jobs: int | None = None,
+    verbose: int = 0,
+    random_state: int | np.random.RandomState | None = None,
+    **kwds: Any,
+) -> float:
     """Mean silhouette coefficient of a clustering of time series.
 
     Parameters

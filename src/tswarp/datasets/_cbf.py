@@ -7,6 +7,8 @@ every eps(t) are standard normal. The events start and last differently in every
 is what makes the set hard for the Euclidean distance and easy for DTW.
 """
 
+from __future__ import annotations
+
 import numpy as np
 
 CLASS_NAMES = {1: "cylinder", 2: "bell", 3: "funnel"}
@@ -27,7 +29,9 @@ def _count(value, name, minimum):
     return int(value)
 
 
-def make_cbf(n_series=30, length=128, seed=0):
+def make_cbf(
+    n_series: int = 30, length: int = 128, seed: int | np.random.SeedSequence = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Draw ``n_series`` Cylinder-Bell-Funnel series, the three classes in equal shares.
 
     Parameters
@@ -72,7 +76,9 @@ def make_cbf(n_series=30, length=128, seed=0):
     return X[:, :, None], y
 
 
-def load_cbf(n_train=30, n_test=900, length=128, seed=0):
+def load_cbf(
+    n_train: int = 30, n_test: int = 900, length: int = 128, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Draw a train/test split of Cylinder-Bell-Funnel, sized like the UCR archive's CBF.
 
     The two sets come from independent streams spawned from ``seed``, so the test set does

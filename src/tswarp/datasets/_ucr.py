@@ -11,6 +11,8 @@ Both give NaN-padded ``(n, sz, d)`` float64 arrays, the layout every tswarp metr
 series of different lengths from. Errors name the file and the line.
 """
 
+from __future__ import annotations
+
 import os
 
 import numpy as np
@@ -70,7 +72,7 @@ def _lines(path):
             _fail(path, 0, "not a text file (it is not valid UTF-8)")
 
 
-def read_ucr_tsv(path):
+def read_ucr_tsv(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray]:
     """Read a UCR-archive text file: a class label, then the series' values, on each line.
 
     Fields are separated by tabs (the 2018 archive's ``.tsv``), commas or blanks; the
@@ -143,7 +145,7 @@ def _read_ts_header(lines, path):
     _fail(path, 0, "no @data line: not a .ts file")
 
 
-def read_ts(path):
+def read_ts(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray | None]:
     """Read an sktime/aeon ``.ts`` file, univariate or multivariate.
 
     After the ``@`` header lines and ``@data``, each line is one case: its dimensions
@@ -212,7 +214,7 @@ def read_ts(path):
 _TEXT_EXTENSIONS = (".tsv", ".csv", ".txt")
 
 
-def load_dataset(path):
+def load_dataset(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray | None]:
     """Read a dataset file, choosing the reader from its extension.
 
     - ``.npy``: an (n, sz) or (n, sz, d) array of real numbers (NaN-padded if the lengths

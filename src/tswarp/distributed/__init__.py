@@ -17,32 +17,41 @@ blocks on and above the diagonal are computed, and mirrored, so that the result 
   holding it (the nearest neighbour of each row, for example).
 """
 
+from __future__ import annotations
+
 try:
-    import dask.array  # noqa: F401
-    import distributed  # noqa: F401
-    import zarr  # noqa: F401
+    import dask.array
+    import distributed
+    import zarr
 except ImportError as error:  # pragma: no cover - the extra is installed in the tests
     raise ImportError(
         f"tswarp.distributed needs Dask's distributed scheduler and Zarr ({error}): "
         'pip install "tswarp[distributed]"'
     ) from error
 
+from typing import TYPE_CHECKING, Any
+
 from tswarp.distributed._run import lazy_cdist, run_cdist
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from tswarp._typing import Dataset
 
 __all__ = ["cdist", "cdist_dask"]
 
 
 def cdist(
-    dataset1,
-    dataset2=None,
+    dataset1: Dataset | dask.array.Array | zarr.Array | str,
+    dataset2: Dataset | dask.array.Array | zarr.Array | str | None = None,
     *,
-    metric="dtw",
-    block_size=None,
-    client=None,
-    store=None,
-    verbose=0,
-    **metric_kwargs,
-):
+    metric: str = "dtw",
+    block_size: int | None = None,
+    client: distributed.Client | None = None,
+    store: str | zarr.Group | None = None,
+    verbose: int = 0,
+    **metric_kwargs: Any,
+) -> np.ndarray | zarr.Array:
     """The matrix of a metric between two datasets, computed block by block on a cluster.
 
     Parameters
@@ -107,7 +116,14 @@ def cdist(
     return run_cdist(dataset1, dataset2, metric, block_size, client, store, verbose, metric_kwargs)
 
 
-def cdist_dask(dataset1, dataset2=None, *, metric="dtw", block_size=None, **metric_kwargs):
+def cdist_dask(
+    dataset1: Dataset | dask.array.Array | zarr.Array | str,
+    dataset2: Dataset | dask.array.Array | zarr.Array | str | None = None,
+    *,
+    metric: str = "dtw",
+    block_size: int | None = None,
+    **metric_kwargs: Any,
+) -> dask.array.Array:
     """The matrix of a metric between two datasets as a lazy ``dask.array``.
 
     One chunk per block, computed by the scheduler that computes the array (a

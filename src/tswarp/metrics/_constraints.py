@@ -1,5 +1,10 @@
 """The documentation of the global-constraint arguments, shared by every public metric."""
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
 CONSTRAINT_DOC = """\
 global_constraint : {"sakoe_chiba", "itakura"} or None, default None
     Restricts the warping path to a band around the diagonal. Without it, a given
@@ -17,11 +22,12 @@ itakura_max_slope : float or None, default None
     column, and every other cell free)."""
 
 
-def document_constraints(function):
+def document_constraints(function: F) -> F:
     """Decorator: replace the docstring line ``{constraints}`` by ``CONSTRAINT_DOC``.
 
     The inserted lines take the indentation of the placeholder line.
     """
+    assert function.__doc__ is not None  # the decorated functions all have docstrings
     lines = []
     for line in function.__doc__.splitlines():
         if line.strip() == "{constraints}":

@@ -11,7 +11,10 @@ with itself), and the distance it returns is the one of step 1. So ``ctw`` and `
 which return the distance alone, run step 1 only: step 2 cannot change their result.
 """
 
+from __future__ import annotations
+
 import numbers
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,6 +35,10 @@ from tswarp.metrics._inputs import (
 )
 from tswarp.metrics._lcss import _items
 from tswarp.metrics._pairwise import constrained_matrix
+
+if TYPE_CHECKING:
+    from tswarp._typing import Array, ArrayLike, Dataset, Path
+    from tswarp.backend import Backend
 
 
 def check_max_iter(max_iter):
@@ -98,16 +105,16 @@ def _document_ctw(function):
 
 @_document_ctw
 def ctw(
-    s1,
-    s2,
-    max_iter=100,
-    n_components=None,
-    global_constraint=None,
-    sakoe_chiba_radius=None,
-    itakura_max_slope=None,
-    verbose=False,
-    be=None,
-):
+    s1: ArrayLike,
+    s2: ArrayLike,
+    max_iter: int = 100,
+    n_components: int | None = None,
+    global_constraint: str | None = None,
+    sakoe_chiba_radius: float | None = None,
+    itakura_max_slope: float | None = None,
+    verbose: bool = False,
+    be: Backend | str | None = None,
+) -> float | Array:
     """Canonical time warping (CTW) distance between two time series, as tslearn computes it.
 
     The distance of tslearn 0.10's CTW: the DTW distance between the first ``n_components``
@@ -156,16 +163,16 @@ def ctw(
 
 @_document_ctw
 def ctw_path(
-    s1,
-    s2,
-    max_iter=100,
-    n_components=None,
-    global_constraint=None,
-    sakoe_chiba_radius=None,
-    itakura_max_slope=None,
-    verbose=False,
-    be=None,
-):
+    s1: ArrayLike,
+    s2: ArrayLike,
+    max_iter: int = 100,
+    n_components: int | None = None,
+    global_constraint: str | None = None,
+    sakoe_chiba_radius: float | None = None,
+    itakura_max_slope: float | None = None,
+    verbose: bool = False,
+    be: Backend | str | None = None,
+) -> tuple[Path, CCA, float | Array]:
     """Canonical time warping (CTW) path, CCA and distance, as tslearn computes them.
 
     DTW first aligns the first ``n_components`` features of both series; with
@@ -213,7 +220,8 @@ def ctw_path(
         y = host_values(y, "s2").astype(np.float64, copy=False)
         rows, cols = np.array(path).T
         cca.fit(x[rows], y[cols])
-        path, _ = dtw_path(*cca.transform(x, y), *constraint)
+        x_projected, y_projected = cca.transform(x, y)
+        path, _ = dtw_path(x_projected, y_projected, *constraint)
     return path, cca, distance
 
 
@@ -235,17 +243,17 @@ def _leading_features(data, k, series_ndim):
 
 @document_constraints
 def cdist_ctw(
-    dataset1,
-    dataset2=None,
-    max_iter=100,
-    n_components=None,
-    global_constraint=None,
-    sakoe_chiba_radius=None,
-    itakura_max_slope=None,
-    n_jobs=None,
-    verbose=0,
-    be=None,
-):
+    dataset1: Dataset,
+    dataset2: Dataset | None = None,
+    max_iter: int = 100,
+    n_components: int | None = None,
+    global_constraint: str | None = None,
+    sakoe_chiba_radius: float | None = None,
+    itakura_max_slope: float | None = None,
+    n_jobs: int | None = None,
+    verbose: int = 0,
+    be: Backend | str | None = None,
+) -> Array:
     """CTW distances between every series of one dataset and every series of another.
 
     Each entry is :func:`ctw` of the pair: the DTW distance between their first
@@ -297,11 +305,9 @@ def cdist_ctw(
     dims = [X.shape[2] for X, _ in (first, second) if len(X)]
     k = check_n_components(n_components, *dims) if dims else 1
     if be.is_pytorch and needs_torch_engine(None, dataset1, dataset2):
-        first, second = (
-            None if data is None else _leading_features(data, k, 3)
-            for data in (dataset1, dataset2)
-        )
-        options = dict(n_jobs=n_jobs, verbose=verbose, be=be, dtype=np.float64)
+        first = _leading_features(dataset1, k, 3)
+        second = None if dataset2 is None else _leading_features(dataset2, k, 3)
+        options: dict[str, Any] = dict(n_jobs=n_jobs, verbose=verbose, be=be, dtype=np.float64)
         return cdist_dtw(first, second, *constraint_args, **options)
     first = _cut(first, k)
     second = first if dataset2 is None else _cut(second, k)

@@ -1,6 +1,9 @@
 """Dynamic Time Warping: distance, optimal path, accumulated cost matrix, pairwise matrix."""
 
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +29,10 @@ from tswarp.metrics._overflow import (
 )
 from tswarp.metrics._pairwise import constrained_matrix
 
+if TYPE_CHECKING:
+    from tswarp._typing import Array, ArrayLike, Dataset, DType, Path
+    from tswarp.backend import Backend
+
 
 def _series_and_band(s1, s2, global_constraint, sakoe_chiba_radius, itakura_max_slope):
     constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
@@ -34,7 +41,14 @@ def _series_and_band(s1, s2, global_constraint, sakoe_chiba_radius, itakura_max_
 
 
 @document_constraints
-def dtw(s1, s2, global_constraint=None, sakoe_chiba_radius=None, itakura_max_slope=None, be=None):
+def dtw(
+    s1: ArrayLike,
+    s2: ArrayLike,
+    global_constraint: str | None = None,
+    sakoe_chiba_radius: float | None = None,
+    itakura_max_slope: float | None = None,
+    be: Backend | str | None = None,
+) -> float | Array:
     """Dynamic Time Warping distance between two time series.
 
     The square root of the smallest sum, over all warping paths, of squared Euclidean
@@ -89,8 +103,13 @@ def dtw(s1, s2, global_constraint=None, sakoe_chiba_radius=None, itakura_max_slo
 
 @document_constraints
 def dtw_path(
-    s1, s2, global_constraint=None, sakoe_chiba_radius=None, itakura_max_slope=None, be=None
-):
+    s1: ArrayLike,
+    s2: ArrayLike,
+    global_constraint: str | None = None,
+    sakoe_chiba_radius: float | None = None,
+    itakura_max_slope: float | None = None,
+    be: Backend | str | None = None,
+) -> tuple[Path, float | Array]:
     """Optimal warping path and DTW distance between two time series.
 
     Among equally good paths, the one that prefers a diagonal step, then a step in ``s1``
@@ -135,14 +154,14 @@ def dtw_path(
 
 @document_constraints
 def dtw_accumulated_matrix(
-    s1,
-    s2,
-    mask=None,
-    be=None,
-    global_constraint=None,
-    sakoe_chiba_radius=None,
-    itakura_max_slope=None,
-):
+    s1: ArrayLike,
+    s2: ArrayLike,
+    mask: ArrayLike | None = None,
+    be: Backend | str | None = None,
+    global_constraint: str | None = None,
+    sakoe_chiba_radius: float | None = None,
+    itakura_max_slope: float | None = None,
+) -> Array:
     """Accumulated cost matrix of DTW: the cheapest squared cost of reaching each cell.
 
     ``R[i, j]`` is the smallest sum of squared distances along a path from (0, 0) to
@@ -217,16 +236,16 @@ def _admits_a_path(allowed):
 
 @document_constraints
 def cdist_dtw(
-    dataset1,
-    dataset2=None,
-    global_constraint=None,
-    sakoe_chiba_radius=None,
-    itakura_max_slope=None,
-    n_jobs=None,
-    verbose=0,
-    be=None,
-    dtype=None,
-):
+    dataset1: Dataset,
+    dataset2: Dataset | None = None,
+    global_constraint: str | None = None,
+    sakoe_chiba_radius: float | None = None,
+    itakura_max_slope: float | None = None,
+    n_jobs: int | None = None,
+    verbose: int = 0,
+    be: Backend | str | None = None,
+    dtype: DType | None = None,
+) -> Array:
     """DTW distances between every series of one dataset and every series of another.
 
     Parameters

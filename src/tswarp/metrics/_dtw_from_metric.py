@@ -5,6 +5,10 @@ the DTW recurrence then runs on it in the compiled kernel, and the value is the 
 costs along the optimal path, with no square root taken.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from tswarp._constraints import band_for, parse_constraint
@@ -12,6 +16,12 @@ from tswarp._kernels import _dtw
 from tswarp.backend import instantiate_backend
 from tswarp.metrics._constraints import document_constraints
 from tswarp.metrics._from_metric import cost_matrix
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tswarp._typing import Array, ArrayLike, Path
+    from tswarp.backend import Backend
 
 
 def path_of_costs(costs, constraint):
@@ -34,15 +44,15 @@ def _torch_path_from_metric(s1, s2, metric, constraint, kwds):
 
 @document_constraints
 def dtw_path_from_metric(
-    s1,
-    s2=None,
-    metric="euclidean",
-    global_constraint=None,
-    sakoe_chiba_radius=None,
-    itakura_max_slope=None,
-    be=None,
-    **kwds,
-):
+    s1: ArrayLike,
+    s2: ArrayLike | None = None,
+    metric: str | Callable[..., float] = "euclidean",
+    global_constraint: str | None = None,
+    sakoe_chiba_radius: float | None = None,
+    itakura_max_slope: float | None = None,
+    be: Backend | str | None = None,
+    **kwds: Any,
+) -> tuple[Path, float | Array]:
     """Optimal warping path and DTW score under any cost between time steps.
 
     The path minimises the sum of the costs between matched steps, as :func:`dtw_path` does

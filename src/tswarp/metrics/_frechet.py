@@ -4,7 +4,10 @@ The warping paths are DTW's; a path costs its largest squared distance between m
 instead of their sum, and the distance is the square root of the cheapest path's cost.
 """
 
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,6 +27,12 @@ from tswarp.metrics._inputs import (
 )
 from tswarp.metrics._overflow import float32_may_overflow, redo_overflowed_pairs, rescaled
 from tswarp.metrics._pairwise import constrained_matrix
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tswarp._typing import Array, ArrayLike, Dataset, DType, Path
+    from tswarp.backend import Backend
 
 
 def torch_frechet():
@@ -71,8 +80,13 @@ def _series_and_band(s1, s2, constraint):
 
 @document_constraints
 def frechet(
-    s1, s2, global_constraint=None, sakoe_chiba_radius=None, itakura_max_slope=None, be=None
-):
+    s1: ArrayLike,
+    s2: ArrayLike,
+    global_constraint: str | None = None,
+    sakoe_chiba_radius: float | None = None,
+    itakura_max_slope: float | None = None,
+    be: Backend | str | None = None,
+) -> float | Array:
     """Discrete Fréchet distance between two time series.
 
     The smallest, over all warping paths, of the largest Euclidean distance between matched
@@ -122,8 +136,13 @@ def frechet(
 
 @document_constraints
 def frechet_path(
-    s1, s2, global_constraint=None, sakoe_chiba_radius=None, itakura_max_slope=None, be=None
-):
+    s1: ArrayLike,
+    s2: ArrayLike,
+    global_constraint: str | None = None,
+    sakoe_chiba_radius: float | None = None,
+    itakura_max_slope: float | None = None,
+    be: Backend | str | None = None,
+) -> tuple[Path, float | Array]:
     """Optimal warping path and Fréchet distance between two time series.
 
     Walking back from the last cell, the path steps to the predecessor of smallest
@@ -163,7 +182,9 @@ def frechet_path(
     return frechet_path_and_distance(*_series_and_band(s1, s2, constraint))
 
 
-def frechet_accumulated_matrix(s1, s2, mask, be=None):
+def frechet_accumulated_matrix(
+    s1: ArrayLike, s2: ArrayLike, mask: ArrayLike, be: Backend | str | None = None
+) -> Array:
     """Accumulated cost matrix of the Fréchet distance.
 
     ``R[i, j]`` is the smallest, over the paths from (0, 0) to (i, j) within ``mask``, of
@@ -204,15 +225,15 @@ def frechet_accumulated_matrix(s1, s2, mask, be=None):
 
 @document_constraints
 def frechet_path_from_metric(
-    s1,
-    s2=None,
-    metric="precomputed",
-    global_constraint=None,
-    sakoe_chiba_radius=None,
-    itakura_max_slope=None,
-    be=None,
-    **kwds,
-):
+    s1: ArrayLike,
+    s2: ArrayLike | None = None,
+    metric: str | Callable[..., float] = "precomputed",
+    global_constraint: str | None = None,
+    sakoe_chiba_radius: float | None = None,
+    itakura_max_slope: float | None = None,
+    be: Backend | str | None = None,
+    **kwds: Any,
+) -> tuple[Path, float | Array]:
     """Optimal path and Fréchet value under any cost between time steps.
 
     The path minimises the largest cost along it, as :func:`frechet_path` does with squared
@@ -266,22 +287,23 @@ def frechet_path_from_metric(
     if be.is_pytorch:
         return torch_frechet().frechet_path_from_metric(s1, s2, metric, constraint, kwds)
     costs = cost_matrix(s1, s2, metric, kwds)
-    path, value = _frechet.frechet_path_of_costs(costs, *band_for(*costs.shape, constraint))
+    sz1, sz2 = costs.shape
+    path, value = _frechet.frechet_path_of_costs(costs, *band_for(sz1, sz2, constraint))
     return path, np.float64(value)
 
 
 @document_constraints
 def cdist_frechet(
-    dataset1,
-    dataset2=None,
-    global_constraint=None,
-    sakoe_chiba_radius=None,
-    itakura_max_slope=None,
-    n_jobs=None,
-    verbose=0,
-    be=None,
-    dtype=None,
-):
+    dataset1: Dataset,
+    dataset2: Dataset | None = None,
+    global_constraint: str | None = None,
+    sakoe_chiba_radius: float | None = None,
+    itakura_max_slope: float | None = None,
+    n_jobs: int | None = None,
+    verbose: int = 0,
+    be: Backend | str | None = None,
+    dtype: DType | None = None,
+) -> Array:
     """Fréchet distances between every series of one dataset and every series of another.
 
     Parameters

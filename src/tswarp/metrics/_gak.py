@@ -9,8 +9,11 @@ power-of-two rescaling where that keeps full accuracy, else in log space, which 
 overflows or underflows.
 """
 
+from __future__ import annotations
+
 import math
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,6 +27,10 @@ from tswarp.metrics._inputs import (
     to_series_pair,
 )
 from tswarp.metrics._pairwise import output_dtype, pairwise_matrix
+
+if TYPE_CHECKING:
+    from tswarp._typing import Array, ArrayLike, Dataset, DType
+    from tswarp.backend import Backend
 
 # Cells per block of pairs (see pairwise_matrix): tens of milliseconds in linear space, where
 # most pairs run, so that the calls' overhead stays near 1%; about a second in log space.
@@ -72,7 +79,9 @@ def normalized_log(log_xy, log_xx, log_yy):
     return log_xy - 0.5 * (log_xx + log_yy)
 
 
-def unnormalized_gak(s1, s2, sigma=1.0, be=None):
+def unnormalized_gak(
+    s1: ArrayLike, s2: ArrayLike, sigma: float = 1.0, be: Backend | str | None = None
+) -> float | Array:
     """Global alignment kernel between two time series, not normalised.
 
     The sum, over all warping paths, of the product along the path of the local kernel
@@ -119,7 +128,9 @@ def unnormalized_gak(s1, s2, sigma=1.0, be=None):
     return exp_or_inf(log_gak(x, y, scale))
 
 
-def gak(s1, s2, sigma=1.0, be=None):
+def gak(
+    s1: ArrayLike, s2: ArrayLike, sigma: float = 1.0, be: Backend | str | None = None
+) -> float | Array:
     """Normalised global alignment kernel between two time series, in (0, 1].
 
     ``K(s1, s2) / sqrt(K(s1, s1) K(s2, s2))`` with ``K`` the kernel of
@@ -181,7 +192,15 @@ def _own_logs(dataset, scale, n_jobs):
     return values
 
 
-def cdist_gak(dataset1, dataset2=None, sigma=1.0, n_jobs=None, verbose=0, be=None, dtype=None):
+def cdist_gak(
+    dataset1: Dataset,
+    dataset2: Dataset | None = None,
+    sigma: float = 1.0,
+    n_jobs: int | None = None,
+    verbose: int = 0,
+    be: Backend | str | None = None,
+    dtype: DType | None = None,
+) -> Array:
     """Normalised global alignment kernel between every series of two datasets.
 
     Entry (i, j) is :func:`gak` of ``dataset1[i]`` and ``dataset2[j]``: a similarity, 1 for
@@ -288,7 +307,12 @@ def sigma_value(dataset, n_samples, random_state):
     return float(np.median(_pairwise_distances(steps[chosen]))) * math.sqrt(X.shape[1])
 
 
-def sigma_gak(dataset, n_samples=100, random_state=None, be=None):
+def sigma_gak(
+    dataset: Dataset,
+    n_samples: int = 100,
+    random_state: int | np.random.RandomState | None = None,
+    be: Backend | str | None = None,
+) -> float | Array:
     """A bandwidth for GAK from the data: Cuturi's heuristic, as tslearn computes it.
 
     The median Euclidean distance between time steps drawn at random from all the series,

@@ -6,14 +6,20 @@ infinity is an error), and pairs of series or datasets. ``_torch_inputs`` adds o
 is particular to tensors: their dtypes, their device, and 0 in the padding.
 """
 
+from __future__ import annotations
+
 import math
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tswarp import _warnings
 from tswarp.backend import instantiate_backend
 from tswarp.backend._base import _is_torch_tensor
+
+if TYPE_CHECKING:
+    from tswarp.backend import Backend
 
 # Kernels are compiled for these two widths; other real dtypes are converted to float64.
 _KERNEL_DTYPES = (np.float32, np.float64)
@@ -37,7 +43,7 @@ def _holds_tensor(data):
     return isinstance(data, (list, tuple)) and any(_is_torch_tensor(item) for item in data)
 
 
-def dataset_backend(be, *datasets):
+def dataset_backend(be: Backend | str | None, *datasets: object) -> Backend:
     """The backend of a cdist: ``instantiate_backend(be, *datasets)``, except that a list or
     tuple of series holding a tensor counts as torch data (tensors in, a tensor out)."""
     return instantiate_backend(be, *("pytorch" if _holds_tensor(d) else d for d in datasets))

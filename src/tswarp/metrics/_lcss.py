@@ -4,7 +4,10 @@ Two time steps match when their Euclidean distance is at most ``eps``; the score
 largest number of matches along a warping path, divided by the shorter series' length.
 """
 
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,6 +26,12 @@ from tswarp.metrics._inputs import (
     to_series_pair,
 )
 from tswarp.metrics._pairwise import constrained_matrix
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tswarp._typing import Array, ArrayLike, Dataset, DType, Path
+    from tswarp.backend import Backend
 
 
 def squared_threshold(eps):
@@ -53,14 +62,14 @@ def _items(dataset):
 
 @document_constraints
 def lcss(
-    s1,
-    s2,
-    eps=1.0,
-    global_constraint=None,
-    sakoe_chiba_radius=None,
-    itakura_max_slope=None,
-    be=None,
-):
+    s1: ArrayLike,
+    s2: ArrayLike,
+    eps: float = 1.0,
+    global_constraint: str | None = None,
+    sakoe_chiba_radius: float | None = None,
+    itakura_max_slope: float | None = None,
+    be: Backend | str | None = None,
+) -> float:
     """Longest common subsequence (LCSS) similarity between two time series.
 
     Steps ``s1[i]`` and ``s2[j]`` match when their Euclidean distance is at most ``eps``.
@@ -114,14 +123,14 @@ def lcss(
 
 @document_constraints
 def lcss_path(
-    s1,
-    s2,
-    eps=1.0,
-    global_constraint=None,
-    sakoe_chiba_radius=None,
-    itakura_max_slope=None,
-    be=None,
-):
+    s1: ArrayLike,
+    s2: ArrayLike,
+    eps: float = 1.0,
+    global_constraint: str | None = None,
+    sakoe_chiba_radius: float | None = None,
+    itakura_max_slope: float | None = None,
+    be: Backend | str | None = None,
+) -> tuple[Path, float]:
     """Matched pairs and LCSS similarity between two time series.
 
     Parameters are those of :func:`lcss`. Walking back from the last cell, a matching cell
@@ -160,16 +169,16 @@ def lcss_path(
 
 @document_constraints
 def lcss_path_from_metric(
-    s1,
-    s2=None,
-    eps=1.0,
-    metric="euclidean",
-    global_constraint=None,
-    sakoe_chiba_radius=None,
-    itakura_max_slope=None,
-    be=None,
-    **kwds,
-):
+    s1: ArrayLike,
+    s2: ArrayLike | None = None,
+    eps: float = 1.0,
+    metric: str | Callable[..., float] = "euclidean",
+    global_constraint: str | None = None,
+    sakoe_chiba_radius: float | None = None,
+    itakura_max_slope: float | None = None,
+    be: Backend | str | None = None,
+    **kwds: Any,
+) -> tuple[Path, float]:
     """Matched pairs and LCSS similarity under any cost between time steps.
 
     Steps match when their cost under ``metric`` is at most ``eps``; the rest is
@@ -221,23 +230,24 @@ def lcss_path_from_metric(
     eps = check_eps(eps)
     constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
     costs = cost_matrix(s1, s2, metric, kwds)
-    path, count = _lcss.lcss_path_of_costs(costs, *band_for(*costs.shape, constraint), eps)
+    sz1, sz2 = costs.shape
+    path, count = _lcss.lcss_path_of_costs(costs, *band_for(sz1, sz2, constraint), eps)
     return path, count / min(costs.shape)
 
 
 @document_constraints
 def cdist_lcss(
-    dataset1,
-    dataset2=None,
-    eps=1.0,
-    global_constraint=None,
-    sakoe_chiba_radius=None,
-    itakura_max_slope=None,
-    n_jobs=None,
-    verbose=0,
-    be=None,
-    dtype=None,
-):
+    dataset1: Dataset,
+    dataset2: Dataset | None = None,
+    eps: float = 1.0,
+    global_constraint: str | None = None,
+    sakoe_chiba_radius: float | None = None,
+    itakura_max_slope: float | None = None,
+    n_jobs: int | None = None,
+    verbose: int = 0,
+    be: Backend | str | None = None,
+    dtype: DType | None = None,
+) -> Array:
     """LCSS similarities between every series of one dataset and every series of another.
 
     tslearn has no such function; aeon's ``lcss_pairwise_distance`` gives one minus these
@@ -314,7 +324,9 @@ def _table(be, matches, mask, *inputs):
     return to_backend(be, table, *inputs)
 
 
-def lcss_accumulated_matrix(s1, s2, eps, mask, be=None):
+def lcss_accumulated_matrix(
+    s1: ArrayLike, s2: ArrayLike, eps: float, mask: ArrayLike, be: Backend | str | None = None
+) -> Array:
     """The table of LCSS match counts of two time series (tslearn's ``dtw_variants`` helper).
 
     ``L[i, j]`` is the number of matches of ``s1[:i]`` and ``s2[:j]`` (steps match when their
@@ -361,7 +373,9 @@ def lcss_accumulated_matrix(s1, s2, eps, mask, be=None):
     return _table(be, cost_matrix(s1, s2, "sqeuclidean", {}) <= threshold, mask, s1, s2)
 
 
-def lcss_accumulated_matrix_from_dist_matrix(dist_matrix, eps, mask, be=None):
+def lcss_accumulated_matrix_from_dist_matrix(
+    dist_matrix: ArrayLike, eps: float, mask: ArrayLike, be: Backend | str | None = None
+) -> Array:
     """The table of LCSS match counts for a given matrix of costs between time steps.
 
     As :func:`lcss_accumulated_matrix`, where steps ``i`` and ``j`` match when

@@ -6,14 +6,21 @@ than the longer series admits no path and raises ``InfeasibleConstraintError``, 
 tslearn raises a plain ValueError.
 """
 
+from __future__ import annotations
+
 import math
 import numbers
+from typing import TYPE_CHECKING
 
 from tswarp._constraints import NONE, InfeasibleConstraintError, band_for
 from tswarp._kernels import _limited_warping
 from tswarp.backend import instantiate_backend
 from tswarp.metrics._inputs import to_series_pair
 from tswarp.metrics._overflow import dtw_distance, rescaled
+
+if TYPE_CHECKING:
+    from tswarp._typing import Array, ArrayLike, Path
+    from tswarp.backend import Backend
 
 
 def torch_limited_warping():
@@ -100,7 +107,9 @@ _RAISES = """\
         holds something other than real numbers."""
 
 
-def dtw_limited_warping_length(s1, s2, max_length, be=None):
+def dtw_limited_warping_length(
+    s1: ArrayLike, s2: ArrayLike, max_length: int, be: Backend | str | None = None
+) -> float | Array:
     """DTW between two time series over the warping paths of at most ``max_length`` steps.
 
     The square root of the smallest sum of squared Euclidean distances between matched
@@ -135,7 +144,9 @@ def dtw_limited_warping_length(s1, s2, max_length, be=None):
     return limited_distance(*_series_and_length(s1, s2, max_length))
 
 
-def dtw_path_limited_warping_length(s1, s2, max_length, be=None):
+def dtw_path_limited_warping_length(
+    s1: ArrayLike, s2: ArrayLike, max_length: int, be: Backend | str | None = None
+) -> tuple[Path, float | Array]:
     """Optimal warping path of at most ``max_length`` steps, and its DTW distance.
 
     Of the optimal paths, the one with the fewest steps is returned; walking back from the

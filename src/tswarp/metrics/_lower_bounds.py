@@ -1,6 +1,9 @@
 """LB_Keogh: a cheap lower bound of Sakoe-Chiba-constrained DTW, and the envelope it uses."""
 
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -8,6 +11,10 @@ from tswarp._constraints import check_radius
 from tswarp._kernels import _envelope
 from tswarp.backend import instantiate_backend
 from tswarp.metrics._inputs import to_backend, to_series
+
+if TYPE_CHECKING:
+    from tswarp._typing import Array, ArrayLike
+    from tswarp.backend import Backend
 
 
 def _envelope_arrays(x, radius):
@@ -19,7 +26,9 @@ def _envelope_arrays(x, radius):
     return env_down, env_up
 
 
-def lb_envelope(ts, radius=1, be=None):
+def lb_envelope(
+    ts: ArrayLike, radius: int = 1, be: Backend | str | None = None
+) -> tuple[Array, Array]:
     """Lower and upper envelopes of a time series, as used by :func:`lb_keogh`.
 
     At each time step ``i`` the envelopes are the minimum and the maximum of the series over
@@ -98,7 +107,12 @@ def _candidate_envelope(envelope_candidate):
     return env_down, env_up
 
 
-def lb_keogh(ts_query, ts_candidate=None, radius=1, envelope_candidate=None):
+def lb_keogh(
+    ts_query: ArrayLike,
+    ts_candidate: ArrayLike | None = None,
+    radius: int = 1,
+    envelope_candidate: tuple[ArrayLike, ArrayLike] | None = None,
+) -> float:
     """LB_Keogh lower bound of the DTW distance between a query and a candidate series.
 
     The square root of the sum of the squared distances by which the query steps outside

@@ -4,7 +4,10 @@ The masks come from the same band computation that the kernels use, so a mask al
 exactly the cells that a constrained metric computes.
 """
 
+from __future__ import annotations
+
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,6 +20,10 @@ from tswarp._constraints import (
     parse_constraint,
 )
 from tswarp.backend import instantiate_backend
+
+if TYPE_CHECKING:
+    from tswarp._typing import Array, ArrayLike
+    from tswarp.backend import Backend
 
 
 def _size(value, name):
@@ -43,7 +50,9 @@ def _mask(sz1, sz2, constraint, be):
     return mask if be.is_numpy else be.from_numpy(mask)
 
 
-def sakoe_chiba_mask(sz1, sz2, radius=1, be=None):
+def sakoe_chiba_mask(
+    sz1: int, sz2: int, radius: float = 1, be: Backend | str | None = None
+) -> Array:
     """Sakoe-Chiba band: cells within ``radius`` of the diagonal, widened by ``|sz1 - sz2|``.
 
     Parameters
@@ -73,7 +82,9 @@ def sakoe_chiba_mask(sz1, sz2, radius=1, be=None):
     return _mask(sz1, sz2, (SAKOE_CHIBA, check_radius(radius)), instantiate_backend(be))
 
 
-def itakura_mask(sz1, sz2, max_slope=2.0, be=None):
+def itakura_mask(
+    sz1: int, sz2: int, max_slope: float = 2.0, be: Backend | str | None = None
+) -> Array:
     """Itakura parallelogram: paths whose slope stays within [1/max_slope, max_slope].
 
     Parameters
@@ -111,8 +122,13 @@ def itakura_mask(sz1, sz2, max_slope=2.0, be=None):
 
 
 def compute_mask(
-    s1, s2, global_constraint=0, sakoe_chiba_radius=None, itakura_max_slope=None, be=None
-):
+    s1: int | ArrayLike,
+    s2: int | ArrayLike,
+    global_constraint: str | int | None = 0,
+    sakoe_chiba_radius: float | None = None,
+    itakura_max_slope: float | None = None,
+    be: Backend | str | None = None,
+) -> Array:
     """Compute the mask of a global constraint, given as for :func:`tswarp.metrics.dtw`.
 
     Parameters

@@ -7,12 +7,18 @@ of every pair of symbols form a small (alphabet, alphabet) table; with each word
 one-hot encoded, all the sums of a pairwise matrix are one matrix product.
 """
 
+from __future__ import annotations
+
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tswarp._threads import check_n_jobs
 from tswarp.metrics._inputs import dataset_backend, dataset_shape, host_values, to_backend
+
+if TYPE_CHECKING:
+    from tswarp._typing import Array, ArrayLike, Dataset
 
 
 def _breakpoints(breakpoints_avg):
@@ -77,7 +83,14 @@ def _one_hot(words, alphabet):
     return encoded.reshape(n, -1)
 
 
-def cdist_sax(dataset1, breakpoints_avg, size_fitted, dataset2=None, n_jobs=None, verbose=0):
+def cdist_sax(
+    dataset1: Dataset,
+    breakpoints_avg: ArrayLike,
+    size_fitted: int,
+    dataset2: Dataset | None = None,
+    n_jobs: int | None = None,
+    verbose: int = 0,
+) -> Array:
     r"""MINDIST between the SAX words of every pair of series.
 
     .. math::

@@ -10,13 +10,20 @@ Datasets are transformed once and paired block of rows by block of rows, with Nu
 or, for tensors, torch.fft on their device (differentiable).
 """
 
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tswarp.backend._base import _is_torch_tensor
 from tswarp.metrics import _inputs
 from tswarp.metrics._inputs import dataset_backend, to_backend, torch_inputs
+
+if TYPE_CHECKING:
+    from tswarp._typing import Array, ArrayLike, Dataset
+    from tswarp.backend import Backend
 
 # Products of two norms below this count as zero: their correlations are 0 (tslearn's rule).
 _SMALL_NORMS = 1e-9
@@ -185,7 +192,7 @@ def mirrored(matrix):
 # --- public functions --------------------------------------------------------------------------
 
 
-def sbd(s1, s2, be=None):
+def sbd(s1: ArrayLike, s2: ArrayLike, be: Backend | str | None = None) -> float | Array:
     r"""Shape-based distance between two time series (k-Shape's SBD).
 
     .. math::
@@ -242,7 +249,9 @@ def sbd(s1, s2, be=None):
     return distance if be.is_pytorch else float(distance)
 
 
-def cdist_sbd(dataset1, dataset2=None, be=None):
+def cdist_sbd(
+    dataset1: Dataset, dataset2: Dataset | None = None, be: Backend | str | None = None
+) -> Array:
     """Shape-based distances between every series of one dataset and every series of another.
 
     Each entry is :func:`sbd` of a pair; the FFT of every series is computed once.
@@ -302,7 +311,13 @@ def _given_norms(norms, X, name):
     return values
 
 
-def cdist_normalized_cc(dataset1, dataset2, norms1, norms2, self_similarity):
+def cdist_normalized_cc(
+    dataset1: Dataset,
+    dataset2: Dataset,
+    norms1: ArrayLike,
+    norms2: ArrayLike,
+    self_similarity: bool,
+) -> Array:
     """Largest normalised cross-correlation of every pair of series of two datasets.
 
     k-Shape's building block: entry (i, j) is ``1 - sbd(dataset1[i], dataset2[j])`` (see
@@ -402,7 +417,9 @@ def _shifted(X, shifts):
     return xp.where(inside[:, :, None], taken, xp.zeros_like(taken))
 
 
-def y_shifted_sbd_vec(ref_ts, dataset, norm_ref, norms_dataset):
+def y_shifted_sbd_vec(
+    ref_ts: ArrayLike, dataset: Dataset, norm_ref: float, norms_dataset: ArrayLike
+) -> Array:
     """Shift each series of a dataset to its best match with a reference series.
 
     k-Shape's alignment step: series i moves by the shift ``s`` that maximises its

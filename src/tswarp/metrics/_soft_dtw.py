@@ -7,6 +7,10 @@ every function here then returns DTW squared; tslearn's cdist functions return u
 DTW there instead.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from tswarp._constraints import band_for, infeasible, parse_constraint
@@ -25,6 +29,10 @@ from tswarp.metrics._inputs import (
 )
 from tswarp.metrics._overflow import dtw_path_and_cost, rescaled, scaled_back
 from tswarp.metrics._pairwise import constrained_matrix, output_dtype
+
+if TYPE_CHECKING:
+    from tswarp._typing import Array, ArrayLike, Dataset, DType
+    from tswarp.backend import Backend
 
 # A soft-DTW cell costs 5-20 ns (two exponentials and a log, on 8 to 1 SIMD lanes) against
 # about 1 ns for DTW, so blocks of this many cells per thread return to Python within ~0.2 s.
@@ -51,15 +59,15 @@ def _value(x, y, gamma, constraint):
 
 @document_constraints
 def soft_dtw(
-    s1,
-    s2,
-    gamma=1.0,
-    global_constraint=None,
-    sakoe_chiba_radius=None,
-    itakura_max_slope=None,
-    be=None,
-    compute_with_backend=None,
-):
+    s1: ArrayLike,
+    s2: ArrayLike,
+    gamma: float = 1.0,
+    global_constraint: str | None = None,
+    sakoe_chiba_radius: float | None = None,
+    itakura_max_slope: float | None = None,
+    be: Backend | str | None = None,
+    compute_with_backend: bool | None = None,
+) -> float | Array:
     """Soft-DTW between two time series.
 
     The soft minimum, at temperature ``gamma``, of the costs of all warping paths, a path's
@@ -119,15 +127,15 @@ def soft_dtw(
 
 @document_constraints
 def soft_dtw_normalized(
-    s1,
-    s2,
-    gamma=1.0,
-    global_constraint=None,
-    sakoe_chiba_radius=None,
-    itakura_max_slope=None,
-    be=None,
-    compute_with_backend=None,
-):
+    s1: ArrayLike,
+    s2: ArrayLike,
+    gamma: float = 1.0,
+    global_constraint: str | None = None,
+    sakoe_chiba_radius: float | None = None,
+    itakura_max_slope: float | None = None,
+    be: Backend | str | None = None,
+    compute_with_backend: bool | None = None,
+) -> float | Array:
     """Soft-DTW divergence: ``soft_dtw(s1, s2) - (soft_dtw(s1, s1) + soft_dtw(s2, s2)) / 2``.
 
     Exactly 0 when ``s1`` and ``s2`` are equal, symmetric, and (for the squared Euclidean
@@ -179,15 +187,15 @@ def soft_dtw_normalized(
 
 @document_constraints
 def soft_dtw_alignment(
-    s1,
-    s2,
-    gamma=1.0,
-    global_constraint=None,
-    sakoe_chiba_radius=None,
-    itakura_max_slope=None,
-    be=None,
-    compute_with_backend=None,
-):
+    s1: ArrayLike,
+    s2: ArrayLike,
+    gamma: float = 1.0,
+    global_constraint: str | None = None,
+    sakoe_chiba_radius: float | None = None,
+    itakura_max_slope: float | None = None,
+    be: Backend | str | None = None,
+    compute_with_backend: bool | None = None,
+) -> tuple[Array, float | Array]:
     """Expected alignment matrix and soft-DTW value of two time series.
 
     ``A[i, j]`` is the probability that a warping path drawn with probability proportional
@@ -309,18 +317,18 @@ def _self_values(dataset, gamma, constraint, n_jobs):
 
 @document_constraints
 def cdist_soft_dtw(
-    dataset1,
-    dataset2=None,
-    gamma=1.0,
-    global_constraint=None,
-    sakoe_chiba_radius=None,
-    itakura_max_slope=None,
-    n_jobs=None,
-    verbose=0,
-    be=None,
-    compute_with_backend=None,
-    dtype=None,
-):
+    dataset1: Dataset,
+    dataset2: Dataset | None = None,
+    gamma: float = 1.0,
+    global_constraint: str | None = None,
+    sakoe_chiba_radius: float | None = None,
+    itakura_max_slope: float | None = None,
+    n_jobs: int | None = None,
+    verbose: int = 0,
+    be: Backend | str | None = None,
+    compute_with_backend: bool | None = None,
+    dtype: DType | None = None,
+) -> Array:
     """Soft-DTW between every series of one dataset and every series of another.
 
     Parameters
@@ -385,18 +393,18 @@ def cdist_soft_dtw(
 
 @document_constraints
 def cdist_soft_dtw_normalized(
-    dataset1,
-    dataset2=None,
-    gamma=1.0,
-    global_constraint=None,
-    sakoe_chiba_radius=None,
-    itakura_max_slope=None,
-    n_jobs=None,
-    verbose=0,
-    be=None,
-    compute_with_backend=None,
-    dtype=None,
-):
+    dataset1: Dataset,
+    dataset2: Dataset | None = None,
+    gamma: float = 1.0,
+    global_constraint: str | None = None,
+    sakoe_chiba_radius: float | None = None,
+    itakura_max_slope: float | None = None,
+    n_jobs: int | None = None,
+    verbose: int = 0,
+    be: Backend | str | None = None,
+    compute_with_backend: bool | None = None,
+    dtype: DType | None = None,
+) -> Array:
     """Soft-DTW divergence between every series of one dataset and every series of another.
 
     Entry (i, j) is :func:`soft_dtw_normalized` of ``dataset1[i]`` and ``dataset2[j]``.

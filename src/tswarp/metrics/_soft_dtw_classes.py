@@ -6,8 +6,11 @@ the expected alignment. ``SquaredEuclidean`` gives the cost matrix and the produ
 Jacobian with that gradient: together, the gradient of soft-DTW with respect to a series.
 """
 
+from __future__ import annotations
+
 import math
 import numbers
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -26,6 +29,14 @@ from tswarp.metrics._inputs import (
     to_series_pair,
     torch_inputs,
 )
+
+if TYPE_CHECKING:
+    from tswarp._typing import Array, ArrayLike, Dataset
+    from tswarp.backend import Backend
+
+    class _Costs(Protocol):  # what SoftDTW takes instead of a matrix, as SquaredEuclidean
+        def compute(self) -> Array: ...
+
 
 _NO_CONSTRAINT = parse_constraint()
 
@@ -68,7 +79,12 @@ def sampled_median_distance(dataset, n_samples, random_state):
     return float(np.median(distances)), sz
 
 
-def gamma_soft_dtw(dataset, n_samples=100, random_state=None, be=None):
+def gamma_soft_dtw(
+    dataset: Dataset,
+    n_samples: int = 100,
+    random_state: int | np.random.RandomState | None = None,
+    be: Backend | str | None = None,
+) -> float | Array:
     r"""A gamma for soft-DTW suited to a dataset: :math:`2 \sigma^2`.
 
     :math:`\sigma` is the median Euclidean distance between ``n_samples`` time steps drawn
@@ -140,13 +156,19 @@ class SquaredEuclidean:
            [4., 1., 0., 1.]])
     """
 
-    def __init__(self, X, Y, be=None, compute_with_backend=False):
+    def __init__(
+        self,
+        X: ArrayLike,
+        Y: ArrayLike,
+        be: Backend | str | None = None,
+        compute_with_backend: bool = False,
+    ) -> None:
         check_compute_with_backend(compute_with_backend)
         self.be = instantiate_backend(be, X, Y)
         self.compute_with_backend = compute_with_backend
         self.X, self.Y = _float64_pair(self.be, X, Y)
 
-    def compute(self):
+    def compute(self) -> Array:
         """Compute the (m, n) float64 matrix ``D[i, j] = ||X[i] - Y[j]||^2``.
 
         Returns
@@ -160,7 +182,7 @@ class SquaredEuclidean:
             return squared_euclidean(self.X, self.Y)
         return _squared_euclidean(self.X, self.Y)
 
-    def jacobian_product(self, E):
+    def jacobian_product(self, E: ArrayLike) -> Array:
         """Multiply the Jacobian of :meth:`compute` (w.r.t. ``X``) with ``E``.
 
         Parameters
@@ -173,12 +195,12 @@ class SquaredEuclidean:
         G : array of shape (m, d), float64
             ``G[i] = sum_j E[i, j] * 2 * (X[i] - Y[j])``.
         """
-        E = self._matrix(E)
+        matrix = self._matrix(E)
         # Both series centred on one point: the costs are unchanged, and the two products
         # below do not cancel when the data share a large offset.
         centre = (self.X.mean(0) + self.Y.mean(0)) / 2
         x, y = self.X - centre, self.Y - centre
-        return 2 * (x * E.sum(1)[:, None] - E @ y)
+        return 2 * (x * matrix.sum(1)[:, None] - matrix @ y)
 
     def _matrix(self, E):
         shape = (self.X.shape[0], self.Y.shape[0])
@@ -240,7 +262,13 @@ class SoftDTW:
     (3, 4)
     """
 
-    def __init__(self, D, gamma=1.0, be=None, compute_with_backend=False):
+    def __init__(
+        self,
+        D: ArrayLike | _Costs,
+        gamma: float = 1.0,
+        be: Backend | str | None = None,
+        compute_with_backend: bool = False,
+    ) -> None:
         check_compute_with_backend(compute_with_backend)
         if hasattr(D, "compute"):
             D = D.compute()
@@ -251,7 +279,7 @@ class SoftDTW:
         check_gamma_fits(self.gamma, *self.D.shape)
         self.computed = False
 
-    def compute(self):
+    def compute(self) -> float | Array:
         """Compute the soft-DTW value of the costs.
 
         Returns
@@ -283,7 +311,7 @@ class SoftDTW:
         self.computed = True
         return np.float64(values[0])
 
-    def grad(self):
+    def grad(self) -> Array:
         """Compute the gradient of :meth:`compute`'s value with respect to the costs.
 
         Returns

@@ -6,9 +6,12 @@ later one; the distance is the square root of the cheapest path's sum of squared
 under DTW within a band, found with lower bounds and early abandoning.
 """
 
+from __future__ import annotations
+
 import math
 import numbers
 import operator
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,6 +20,10 @@ from tswarp._kernels import _envelope, _subsequence
 from tswarp.backend import instantiate_backend
 from tswarp.metrics._inputs import check_same_features, host_values, to_backend, to_series
 from tswarp.metrics._overflow import rescaled
+
+if TYPE_CHECKING:
+    from tswarp._typing import Array, ArrayLike, Path
+    from tswarp.backend import Backend
 
 # A path's cost summed in another order differs by at most a few ulps per step: the margin,
 # per step of the longest path, with which the start of the best match is bounded.
@@ -85,7 +92,9 @@ def match_path(x, y):
     return path, math.sqrt(cost) * 2.0**k
 
 
-def subsequence_cost_matrix(subseq, longseq, be=None):
+def subsequence_cost_matrix(
+    subseq: ArrayLike, longseq: ArrayLike, be: Backend | str | None = None
+) -> Array:
     """Accumulated cost matrix of subsequence DTW.
 
     ``R[i, j]`` is the least sum of squared distances along a warping path that matches
@@ -153,7 +162,9 @@ def _accumulated_matrix(acc_cost_mat):
     return acc
 
 
-def subsequence_path(acc_cost_mat, idx_path_end, be=None):
+def subsequence_path(
+    acc_cost_mat: ArrayLike, idx_path_end: int, be: Backend | str | None = None
+) -> Path:
     """Optimal subsequence path that ends at a given step of the long series.
 
     Walking back from ``(sz1 - 1, idx_path_end)``, the path steps to the predecessor of least
@@ -193,7 +204,9 @@ def subsequence_path(acc_cost_mat, idx_path_end, be=None):
     return _subsequence.subsequence_backtrack(acc, _check_path_end(idx_path_end, acc.shape[1]))
 
 
-def dtw_subsequence_path(subseq, longseq, be=None):
+def dtw_subsequence_path(
+    subseq: ArrayLike, longseq: ArrayLike, be: Backend | str | None = None
+) -> tuple[Path, float | Array]:
     """Best match of a query anywhere in a long series: its path and its DTW distance.
 
     The path may start and end on any steps of ``longseq``; the distance is the square root
@@ -240,7 +253,9 @@ def dtw_subsequence_path(subseq, longseq, be=None):
     return path, np.float64(distance)
 
 
-def dtw_subsequence(subseq, longseq, be=None):
+def dtw_subsequence(
+    subseq: ArrayLike, longseq: ArrayLike, be: Backend | str | None = None
+) -> float | Array:
     """Subsequence DTW distance: how well a query matches its best stretch of a long series.
 
     The distance of :func:`dtw_subsequence_path` without the path, from one column of the
@@ -355,15 +370,15 @@ def best_apart(costs, k, exclusion):
 
 
 def subsequence_search(
-    query,
-    longseq,
-    k=1,
-    exclusion=None,
-    sakoe_chiba_radius=None,
-    z_normalize=False,
-    prune=True,
-    be=None,
-):
+    query: ArrayLike,
+    longseq: ArrayLike,
+    k: int = 1,
+    exclusion: int | None = None,
+    sakoe_chiba_radius: float | None = None,
+    z_normalize: bool = False,
+    prune: bool = True,
+    be: Backend | str | None = None,
+) -> list[tuple[int, int, float]] | list[tuple[int, int, Array]]:
     """The k best matches of a query among the windows of a long series, under DTW.
 
     Every window of ``longseq`` as long as the query is compared with it by DTW within a

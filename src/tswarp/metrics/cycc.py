@@ -2,6 +2,10 @@
 changing the prefix: the normalised cross-correlation of two series, and the pairwise functions
 built on it (defined in :mod:`tswarp.metrics`)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from tswarp.metrics._inputs import to_series_pair
@@ -12,10 +16,15 @@ from tswarp.metrics._sbd import (
     y_shifted_sbd_vec,
 )
 
+if TYPE_CHECKING:
+    from tswarp._typing import ArrayLike
+
 __all__ = ["cdist_normalized_cc", "normalized_cc", "y_shifted_sbd_vec"]
 
 
-def normalized_cc(s1, s2, norm1=-1.0, norm2=-1.0):
+def normalized_cc(
+    s1: ArrayLike, s2: ArrayLike, norm1: float = -1.0, norm2: float = -1.0
+) -> np.ndarray:
     """Normalised cross-correlation of two time series at every shift.
 
     At shift ``s`` the correlation is ``sum_t <s1[t + s], s2[t]>`` over the steps where both

@@ -5,12 +5,18 @@ Each metric averages over the series (weighted by ``ts_weights``), then over the
 says how the features are combined.
 """
 
+from __future__ import annotations
+
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tswarp.backend import instantiate_backend
 from tswarp.metrics._inputs import dataset_shape, host_values, to_backend
+
+if TYPE_CHECKING:
+    from tswarp._typing import Array, ArrayLike, Dataset
 
 __all__ = ["mae", "mase", "mse"]
 
@@ -89,7 +95,13 @@ def _returned(result, *inputs):
     return result if be.is_numpy else to_backend(be, np.asarray(result), *inputs)
 
 
-def mae(y_true, y_pred, ts_weights=None, timestamps_weights=None, multioutput="uniform_average"):
+def mae(
+    y_true: Dataset,
+    y_pred: Dataset,
+    ts_weights: ArrayLike | None = None,
+    timestamps_weights: ArrayLike | None = None,
+    multioutput: str | ArrayLike = "uniform_average",
+) -> float | Array:
     """Mean absolute error between two datasets of time series.
 
     Parameters
@@ -129,7 +141,13 @@ def mae(y_true, y_pred, ts_weights=None, timestamps_weights=None, multioutput="u
     return _returned(_combined(per_feature, multioutput), y_true, y_pred)
 
 
-def mse(y_true, y_pred, ts_weights=None, timestamps_weights=None, multioutput="uniform_average"):
+def mse(
+    y_true: Dataset,
+    y_pred: Dataset,
+    ts_weights: ArrayLike | None = None,
+    timestamps_weights: ArrayLike | None = None,
+    multioutput: str | ArrayLike = "uniform_average",
+) -> float | Array:
     """Mean squared error between two datasets of time series.
 
     Parameters
@@ -206,14 +224,14 @@ def _naive_scale(train_data, seasonal_period, d):
 
 
 def mase(
-    y_true,
-    y_pred,
-    train_data,
-    seasonal_period=1,
-    ts_weights=None,
-    timestamps_weights=None,
-    multioutput="uniform_average",
-):
+    y_true: Dataset,
+    y_pred: Dataset,
+    train_data: Dataset,
+    seasonal_period: int = 1,
+    ts_weights: ArrayLike | None = None,
+    timestamps_weights: ArrayLike | None = None,
+    multioutput: str | ArrayLike = "uniform_average",
+) -> float | Array:
     """Mean absolute scaled error: :func:`mae` per feature over that of a naive forecast.
 
     The scale of each feature is the mean absolute difference between the steps of

@@ -7,6 +7,10 @@ Four functions keep that module's own, older signatures: ``soft_dtw``, ``soft_dt
 :mod:`tswarp.metrics` of the same names. Everything else here is defined elsewhere in tswarp.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from tswarp import metrics as _metrics
 from tswarp.backend import instantiate_backend
 from tswarp.metrics import (
@@ -20,6 +24,10 @@ from tswarp.metrics import (
     gamma_soft_dtw,
     sigma_gak,
 )
+
+if TYPE_CHECKING:
+    from tswarp._typing import Array, ArrayLike, Dataset
+    from tswarp.backend import Backend
 
 __all__ = [
     "GLOBAL_CONSTRAINT_CODE",
@@ -76,7 +84,13 @@ _RAISES = """
 """
 
 
-def soft_dtw(ts1, ts2, gamma=1.0, be=None, compute_with_backend=False):
+def soft_dtw(
+    ts1: ArrayLike,
+    ts2: ArrayLike,
+    gamma: float = 1.0,
+    be: Backend | str | None = None,
+    compute_with_backend: bool = False,
+) -> float | Array:
     """Soft-DTW between two time series, with this module's argument names.
     {parameters}
     Returns
@@ -94,7 +108,13 @@ def soft_dtw(ts1, ts2, gamma=1.0, be=None, compute_with_backend=False):
     )
 
 
-def soft_dtw_alignment(ts1, ts2, gamma=1.0, be=None, compute_with_backend=False):
+def soft_dtw_alignment(
+    ts1: ArrayLike,
+    ts2: ArrayLike,
+    gamma: float = 1.0,
+    be: Backend | str | None = None,
+    compute_with_backend: bool = False,
+) -> tuple[Array, float | Array]:
     """Expected alignment matrix and soft-DTW value, with this module's argument names.
     {parameters}
     Returns
@@ -114,7 +134,13 @@ def soft_dtw_alignment(ts1, ts2, gamma=1.0, be=None, compute_with_backend=False)
     )
 
 
-def cdist_soft_dtw(dataset1, dataset2=None, gamma=1.0, be=None, compute_with_backend=False):
+def cdist_soft_dtw(
+    dataset1: Dataset,
+    dataset2: Dataset | None = None,
+    gamma: float = 1.0,
+    be: Backend | str | None = None,
+    compute_with_backend: bool = False,
+) -> Array:
     """Soft-DTW between the series of two datasets, with this module's arguments.
     {parameters}
     Returns
@@ -134,8 +160,12 @@ def cdist_soft_dtw(dataset1, dataset2=None, gamma=1.0, be=None, compute_with_bac
 
 
 def cdist_soft_dtw_normalized(
-    dataset1, dataset2=None, gamma=1.0, be=None, compute_with_backend=False
-):
+    dataset1: Dataset,
+    dataset2: Dataset | None = None,
+    gamma: float = 1.0,
+    be: Backend | str | None = None,
+    compute_with_backend: bool = False,
+) -> Array:
     """Soft-DTW divergence between the series of two datasets, with this module's arguments.
     {parameters}
     Returns

@@ -5,9 +5,11 @@ and answers ``kneighbors``: DTW through the pruned search of :class:`DTWIndex`, 
 metrics through their full matrices (see :mod:`tswarp.neighbors._search`).
 """
 
+from __future__ import annotations
+
 import inspect
 import numbers
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,6 +25,11 @@ from tswarp.neighbors._search import (
     nearest_in_matrix,
     neighbour_weights,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tswarp._typing import ArrayLike, Dataset
 
 _base: Any = sklearn_base()
 
@@ -112,7 +119,12 @@ class _NeighborsBase(_base.BaseEstimator):
         tags.input_tags.pairwise = self.metric == "precomputed"
         return tags
 
-    def kneighbors(self, X=None, n_neighbors=None, return_distance=True):
+    def kneighbors(
+        self,
+        X: Dataset | None = None,
+        n_neighbors: int | None = None,
+        return_distance: bool = True,
+    ) -> tuple[np.ndarray, np.ndarray] | np.ndarray:
         """The nearest training series of each series of X.
 
         Parameters
@@ -217,14 +229,21 @@ class KNeighborsTimeSeries(_NeighborsBase):
     array([[0., 0.]])
     """
 
-    def __init__(self, n_neighbors=5, metric="dtw", metric_params=None, n_jobs=None, verbose=0):
+    def __init__(
+        self,
+        n_neighbors: int = 5,
+        metric: str = "dtw",
+        metric_params: dict[str, Any] | None = None,
+        n_jobs: int | None = None,
+        verbose: int = 0,
+    ) -> None:
         self.n_neighbors = n_neighbors
         self.metric = metric
         self.metric_params = metric_params
         self.n_jobs = n_jobs
         self.verbose = verbose
 
-    def fit(self, X, y=None):
+    def fit(self, X: Dataset, y: object = None) -> KNeighborsTimeSeries:
         """Keep the training series.
 
         Parameters
@@ -294,13 +313,13 @@ class KNeighborsTimeSeriesClassifier(_base.ClassifierMixin, _NeighborsBase):
 
     def __init__(
         self,
-        n_neighbors=5,
-        weights="uniform",
-        metric="dtw",
-        metric_params=None,
-        n_jobs=None,
-        verbose=0,
-    ):
+        n_neighbors: int = 5,
+        weights: str | Callable[[np.ndarray], np.ndarray] = "uniform",
+        metric: str = "dtw",
+        metric_params: dict[str, Any] | None = None,
+        n_jobs: int | None = None,
+        verbose: int = 0,
+    ) -> None:
         self.n_neighbors = n_neighbors
         self.weights = weights
         self.metric = metric
@@ -308,7 +327,7 @@ class KNeighborsTimeSeriesClassifier(_base.ClassifierMixin, _NeighborsBase):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
-    def fit(self, X, y):
+    def fit(self, X: Dataset, y: ArrayLike) -> KNeighborsTimeSeriesClassifier:
         """Keep the training series and their labels.
 
         Parameters
@@ -342,7 +361,7 @@ class KNeighborsTimeSeriesClassifier(_base.ClassifierMixin, _NeighborsBase):
         weights = neighbour_weights(distances, self.weights)
         return class_votes(self._y, indices, weights, len(self.classes_))
 
-    def predict(self, X):
+    def predict(self, X: Dataset) -> np.ndarray:
         """Predict the class of each series.
 
         Parameters
@@ -359,7 +378,7 @@ class KNeighborsTimeSeriesClassifier(_base.ClassifierMixin, _NeighborsBase):
         votes = self._votes(X)
         return self.classes_[np.argmax(votes, axis=1)]
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: Dataset) -> np.ndarray:
         """Estimate the probability of each class: the share of the neighbours' votes.
 
         Parameters
@@ -422,13 +441,13 @@ class KNeighborsTimeSeriesRegressor(_base.RegressorMixin, _NeighborsBase):
 
     def __init__(
         self,
-        n_neighbors=5,
-        weights="uniform",
-        metric="dtw",
-        metric_params=None,
-        n_jobs=None,
-        verbose=0,
-    ):
+        n_neighbors: int = 5,
+        weights: str | Callable[[np.ndarray], np.ndarray] = "uniform",
+        metric: str = "dtw",
+        metric_params: dict[str, Any] | None = None,
+        n_jobs: int | None = None,
+        verbose: int = 0,
+    ) -> None:
         self.n_neighbors = n_neighbors
         self.weights = weights
         self.metric = metric
@@ -441,7 +460,7 @@ class KNeighborsTimeSeriesRegressor(_base.RegressorMixin, _NeighborsBase):
         tags.target_tags.multi_output = True
         return tags
 
-    def fit(self, X, y):
+    def fit(self, X: Dataset, y: ArrayLike) -> KNeighborsTimeSeriesRegressor:
         """Keep the training series and their targets.
 
         Parameters
@@ -462,13 +481,13 @@ class KNeighborsTimeSeriesRegressor(_base.RegressorMixin, _NeighborsBase):
         _check_weights(self.weights)
         if y is None:
             raise missing_target(self)
-        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        targets = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
         self._fit(X)
-        check_consistent_length(np.empty(self.n_samples_fit_), y)
-        self._y = y
+        check_consistent_length(np.empty(self.n_samples_fit_), targets)
+        self._y = targets
         return self
 
-    def predict(self, X):
+    def predict(self, X: Dataset) -> np.ndarray:
         """Predict the target of each series: the (weighted) mean of its neighbours'.
 
         Parameters
