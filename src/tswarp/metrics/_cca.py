@@ -11,7 +11,14 @@ here, so that the projections, and the warping paths computed on them, are tslea
 - both sets are then deflated by the part that the new scores explain, before the next pair.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from tswarp._typing import ArrayLike
 
 _TOLERANCE = 1e-6
 _MAX_ITER = 500
@@ -25,13 +32,13 @@ def _pseudo_inverse(a):
     return (vh[:rank].T / s[:rank]) @ u[:, :rank].T
 
 
-def _variables(data):
+def _variables(data: ArrayLike) -> np.ndarray:
     """``data`` as a float64 (n, d) array; a 1-D array is one variable."""
     data = np.asarray(data, dtype=np.float64)
     return data.reshape(len(data), -1) if data.ndim == 1 else data
 
 
-def _standardised(data):
+def _standardised(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     mean = data.mean(axis=0)
     std = data.std(axis=0, ddof=1) if len(data) > 1 else np.zeros(data.shape[1])
     std[(std == 0.0) | np.isnan(std)] = 1.0
@@ -99,11 +106,12 @@ class CCA:
         The projections of standardised variables onto the canonical scores.
     """
 
-    def __init__(self, n_components):
+    def __init__(self, n_components: int) -> None:
         self.n_components = n_components
-        self.x_rotations_ = self.y_rotations_ = None
+        self.x_rotations_: np.ndarray | None = None
+        self.y_rotations_: np.ndarray | None = None
 
-    def fit(self, X, Y):
+    def fit(self, X: ArrayLike, Y: ArrayLike) -> CCA:
         """Fit the directions on paired samples.
 
         Parameters
@@ -118,25 +126,25 @@ class CCA:
         CCA
             This object, fitted.
         """
-        X, self.x_mean_, self.x_std_ = _standardised(_variables(X))
-        Y, self.y_mean_, self.y_std_ = _standardised(_variables(Y))
+        x, self.x_mean_, self.x_std_ = _standardised(_variables(X))
+        y, self.y_mean_, self.y_std_ = _standardised(_variables(Y))
         k = self.n_components
-        self.x_weights_, self.y_weights_ = np.zeros((X.shape[1], k)), np.zeros((Y.shape[1], k))
-        x_loadings, y_loadings = np.zeros((X.shape[1], k)), np.zeros((Y.shape[1], k))
+        self.x_weights_, self.y_weights_ = np.zeros((x.shape[1], k)), np.zeros((y.shape[1], k))
+        x_loadings, y_loadings = np.zeros((x.shape[1], k)), np.zeros((y.shape[1], k))
         eps = np.finfo(np.float64).eps
         for c in range(k):
-            Y = np.where(np.all(np.abs(Y) < 10 * eps, axis=0), 0.0, Y)  # spent columns
-            directions = _first_directions(X, Y)
+            y = np.where(np.all(np.abs(y) < 10 * eps, axis=0), 0.0, y)  # spent columns
+            directions = _first_directions(x, y)
             if directions is None:
-                break  # Y is fully explained: the remaining directions stay 0
+                break  # y is fully explained: the remaining directions stay 0
             self.x_weights_[:, c], self.y_weights_[:, c] = directions
-            X, x_loadings[:, c] = _deflated(X, X @ directions[0])
-            Y, y_loadings[:, c] = _deflated(Y, Y @ directions[1])
+            x, x_loadings[:, c] = _deflated(x, x @ directions[0])
+            y, y_loadings[:, c] = _deflated(y, y @ directions[1])
         self.x_rotations_ = self.x_weights_ @ np.linalg.pinv(x_loadings.T @ self.x_weights_)
         self.y_rotations_ = self.y_weights_ @ np.linalg.pinv(y_loadings.T @ self.y_weights_)
         return self
 
-    def transform(self, X, Y):
+    def transform(self, X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Project both sets of variables on the fitted directions.
 
         Parameters
@@ -160,6 +168,6 @@ class CCA:
         """
         if self.x_rotations_ is None:
             raise ValueError("this CCA is not fitted: ctw_path fits it only when max_iter > 1")
-        X = (_variables(X) - self.x_mean_) / self.x_std_
-        Y = (_variables(Y) - self.y_mean_) / self.y_std_
-        return X @ self.x_rotations_, Y @ self.y_rotations_
+        x = (_variables(X) - self.x_mean_) / self.x_std_
+        y = (_variables(Y) - self.y_mean_) / self.y_std_
+        return x @ self.x_rotations_, y @ self.y_rotations_
