@@ -435,6 +435,22 @@ def test_dba_errors(function):
             function(X, n_init=0)
 
 
+def test_softdtw_barycenter_optimises_with_one_blas_thread(rng, monkeypatch):
+    # BLAS threads left spinning between evaluations would take cores from the kernels.
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    seen = []
+    evaluate = SoftObjective.__call__
+
+    def spy(self, z):
+        seen.extend(p["num_threads"] for p in threadpoolctl.threadpool_info()
+                    if p["user_api"] == "blas")  # fmt: skip
+        return evaluate(self, z)
+
+    monkeypatch.setattr(SoftObjective, "__call__", spy)
+    softdtw_barycenter(rng.standard_normal((5, 12, 1)), max_iter=3)
+    assert seen and set(seen) == {1}
+
+
 def test_softdtw_barycenter_errors():
     X = [[1.0, 2.0, 3.0], [2.0, 3.0, 4.0, 5.0]]
     cases = [

@@ -214,8 +214,9 @@ def softdtw_barycenter(
         finish = np.asarray
     if max_iter == 0:
         return finish(start)
+    minimize = _scipy_minimize()  # first: SciPy's own BLAS is loaded with it
     with contextlib.nullcontext() if be.is_pytorch else _one_blas_thread():
-        result = _scipy_minimize()(
+        result = minimize(
             objective, start.ravel(), method=method, jac=True, tol=tol,
             options={"maxiter": max_iter},
         )  # fmt: skip
