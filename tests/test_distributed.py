@@ -240,8 +240,13 @@ class _StopAfter:
             raise KeyboardInterrupt
 
 
+def _running_tasks(dask_worker):
+    # Cancelled tasks go on in their thread and still count here, not in processing().
+    return dask_worker.state.executing_count + len(dask_worker.state.long_running)
+
+
 def _wait_idle(client):
-    while any(client.processing().values()):
+    while any(client.processing().values()) or any(client.run(_running_tasks).values()):
         time.sleep(0.05)
 
 
