@@ -24,14 +24,19 @@ fails or crashes, 2 when the device is not available.
    - CUDA graphs: the wavefront's loops replayed from captured graphs (the default on CUDA)
      against the same loops run eagerly (tswarp._torch._cuda_graphs switched off): soft-DTW
      and DTW values and gradients must be identical, and the graphs must have been captured.
-   - No Triton kernel ships in this version: the fused path is reported as not available.
+   - Triton kernels (tswarp._torch._fused, switched on for this check only; where Triton
+     imports): the soft-DTW loss cases of 2a run through them, against the same NumPy
+     reference, values to 1e-12 in float64; then batches whose diagonals are longer than a
+     program's lanes (1500 x 1300, ragged lengths) against the torch wavefront on the device.
 3. Timing: the loss forward+backward (loss(x, y).sum().backward()) at batch 64, 128x128 and
    512x512, d=1, float32, gamma=1: tswarp with CUDA graphs ("tswarp"), tswarp with them off
-   ("eager"), and pysdtw.SoftDTW(use_cuda=True) when importable: medians of --repeat
-   samples after warm-up, interleaved, with torch.cuda.synchronize() around each.
+   ("eager"), tswarp's Triton kernels ("triton", where Triton imports), and
+   pysdtw.SoftDTW(use_cuda=True) when importable: medians of --repeat samples after
+   warm-up, interleaved, with torch.cuda.synchronize() around each.
 4. Long series: lengths 4096 and 8192 at batch 4: time and torch.cuda.max_memory_allocated
-   of one forward+backward (peak stats reset first; the inputs, a few KiB, are included).
-   pysdtw caps lengths at 1024 and is expected to fail there.
+   of one forward+backward (peak stats reset first; the inputs, a few KiB, are included),
+   for the wavefront and the Triton kernels. pysdtw caps lengths at 1024 and is expected to
+   fail there.
 5. A compact summary table of the parity checks. An error in step 3 or 4 (say, out of
    memory) is printed and does not stop the script.
 
@@ -42,6 +47,7 @@ code that runs on the GPU. --quick shrinks every size.
 """
 
 import argparse
+import contextlib
 import gc
 import math
 import statistics
@@ -54,7 +60,8 @@ import torch
 
 import tswarp
 import tswarp.metrics as tm
-from tswarp._torch import _cuda_graphs
+from tswarp._torch import _cuda_graphs, _fused
+from tswarp._torch import soft_dtw as tsoft_dtw
 
 GAMMAS = (0.1, 1.0)
 COMPUTE_WITH_BACKEND = None  # --force-wavefront: True, the torch wavefront on the CPU too
@@ -67,6 +74,8 @@ BATCH = 8
 TOLERANCE = {
     ("loss", torch.float64): (1e-9, 1e-8),
     ("loss", torch.float32): (1e-5, 2e-3),
+    ("triton", torch.float64): (1e-12, 1e-9),
+    ("triton", torch.float32): (1e-5, 2e-3),
     ("dtw", torch.float64): (1e-9, 1e-9),
     ("dtw", torch.float32): (1e-5, 1e-4),
 }
@@ -120,6 +129,27 @@ class Checks:
             print(f"{name:<44}{r['n']:>6}{r['worst']:>12.1e}{r['tol']:>11.0e}  {status}{extra}")
             for error in r["errors"]:
                 print(f"    {error[:150]}")
+
+
+@contextlib.contextmanager
+def switches(graphs=True, fused=False):
+    """CUDA graphs and the Triton kernels switched as asked, restored after."""
+    previous = _cuda_graphs.set_enabled(graphs), _fused.set_enabled(fused)
+    try:
+        yield
+    finally:
+        _cuda_graphs.set_enabled(previous[0])
+        _fused.set_enabled(previous[1])
+
+
+def triton_runs_on(device):
+    """Whether the Triton kernels can run on ``device`` (None if so, else why not)."""
+    with switches(fused=True):
+        if _fused.usable(torch.empty(0, device=device)):
+            return None
+    if _fused._kernels_module() is None:
+        return "Triton is not importable"
+    return f"not on {device} (CUDA tensors, or CPU tensors under TRITON_INTERPRET=1)"
 
 
 def sync(device):
@@ -309,7 +339,70 @@ def graph_parity(checks, device, rng):
     error = None if captured else "no graph was captured"
     checks.add("CUDA graphs vs eager (identical)", worst, 0.0, error=error)
     print(f"  graphs captured: {captured}; worst difference from eager: {worst:.1e}")
-    print("  Triton kernel: not available in this version (the wavefront is the only path)")
+
+
+def fused_parity(checks, device, size, rng):
+    print("\n== 2d. Triton kernels: device vs NumPy float64 reference, and vs the wavefront")
+    why_not = triton_runs_on(device)
+    if why_not:
+        print(f"  not run: {why_not}")
+        return
+    low, high = size["lengths"]
+    print(
+        f"{'gamma':>6}{'band':>6}{'norm':>6}{'m':>5}{'n':>5}{'dtype':>9}{'value':>10}{'grad':>10}"
+    )
+    for gamma in GAMMAS:
+        for radius in (None, RADIUS):
+            for normalize in (False, True):
+                m, n = (int(v) for v in rng.integers(low, high + 1, size=2))
+                X, Y = random_walks(BATCH, m, D, rng), random_walks(BATCH, n, D, rng)
+                ref = soft_reference(X, Y, gamma, radius, normalize)
+                for dtype in (torch.float64, torch.float32):
+                    label = str(dtype)[6:]
+                    tag = f"gamma={gamma} radius={radius} normalize={normalize} {m}x{n}"
+                    tol_v, tol_g = TOLERANCE[("triton", dtype)]
+                    name = f"Triton loss on device {label}"
+                    try:
+                        with switches(fused=True):
+                            values, gx, gy = run_loss(
+                                X, Y, device, dtype, gamma, radius, normalize
+                            )
+                    except Exception as exc:
+                        error = f"{tag}: {type(exc).__name__}: {exc}"
+                        checks.add(f"{name}: value", math.nan, tol_v, error=error)
+                        traceback.print_exc(limit=3)
+                        continue
+                    dv = relative(as_numpy(values), ref[0])
+                    dg = worst_gradient((gx, gy), ref[1:])
+                    checks.add(f"{name}: value", dv, tol_v)
+                    checks.add(f"{name}: gradient", dg, tol_g)
+                    outputs = dict(values=values, x_grad=gx, y_grad=gy)
+                    checks.placement(f"triton loss {tag} {label}", outputs, device, dtype)
+                    band = "-" if radius is None else str(radius)
+                    print(
+                        f"{gamma:>6}{band:>6}{normalize!s:>6}{m:>5}{n:>5}{label:>9}"
+                        f"{dv:>10.1e}{dg:>10.1e}"
+                    )
+                    sys.stdout.flush()
+    # Diagonals longer than a program's lanes (MAX_BLOCK): several runs a diagonal.
+    n, m = (1500, 1300) if device.type == "cuda" else (40, 30)
+    if device.type != "cuda":
+        _fused.MAX_BLOCK = 8
+    costs = torch.tensor(rng.random((2, n, m)) * 4, dtype=torch.float64, device=device)
+    n_lengths = torch.tensor([n, n - n // 7], device=device)
+    m_lengths = torch.tensor([m - m // 40, m], device=device)
+    results = []
+    for fused in (True, False):
+        c = costs.clone().requires_grad_(True)
+        with switches(fused=fused):
+            values = tsoft_dtw(c, 1.0, n_lengths, m_lengths)
+            (grad,) = torch.autograd.grad(values.sum(), c)
+        results.append((values.detach(), grad))
+    dv = relative_to_max(as_numpy(results[0][0]), as_numpy(results[1][0]))
+    dg = relative_to_max(as_numpy(results[0][1]), as_numpy(results[1][1]))
+    checks.add("Triton vs wavefront, long diagonals: value", dv, 1e-12)
+    checks.add("Triton vs wavefront, long diagonals: gradient", dg, 1e-9)
+    print(f"  {n}x{m}, batch 2, ragged, float64: value {dv:.1e}, gradient {dg:.1e}")
 
 
 # ---------------------------------------------------------------- 3 and 4. timing
@@ -326,14 +419,11 @@ def load_pysdtw(device):
         return None, f"pysdtw: {type(exc).__name__}: {exc}"
 
 
-def make_step(loss, x, y, graphs=True):
+def make_step(loss, x, y, graphs=True, fused=False):
     def step():
         x.grad = None
-        previous = _cuda_graphs.set_enabled(graphs)
-        try:
+        with switches(graphs, fused):
             loss(x, y).sum().backward()
-        finally:
-            _cuda_graphs.set_enabled(previous)
 
     return step
 
@@ -353,11 +443,11 @@ def peak_memory(step, device):
 def time_and_compare(entries, device, repeat, warmup):
     """entries: name -> (loss, x, y). Check values, then interleaved medians; name -> dict."""
     results = {}
-    for name, (loss, x, y, graphs) in entries.items():
+    for name, (loss, x, y, graphs, fused) in entries.items():
         try:
-            with torch.no_grad():
+            with torch.no_grad(), switches(graphs, fused):
                 values = as_numpy(loss(x, y))
-            step = make_step(loss, x, y, graphs)
+            step = make_step(loss, x, y, graphs, fused)
             sync(device)
             start = time.perf_counter()
             step()
@@ -410,15 +500,17 @@ def timing_entries(b, sz, device, pysdtw_loss, rng, eager=True):
     Y = random_walks(b, sz, 1, rng)
     entries = {}
     tswarp_loss = tm.SoftDTWLossPyTorch(gamma=1.0, compute_with_backend=COMPUTE_WITH_BACKEND)
-    for name, loss, graphs in (
-        ("tswarp", tswarp_loss, True),
-        ("eager", tswarp_loss if eager and device.type == "cuda" else None, False),
-        ("pysdtw", pysdtw_loss, True),
+    triton = device.type == "cuda" and triton_runs_on(device) is None
+    for name, loss, graphs, fused in (
+        ("tswarp", tswarp_loss, True, False),
+        ("eager", tswarp_loss if eager and device.type == "cuda" else None, False, False),
+        ("triton", tswarp_loss if triton else None, True, True),
+        ("pysdtw", pysdtw_loss, True, False),
     ):
         if loss is not None:
             x = torch.tensor(X, dtype=torch.float32, device=device, requires_grad=True)
             y = torch.tensor(Y, dtype=torch.float32, device=device)
-            entries[name] = (loss, x, y, graphs)
+            entries[name] = (loss, x, y, graphs, fused)
     return entries
 
 
@@ -478,6 +570,7 @@ def main():
     soft_parity(checks, device, size, rng)
     dtw_parity(checks, device, size, rng)
     graph_parity(checks, device, rng)
+    fused_parity(checks, device, size, rng)
     print(f"\n(parity took {time.perf_counter() - started:.0f} s so far)")
 
     pysdtw_loss, note = load_pysdtw(device) if not args.parity_only else (None, "")
@@ -492,7 +585,8 @@ def main():
         try:
             entries = timing_entries(b, sz, device, pysdtw_loss, rng)
             print_timing(title, time_and_compare(entries, device, repeat, warmup=2), device)
-            print("  tswarp: CUDA graphs; eager: the same loops without them")
+            print("  tswarp: CUDA graphs; eager: the same loops without them; triton: the")
+            print("  Triton kernels (one launch a pass)")
             print("  pysdtw: squared costs as |x|^2 + |y|^2 - 2 x.y (clamped at 0)")
         except Exception as exc:
             print(f"\n{title}\n  error: {type(exc).__name__}: {str(exc)[:200]}")

@@ -250,30 +250,6 @@ def _wait_idle(client):
         time.sleep(0.05)
 
 
-def test_stopped_run_resumes_with_the_missing_blocks_only(client, rng, tmp_path, monkeypatch):
-    X = rng.standard_normal((20, 16))
-    path = str(tmp_path / "d.zarr")
-    monkeypatch.setattr(_run, "_Progress", _StopAfter)
-    with pytest.raises(KeyboardInterrupt):
-        cdist(X, block_size=4, client=client, store=path)
-    monkeypatch.undo()
-    _wait_idle(client)  # blocks already running when the run stopped may still finish
-    group = zarr.open_group(path, mode="r+")
-    done = group["done"][...]
-    assert 3 <= done.sum() < 15  # 15 blocks on and above the diagonal
-    # Mark every block's values: a block done must keep them, any other is computed again.
-    group["matrix"][...] = -1.0
-    result = cdist(X, block_size=4, client=client, store=path)[...]
-    expected = cdist_dtw(X)
-    for i, j in np.argwhere(np.triu(np.ones((5, 5), dtype=bool))):
-        rows, cols = slice(4 * i, 4 * i + 4), slice(4 * j, 4 * j + 4)
-        if done[i, j]:
-            assert (result[rows, cols] == -1).all() and (result[cols, rows] == -1).all()
-        else:
-            assert np.array_equal(result[rows, cols], expected[rows, cols])
-            assert np.array_equal(result[cols, rows], expected[cols, rows])
-
-
 def _slow_blocks(seconds):
     """Run on the workers: each block waits first, so that a worker dies while it runs."""
     from tswarp.distributed import _run
@@ -288,6 +264,35 @@ def _fast_blocks():
     from tswarp.distributed import _run
 
     importlib.reload(_run)
+
+
+def test_stopped_run_resumes_with_the_missing_blocks_only(client, rng, tmp_path, monkeypatch):
+    X = rng.standard_normal((20, 16))
+    path = str(tmp_path / "d.zarr")
+    monkeypatch.setattr(_run, "_Progress", _StopAfter)
+    # Slow blocks: the run stops while most of them are still to do, however fast the machine.
+    client.run(_slow_blocks, 0.2)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            cdist(X, block_size=4, client=client, store=path)
+        _wait_idle(client)  # blocks already running when the run stopped may still finish
+    finally:
+        client.run(_fast_blocks)
+    monkeypatch.undo()
+    group = zarr.open_group(path, mode="r+")
+    done = group["done"][...]
+    assert 3 <= done.sum() < 15  # 15 blocks on and above the diagonal
+    # Mark every block's values: a block done must keep them, any other is computed again.
+    group["matrix"][...] = -1.0
+    result = cdist(X, block_size=4, client=client, store=path)[...]
+    expected = cdist_dtw(X)
+    for i, j in np.argwhere(np.triu(np.ones((5, 5), dtype=bool))):
+        rows, cols = slice(4 * i, 4 * i + 4), slice(4 * j, 4 * j + 4)
+        if done[i, j]:
+            assert (result[rows, cols] == -1).all() and (result[cols, rows] == -1).all()
+        else:
+            assert np.array_equal(result[rows, cols], expected[rows, cols])
+            assert np.array_equal(result[cols, rows], expected[cols, rows])
 
 
 def test_a_killed_worker_changes_nothing(client, rng, tmp_path):

@@ -4,7 +4,7 @@ import torch
 from torch.autograd.function import once_differentiable
 
 from tswarp._gamma import check_gamma
-from tswarp._torch import _wavefront
+from tswarp._torch import _fused, _wavefront
 
 
 class SoftDTW(torch.autograd.Function):
@@ -21,6 +21,10 @@ class SoftDTW(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, costs, gamma, n_lengths=None, m_lengths=None, mask=None, float64=False):
+        if gamma >= _wavefront.HARD_BELOW and _fused.usable(costs):
+            values, trace = _fused.forward(costs, gamma, n_lengths, m_lengths, mask)
+            ctx.trace, ctx.costs_dtype = trace, costs.dtype
+            return values.to(costs.dtype)
         dtype = _wavefront.compute_dtype(costs.dtype, float64)
         values, trace = _wavefront.forward(costs, gamma, n_lengths, m_lengths, mask, dtype)
         ctx.trace, ctx.costs_dtype = trace, costs.dtype
@@ -31,6 +35,8 @@ class SoftDTW(torch.autograd.Function):
     def backward(ctx, grad_output):
         if not ctx.needs_input_grad[0]:
             return None, None, None, None, None, None
+        if isinstance(ctx.trace, _fused.Trace):
+            return _fused.backward(ctx.trace, grad_output), None, None, None, None, None
         grad = _wavefront.backward(ctx.trace, grad_output)
         # Contiguous: batched matrix products on strided batches are slow on the CPU.
         grad = torch.empty(grad.shape, dtype=ctx.costs_dtype, device=grad.device).copy_(grad)
