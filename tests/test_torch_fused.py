@@ -229,3 +229,17 @@ def test_on_cuda_the_kernels_equal_the_wavefront():
             torch.testing.assert_close(grad, expected_grad, rtol=1e-9, atol=1e-12)
     finally:
         _fused.set_enabled(previous)
+
+
+def test_show_config_says_whether_the_kernels_are_on(capsys):
+    import tswarp
+
+    previous = _fused.set_enabled(False)
+    try:
+        tswarp.show_config()
+        assert "soft-DTW kernels off (TSWARP_TRITON=1" in capsys.readouterr().out
+        _fused.set_enabled(True)
+        tswarp.show_config()
+        assert "soft-DTW kernels on" in capsys.readouterr().out
+    finally:
+        _fused.set_enabled(previous)

@@ -63,7 +63,17 @@ def _torch_lines(quick=False):
         )
     else:
         lines.append("CUDA: not available")
+    lines.append(_triton_line())
     return lines
+
+
+def _triton_line():
+    if importlib.util.find_spec("triton") is None:
+        return "triton: not installed (soft-DTW on CUDA runs the torch wavefront)"
+    from tswarp._torch import _fused
+
+    state = "on" if _fused.enabled() else "off (TSWARP_TRITON=1 switches them on)"
+    return f"triton: {_installed_version('triton')}, soft-DTW kernels {state}"
 
 
 def config_lines(quick=False):

@@ -37,6 +37,10 @@ def set_enabled(flag):
     return previous
 
 
+def enabled():
+    return _enabled
+
+
 @functools.cache
 def _kernels_module():
     try:
