@@ -218,6 +218,18 @@ def test_inertia_does_not_increase(metric):
     assert inertias[-1] < inertias[0]
 
 
+@pytest.mark.parametrize("metric", ["euclidean", "dtw", "softdtw"])
+def test_an_inertia_past_float64_is_a_clear_error(metric):
+    X = walks(14, n=12, sz=10) * 1e300  # distances near 1e300: their squares overflow
+    km = TimeSeriesKMeans(n_clusters=2, metric=metric, random_state=0, max_iter=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # NumPy's overflow in the squares
+        with pytest.raises(ValueError, match="inertia .* overflows float64: divide the data"):
+            km.fit(X)
+    # Scaled down, the same data fit.
+    assert np.isfinite(km.fit(X / 1e300).inertia_)
+
+
 def test_dtw_inertia_definition():
     X = walks(13, n=15)
     km = TimeSeriesKMeans(n_clusters=2, metric="dtw", random_state=0).fit(X)

@@ -347,6 +347,7 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
             if self.dtw_inertia and self.metric != "dtw":
                 nearest = cdist_dtw(X, centers, n_jobs=self.n_jobs)[np.arange(len(X)), labels]
             inertia = np.sum(nearest**2) / len(X)
+            _check_finite_inertia(inertia, nearest)
             if self.verbose:
                 print(f"{inertia:.3f}", end=" --> ")
             centers = self._barycenters(X, labels, centers, params)
@@ -374,3 +375,14 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
             else:
                 updated[k] = members.mean(axis=0)
         return updated
+
+
+def _check_finite_inertia(inertia, nearest):
+    """ValueError when the inertia overflows: its tol test would compare inf with inf, and
+    every run would end as if a cluster were empty."""
+    if not np.isfinite(inertia):
+        raise ValueError(
+            f"the inertia (mean squared distance to the nearest centroid, distances up to "
+            f"{np.max(nearest):.3g}) overflows {nearest.dtype}: divide the data by a constant "
+            "(the distances scale with it) and fit again"
+        )
