@@ -224,7 +224,7 @@ def test_an_inertia_past_float64_is_a_clear_error(metric):
     km = TimeSeriesKMeans(n_clusters=2, metric=metric, random_state=0, max_iter=3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # NumPy's overflow in the squares
-        with pytest.raises(ValueError, match="inertia .* overflows float64: divide the data"):
+        with pytest.raises(ValueError, match=r"inertia .* overflows float64: divide the data"):
             km.fit(X)
     # Scaled down, the same data fit.
     assert np.isfinite(km.fit(X / 1e300).inertia_)
