@@ -5,7 +5,8 @@ torch_oracles and against the torch wavefront.
 The interpreter runs a kernel's programs one after another, each as whole NumPy vectors, so
 what it checks is the arithmetic, the table layout, lengths, masks, runs longer than a
 program's lanes; not the barriers between diagonals, which only a GPU exercises
-(benchmarks/gpu_check.py, and the CUDA test at the end).
+(benchmarks/gpu_check.py, and the CUDA test). The kernels are also compiled for two GPU
+architectures, which Triton does without a GPU.
 """
 
 import numpy as np
@@ -243,3 +244,38 @@ def test_show_config_says_whether_the_kernels_are_on(capsys):
         assert "soft-DTW kernels on" in capsys.readouterr().out
     finally:
         _fused.set_enabled(previous)
+
+
+@pytest.mark.parametrize("arch", [80, 90])
+def test_the_kernels_compile_for_gpus(monkeypatch, arch):
+    """Without a GPU, Triton still compiles for one (PTX, then ptxas): each kernel has one
+    barrier, between diagonals, and reads the tables past L1 (ld.global.cg)."""
+    import triton
+    from triton.backends.compiler import GPUTarget
+    from triton.compiler import ASTSource
+
+    from tswarp._torch import _triton_kernels
+
+    monkeypatch.delenv("TRITON_INTERPRET", raising=False)
+    floats = {"Q", "H", "End", "InvGamma", "Seed"}
+    for kernel in _triton_kernels.kernels():
+        for has_mask in (False, True):
+            constants = {"HAS_MASK": has_mask, "BLOCK": 512}
+            signature = {}
+            for name in kernel.arg_names:
+                if name in constants:
+                    signature[name] = "constexpr"
+                elif name in floats:
+                    signature[name] = "*fp64"
+                elif name in ("N", "M"):
+                    signature[name] = "*i64"
+                else:
+                    signature[name] = {"C": "*fp32", "E": "*fp32", "Mask": "*u8"}.get(name, "i64")
+            options = {"num_warps": 8, "num_stages": 1, "enable_fp_fusion": True}
+            compiled = triton.compile(
+                ASTSource(kernel, signature, constexprs=constants),
+                target=GPUTarget("cuda", arch, 32),
+                options=options,
+            )
+            ptx = compiled.asm["ptx"]
+            assert ptx.count("bar.sync") == 1 and "ld.global.cg" in ptx
