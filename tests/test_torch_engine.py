@@ -117,6 +117,14 @@ def test_dtw_gradient_at_distance_zero_is_zero(dtype):
     assert torch.equal(x.grad, torch.zeros_like(x))
 
 
+@pytest.mark.parametrize("gamma", [1.0, 0.0])
+def test_an_empty_batch_has_an_empty_gradient(gamma):
+    costs = torch.zeros((0, 4, 3), dtype=torch.float64, requires_grad=True)
+    values = soft_dtw(costs, gamma)
+    values.sum().backward()
+    assert values.shape == (0,) and costs.grad.shape == (0, 4, 3)
+
+
 def test_soft_dtw_known_values():
     def sdtw(a, b, gamma):
         return soft_dtw(squared_euclidean(t64(a)[None, :, None], t64(b)[None, :, None]), gamma)

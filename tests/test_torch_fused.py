@@ -153,6 +153,12 @@ def test_a_pair_without_a_path_is_infinite_with_zero_gradient(fused):
     np.testing.assert_allclose(values[0].item(), expected_values[0], rtol=1e-12)
 
 
+def test_an_empty_batch(fused):
+    costs = torch.zeros((0, 4, 3), dtype=torch.float64)
+    values, grad = values_and_gradient(costs, 1.0)
+    assert values.shape == (0,) and grad.shape == (0, 4, 3)
+
+
 def test_gradcheck(fused):
     costs = random_costs(np.random.default_rng(6), 2, 5, 4).requires_grad_(True)
     lengths = (torch.tensor([5, 3]), torch.tensor([4, 4]))

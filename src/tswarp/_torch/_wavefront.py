@@ -283,6 +283,8 @@ def backward(trace, seeds):
     and seeds of 1 this is the 0/1 matrix of the optimal path.
     """
     seeds = torch.where(trace.finite, seeds.to(trace.dtype), 0.0)
+    if not trace.shape[0]:  # an empty batch: its tables cannot be viewed (-1, 0)
+        return seeds.new_zeros(trace.shape)
     if trace.soft:
         return _soft_backward(trace, seeds)
     return _hard_backward(trace, seeds)
