@@ -159,6 +159,13 @@ def test_an_empty_batch(fused):
     assert values.shape == (0,) and grad.shape == (0, 4, 3)
 
 
+def test_lengths_past_the_padded_size_read_no_further(fused):
+    costs = random_costs(np.random.default_rng(11), 2, 5, 4)
+    clamped = values_and_gradient(costs, 1.0, torch.tensor([99, 5]), torch.tensor([4, 10**9]))
+    full = values_and_gradient(costs, 1.0)
+    assert all(torch.equal(a, b) for a, b in zip(clamped, full, strict=True))
+
+
 def test_gradcheck(fused):
     costs = random_costs(np.random.default_rng(6), 2, 5, 4).requires_grad_(True)
     lengths = (torch.tensor([5, 3]), torch.tensor([4, 4]))

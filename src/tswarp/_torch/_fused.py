@@ -20,6 +20,7 @@ from collections import namedtuple
 
 import torch
 
+from tswarp._torch import _wavefront
 from tswarp._torch._bands import Band
 
 MAX_BLOCK = 1024  # lanes of a program: longer diagonals are walked in several runs
@@ -109,10 +110,8 @@ def backward(trace, seeds):
 
 
 def _lengths(lengths, full, b, device):
-    if lengths is None:
-        return torch.full((b,), full, dtype=torch.int64, device=device)
     # Clamped: a length past the padded size would make the kernels read past the costs.
-    return lengths.to(device=device, dtype=torch.int64).clamp(1, full).contiguous()
+    return _wavefront._lengths(lengths, full, b, device).clamp(1, full).contiguous()
 
 
 def _mask(mask, b, n, m, device):
