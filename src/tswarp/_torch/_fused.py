@@ -60,7 +60,7 @@ def usable(costs):
         return False
     if costs.is_cuda:
         return True
-    return costs.device.type == "cpu" and bool(module.triton.knobs.runtime.interpret)
+    return costs.device.type == "cpu" and module.interpreting()
 
 
 def forward(costs, gamma, n_lengths=None, m_lengths=None, mask=None):

@@ -20,6 +20,7 @@ them, and those reads bypass the L1 cache (".cg").
 """
 
 import functools
+import os
 
 import triton
 import triton.language as tl
@@ -176,6 +177,15 @@ def _compiled(interpret):
     return triton.jit(_forward), triton.jit(_backward)
 
 
+def interpreting():
+    """Whether Triton runs kernels in its interpreter (TRITON_INTERPRET): read through
+    ``triton.knobs`` where it exists (3.4 on), from the environment as older Triton does."""
+    knobs = getattr(triton, "knobs", None)
+    if knobs is not None:
+        return bool(knobs.runtime.interpret)
+    return os.environ.get("TRITON_INTERPRET", "0").lower() in ("1", "true", "on", "yes")
+
+
 def kernels():
     """The (forward, backward) kernels for the current TRITON_INTERPRET setting."""
-    return _compiled(bool(triton.knobs.runtime.interpret))
+    return _compiled(interpreting())
