@@ -244,6 +244,33 @@ def test_knn_k_window_predictions_and_confusion_matrix(tmp_path, capsys):
     assert sorted(os.listdir(tmp_path)) == ["a.tsv", "b.tsv", "labels.txt"]
 
 
+@pytest.mark.parametrize(
+    ("train_labels", "test_label", "name"),
+    [
+        (["1.5", "2.0"], "2.0", "2.0"),  # typed per file, the test file's was 2, not '2.0'
+        (["1.5", "2"], "2.00", "2"),  # the same number, named as first written
+        (["1.5", "2.5"], "2.50", "2.5"),
+        (["walk", "2"], "2e0", "2"),
+        (["1", "2"], "2.0", "2"),  # all whole numbers: named as the readers type them
+    ],
+)
+def test_knn_same_label_same_class_in_both_files(tmp_path, capsys, train_labels, test_label, name):
+    X = np.random.default_rng(0).standard_normal((4, 10))
+    write_ucr(tmp_path / "train.tsv", X, train_labels * 2)
+    write_ucr(tmp_path / "test.tsv", X[[1, 3]], [test_label] * 2)  # copies of the 2.0 series
+    out_file = tmp_path / "labels.txt"
+    code, out, err = run(
+        capsys, "knn", tmp_path / "train.tsv", tmp_path / "test.tsv", "--predictions", out_file
+    )
+    assert code == 0, err
+    assert "2 classes" in out and "(2/2 correct)" in out
+    lines = out.splitlines()
+    first = lines.index("confusion matrix (rows: true label, columns: predicted label):")
+    assert lines[first + 1].split() == [name]
+    assert lines[first + 2].split() == [name, "2"]
+    assert out_file.read_text() == f"{name}\n{name}\n"
+
+
 def test_knn_window_rounds_down_as_written(tmp_path, capsys):
     X, y = make_cbf(10, length=100, seed=3)
     write_ucr(tmp_path / "a.tsv", X[:, :, 0], y)

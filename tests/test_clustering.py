@@ -65,8 +65,18 @@ def assert_same_fit(ours, theirs, centers_atol=1e-9):
 # --- the same results as tslearn -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("metric", ["euclidean", "dtw", "softdtw"])
-@pytest.mark.parametrize("init", ["k-means++", "random", "array"])
+# Not k-means++ under soft-DTW: tswarp weighs its seeds by the soft-DTW divergence, tslearn
+# by squared soft-DTW values (see docs/differences.md).
+@pytest.mark.parametrize(
+    ("metric", "init"),
+    [
+        pair
+        for pair in itertools.product(
+            ["euclidean", "dtw", "softdtw"], ["k-means++", "random", "array"]
+        )
+        if pair != ("softdtw", "k-means++")
+    ],
+)
 def test_kmeans_same_as_tslearn(metric, init):
     ts = tslearn_clustering()
     X = walks(1, d=2)

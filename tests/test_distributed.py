@@ -376,3 +376,66 @@ def test_cli_distributed_errors(rng, tmp_path, capsys, extra, message):
     extra = [str(tmp_path / "other.zarr") if item == "OTHER" else item for item in extra]
     code, _, err = run_cli(capsys, "cdist", tmp_path / "x.npy", "-o", tmp_path / "d.zarr", *extra)
     assert code == 2 and message in err and err.count("\n") == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="POSIX process groups")
+def test_cli_ctrl_c_on_a_local_cluster_stops_at_once_and_resumes(rng, tmp_path, capsys):
+    import subprocess
+    import sys
+
+    # 60 long series, then 120 short ones: with blocks of 60, block (0, 0) takes seconds,
+    # the 5 others a fraction of one.
+    X = np.full((180, 4000), np.nan)
+    X[:60] = rng.standard_normal((60, 4000))
+    X[60:, :30] = rng.standard_normal((120, 30))
+    np.save(tmp_path / "x.npy", X)
+    path = str(tmp_path / "d.zarr")
+    argv = ["cdist", str(tmp_path / "x.npy"), "-o", path, "--scheduler", "local:2",
+            "--block-size", "60"]  # fmt: skip
+    code = (
+        "import signal, sys\n"
+        "from tswarp.cli import main\n"
+        # As in a terminal, even where this test runs with SIGINT ignored.
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    # A session of its own: Ctrl-C signals the command's process group, its workers too.
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, *argv], stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        done = None
+        while time.monotonic() < deadline and child.poll() is None:
+            try:
+                done = zarr.open_group(path, mode="r")["done"][...]
+            except Exception:  # not created yet, or being written
+                done = None
+            if done is not None and done.sum() == 5:
+                break
+            time.sleep(0.05)
+        assert done is not None and done.sum() == 5 and not done[0, 0], child.poll()
+        sent = time.monotonic()
+        os.killpg(child.pid, signal.SIGINT)  # while block (0, 0) runs
+        _, err = child.communicate(timeout=60)
+        elapsed = time.monotonic() - sent
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.communicate()
+    assert child.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert "still alive" not in err and err.endswith("tswarp: interrupted\n"), err
+    assert elapsed < 3.0, (elapsed, err)
+    # Resumed: block (0, 0) is computed, the blocks done keep their values (marked here).
+    group = zarr.open_group(path, mode="r+")
+    expected = np.triu(np.ones((3, 3), dtype=bool))
+    expected[0, 0] = False
+    assert np.array_equal(group["done"][...], expected)
+    group["matrix"][...] = -1.0
+    code, _, err = run_cli(capsys, *argv)
+    assert code == 0, err
+    result = zarr.open_array(path, path="matrix", mode="r")[...]
+    assert np.array_equal(result[:3, :60], cdist_dtw(X[:3], X[:60]))
+    assert (result[:, 60:] == -1).all() and (result[60:, :] == -1).all()

@@ -30,9 +30,12 @@ def sklearn_base(module: str = "tswarp.neighbors") -> Any:
     return sklearn.base
 
 
-def time_series_dataset(X, name="X"):
+def time_series_dataset(X, name="X", own=False):
     """An estimator's input as ``(data, lengths)``: a C-contiguous float64 (n, sz, d) array,
     NaN-padded, and the length of each series.
+
+    The data may share memory with ``X``; with ``own`` it never does (see :func:`owned`),
+    for estimators that keep their training data past fit.
 
     ``X`` is (n, sz, d), (n, sz) (n univariate series, as in tslearn) or a list of series of
     possibly different lengths; trailing all-NaN rows are padding. A 1-D array is refused
@@ -45,7 +48,7 @@ def time_series_dataset(X, name="X"):
             f"sparse input is not supported: {name} must be a dense dataset of time series"
         )
     if not isinstance(X, (list, tuple)) and not _is_torch_tensor(X):
-        X = np.asarray(X)
+        X = np.asarray(X)  # the caller's memory still, for pandas or array-like objects
         if X.dtype == object:
             try:  # numbers stored as objects; an array of ragged series stays a list of them
                 X = X.astype(np.float64)
@@ -68,7 +71,29 @@ def time_series_dataset(X, name="X"):
     data, lengths = to_dataset(X, name)
     if len(lengths) == 0:
         raise ValueError(f"{name} holds no time series: at least one is needed")
-    return data.astype(np.float64, copy=False), lengths
+    data = data.astype(np.float64, copy=False)
+    return (owned(data, X) if own else data), lengths
+
+
+def owned(data, source):
+    """``data``, copied when it may share memory with the caller's ``source``: what an
+    estimator keeps past fit must not change when the caller overwrites its input."""
+    return data.copy() if _shares_memory(data, source) else data
+
+
+def _shares_memory(data, source):
+    """Whether the array ``data`` may share memory with ``source``."""
+    if isinstance(source, (list, tuple)):
+        return False  # their values were stacked into a new array
+    if _is_torch_tensor(source):
+        if source.device.type != "cpu":
+            return False
+        if not (data.flags.c_contiguous or data.flags.f_contiguous):
+            return True  # its span is not simply nbytes; copying is safe
+        storage = source.untyped_storage()
+        start, low = storage.data_ptr(), data.__array_interface__["data"][0]
+        return low < start + storage.nbytes() and start < low + data.nbytes
+    return np.may_share_memory(data, np.asarray(source))
 
 
 def _is_sparse(X):

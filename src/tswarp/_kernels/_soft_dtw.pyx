@@ -211,6 +211,7 @@ def soft_dtw_cost_batch(
     cdef bint keep = weights.shape[0] != 0
     if keep and (weights.shape[0] != batch or weights.shape[1] < tswarp_soft_weights_size(n, m)):
         raise ValueError("weights must come from cost_batch_weights(b, N, M) of the costs")
+    check_pairs(batch, n, m, n_lengths, m_lengths, lo, hi)
     cdef double[:, ::1] scratch = np.empty((n_threads, tswarp_soft_scratch_size(m, 0)))
     cdef tswarp_soft_pair p
     cdef tswarp_soft_state state
@@ -244,6 +245,7 @@ def soft_dtw_cost_batch_backward(
     cdef Py_ssize_t k
     if weights.shape[0] != batch or weights.shape[1] < tswarp_soft_weights_size(n, m):
         raise ValueError("weights must come from cost_batch_weights(b, N, M) of the costs")
+    check_pairs(batch, n, m, n_lengths, m_lengths, lo, hi)
     cdef double[:, ::1] scratch = np.empty((n_threads, tswarp_soft_scratch_size(m, 0)))
     cdef tswarp_soft_pair p
     cdef tswarp_soft_state state
@@ -296,6 +298,7 @@ def soft_dtw_series_batch(
     cdef const tswarp_soft *soft = build_kernels(build).soft
     cdef Py_ssize_t batch = X.shape[0], n = X.shape[1], m = Y.shape[1], d = X.shape[2], k
     check_series_batch(batch, n, m, d, Y.shape[0], Y.shape[2], values.shape[0], weights, slots)
+    check_pairs(batch, n, m, n_lengths, m_lengths, lo, hi)
     cdef double[:, ::1] scratch = np.empty((n_threads, tswarp_soft_scratch_size(m, d)))
     cdef tswarp_soft_pair p
     cdef tswarp_soft_state state
@@ -328,6 +331,7 @@ def soft_dtw_series_batch_backward(
     cdef const tswarp_soft *soft = build_kernels(build).soft
     cdef Py_ssize_t batch = X.shape[0], n = X.shape[1], m = Y.shape[1], d = X.shape[2], k
     check_series_batch(batch, n, m, d, Y.shape[0], Y.shape[2], batch, weights, slots)
+    check_pairs(batch, n, m, n_lengths, m_lengths, lo, hi)
     cdef bint want_x = grad_x.shape[0] != 0, want_y = grad_y.shape[0] != 0
     if want_x and (grad_x.shape[0] != batch or grad_x.shape[1] != n or grad_x.shape[2] != d):
         raise ValueError("grad_x must have the shape of X")
@@ -373,6 +377,21 @@ cdef check_series_batch(
         kept.max() >= weights.shape[0] or weights.shape[1] < tswarp_soft_weights_size(n, m)
     ):
         raise ValueError("weights must come from series_batch_weights(count, N, M, dtype)")
+
+
+cdef check_pairs(
+    Py_ssize_t b, Py_ssize_t n, Py_ssize_t m, const Py_ssize_t[::1] n_lengths,
+    const Py_ssize_t[::1] m_lengths, const Py_ssize_t[:, ::1] lo, const Py_ssize_t[:, ::1] hi,
+):
+    """Lengths within 1..n and 1..m, and a band row for each of the n rows of every pair: a
+    length of 0 or past the padded size would make the kernels write out of bounds."""
+    if n_lengths.shape[0] != b or m_lengths.shape[0] != b:
+        raise ValueError(f"n_lengths and m_lengths must hold {b} lengths")
+    if b and (lo.shape[0] != b or hi.shape[0] != b or lo.shape[1] < n or hi.shape[1] < n):
+        raise ValueError(f"lo and hi must be ({b}, {n}) band limits")
+    rows, cols = np.asarray(n_lengths), np.asarray(m_lengths)
+    if b and (rows.min() < 1 or rows.max() > n or cols.min() < 1 or cols.max() > m):
+        raise ValueError(f"lengths must lie within 1..{n} and 1..{m}")
 
 
 def _math_array(const double[::1] x, int which, int build):

@@ -7,11 +7,11 @@ the GIL, one pair per thread. Values and gradients are the same as the wavefront
 
 import numpy as np
 import torch
-from torch.autograd.function import once_differentiable
 
 from tswarp._kernels import _soft_dtw
 from tswarp._kernels._select import BUILD
 from tswarp._threads import effective_n_threads
+from tswarp._torch._soft_dtw import refuse_second_derivative
 
 
 def _threads(pairs):
@@ -46,8 +46,8 @@ class CompiledSoftDTW(torch.autograd.Function):
         return torch.from_numpy(values).to(costs.dtype)
 
     @staticmethod
-    @once_differentiable
     def backward(ctx, grad_output):
+        refuse_second_derivative()
         weights, n_lengths, m_lengths, lo, hi, gamma, threads, shape = ctx.saved
         # The backward only reads the weights, so a second one (retain_graph=True) works too.
         alignment = np.empty(shape)
@@ -97,8 +97,8 @@ class CompiledSeriesSoftDTW(torch.autograd.Function):
         return torch.from_numpy(values).to(x.dtype)
 
     @staticmethod
-    @once_differentiable
     def backward(ctx, grad_output):
+        refuse_second_derivative()
         x, y = ctx.saved_tensors
         n_lengths, m_lengths, lo, hi, gamma, weights, slots, threads = ctx.state
         xs, ys = _host_series(x), _host_series(y)

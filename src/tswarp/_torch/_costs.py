@@ -1,7 +1,6 @@
 """Ground costs between the frames of two batches of series."""
 
 import torch
-from torch.autograd.function import once_differentiable
 
 
 class _SquaredEuclidean(torch.autograd.Function):
@@ -19,8 +18,8 @@ class _SquaredEuclidean(torch.autograd.Function):
         return total
 
     @staticmethod
-    @once_differentiable
     def backward(ctx, grad):
+        # Plain torch operations: under create_graph=True autograd differentiates them too.
         x, y = ctx.saved_tensors
         # dC_ij/dx_i = 2 (x_i - y_j): summed against grad, that is two matrix products.
         # Centring both series on a shared mean leaves the costs unchanged and keeps the
@@ -37,7 +36,7 @@ def squared_euclidean(x, y):
 
     ``x`` (..., n, d) and ``y`` (..., m, d) with broadcastable leading dimensions; returns
     (..., n, m) in their common dtype, on their device, never negative. Memory: the result
-    and one (..., n, m) temporary; the backward needs only x and y (no double backward).
+    and one (..., n, m) temporary; the backward needs only x and y, and is itself differentiable.
     """
     if x.shape[-1] != y.shape[-1]:
         raise ValueError(f"x and y have {x.shape[-1]} and {y.shape[-1]} features")

@@ -9,6 +9,10 @@ from tswarp._torch._compiled import CompiledSeriesSoftDTW, CompiledSoftDTW
 from tswarp._torch._costs import squared_euclidean
 from tswarp._torch._soft_dtw import SoftDTW
 
+# torch.compile cannot trace the engines (in-place updates of strided views, NumPy on the
+# host): it runs them eagerly, a graph break around each call, with their own backward.
+_eager = torch.compiler.disable
+
 
 def use_wavefront(device, compute_with_backend):
     """True runs the torch wavefront; False the compiled kernels (CPU copies); None picks:
@@ -27,6 +31,7 @@ def _check_gamma_fits(gamma, n_lengths, m_lengths, dtype):
         check_gamma_fits(gamma, max(n_lengths), max(m_lengths), largest, name)
 
 
+@_eager
 def soft_dtw_batch(costs, gamma, n_lengths, m_lengths, constraint, compute_with_backend=None):
     """Soft-DTW values (b,) of a batch of cost matrices (b, n, m), differentiable.
 
@@ -45,6 +50,7 @@ def soft_dtw_batch(costs, gamma, n_lengths, m_lengths, constraint, compute_with_
     return CompiledSoftDTW.apply(costs.cpu(), gamma, n_lengths, m_lengths, lo, hi).to(costs.device)
 
 
+@_eager
 def soft_dtw_series_batch(
     x, y, gamma, n_lengths, m_lengths, constraint, compute_with_backend=None, keep=None
 ):

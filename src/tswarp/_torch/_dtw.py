@@ -5,6 +5,7 @@ import torch
 from tswarp._torch import _wavefront
 
 
+@torch.compiler.disable  # run eagerly under torch.compile (see _dispatch)
 def dtw_alignment(costs, n_lengths=None, m_lengths=None, mask=None):
     """0/1 matrix (b, n, m) of each pair's optimal warping path, in the dtype of ``costs``.
 

@@ -1,10 +1,21 @@
 """Soft-DTW as a torch.autograd.Function over a batch of cost matrices."""
 
 import torch
-from torch.autograd.function import once_differentiable
 
 from tswarp._gamma import check_gamma
 from tswarp._torch import _fused, _wavefront
+
+
+def refuse_second_derivative():
+    """Raise in a soft-DTW backward that runs under create_graph=True (double backward,
+    torch.autograd.functional.hessian): the gradient is computed outside autograd, which
+    would take it for a constant and silently drop soft-DTW's curvature."""
+    if torch.is_grad_enabled():
+        raise RuntimeError(
+            "soft-DTW's backward pass is first order: second derivatives (create_graph=True, "
+            "torch.autograd.functional.hessian, double backward) are not supported for "
+            "gamma > 0; DTW (gamma=0) supports them"
+        )
 
 
 class SoftDTW(torch.autograd.Function):
@@ -16,7 +27,8 @@ class SoftDTW(torch.autograd.Function):
     The forward runs the wavefront DP and keeps its table (one float per computed cell); the
     backward runs the same DP from the end and returns grad_output[:, None, None] * E, E the
     expected alignment, as the gradient of ``costs``. No autograd graph is built through the
-    loop. Once differentiable (no double backward).
+    loop. For gamma > 0 the backward is first order (``refuse_second_derivative``); for
+    gamma == 0 it is grad_output times a constant 0/1 path, so autograd differentiates it.
     """
 
     @staticmethod
@@ -31,10 +43,22 @@ class SoftDTW(torch.autograd.Function):
         return values.to(costs.dtype)
 
     @staticmethod
-    @once_differentiable
     def backward(ctx, grad_output):
         if not ctx.needs_input_grad[0]:
             return None, None, None, None, None, None
+        if isinstance(ctx.trace, _fused.Trace) or ctx.trace.soft:
+            refuse_second_derivative()
+        elif torch.is_grad_enabled():  # DTW under create_graph: the path is a constant
+            with torch.no_grad():
+                path = _wavefront.backward(ctx.trace, torch.ones_like(grad_output))
+            return (
+                grad_output[:, None, None] * path.to(ctx.costs_dtype),
+                None,
+                None,
+                None,
+                None,
+                None,
+            )
         if isinstance(ctx.trace, _fused.Trace):
             return _fused.backward(ctx.trace, grad_output), None, None, None, None, None
         grad = _wavefront.backward(ctx.trace, grad_output)
@@ -43,6 +67,7 @@ class SoftDTW(torch.autograd.Function):
         return grad, None, None, None, None, None
 
 
+@torch.compiler.disable  # run eagerly under torch.compile (see _dispatch)
 def soft_dtw(costs, gamma=1.0, n_lengths=None, m_lengths=None, mask=None, *, float64=False):
     """Soft-DTW value of each pair of a batch: (b,) in the dtype of ``costs``.
 

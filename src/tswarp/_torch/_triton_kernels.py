@@ -163,7 +163,7 @@ def _backward(
             h = total - cost * inv_gamma
             tl.store(H + off + (a - lo), h, mask=live)
             q = tl.load(Q + off + (a - lo), mask=live, other=float("-inf"))
-            grad = tl.exp(q + h + cost * inv_gamma) * seed
+            grad = tl.exp(tl.minimum(q + h + cost * inv_gamma, 0.0)) * seed  # E <= 1
             grad = tl.where(cost == float("inf"), 0.0, grad)
             tl.store(E + a * e_row + c * e_col, grad.to(E.dtype.element_ty), mask=live)
         tl.debug_barrier()

@@ -309,9 +309,12 @@ def _soft_backward(trace, seeds):
         sweep = _seeded_sweep(plan.backward_steps, b)
         _cuda_graphs.run(("soft backward", plan, b), sweep, [H, table])
         del table
-    # E = exp(Q + H + C / gamma) cell by cell, zero where the cost is infinite.
+    # E = exp(Q + H + C / gamma) cell by cell, zero where the cost is infinite. E is a
+    # probability: its log, a sum of terms of order value / gamma, is clamped to <= 0 so that
+    # their rounding (1e-16 * value / gamma) cannot make it overflow when that passes 1.
     E = _rows(H.add_(Q).view(-1, b), unskew)
-    E.sub_(cells[:-1]).exp_().masked_fill_(cells[:-1] == -torch.inf, 0.0).mul_(seeds)
+    E.sub_(cells[:-1]).clamp_(max=0.0).exp_()
+    E.masked_fill_(cells[:-1] == -torch.inf, 0.0).mul_(seeds)
     return E.t().view(b, n, m)  # strided: (b, n, m) with the batch innermost in memory
 
 

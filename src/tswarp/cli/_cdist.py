@@ -2,6 +2,10 @@
 
 import contextlib
 import functools
+import logging
+import os
+import signal
+import threading
 import time
 
 import numpy as np
@@ -57,23 +61,101 @@ def _report(args, matrix, elapsed):
 @contextlib.contextmanager
 def _client(address):
     """A client of the cluster at ``address``, or of a LocalCluster for ``local:N``."""
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     if not address.startswith("local:"):
         with Client(address, timeout="10s") as client:
             yield client
         return
+    with _local_cluster(int(address.partition(":")[2])) as cluster, Client(cluster) as client:
+        yield client
+
+
+@contextlib.contextmanager
+def _local_cluster(processes):
+    """A LocalCluster of ``processes`` worker processes that leave Ctrl-C to this one.
+
+    Ctrl-C sends SIGINT to the whole process group: workers that took it would print
+    tracebacks, and a worker inside a block stops only when the block is done (or is killed
+    4 s later). So the workers start with SIGINT blocked, and a run that ends with an error
+    or an interrupt kills them at once: a block not yet in the store is done by the next run.
+    """
+    from distributed import LocalCluster
+
     from tswarp._threads import usable_cpus
 
-    processes = int(address.partition(":")[2])
     threads = max(1, usable_cpus() // processes)
-    with (
-        LocalCluster(
-            n_workers=processes, threads_per_worker=threads, dashboard_address=":0"
-        ) as cluster,
-        Client(cluster) as client,
+    cluster = None
+    try:
+        with _sigint_blocked_in_new_threads():
+            cluster = LocalCluster(
+                n_workers=processes, threads_per_worker=threads, dashboard_address=":0"
+            )
+        yield cluster
+    except BaseException:
+        if cluster is not None:
+            with _quiet_dask_logs():
+                cluster.sync(_kill_workers, cluster)
+                cluster.close()
+        raise
+    cluster.close()
+
+
+@contextlib.contextmanager
+def _sigint_blocked_in_new_threads():
+    """SIGINT blocked in the threads started inside the block, so in the processes that they
+    start (the mask is inherited across fork and exec), where Python's KeyboardInterrupt
+    then never comes. A Ctrl-C meanwhile is raised when the block ends."""
+    if (
+        not hasattr(signal, "pthread_sigmask")
+        or threading.current_thread() is not threading.main_thread()
     ):
-        yield client
+        yield
+        return
+    from multiprocessing import resource_tracker
+
+    # Started now: starting it unblocks SIGINT in the thread that does it.
+    resource_tracker.ensure_running()
+    previous = signal.getsignal(signal.SIGINT)
+    interrupted = []
+    if callable(previous):  # SIG_IGN and SIG_DFL are left as they are, and inherited
+        signal.signal(signal.SIGINT, lambda *frame: interrupted.append(frame))
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        if callable(previous):
+            signal.signal(signal.SIGINT, previous)
+            if interrupted:
+                previous(*interrupted[0])
+
+
+async def _kill_workers(cluster):
+    """Kill the worker processes now, blocks running or not, and start none in their place."""
+    for nanny in cluster.workers.values():
+        pid = getattr(nanny, "pid", None)  # None for a worker thread, or a process gone
+        if pid is not None:
+            nanny.close_gracefully(reason="tswarp-stopped")  # and not restarted
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))  # no SIGKILL on Windows
+
+
+@contextlib.contextmanager
+def _quiet_dask_logs():
+    """No word from Dask that workers were killed or lost: the user has just asked for it."""
+    handlers = list(logging.getLogger("distributed").handlers)
+    for handler in handlers:
+        handler.addFilter(_nothing)  # a filter, which closing the cluster leaves in place
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(_nothing)
+
+
+def _nothing(record):
+    return False
 
 
 def _run_distributed(args, X, Y, options, dtype, verbose):

@@ -13,11 +13,12 @@ class UsageError(Exception):
 
 
 def _read(path):
-    """(X, y, lengths) of a dataset file; errors name the file."""
-    from tswarp.datasets import load_dataset
+    """(X, labels, lengths) of a dataset file, the labels as written (a list of strings, or
+    None); errors name the file."""
+    from tswarp.datasets._ucr import _read_with_label_text
     from tswarp.metrics._inputs import to_dataset
 
-    X, y = load_dataset(path)
+    X, y, _ = _read_with_label_text(path)
     if X.shape[0] == 0:
         raise UsageError(f"{path}: no series in the file")
     # Validated here so that a NaN inside a series is reported with the file's name.

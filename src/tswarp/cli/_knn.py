@@ -1,5 +1,6 @@
 """``tswarp knn``: k-nearest-neighbour classification of one file by another."""
 
+import math
 import time
 
 import numpy as np
@@ -39,14 +40,47 @@ def _nearest_neighbour(train, y_train, test, n_jobs=-1, verbose=0, k=1, metric="
     return classes[np.argmax(votes, axis=1)], time.perf_counter() - start, pruned
 
 
-def _confusion_matrix(y_true, y_pred):
-    """The confusion matrix as lines of text: a row per true label, a column per predicted."""
-    labels = np.unique(np.concatenate([y_true, y_pred]))
-    position = {label: i for i, label in enumerate(labels.tolist())}
-    counts = np.zeros((len(labels), len(labels)), dtype=np.int64)
-    for true, predicted in zip(y_true.tolist(), y_pred.tolist(), strict=True):
-        counts[position[true], position[predicted]] += 1
-    names = [str(label) for label in labels.tolist()]
+def _class_key(label):
+    """Numbers compare by value ('2', '2.0' and '2e0' are one class), other labels as text."""
+    try:
+        value = float(label)
+    except ValueError:
+        return (1, label)
+    return (0, value) if math.isfinite(value) else (1, label)
+
+
+def _classes(*label_lists):
+    """The class numbers of the labels of several files, the same label the same class in
+    each, and the names of the classes.
+
+    Classes are numbered in sorted order: numbers by value, then text. A class is named as
+    first written, or as a whole number when every label is one, as the dataset readers
+    type a file's labels ('1.0000000e+00' of the old UCR archive is 1).
+    """
+    keys = [[_class_key(label) for label in labels] for labels in label_lists]
+    spelling = {}
+    for labels, file_keys in zip(label_lists, keys, strict=True):
+        for label, key in zip(labels, file_keys, strict=True):
+            spelling.setdefault(key, label)
+    ordered = sorted(spelling)
+    if all(kind == 0 and value == round(value) for kind, value in ordered):
+        names = [str(int(value)) for _, value in ordered]
+    else:
+        names = [spelling[key] for key in ordered]
+    number = {key: k for k, key in enumerate(ordered)}
+    codes = [np.array([number[key] for key in file_keys], dtype=np.int64) for file_keys in keys]
+    return codes, np.array(names)
+
+
+def _confusion_matrix(y_true, y_pred, class_names):
+    """The confusion matrix as lines of text: a row per true class, a column per predicted.
+    ``y_true`` and ``y_pred`` are class numbers, indices into ``class_names``."""
+    classes = np.unique(np.concatenate([y_true, y_pred]))
+    position = np.zeros(len(class_names), dtype=np.int64)
+    position[classes] = np.arange(len(classes))
+    counts = np.zeros((len(classes), len(classes)), dtype=np.int64)
+    np.add.at(counts, (position[y_true], position[y_pred]), 1)
+    names = class_names[classes].tolist()
     width = max(max(map(len, names)), len(str(counts.max())))
     lines = ["confusion matrix (rows: true label, columns: predicted label):"]
     lines.append(" " * (width + 2) + " ".join(f"{name:>{width}}" for name in names))
@@ -85,9 +119,8 @@ def _run_knn(args):
         raise UsageError(
             f"-k {args.n_neighbors} exceeds the {len(y_train)} series of {train_path}"
         )
-    if y_train.dtype.kind != y_test.dtype.kind:
-        # Labels '1' read as a number in one file and as text in the other must still match.
-        y_train, y_test = y_train.astype(str), y_test.astype(str)
+    # Typed over both files, so that '2.0' of one is the class '2.0' of the other.
+    (y_train, y_test), class_names = _classes(y_train, y_test)
     longest = max(int(train_lengths.max()), int(test_lengths.max()))
     options, constraint = _constraint(args, longest)
     if args.metric.startswith("soft_dtw"):
@@ -100,7 +133,7 @@ def _run_knn(args):
     )  # fmt: skip
     if args.predictions is not None:
         with _atomic_output(args.predictions) as handle:
-            handle.write("".join(f"{label}\n" for label in predicted.tolist()).encode())
+            handle.write("".join(f"{label}\n" for label in class_names[predicted]).encode())
     correct = int(np.sum(predicted == y_test))
     n_test = len(y_test)
     name = "DTW" if args.metric == "dtw" else args.metric
@@ -110,7 +143,7 @@ def _run_knn(args):
     print(f"metric: {args.metric}, {constraint}, {_threads(args.n_jobs)}")
     print(f"accuracy:   {correct / n_test:.4f} ({correct}/{n_test} correct)")
     print(f"error rate: {1 - correct / n_test:.4f}")
-    print("\n".join(_confusion_matrix(y_test, predicted)))
+    print("\n".join(_confusion_matrix(y_test, predicted, class_names)))
     searched = f"{len(y_train) * n_test} pairs"
     if pruned is not None:
         searched += f", {pruned:.1%} of them settled without a full DTW"

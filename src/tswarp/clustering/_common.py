@@ -54,9 +54,12 @@ def check_params_dict(params, name, accepted):
     return dict(params)
 
 
-def dataset(X: object, equal_lengths: bool = False, reason: str = "") -> tuple[np.ndarray, Any]:
-    """(padded float64 (n, sz, d) array, lengths) of an estimator's X."""
-    data, lengths = time_series_dataset(X)
+def dataset(
+    X: object, equal_lengths: bool = False, reason: str = "", own: bool = False
+) -> tuple[np.ndarray, Any]:
+    """(padded float64 (n, sz, d) array, lengths) of an estimator's X; with ``own``, sharing
+    no memory with X (for data kept past fit)."""
+    data, lengths = time_series_dataset(X, own=own)
     if equal_lengths and (lengths != data.shape[1]).any():
         raise ValueError(
             f"X must hold series of one length {reason}; got lengths "

@@ -1,10 +1,16 @@
 """Kernel k-means: k-means in the feature space of a kernel, the centroids never formed.
 
-The squared distance of a series x to the centroid of cluster C is computed from the
-kernel alone. As in tslearn (whose results this reproduces on seeded runs), the kernel is
-taken as normalised (k(x, x) = 1) and the centroid's own squared norm is counted as 1 too:
+The squared distance of a series x to the centroid of cluster C (weights w_i, W their sum
+over C) is computed from the kernel alone:
 
-    d(x, C) = 2 - 2 * sum_{i in C} w_i k(x, x_i) / sum_{i in C} w_i
+    d(x, C) = k(x, x) - 2 * sum_{i in C} w_i k(x, x_i) / W
+              + sum_{i, j in C} w_i w_j k(x_i, x_j) / W**2
+
+For a normalised kernel (k(x, x) = 1 for every training series: GAK, "rbf", "cosine"...)
+the last term, the centroid's squared norm, is counted as 1, as tslearn does, so that seeded
+runs give tslearn's results: d(x, C) = 2 - 2 * sum_{i in C} w_i k(x, x_i) / W. Other
+kernels ("linear", "poly"...) get the exact formula, which they need: their k(x, x) and
+centroid norms differ from series to series and from cluster to cluster.
 
 The default kernel is the normalised global alignment kernel (:func:`~tswarp.metrics.cdist_gak`),
 which takes series of different lengths; scikit-learn's pairwise kernels take series of one
@@ -52,8 +58,10 @@ class KernelKMeans(_base.ClusterMixin, _base.BaseEstimator):
         Number of clusters, at most the number of series.
     kernel : str or callable, default "gak"
         "gak", or a kernel of ``sklearn.metrics.pairwise.pairwise_kernels`` ("rbf",
-        "cosine", a callable...) applied to the flattened series, which must then have one
-        length. The distance formula assumes k(x, x) = 1 (GAK, "rbf", "laplacian").
+        "linear", a callable...) applied to the flattened series, which must then have one
+        length. For normalised kernels (k(x, x) = 1: GAK, "rbf", "laplacian", "cosine")
+        the centroid's squared norm is counted as 1, as in tslearn; others get the exact
+        feature-space distance.
     max_iter : int, default 50
         Most iterations of one run.
     tol : float, default 1e-6
@@ -78,7 +86,7 @@ class KernelKMeans(_base.ClusterMixin, _base.BaseEstimator):
         The cluster of each training series.
     inertia_ : float
         Sum over the series of the squared distance to their centroid, in the feature
-        space (unweighted).
+        space (unweighted; centroid norms counted as 1 for a normalised kernel).
     n_iter_ : int
         Iterations of the best run.
     sigma_gak_ : float or None
@@ -153,7 +161,7 @@ class KernelKMeans(_base.ClusterMixin, _base.BaseEstimator):
         """
         gak = self._is_gak()
         params = self._params(gak)
-        X, _ = self._dataset(X, gak)
+        X, _ = self._dataset(X, gak, own=True)  # kept for predict
         n_clusters, max_iter, tol, n_init = check_common(self, len(X))
         weights = _sample_weight(sample_weight, len(X))
         rs = check_random_state(self.random_state)
@@ -163,20 +171,26 @@ class KernelKMeans(_base.ClusterMixin, _base.BaseEstimator):
             if isinstance(sigma, str) and sigma == "auto":
                 sigma = float(sigma_gak(X, random_state=rs))
                 if not sigma > 0:
-                    raise ValueError(
-                        "kernel_params sigma='auto' computed sigma=0 from X (its time steps "
-                        "are all equal): give a sigma > 0"
-                    )
+                    raise _zero_sigma(X)
             params = {"sigma": sigma}
             self.sigma_gak_ = sigma
         K = self._kernel(X, None, params)
+        self_similarity = np.diag(K).copy()
+        normalised = _is_normalised(self_similarity)
+        if normalised:
+            self_similarity[:] = 1.0
+
+        def centroid_distances(labels):
+            means = _mean_similarities(K, labels, weights, n_clusters)
+            norms = np.ones(n_clusters) if normalised else _centroid_norms(means, labels, weights)
+            return _distances(self_similarity, means, norms), norms
 
         def run_once(rs):
             labels = rs.randint(n_clusters, size=len(X))
             previous, n_iter = np.inf, 0
             while n_iter < max_iter:
                 n_iter += 1
-                distances = _distances(K, labels, weights, n_clusters)
+                distances, _ = centroid_distances(labels)
                 labels = distances.argmin(axis=1)
                 check_no_empty_cluster(labels, n_clusters)
                 inertia = distances.min(axis=1).sum()
@@ -193,6 +207,7 @@ class KernelKMeans(_base.ClusterMixin, _base.BaseEstimator):
         self.labels_, self.inertia_, self.n_iter_ = labels, float(inertia), n_iter
         self.sample_weight_ = weights
         self._X_fit, self._params_fit = X, params
+        self._centroid_norms = centroid_distances(labels)[1]
         self.n_features_in_ = X.shape[2]
         return self
 
@@ -242,7 +257,10 @@ class KernelKMeans(_base.ClusterMixin, _base.BaseEstimator):
         X, _ = self._dataset(X, gak)
         check_features(self, X, None if gak else self._X_fit.shape[1])
         K = self._kernel(X, self._X_fit, self._params_fit)
-        return _distances(K, self.labels_, self.sample_weight_, self.n_clusters).argmin(axis=1)
+        means = _mean_similarities(K, self.labels_, self.sample_weight_, self.n_clusters)
+        # k(x, x) is the same for every cluster, so 1 (tslearn's value) stands for it
+        distances = _distances(np.ones(len(X)), means, self._centroid_norms)
+        return distances.argmin(axis=1)
 
     def _is_gak(self):
         return isinstance(self.kernel, str) and self.kernel == "gak"
@@ -253,8 +271,9 @@ class KernelKMeans(_base.ClusterMixin, _base.BaseEstimator):
         # scikit-learn's kernels check their own arguments
         return check_params_dict(self.kernel_params, "kernel_params", None)
 
-    def _dataset(self, X: Dataset, gak: bool) -> tuple[np.ndarray, Any]:
-        return dataset(X, not gak, f"for kernel={self.kernel!r} (only 'gak' compares lengths)")
+    def _dataset(self, X: Dataset, gak: bool, own: bool = False) -> tuple[np.ndarray, Any]:
+        reason = f"for kernel={self.kernel!r} (only 'gak' compares lengths)"
+        return dataset(X, not gak, reason, own)
 
     def _kernel(self, X, Y, params):
         if self._is_gak():
@@ -287,14 +306,53 @@ def _sample_weight(sample_weight, n):
     return weights
 
 
-def _distances(K, labels, weights, n_clusters):
-    """(n, n_clusters) squared feature-space distances of K's rows to the clusters'
-    centroids, the centroid norms taken as 1 (tslearn's formula)."""
-    distances = np.empty((K.shape[0], n_clusters))
+def _is_normalised(self_similarity):
+    """Whether k(x, x) = 1 for every training series, up to rounding."""
+    return bool(np.all(np.abs(self_similarity - 1.0) <= 1e-12))
+
+
+def _mean_similarities(K, labels, weights, n_clusters):
+    """(n, n_clusters) weighted means of the kernel values of K's rows with each cluster's
+    members (the columns of K are the training series)."""
+    means = np.empty((K.shape[0], n_clusters))
     for j in range(n_clusters):
         members = labels == j
         total = weights[members].sum()
         if not members.any() or total == 0:
             raise EmptyClusterError("a cluster has no series (of weight > 0)")
-        distances[:, j] = 2 - 2 * np.sum(weights[members] * K[:, members], axis=1) / total
-    return distances
+        means[:, j] = np.sum(weights[members] * K[:, members], axis=1) / total
+    return means
+
+
+def _centroid_norms(means, labels, weights):
+    """The squared norm of each cluster's centroid, sum_{i, j in C} w_i w_j k(x_i, x_j) / W**2,
+    from the mean similarities of the training series themselves (the rows of ``means``)."""
+    n_clusters = means.shape[1]
+    norms = np.empty(n_clusters)
+    for j in range(n_clusters):
+        members = labels == j
+        norms[j] = np.sum(weights[members] * means[members, j]) / weights[members].sum()
+    return norms
+
+
+def _distances(self_similarity, means, norms):
+    """(n, n_clusters) squared feature-space distances to the centroids: k(x, x) - 2 * mean
+    similarity + centroid norm (the first two added first, as tslearn's 2 - 2 * mean)."""
+    return (self_similarity[:, None] + norms) - 2 * means
+
+
+def _zero_sigma(X):
+    """The error of sigma='auto' giving 0: the squared differences of the time steps
+    underflowed, or most of the time steps drawn are equal."""
+    spread = float(np.max(np.nanmax(X, axis=(0, 1)) - np.nanmin(X, axis=(0, 1))))  # per feature
+    if spread > 0 and spread * spread < np.finfo(np.float64).tiny:
+        return ValueError(
+            "kernel_params sigma='auto' underflowed to sigma=0: the values of X are too "
+            f"small (they differ by at most {spread:.3g}) for their squared differences to "
+            "be float64 numbers; rescale the data (multiply X by a constant) or give a "
+            "sigma > 0"
+        )
+    return ValueError(
+        "kernel_params sigma='auto' computed sigma=0 from X (the median distance between "
+        "the time steps drawn is 0: most of them are equal): give a sigma > 0"
+    )

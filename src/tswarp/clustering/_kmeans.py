@@ -32,7 +32,7 @@ from tswarp.clustering._common import (
     kmeans_plusplus,
     restarts,
 )
-from tswarp.metrics import cdist_dtw, cdist_soft_dtw
+from tswarp.metrics import cdist_dtw, cdist_soft_dtw, cdist_soft_dtw_normalized
 from tswarp.neighbors._search import DTWIndex
 
 if TYPE_CHECKING:
@@ -55,7 +55,8 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
     the barycenter of its series: the step-by-step mean for "euclidean", DTW barycenter
     averaging (:func:`~tswarp.barycenters.dtw_barycenter_averaging_petitjean`) for "dtw",
     :func:`~tswarp.barycenters.softdtw_barycenter` for "softdtw". The arguments, the
-    random draws of the seeding and the results are tslearn's.
+    random draws of the seeding and the results are tslearn's, except for k-means++ under
+    "softdtw" (weighted by the soft-DTW divergence, see ``init``).
 
     Parameters
     ----------
@@ -89,8 +90,9 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
         The generator of the seeds: an integer seeds one, None is NumPy's global one.
     init : {"k-means++", "random"} or array-like of shape (n_clusters, sz, d), default \
 "k-means++"
-        The first centroids: k-means++ seeding (the metric's squared distances), k
-        distinct series drawn at random, or the given series. Series seeds shorter than
+        The first centroids: k-means++ seeding (weights: the metric's squared distances,
+        or for "softdtw" the soft-DTW divergences, which are >= 0 and 0 for equal series),
+        k distinct series drawn at random, or the given series. Series seeds shorter than
         the longest are linearly resampled to its length.
 
     Attributes
@@ -313,6 +315,8 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
         else:
 
             def squared(indices):
+                if self.metric == "softdtw":
+                    return self._soft_divergences(X[indices], X, params)
                 return self._distances(X[indices], X, params) ** 2
 
             chosen = kmeans_plusplus(n, self.n_clusters, squared, rs, lambda rs: rs.randint(n))
@@ -324,6 +328,14 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
         if self.metric == "softdtw":
             return cdist_soft_dtw(X, centers, n_jobs=self.n_jobs, **params)
         return np.stack([np.sqrt(((X - c) ** 2).sum(axis=(1, 2))) for c in centers], axis=1)
+
+    def _soft_divergences(self, X, Y, params):
+        """The soft-DTW divergences sdtw(x, y) - (sdtw(x, x) + sdtw(y, y)) / 2, the weights of
+        k-means++ under soft-DTW: >= 0 and 0 for equal series, like DTW**2 (which they are
+        at gamma = 0). Soft-DTW values themselves are negative for close series, and their
+        squares would favour a seed's own group (tslearn's weights)."""
+        divergences = cdist_soft_dtw_normalized(X, Y, n_jobs=self.n_jobs, **params)
+        return np.maximum(divergences, 0.0)  # rounding may leave -1e-16 for equal series
 
     def _assign(self, X, lengths, centers, params):
         """(label, metric value to that centroid) of each series: the nearest centroid, the

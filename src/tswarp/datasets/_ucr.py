@@ -91,6 +91,12 @@ def read_ucr_tsv(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray]:
     y : numpy.ndarray of shape (n,)
         The labels: int64 when every label is a whole number, strings otherwise.
     """
+    X, labels = _read_ucr_text(path)
+    return X, _labels(labels)
+
+
+def _read_ucr_text(path):
+    """(X, the labels as written) of a UCR text file."""
     rows, labels, separator = [], [], None
     for line_number, line in enumerate(_lines(path), start=1):
         if not line.strip():
@@ -109,7 +115,7 @@ def read_ucr_tsv(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray]:
         rows.append(values[None, : present[-1] + 1])
     if not rows:
         _fail(path, 0, "no series in the file")
-    return _pad(rows, 1), _labels(labels)
+    return _pad(rows, 1), labels
 
 
 _BOOLEAN_TAGS = ("timestamps", "missing", "univariate", "equallength", "classlabel", "targetlabel")
@@ -166,6 +172,19 @@ def read_ts(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray | None
         Class labels (int64 when all are whole numbers, else strings), float64 regression
         targets with ``@targetLabel true``, or None when the file has no labels.
     """
+    X, labels, targets = _read_ts_cases(path)
+    return X, _typed(labels, targets, path)
+
+
+def _typed(labels, targets, path):
+    """Labels as written to the arrays that the readers return: see :func:`read_ts`."""
+    if labels is None:
+        return None
+    return _values(labels, path, 0, "target") if targets else _labels(labels)
+
+
+def _read_ts_cases(path):
+    """(X, the labels as written or None, whether they are regression targets) of a .ts file."""
     lines = _lines(path)
     tags, classes, first = _read_ts_header(lines, path)
     if tags.get("timestamps"):
@@ -204,11 +223,8 @@ def read_ts(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray | None
         rows.append(case)
     if not rows:
         _fail(path, 0, "no series after @data")
-    if not has_label:
-        return _pad(rows, n_dims), None
-    if tags.get("targetlabel") and not tags.get("classlabel"):
-        return _pad(rows, n_dims), _values(labels, path, 0, "target")
-    return _pad(rows, n_dims), _labels(labels)
+    targets = bool(tags.get("targetlabel") and not tags.get("classlabel"))
+    return _pad(rows, n_dims), labels if has_label else None, targets
 
 
 _TEXT_EXTENSIONS = (".tsv", ".csv", ".txt")
@@ -234,14 +250,22 @@ def load_dataset(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray |
     y : numpy.ndarray of shape (n,) or None
         The labels, or None for a file without labels.
     """
+    X, labels, targets = _read_with_label_text(path)
+    return X, _typed(labels, targets, path)
+
+
+def _read_with_label_text(path):
+    """(X, the labels as written or None, whether they are regression targets) of a dataset
+    file: what :func:`load_dataset` reads, before each file's labels are typed on their own.
+    The command line types the labels of two files together, so that they agree."""
     name = os.fspath(path)
     extension = os.path.splitext(name)[1].lower()
     if extension == ".npy":
-        return _read_npy(name), None
+        return _read_npy(name), None, False
     if extension in _TEXT_EXTENSIONS:
-        return read_ucr_tsv(name)
+        return (*_read_ucr_text(name), False)
     if extension == ".ts":
-        return read_ts(name)
+        return _read_ts_cases(name)
     raise ValueError(
         f"{name}: unknown file type {extension or '(no extension)'!r}; expected .npy, .tsv, "
         ".csv, .txt or .ts"

@@ -20,7 +20,6 @@ from tswarp.metrics._inputs import (
 from tswarp.metrics._torch_inputs import real_tensor, steps_within, zero_padding
 
 _REDUCTIONS = ("none", "mean", "sum")
-_INTEGER_DTYPES = (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
 
 
 def _lengths(lengths, batch, full, name):
@@ -31,8 +30,8 @@ def _lengths(lengths, batch, full, name):
         values = torch.as_tensor(lengths)
     except (TypeError, ValueError, RuntimeError):
         values = None
-    # Fractional lengths are refused, not truncated.
-    if values is None or values.dtype not in _INTEGER_DTYPES:
+    # Fractional lengths are refused, not truncated; any signed or unsigned integers are taken.
+    if values is None or _not_integers(values.dtype):
         raise ValueError(f"{name} must hold integers, one length per sample, got {lengths!r}")
     values = values.reshape(-1).tolist()
     if len(values) != batch or not all(1 <= v <= full for v in values):
@@ -40,11 +39,20 @@ def _lengths(lengths, batch, full, name):
     return values
 
 
+def _not_integers(dtype):
+    return dtype.is_floating_point or dtype.is_complex or dtype == torch.bool
+
+
 def _batch(t, name):
     """A (b, length, features) tensor of real numbers; integers and bools become float64."""
     if not isinstance(t, torch.Tensor) or t.ndim != 3:
         shape = tuple(t.shape) if isinstance(t, torch.Tensor) else type(t).__name__
         raise ValueError(f"{name} must be a 3-D tensor (batch, length, features), got {shape}")
+    if 0 in t.shape[1:]:
+        raise ValueError(
+            f"{name} must hold series of at least one time step and one feature, got shape "
+            f"{tuple(t.shape)}"
+        )
     return real_tensor(t, name)
 
 

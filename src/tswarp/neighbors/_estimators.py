@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tswarp._constraints import parse_constraint
-from tswarp._sklearn import missing_target, sklearn_base, time_series_dataset
+from tswarp._sklearn import missing_target, owned, sklearn_base, time_series_dataset
 from tswarp._threads import check_n_jobs
 from tswarp.metrics._inputs import check_same_features
 from tswarp.metrics._registry import METRIC_TO_FUNCTION
 from tswarp.neighbors._search import (
     DTWIndex,
+    check_one_length,
     class_votes,
     nearest,
     nearest_in_matrix,
@@ -71,9 +72,12 @@ def _metric_arguments(metric, metric_params):
     return dict(metric_params)
 
 
-def _distance_matrix(X, name, n_columns=None):
-    """A precomputed distance matrix: 2-D, finite, >= 0, with ``n_columns`` columns."""
+def _distance_matrix(X, name, n_columns=None, own=False):
+    """A precomputed distance matrix: 2-D, finite, >= 0, with ``n_columns`` columns; with
+    ``own``, sharing no memory with X."""
     matrix = np.asarray(X, dtype=np.float64)
+    if own:
+        matrix = owned(matrix, X)
     if matrix.ndim != 2 or (n_columns is None and matrix.shape[0] != matrix.shape[1]):
         raise ValueError(
             f"with metric='precomputed', {name} must be a square distance matrix"
@@ -103,13 +107,17 @@ class _NeighborsBase(_base.BaseEstimator):
             raise ValueError(f"metric must be one of {list(METRICS)}, got {self.metric!r}")
         arguments = _metric_arguments(self.metric, self.metric_params)
         self._index = None
+        # The training data are kept (and DTW's envelopes computed) here: they must not
+        # follow the caller's array if it is overwritten after fit.
         if self.metric == "precomputed":
-            self._fit_X = _distance_matrix(X, "X")
+            self._fit_X = _distance_matrix(X, "X", own=True)
             self.n_samples_fit_ = len(self._fit_X)
             return self
-        self._fit_X, self._fit_lengths = time_series_dataset(X)
+        self._fit_X, self._fit_lengths = time_series_dataset(X, own=True)
         self.n_samples_fit_ = len(self._fit_lengths)
-        if self.metric == "dtw":
+        if self.metric == "euclidean":
+            check_one_length(self._fit_lengths)
+        elif self.metric == "dtw":
             self._index = DTWIndex(self._fit_X, self._fit_lengths, parse_constraint(**arguments))
         return self
 
@@ -484,7 +492,7 @@ class KNeighborsTimeSeriesRegressor(_base.RegressorMixin, _NeighborsBase):
         targets = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
         self._fit(X)
         check_consistent_length(np.empty(self.n_samples_fit_), targets)
-        self._y = targets
+        self._y = owned(targets, y)
         return self
 
     def predict(self, X: Dataset) -> np.ndarray:

@@ -17,6 +17,7 @@ from tswarp._constraints import ITAKURA, SAKOE_CHIBA, band_for, parse_constraint
 from tswarp._kernels import _envelope, _knn
 from tswarp._threads import effective_n_threads
 from tswarp.metrics._dtw import cdist_dtw
+from tswarp.metrics._overflow import rescaled
 from tswarp.metrics._pairwise import _Progress
 from tswarp.metrics._registry import METRIC_TO_FUNCTION
 
@@ -202,18 +203,37 @@ def nearest_in_matrix(matrix, k, skip_self=False):
     return np.take_along_axis(matrix, order, axis=1), order
 
 
-def euclidean_matrix(Q, q_lengths, X, x_lengths):
-    """Euclidean distances between every query and every training series, all of one length
-    (ValueError otherwise: the Euclidean distance matches steps one to one)."""
-    lengths = np.unique(np.concatenate([q_lengths, x_lengths]))
-    if len(lengths) > 1:
+def check_one_length(*lengths):
+    """The single length of the series whose ``lengths`` are given (ValueError if there are
+    several: the Euclidean distance matches steps one to one)."""
+    sizes = np.unique(np.concatenate(lengths))
+    if len(sizes) > 1:
         raise ValueError(
             "metric='euclidean' needs series of a single length, got lengths "
-            f"{lengths.min()} to {lengths.max()}; DTW compares series of different lengths"
+            f"{sizes.min()} to {sizes.max()}; DTW compares series of different lengths"
         )
-    size = int(lengths[0])
+    return int(sizes[0])
+
+
+def euclidean_matrix(Q, q_lengths, X, x_lengths):
+    """Euclidean distances between every query and every training series, all of one length
+    (see :func:`check_one_length`)."""
+    size = check_one_length(q_lengths, x_lengths)
     queries = Q[:, :size].reshape(len(Q), -1)
     train = X[:, :size].reshape(len(X), -1)
+    # Overflow is handled: an inf is computed again, and stays only past the float64 range.
+    with np.errstate(over="ignore"):
+        matrix = _euclidean_blocks(queries, train)
+        if np.isinf(matrix).any():
+            # Squares past the float64 range (values beyond about 1e154): again on both sets
+            # scaled by the same power of two, an exact scaling, then scaled back.
+            queries, train, k = rescaled(queries, train)
+            matrix = _euclidean_blocks(queries, train) * 2.0**k
+    return matrix
+
+
+def _euclidean_blocks(queries, train):
+    """The Euclidean matrix of flat series, a block of queries at a time (bounded memory)."""
     matrix = np.empty((len(queries), len(train)))
     rows = max(1, _EUCLIDEAN_BLOCK // max(1, train.size))
     for start in range(0, len(queries), rows):
@@ -249,7 +269,8 @@ def neighbour_weights(distances, weights):
     """The weight of each neighbour: None for equal weights, else an array like distances.
 
     ``"distance"`` weighs by 1 / distance; a query with neighbours at distance 0 weighs
-    those alone, equally (as scikit-learn does); a callable maps the distances to weights.
+    those alone, equally (as scikit-learn does); a callable maps the distances to weights
+    of the same shape.
     """
     if weights == "uniform":
         return None
@@ -260,7 +281,13 @@ def neighbour_weights(distances, weights):
         rows = exact.any(axis=1)
         inverse[rows] = exact[rows]
         return inverse
-    return np.asarray(weights(distances), dtype=np.float64)
+    given = np.asarray(weights(distances), dtype=np.float64)
+    if given.shape != distances.shape:
+        raise ValueError(
+            "the callable weights must return one weight per neighbour, an array of shape "
+            f"(n_queries, n_neighbors) = {distances.shape}; it returned shape {given.shape}"
+        )
+    return given
 
 
 def class_votes(codes, indices, weights, n_classes):

@@ -1,0 +1,136 @@
+"""tswarp.clustering at the edges: training data overwritten by the caller after fit,
+k-means++ seeding under soft-DTW, kernel k-means with kernels that are not normalised
+(against the feature-space distances computed by brute force), sigma='auto' underflowing."""
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sklearn")
+
+from tswarp.clustering import KernelKMeans, TimeSeriesKMeans
+
+
+def walks(seed, n=20, sz=10, d=1):
+    return np.cumsum(np.random.default_rng(seed).normal(size=(n, sz, d)), axis=1)
+
+
+def two_levels(seed=0, n=10, sz=6):
+    """Two groups of noisy constant series, at 1 and at 2: trivially separable."""
+    rng = np.random.RandomState(seed)
+    return np.r_[1 + 0.05 * rng.randn(n, sz, 1), 2 + 0.05 * rng.randn(n, sz, 1)]
+
+
+def assert_groups(labels, sizes):
+    """The labels are one per consecutive group of the given sizes, different groups apart."""
+    groups = np.split(np.asarray(labels), np.cumsum(sizes)[:-1])
+    assert all(len(set(group.tolist())) == 1 for group in groups), labels
+    assert len({int(group[0]) for group in groups}) == len(sizes), labels
+
+
+# --- the training data belong to the estimator ----------------------------------------------
+
+
+@pytest.mark.parametrize("kernel", ["gak", "rbf", "linear"])
+def test_kernel_kmeans_ignores_x_overwritten_after_fit(kernel):
+    X, Y = two_levels(), two_levels(1)
+    kept = X.copy()
+    model = KernelKMeans(n_clusters=2, kernel=kernel, random_state=0).fit(X)
+    X[:] = X[::-1].copy()  # the caller reuses its array: the groups swap places
+    expected = KernelKMeans(n_clusters=2, kernel=kernel, random_state=0).fit(kept)
+    np.testing.assert_array_equal(model.predict(Y), expected.predict(Y))
+
+
+def test_kmeans_ignores_x_and_init_overwritten_after_fit():
+    X, Y = two_levels(), two_levels(1)
+    init = X[[0, 10]].copy()
+    copies = X.copy(), init.copy()
+    model = TimeSeriesKMeans(n_clusters=2, metric="dtw", init=init).fit(X)
+    X[:], init[:] = -X, -init
+    expected = TimeSeriesKMeans(n_clusters=2, metric="dtw", init=copies[1]).fit(copies[0])
+    np.testing.assert_array_equal(model.cluster_centers_, expected.cluster_centers_)
+    np.testing.assert_array_equal(model.predict(Y), expected.predict(Y))
+
+
+# --- k-means++ under soft-DTW ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("gamma", [0.1, 1.0, 10.0])
+def test_softdtw_kmeans_plusplus_separates_obvious_groups(seed, gamma):
+    # Soft-DTW is -14.2 from a series to itself here and +1.29 to the other group: weights
+    # that square it would seed both centroids in one group.
+    X = np.r_[np.zeros((4, 10, 1)), np.ones((4, 10, 1))]
+    km = TimeSeriesKMeans(n_clusters=2, metric="softdtw", metric_params={"gamma": gamma},
+                          random_state=seed)  # fmt: skip
+    assert_groups(km.fit(X).labels_, [4, 4])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_softdtw_kmeans_plusplus_seeds_three_groups_apart(seed):
+    X = np.r_[np.zeros((3, 8, 1)), np.full((5, 8, 1), 3.0), np.full((4, 8, 1), -2.0)]
+    km = TimeSeriesKMeans(n_clusters=3, metric="softdtw", random_state=seed, max_iter=1)
+    assert_groups(km.fit(X).labels_, [3, 5, 4])
+
+
+# --- kernel k-means with kernels that are not normalised ------------------------------------
+
+
+def brute_force_distances(X, train, labels, weights, n_clusters):
+    """Squared distances of X's flat series to the weighted means of each cluster: the
+    feature-space distances of the linear kernel, whose feature map is the identity."""
+    flat, flat_train = X.reshape(len(X), -1), train.reshape(len(train), -1)
+    centroids = [np.average(flat_train[labels == c], axis=0, weights=weights[labels == c])
+                 for c in range(n_clusters)]  # fmt: skip
+    return np.stack([((flat - c) ** 2).sum(axis=1) for c in centroids], axis=1)
+
+
+def test_linear_kernel_kmeans_separates_obvious_groups():
+    labels = KernelKMeans(n_clusters=2, kernel="linear", random_state=0).fit(two_levels()).labels_
+    assert_groups(labels, [10, 10])
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_linear_kernel_kmeans_is_kmeans_in_the_flat_space(weighted):
+    X = np.r_[walks(1, n=15, d=2), 4 + walks(2, n=15, d=2)]
+    rng = np.random.default_rng(3)
+    weights = rng.uniform(0.5, 3.0, size=len(X)) if weighted else np.ones(len(X))
+    model = KernelKMeans(n_clusters=3, kernel="linear", n_init=3, random_state=0)
+    model.fit(X, sample_weight=weights)
+    D = brute_force_distances(X, X, model.labels_, weights, 3)
+    # a converged run: the labels are those of their own centroids
+    np.testing.assert_array_equal(model.labels_, D.argmin(axis=1))
+    assert model.inertia_ == pytest.approx(D.min(axis=1).sum(), rel=1e-9)
+    Y = walks(4, n=25, d=2) + rng.uniform(-2, 6, size=(25, 1, 1))
+    expected = brute_force_distances(Y, X, model.labels_, weights, 3).argmin(axis=1)
+    np.testing.assert_array_equal(model.predict(Y), expected)
+
+
+def test_poly_kernel_kmeans_is_kmeans_in_its_feature_space():
+    # (x . y)**2 has the feature map vec(x x^T): the brute force works on those features.
+    X = np.r_[walks(5, n=12, sz=4), 3 + walks(6, n=12, sz=4)]
+    params = {"degree": 2, "gamma": 1.0, "coef0": 0.0}
+    model = KernelKMeans(n_clusters=2, kernel="poly", kernel_params=params, random_state=1)
+    model.fit(X)
+    flat = X.reshape(len(X), -1)
+    features = np.einsum("ni,nj->nij", flat, flat)[..., None]
+    D = brute_force_distances(features, features, model.labels_, np.ones(len(X)), 2)
+    np.testing.assert_array_equal(model.labels_, D.argmin(axis=1))
+    assert model.inertia_ == pytest.approx(D.min(axis=1).sum(), rel=1e-9)
+
+
+# --- sigma="auto" on tiny values --------------------------------------------------------------
+
+
+def test_auto_sigma_that_underflows_says_so():
+    X = np.random.RandomState(0).randn(12, 7, 1) * 1e-300
+    with pytest.raises(ValueError, match=r"underflowed.*too small.*rescale the data"):
+        KernelKMeans(n_clusters=2, kernel_params={"sigma": "auto"}).fit(X)
+    # the same data, rescaled, fit
+    KernelKMeans(n_clusters=2, kernel_params={"sigma": "auto"}, random_state=0).fit(X * 1e300)
+
+
+def test_auto_sigma_of_mostly_equal_steps_says_so():
+    X = np.zeros((12, 7, 1))
+    X[0, 3] = 1.0  # one step differs: the median distance is still 0
+    with pytest.raises(ValueError, match=r"sigma=0 .*most of them are equal"):
+        KernelKMeans(n_clusters=2, kernel_params={"sigma": "auto"}).fit(X)
