@@ -262,3 +262,43 @@ def log_gak_naive(x, y, sigma=1.0):
             total = math.fsum(math.exp(t - top) for t in terms)
             log_acc[i + 1, j + 1] = log_k[i, j] + top + math.log(total)
     return log_acc[n, m]
+
+
+def lcss_count_naive(x, y, eps, mask=None):
+    """tslearn's LCSS count by its dynamic program, cell by cell, steps matching when
+    math.dist (scaled inside, so right for huge and tiny values) is at most eps."""
+    x = np.asarray(x, dtype=np.float64).reshape(len(x), -1)
+    y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+    n, m = len(x), len(y)
+    table = np.zeros((n + 1, m + 1), dtype=int)
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            if mask is not None and not mask[i - 1, j - 1]:
+                continue
+            if math.dist(x[i - 1], y[j - 1]) <= eps:
+                table[i, j] = table[i - 1, j - 1] + 1
+            else:
+                table[i, j] = max(table[i - 1, j], table[i, j - 1])
+    return int(table[n, m])
+
+
+def sbd_exact(x, y):
+    """SBD in exact rational arithmetic (any magnitudes): 1 - max over the shifts of
+    cc / (||x|| ||y||), 0 when ||x|| ||y|| < 1e-9; only the last square root is rounded."""
+    from fractions import Fraction
+
+    x = [[Fraction(float(v)) for v in row] for row in np.reshape(x, (len(x), -1))]
+    y = [[Fraction(float(v)) for v in row] for row in np.reshape(y, (len(y), -1))]
+    norms = sum(v * v for row in x for v in row) * sum(v * v for row in y for v in row)
+    if norms < Fraction(1e-9) ** 2:
+        return 1.0
+    best = None
+    for shift in range(-(len(y) - 1), len(x)):
+        cc = sum(
+            sum(a * b for a, b in zip(x[t + shift], y[t], strict=True))
+            for t in range(len(y))
+            if 0 <= t + shift < len(x)
+        )
+        ratio = math.sqrt(cc * cc / norms) * (1 if cc >= 0 else -1)
+        best = ratio if best is None else max(best, ratio)
+    return 1.0 - best

@@ -439,3 +439,37 @@ def test_cli_ctrl_c_on_a_local_cluster_stops_at_once_and_resumes(rng, tmp_path, 
     result = zarr.open_array(path, path="matrix", mode="r")[...]
     assert np.array_equal(result[:3, :60], cdist_dtw(X[:3], X[:60]))
     assert (result[:, 60:] == -1).all() and (result[60:, :] == -1).all()
+
+
+# --- awkward inputs: Dask arrays of unknown size, empty sides, huge blocks ---
+
+
+def unknown_rows(X):
+    """X as a Dask array whose number of rows Dask does not know until computed."""
+    lazy = da.from_array(X, chunks=2)
+    return lazy[lazy.reshape(len(X), -1)[:, 0] > -np.inf]
+
+
+@pytest.mark.parametrize("shape", [(6,), (6, 5), (6, 5, 2)])
+def test_dask_array_of_unknown_size_says_so(rng, shape):
+    # Series given as (n, sz) or (sz,) were reshaped before the check: a TypeError
+    # "'float' object cannot be interpreted as an integer".
+    X = unknown_rows(rng.standard_normal(shape))
+    with pytest.raises(ValueError, match=r"dataset1 must have a known shape"):
+        cdist_dask(X)
+    with pytest.raises(ValueError, match=r"dataset2 must have a known shape"):
+        cdist_dask(rng.standard_normal((2, 5)), X)
+
+
+def test_cluster_edge_cases_give_the_local_matrix(client, rng):
+    X = rng.standard_normal((5, 12))[:, ::2]  # strided
+    X.flags.writeable = False
+    Y = rng.standard_normal((3, 4))
+    before = X.copy()
+    assert np.array_equal(cdist(X, Y, block_size=10**18, client=client), cdist_dtw(X, Y))
+    assert np.array_equal(cdist(X, block_size=2, client=client), cdist_dtw(X))
+    assert cdist(np.zeros((0, 6)), Y, client=client).shape == (0, 3)
+    assert cdist(X, np.zeros((0, 6)), client=client).shape == (5, 0)
+    assert np.array_equal(X, before)
+    with pytest.raises(ValueError, match="known shape"):
+        cdist(unknown_rows(rng.standard_normal((6, 5))), client=client)

@@ -320,3 +320,20 @@ def test_the_kernels_compile_for_gpus(arch):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[:-1] == ["1 True"] * 4
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+def test_half_precision_gradients_equal_the_oracle(fused, dtype):
+    """Half-width costs: the kernels run in float64 and only E is rounded to the costs'
+    dtype (Triton's interpreter converts float64 to bfloat16 as if to an integer: E came
+    back ~1e-40). The oracle reads the same rounded costs, so only that rounding differs."""
+    rng = np.random.default_rng(12)
+    costs = random_costs(rng, 3, 10, 8).to(dtype)
+    n_lengths, m_lengths = torch.tensor([10, 7, 10]), torch.tensor([8, 8, 3])
+    band = band_masks(n_lengths, m_lengths, SAKOE_CHIBA, (10, 8))
+    values, grad = values_and_gradient(costs, 0.5, n_lengths, m_lengths, band)
+    expected_values, expected_grad = oracle(costs, 0.5, n_lengths, m_lengths, band.mask)
+    assert values.dtype == grad.dtype == dtype and grad.is_contiguous()
+    assert fused == {"forward": 1, "backward": 1}
+    np.testing.assert_allclose(values.double().numpy(), expected_values, rtol=2e-2)
+    np.testing.assert_allclose(grad.double().numpy(), expected_grad, rtol=2e-2, atol=1e-3)

@@ -16,12 +16,16 @@ _LOG3 = math.log(3.0)
 
 def check_gamma(gamma, positive=False):
     """gamma as a float: a finite number >= 0 (> 0 with ``positive``), else TypeError or
-    ValueError naming it."""
+    ValueError naming it. A 0-d array or tensor counts as the number it holds, as
+    ``gamma_soft_dtw`` may return one."""
     bound = "> 0" if positive else ">= 0"
-    if isinstance(gamma, bool) or not isinstance(gamma, numbers.Real):
+    number = (
+        gamma.item() if getattr(gamma, "ndim", None) == 0 and hasattr(gamma, "item") else gamma
+    )
+    if isinstance(number, bool) or not isinstance(number, numbers.Real):
         raise TypeError(f"gamma must be a real number {bound}, got {gamma!r}")
     try:
-        value = float(gamma)
+        value = float(number)
     except OverflowError:  # an integer past the float range
         raise ValueError(
             f"gamma must be a finite number {bound}, got an integer past the float64 range"

@@ -10,6 +10,7 @@ and returns that Axes. None of them calls ``plt.show()``: show or save the figur
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -76,7 +77,10 @@ def _constraint(*arguments):
 
 def _check_path(path, sz1, sz2):
     """A warping path as an int (k, 2) array of in-range (i, j) pairs."""
-    arr = np.asarray(path)
+    try:
+        arr = np.asarray(path)
+    except ValueError as error:  # pairs of different sizes
+        raise ValueError(f"path must be a list of (i, j) pairs: {error}") from None
     if arr.ndim != 2 or arr.shape[1] != 2 or len(arr) == 0:
         raise ValueError(f"path must be a non-empty list of (i, j) pairs, got shape {arr.shape}")
     if arr.dtype.kind not in "iu":
@@ -87,8 +91,21 @@ def _check_path(path, sz1, sz2):
 
 
 def _local_cost(x, y):
-    """Squared Euclidean distance between every pair of time steps, shape (sz1, sz2)."""
-    return ((x[:, None, :] - y[None, :, :]) ** 2).sum(axis=-1)
+    """Squared Euclidean distance between every pair of time steps, shape (sz1, sz2); inf
+    where it is past float64's range (values beyond about 1e154), a blank cell."""
+    with np.errstate(over="ignore"):
+        return ((x[:, None, :] - y[None, :, :]) ** 2).sum(axis=-1)
+
+
+def _path_cost(x, y, steps):
+    """sqrt of the sum of squared distances along a path, the differences divided by their
+    largest first, so that values near 1e200 give their cost rather than inf (as dtw does)."""
+    with np.errstate(over="ignore"):
+        differences = x[steps[:, 0]] - y[steps[:, 1]]
+    largest = float(np.abs(differences).max())
+    if largest == 0 or not math.isfinite(largest):
+        return largest
+    return largest * math.sqrt(((differences / largest) ** 2).sum())
 
 
 def _draw_path(ax, path, **style):
@@ -194,7 +211,7 @@ def plot_path(
         title = f"DTW path, distance {distance:.4g}"
     else:
         steps = _check_path(steps, sz1, sz2)
-        title = f"Warping path, cost {math.sqrt(_local_cost(x, y)[tuple(steps.T)].sum()):.4g}"
+        title = f"Warping path, cost {_path_cost(x, y, steps):.4g}"
     steps = np.asarray(steps, dtype=np.intp)
 
     if cost is None or isinstance(cost, str):
@@ -391,6 +408,8 @@ def plot_matches(
     if offset is None:
         span = max(a.max(), b.max()) - min(a.min(), b.min())
         offset = 1.2 * span if span > 0 else 1.0
+    elif not isinstance(offset, numbers.Real):
+        raise TypeError(f"offset must be a real number, got {offset!r}")
     elif not math.isfinite(offset):
         raise ValueError(f"offset must be a finite number, got {offset!r}")
     top = a + offset

@@ -93,7 +93,7 @@ def backward(trace, seeds):
     costs, table, end = trace.costs, trace.table, trace.end
     b, n, m = costs.shape
     seeds = torch.where(end == -torch.inf, 0.0, seeds.to(torch.float64)).contiguous()
-    E = torch.zeros((b, n, m), dtype=costs.dtype, device=costs.device)
+    E = torch.zeros((b, n, m), dtype=_alignment_dtype(costs.dtype), device=costs.device)
     if b:
         _, backward_kernel = _kernels_module().kernels()
         backward_kernel[(b,)](
@@ -106,7 +106,14 @@ def backward(trace, seeds):
             _inverse(trace.gamma, costs.device),
             **_launch(trace.mask, n, m),
         )  # fmt: skip
-    return E
+    return E.to(costs.dtype)
+
+
+def _alignment_dtype(dtype):
+    # Half-width E is written as float32 and cast here: Triton's interpreter turns float64
+    # into bfloat16 as an integer cast (1.0 becomes the bit pattern 1), so its bfloat16
+    # gradients vanish; float32 to bfloat16 it converts properly.
+    return torch.float32 if dtype.itemsize < 4 else dtype
 
 
 def _lengths(lengths, full, b, device):

@@ -119,16 +119,24 @@ def _assert_equal(actual, desired, err_msg=""):
     np.testing.assert_equal(actual, desired, err_msg)
 
 
+def _host(obj):
+    """A tensor as NumPy's view of it, detached and on the host (np.asarray refuses one that
+    requires grad or lives on a GPU); anything else as it is."""
+    return obj.detach().cpu().numpy() if _is_torch_tensor(obj) else obj
+
+
 def _array(obj: object, dtype: DTypeLike | None = None, *args: Any, **kwargs: Any) -> np.ndarray:
     # torch's Tensor.__array__ takes no copy argument, so NumPy 2 warns when np.array copies a
-    # tensor: take NumPy's view of it first (what np.asarray asks for), then copy that.
-    if _is_torch_tensor(obj):
-        obj = np.asarray(obj)
-    return np.array(obj, dtype, *args, **kwargs)
+    # tensor: take NumPy's view of it first, then copy that.
+    return np.array(_host(obj), dtype, *args, **kwargs)
+
+
+def _asarray(a: object, *args: Any, **kwargs: Any) -> np.ndarray:
+    return np.asarray(_host(a), *args, **kwargs)
 
 
 def _copy(x: ArrayLike, *args: Any, **kwargs: Any) -> np.ndarray:
-    return np.copy(np.asarray(x) if _is_torch_tensor(x) else x, *args, **kwargs)
+    return np.copy(_host(x), *args, **kwargs)
 
 
 def _is_float(x: object) -> bool:
@@ -164,7 +172,7 @@ class NumPyBackend(Backend):
     dbl_max = float(np.finfo(np.float64).max)
 
     array = staticmethod(_array)
-    asarray = staticmethod(np.asarray)
+    asarray = staticmethod(_asarray)
     zeros = staticmethod(np.zeros)
     ones = staticmethod(np.ones)
     empty = staticmethod(np.empty)
@@ -236,7 +244,7 @@ class NumPyBackend(Backend):
         numpy.ndarray
             A new array or tensor of that dtype.
         """
-        return np.asarray(x).astype(dtype)
+        return np.asarray(_host(x)).astype(dtype)
 
     @staticmethod
     def to_numpy(x: ArrayLike) -> np.ndarray:
@@ -252,7 +260,7 @@ class NumPyBackend(Backend):
         numpy.ndarray
             ``x`` as an array, without a copy where it can.
         """
-        return np.asarray(x)
+        return np.asarray(_host(x))
 
     @staticmethod
     def from_numpy(x: ArrayLike) -> np.ndarray:

@@ -2,12 +2,15 @@
 
 Reductions take ``axis``/``keepdims`` and return values (not torch's (values, indices) pairs),
 ``median`` averages the two middle values as NumPy does, and ``testing`` asserts raise.
+Where NumPy turns integers or booleans into float64 (``mean``, ``median``, ``linalg.norm``,
+``cdist``), this backend uses torch's default float dtype, as torch's own functions do.
 Importing this module imports torch; ``tswarp.backend`` does so only on demand.
 """
 
 from __future__ import annotations
 
 import typing
+import warnings
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +49,16 @@ def _contains_tensor(obj):
     return isinstance(obj, (list, tuple)) and any(_contains_tensor(item) for item in obj)
 
 
+def _wrappable(obj):
+    """``obj``, or a copy of a NumPy array that torch refuses to wrap (negative strides,
+    another byte order) or should not (read-only: torch would warn, and could write to it)."""
+    if isinstance(obj, np.ndarray) and not (
+        obj.flags.writeable and obj.dtype.isnative and min(obj.strides, default=0) >= 0
+    ):
+        return np.array(obj, dtype=obj.dtype.newbyteorder("="))
+    return obj
+
+
 def _array(obj: object, dtype: DType | None = None) -> torch.Tensor:
     """Always a new tensor. Tensors (also inside lists) keep their autograd graph."""
     dtype = as_torch_dtype(dtype)
@@ -53,15 +66,25 @@ def _array(obj: object, dtype: DType | None = None) -> torch.Tensor:
         return obj.clone() if dtype is None else obj.to(dtype, copy=True)
     if isinstance(obj, (list, tuple)) and obj and _contains_tensor(obj):
         return torch.stack([_array(item, dtype) for item in obj])
-    return torch.tensor(obj, dtype=dtype)
+    return torch.tensor(_wrappable(obj), dtype=dtype)
 
 
 def _asarray(obj: object, dtype: DType | None = None) -> torch.Tensor:
-    return torch.as_tensor(obj, dtype=as_torch_dtype(dtype))
+    return torch.as_tensor(_wrappable(obj), dtype=as_torch_dtype(dtype))
 
 
 def _tensor(x: object) -> torch.Tensor:
-    return x if isinstance(x, torch.Tensor) else torch.as_tensor(x)
+    return x if isinstance(x, torch.Tensor) else torch.as_tensor(_wrappable(x))
+
+
+def _is_whole(x: torch.Tensor) -> bool:
+    return not (x.is_floating_point() or x.is_complex())
+
+
+def _floating(x: object) -> torch.Tensor:
+    """``x`` as a tensor, integers and booleans in torch's default float dtype."""
+    x = _tensor(x)
+    return x.to(torch.get_default_dtype()) if _is_whole(x) else x
 
 
 def _dims(axis):
@@ -81,9 +104,20 @@ def _reduction(reduce_all, reduce_dims):
     return reduction
 
 
+def _promoting(reduction):
+    """A mean of integers or booleans in floats, which torch.mean refuses and NumPy takes."""
+
+    def promoted(a, axis=None, keepdims=False):
+        return reduction(_floating(a), axis, keepdims)
+
+    return promoted
+
+
 def _argreduction(torch_fn):
     def argreduction(a, axis=None, keepdims=False):
         a = _tensor(a)
+        if a.dtype == torch.bool:  # torch has no bool argmin/argmax; the order is the same
+            a = a.to(torch.uint8)
         if axis is None:
             out = torch_fn(a.reshape(-1))
             return out.reshape((1,) * a.ndim) if keepdims else out
@@ -95,17 +129,49 @@ def _argreduction(torch_fn):
 def _median(
     a: ArrayLike | torch.Tensor, axis: int | None = None, keepdims: bool = False
 ) -> torch.Tensor:
-    a = _tensor(a)
+    # In floats: the two middle integers (or booleans) could overflow when added.
+    a = _floating(a)
     values = a.reshape(-1) if axis is None else a
     dim = 0 if axis is None else axis
-    ordered = values.sort(dim=dim).values
-    size = ordered.shape[dim]
-    lower = ordered.narrow(dim, (size - 1) // 2, 1)
-    upper = ordered.narrow(dim, size // 2, 1)
-    out = (lower + upper) / 2
+    out = _middle(values.sort(dim=dim).values, dim)
     if axis is None:
         return out.reshape((1,) * a.ndim) if keepdims else out.reshape(())
     return out if keepdims else out.squeeze(dim)
+
+
+def _middle(ordered, dim):
+    """The median of values sorted along ``dim``, that dim kept with size 1."""
+    size = ordered.shape[dim]
+    if size == 0:  # NumPy's value and warning: the mean of an empty slice
+        warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=3)
+        shape = list(ordered.shape)
+        shape[dim] = 1
+        return ordered.new_full(shape, torch.nan)
+    lower = ordered.narrow(dim, (size - 1) // 2, 1)
+    # One middle value is taken as it is: doubling it could overflow.
+    out = lower if size % 2 else (lower + ordered.narrow(dim, size // 2, 1)) / 2
+    # Sorting puts NaN last; NumPy's median is NaN wherever there is one.
+    return torch.where(ordered.narrow(dim, size - 1, 1).isnan(), torch.nan, out)
+
+
+def _round(x: ArrayLike | torch.Tensor, decimals: int = 0) -> torch.Tensor:
+    x = _tensor(x)
+    if not _is_whole(x):
+        return torch.round(x, decimals=decimals)
+    if decimals >= 0 or x.dtype == torch.bool:
+        return x.clone()  # already whole, as NumPy returns them
+    # To tens, hundreds, ...: through float64 and back, as NumPy rounds integers.
+    return torch.round(x.to(torch.float64), decimals=decimals).to(x.dtype)
+
+
+def _whole_unchanged(torch_fn):
+    """floor, ceil, abs: a copy of a boolean tensor, which torch refuses and NumPy keeps."""
+
+    def elementwise(x):
+        x = _tensor(x)
+        return x.clone() if x.dtype == torch.bool else torch_fn(x)
+
+    return elementwise
 
 
 def _all(
@@ -129,6 +195,8 @@ def _arange(
 ) -> torch.Tensor:
     if stop is None:
         start, stop = 0, start
+    if (stop - start) * step < 0:  # an empty range, where torch would raise
+        stop = start
     return torch.arange(start, stop, step, dtype=as_torch_dtype(dtype))
 
 
@@ -146,7 +214,7 @@ def _full(
 
 
 def _shape(shape):
-    return (shape,) if isinstance(shape, int) else tuple(shape)
+    return (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(shape)
 
 
 def _zeros_like(a: ArrayLike | torch.Tensor, dtype: DType | None = None) -> torch.Tensor:
@@ -180,10 +248,15 @@ def _cdist(
     metric: str = "euclidean",
     p: float | None = None,
 ) -> torch.Tensor:
-    x, y = _tensor(x), _tensor(y)
+    x, y = _floating(x), _floating(y)
     check_two_dimensional(x, "x")
     check_two_dimensional(y, "y")
     order = check_distance_metric(metric, p)
+    common = torch.promote_types(x.dtype, y.dtype)
+    x, y = x.to(common), y.to(common)
+    if order == float("inf"):
+        # torch.cdist's maximum skips NaN; NumPy's (amax here) keeps it.
+        return (x[:, None, :] - y[None, :, :]).abs().amax(dim=-1)
     # Exact differences, not the faster matmul expansion that cancels for close points.
     out = torch.cdist(x, y, p=order, compute_mode="donot_use_mm_for_euclid_dist")
     return out**2 if metric == "sqeuclidean" else out
@@ -220,7 +293,7 @@ def _pairwise_euclidean_distances(
 
 
 def _norm(x, ord=None, axis=None, keepdims=False):
-    return torch.linalg.norm(_tensor(x), ord=ord, dim=axis, keepdim=keepdims)
+    return torch.linalg.norm(_floating(x), ord=ord, dim=axis, keepdim=keepdims)
 
 
 def _generator(generator):
@@ -324,21 +397,21 @@ class PyTorchBackend(Backend):
     zeros_like = staticmethod(_zeros_like)
     ones_like = staticmethod(_ones_like)
 
-    abs = staticmethod(lambda x: torch.abs(_tensor(x)))
+    abs = staticmethod(_whole_unchanged(torch.abs))
     exp = staticmethod(lambda x: torch.exp(_tensor(x)))
     log = staticmethod(lambda x: torch.log(_tensor(x)))
     sqrt = staticmethod(lambda x: torch.sqrt(_tensor(x)))
-    floor = staticmethod(lambda x: torch.floor(_tensor(x)))
-    ceil = staticmethod(lambda x: torch.ceil(_tensor(x)))
-    round = staticmethod(lambda x, decimals=0: torch.round(_tensor(x), decimals=decimals))
+    floor = staticmethod(_whole_unchanged(torch.floor))
+    ceil = staticmethod(_whole_unchanged(torch.ceil))
+    round = staticmethod(_round)
     isnan = staticmethod(lambda x: torch.isnan(_tensor(x)))
     isfinite = staticmethod(lambda x: torch.isfinite(_tensor(x)))
     iscomplex = staticmethod(_iscomplex)
 
     sum = staticmethod(_reduction(torch.sum, torch.sum))
-    mean = staticmethod(_reduction(torch.mean, torch.mean))
+    mean = staticmethod(_promoting(_reduction(torch.mean, torch.mean)))
     median = staticmethod(_median)
-    nanmean = staticmethod(_reduction(torch.nanmean, torch.nanmean))
+    nanmean = staticmethod(_promoting(_reduction(torch.nanmean, torch.nanmean)))
     min = staticmethod(_reduction(torch.min, torch.amin))
     max = staticmethod(_reduction(torch.max, torch.amax))
     argmin = staticmethod(_argreduction(torch.argmin))
@@ -407,7 +480,7 @@ class PyTorchBackend(Backend):
         torch.Tensor
             The array, sharing its memory where it can.
         """
-        return torch.from_numpy(np.asarray(x))
+        return torch.from_numpy(_wrappable(np.asarray(x)))
 
     @staticmethod
     def is_array(x: object) -> builtins.bool:

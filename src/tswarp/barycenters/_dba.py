@@ -22,6 +22,7 @@ from tswarp._constraints import band_for
 from tswarp._kernels import _dba, _select
 from tswarp._threads import check_n_jobs, effective_n_threads
 from tswarp.barycenters._inputs import (
+    binary_exponent,
     check_bands,
     check_count,
     check_tol,
@@ -30,6 +31,7 @@ from tswarp.barycenters._inputs import (
     dataset,
     resample,
     starting_barycenter,
+    unit_weights,
 )
 from tswarp.metrics._inputs import dataset_backend, to_backend
 
@@ -87,13 +89,22 @@ class _Problem:
     ):
         self.X, self.lengths = dataset(X)
         n, longest, d = self.X.shape
-        self.weights = check_weights(weights, n)
+        self.weights = unit_weights(check_weights(weights, n))
         self.constraint = constraint_of(metric_params)
         check_n_jobs(n_jobs)
         self.threads = effective_n_threads(n_jobs, n)
         self.series_first = series_first
+        given = None
         if init_barycenter is not None:
-            self.start = starting_barycenter(init_barycenter, d, "init_barycenter")
+            given = starting_barycenter(init_barycenter, d, "init_barycenter")
+        # Data past 2**256 (or below 2**-256) is divided by a power of two that brings it
+        # near 1: squared distances of values near 1e200 (1e-200) overflow (underflow) and
+        # leave the paths arbitrary, while the scaling, exact, changes nothing else. The
+        # costs, and so ``tol``, are in squared units: see scaled_tol and original_cost.
+        self.exponent = binary_exponent(self.X, *([] if given is None else [given]))
+        self.X = np.ldexp(self.X, -self.exponent)
+        if given is not None:
+            self.start = np.ldexp(given, -self.exponent)
         else:
             size = longest if barycenter_size is None else barycenter_size
             size = check_count(size, "barycenter_size", 1)
@@ -145,14 +156,30 @@ class _Problem:
         )  # fmt: skip
         return counts[0], sums[0]
 
+    def scaled_tol(self, tol):
+        """``tol`` in the units of the costs that ``step`` returns (inf past float64's
+        range, which any cost difference of such tiny data is below anyway)."""
+        with np.errstate(over="ignore"):
+            return float(np.ldexp(tol, -2 * self.exponent))
+
+    def original_cost(self, cost):
+        """A cost of ``step`` in the units of the caller's data (inf past float64's range)."""
+        with np.errstate(over="ignore"):
+            return float(np.ldexp(cost, 2 * self.exponent))
+
+    def original(self, barycenter):
+        """A barycenter of the scaled data in the units of the caller's data."""
+        return np.ldexp(barycenter, self.exponent)
+
     def run(self, max_iter, tol, verbose):
         """(barycenter, cost) after at most ``max_iter`` steps; the cost is that of the
         barycenter before the last step (inf when no step ran)."""
         barycenter, previous, cost = self.start, np.inf, np.inf
+        tol = self.scaled_tol(tol)
         for iteration in range(max_iter):
             barycenter, cost = self.step(barycenter)
             if verbose:
-                print(f"[DBA] epoch {iteration + 1}, cost: {cost:.3f}")
+                print(f"[DBA] epoch {iteration + 1}, cost: {self.original_cost(cost):.3f}")
             if abs(previous - cost) < tol:
                 break
             if previous < cost:
@@ -163,7 +190,7 @@ class _Problem:
                 )
                 break
             previous = cost
-        return barycenter, cost
+        return self.original(barycenter), self.original_cost(cost)
 
 
 def _checked_run(X, barycenter_size, init_barycenter, max_iter, tol, weights, metric_params,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tswarp.barycenters._inputs import check_weights, dataset
+from tswarp.barycenters._inputs import binary_exponent, check_weights, dataset, unit_weights
 from tswarp.metrics._inputs import dataset_backend, to_backend
 
 if TYPE_CHECKING:
@@ -52,6 +52,9 @@ def euclidean_barycenter(X: Dataset, weights: ArrayLike | None = None) -> Array:
             "euclidean_barycenter needs series of one length, got lengths "
             f"{sorted(set(lengths.tolist()))}; resample them or use dtw_barycenter_averaging"
         )
-    w = check_weights(weights, len(arr))
-    mean = np.tensordot(w, arr, axes=1) / w.sum()
+    w = unit_weights(check_weights(weights, len(arr)))
+    # Averaged at a scale near 1, so that the weighted sums of values near 1e308 do not
+    # overflow; the powers of two make the scaling exact.
+    exponent = binary_exponent(arr)
+    mean = np.ldexp(np.tensordot(w, np.ldexp(arr, -exponent), axes=1) / w.sum(), exponent)
     return to_backend(be, mean, X, *(X if isinstance(X, (list, tuple)) else ()))

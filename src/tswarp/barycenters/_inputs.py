@@ -46,6 +46,37 @@ def check_weights(weights, n):
     return values
 
 
+# Values between 2**-256 and 2**256 have squares, and sums of those, well inside float64's
+# range: data there is used as it is.
+_SAFE_EXPONENT = 256
+
+
+def binary_exponent(*arrays):
+    """A power of two, 2**e, that brings the arrays' values near 1 when dividing them: e is
+    0 when their largest finite magnitude is between 2**-256 and 2**256, and otherwise the
+    e for which it is in [2**(e - 1), 2**e).
+
+    Dividing by 2**e is exact in floating point, and DTW averaging commutes with it: the
+    result is bit for bit the same, without squares that overflow (values near 1e200) or
+    underflow (near 1e-200) and leave the alignments arbitrary.
+    """
+    largest = max(float(np.nanmax(np.abs(a), initial=0.0)) for a in arrays)
+    if largest == 0 or not np.isfinite(largest):
+        return 0
+    exponent = int(np.frexp(largest)[1])
+    return 0 if abs(exponent) <= _SAFE_EXPONENT else exponent
+
+
+def unit_weights(weights):
+    """Checked weights, scaled by a power of two when their largest is past 2**256 or
+    below 2**-256 (see :func:`binary_exponent`).
+
+    Weighted means and DBA's alignments do not change (the scaling is exact), while sums
+    of weights near 1e308 no longer overflow, nor does the inverse of a subnormal total.
+    """
+    return np.ldexp(weights, -binary_exponent(weights))
+
+
 def check_count(value, name, minimum):
     """An integer >= minimum (bools are refused)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):

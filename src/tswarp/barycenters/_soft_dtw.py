@@ -27,6 +27,7 @@ from tswarp.barycenters._inputs import (
     dataset,
     resample,
     starting_barycenter,
+    unit_weights,
 )
 from tswarp.metrics._inputs import dataset_backend
 
@@ -65,11 +66,23 @@ def _one_blas_thread():
     return threadpool_limits(limits=1, user_api="blas")
 
 
+def objective_weights(weights):
+    """The weights of the objective: as given, as in tslearn, unless the largest passes
+    2**256; then scaled down by a power of two (exact), which moves neither the minimum
+    nor the optimiser's steps, so that the weighted sum does not overflow.
+
+    Other weights are kept as they are because their scale is part of the problem that the
+    optimiser solves: its gradient tolerance is absolute.
+    """
+    return unit_weights(weights) if weights.max() > 2.0**256 else weights
+
+
 def euclidean_start(X, lengths, weights):
     """tslearn's default start: the weighted mean of the series, each first resampled to the
     longest length when the lengths differ."""
     longest = X.shape[1]
     series = [resample(X[i, : lengths[i]], longest) for i in range(len(X))]
+    weights = unit_weights(weights)  # exact: sums of weights near 1e308 do not overflow
     return np.tensordot(weights, np.stack(series), axes=1) / weights.sum()
 
 
@@ -197,7 +210,7 @@ def softdtw_barycenter(
     constraint = parse_constraint(**metric_params)
     be = dataset_backend(None, X, init)
     arr, lengths = dataset(X)
-    w = check_weights(weights, len(arr))
+    w = objective_weights(check_weights(weights, len(arr)))
     if init is None:
         start = euclidean_start(arr, lengths, w)
     else:

@@ -121,6 +121,7 @@ def dtw_barycenter_averaging_subgradient(
     # Each step follows one series, so its weight is taken relative to the mean weight.
     scale = 2.0 / (w.sum() / n)
     barycenter, best, best_cost, eta = problem.start.copy(), problem.start, np.inf, first
+    tol = problem.scaled_tol(tol)
     for epoch in range(max_iter):
         for index in rng.permutation(n):
             if w[index] == 0:
@@ -131,10 +132,10 @@ def dtw_barycenter_averaging_subgradient(
                 eta -= (first - last) * w[index] / w.sum()
         _, cost = problem.step(barycenter)
         if verbose:
-            print(f"[DBA] epoch {epoch + 1}, cost: {cost:.3f}")
+            print(f"[DBA] epoch {epoch + 1}, cost: {problem.original_cost(cost):.3f}")
         if cost < best_cost:
             best = barycenter
         if abs(best_cost - cost) < tol:
             break
         best_cost = min(best_cost, cost)
-    return to_backend(dataset_backend(None, X), best, *_inputs_of(X))
+    return to_backend(dataset_backend(None, X), problem.original(best), *_inputs_of(X))

@@ -44,15 +44,29 @@ def _values(tokens, path, line_number, what="value"):
     return values
 
 
+# Whole numbers below 2**53 are exact in float64 (a float of 2**53 may be 2**53 + 1 rounded).
+_EXACT_WHOLE = 2.0**53
+
+
 def _labels(tokens):
-    """Labels as int64 when they are all whole numbers ('1', '-1', '1.0e+00'), else strings."""
+    """Labels as int64 when they are all whole numbers ('1', '-1', '1.0e+00'), else strings.
+
+    A label that int64 cannot hold exactly ('12345678901234567890', '1e20') keeps them all
+    strings: read through a float it would become another number.
+    """
     try:
         numbers = np.array(tokens, dtype=np.float64)
     except ValueError:
         return np.array(tokens, dtype=str)
-    if numbers.size and np.isfinite(numbers).all() and (numbers == np.round(numbers)).all():
+    if not (numbers.size and np.isfinite(numbers).all() and (numbers == np.round(numbers)).all()):
+        return np.array(tokens, dtype=str)
+    if (np.abs(numbers) < _EXACT_WHOLE).all():
         return numbers.astype(np.int64)
-    return np.array(tokens, dtype=str)
+    try:
+        # Beyond 2**53, only labels written as integers can be read exactly.
+        return np.array([int(token) for token in tokens], dtype=np.int64)
+    except (ValueError, OverflowError):
+        return np.array(tokens, dtype=str)
 
 
 def _pad(rows, d):
@@ -65,6 +79,8 @@ def _pad(rows, d):
 
 
 def _lines(path):
+    # open() takes an int as a file descriptor, which it would read and then close.
+    path = os.fspath(path)
     with open(path, encoding="utf-8-sig") as handle:
         try:
             return handle.read().splitlines()
@@ -103,7 +119,9 @@ def _read_ucr_text(path):
             continue
         if separator is None:
             separator = "\t" if "\t" in line else "," if "," in line else None
-        fields = line.strip().split(separator)
+        # Blanks around a line are not fields, but a tab or comma in front of a value is:
+        # the separator of an empty label, which must not take the first value's place.
+        fields = (line.strip() if separator is None else line.strip(" \r\n")).split(separator)
         if len(fields) < 2:
             _fail(path, line_number, "expected a label and at least one value")
         labels.append(fields[0].strip())
@@ -143,7 +161,7 @@ def _read_ts_header(lines, path):
                     _fail(path, index + 1, "@classLabel true must list the class labels")
                 classes = words[1:]
         elif tag in ("dimensions", "serieslength"):
-            if len(words) != 1 or not words[0].isdigit():
+            if len(words) != 1 or not words[0].isdecimal():
                 _fail(path, index + 1, f"@{tag} must be followed by a whole number")
             tags[tag] = int(words[0])
         else:

@@ -31,18 +31,17 @@ def as_dataset(data, name):
         return to_dataset(data, name)[0]
     if data.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold real numbers (float or int), got dtype {data.dtype}")
-    if data.ndim == 1:
-        return data.reshape(1, -1, 1)
-    if data.ndim == 2:
-        return data[:, :, None]
-    if data.ndim != 3:
+    if data.ndim not in (1, 2, 3):
         raise ValueError(
             f"{name} must be a dataset of shape (n_ts, sz, d), (n_ts, sz) or (sz,), got "
             f"{data.ndim}-D input of shape {data.shape}"
         )
+    # Checked before the reshapes, which fail on unknown sizes with an obscure TypeError.
     if any(size != size for size in data.shape):  # NaN: a size Dask does not know yet
         raise ValueError(f"{name} must have a known shape: call compute_chunk_sizes() first")
-    return data
+    if data.ndim == 1:
+        return data.reshape(1, -1, 1)
+    return data[:, :, None] if data.ndim == 2 else data
 
 
 def dataset_pair(dataset1, dataset2):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,10 +21,12 @@ from tswarp.metrics._inputs import (
     torch_metrics,
 )
 from tswarp.metrics._overflow import (
+    distance_back,
+    dtw_distance,
     dtw_path_and_cost,
     float32_may_overflow,
+    float32_may_underflow,
     redo_overflowed_pairs,
-    rescaled_dtw_distance,
 )
 from tswarp.metrics._pairwise import constrained_matrix
 
@@ -68,8 +69,8 @@ def dtw(
     -------
     float
         The DTW distance. Float32 inputs are computed in float32; a pair whose squared costs
-        overflow is computed again in float64, rescaled, so the distance is right whenever
-        it is a float.
+        overflow, or tiny series whose squared differences underflow, are computed again in
+        float64, scaled by a power of two, so the distance is right whenever it is a float.
 
     Raises
     ------
@@ -95,10 +96,7 @@ def dtw(
     x, y, (lo, hi) = _series_and_band(
         s1, s2, global_constraint, sakoe_chiba_radius, itakura_max_slope
     )
-    cost = _select.dtw_value(x, y, lo, hi)
-    if cost < math.inf:
-        return math.sqrt(cost)
-    return rescaled_dtw_distance(x, y, lo, hi)  # the rare path: squared costs overflowed
+    return dtw_distance(x, y, lo, hi)
 
 
 @document_constraints
@@ -149,7 +147,7 @@ def dtw_path(
         s1, s2, global_constraint, sakoe_chiba_radius, itakura_max_slope
     )
     path, cost, k = dtw_path_and_cost(x, y, lo, hi)
-    return path, math.sqrt(cost) * 2.0**k
+    return path, distance_back(cost, k)
 
 
 @document_constraints
@@ -167,7 +165,7 @@ def dtw_accumulated_matrix(
     ``R[i, j]`` is the smallest sum of squared distances along a path from (0, 0) to
     (i, j); ``R[-1, -1]`` is the squared DTW distance. Cells outside the constraint are
     ``inf``, and so are cells whose value is past the float64 range (float32 series whose
-    squares could overflow float32 are accumulated in float64).
+    squares could overflow or underflow float32 are accumulated in float64).
 
     Parameters
     ----------
@@ -196,7 +194,7 @@ def dtw_accumulated_matrix(
     """
     be = instantiate_backend(be, s1, s2)
     x, y = to_series_pair(s1, s2)
-    if x.dtype == np.float32 and float32_may_overflow(x, y):
+    if x.dtype == np.float32 and (float32_may_overflow(x, y) or float32_may_underflow(x, y)):
         x, y = x.astype(np.float64), y.astype(np.float64)  # the float64 result holds more
     if mask is None:
         # The series are validated above; only the band is left to compute.
@@ -271,8 +269,8 @@ def cdist_dtw(
     Returns
     -------
     numpy.ndarray of shape (n1, n2)
-        Pairs whose squared costs overflow are computed again in float64, rescaled, as in
-        :func:`dtw`.
+        Pairs whose squared costs overflow or underflow are computed again in float64,
+        rescaled, as in :func:`dtw`.
 
     Examples
     --------

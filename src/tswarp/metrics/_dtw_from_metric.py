@@ -94,10 +94,12 @@ def dtw_path_from_metric(
     ------
     ValueError
         If a series is invalid (as for :func:`dtw`), if a precomputed matrix is not a
-        non-empty 2-D matrix or holds NaN, if ``s2`` is given with "precomputed", or if a
-        constraint argument is invalid or admits no path.
+        non-empty 2-D matrix or holds NaN, if a callable metric returns NaN, if ``s2`` is
+        given with "precomputed", or if a constraint argument is invalid or admits no path.
     TypeError
-        If ``metric`` is neither a string nor a callable, or the data are not real numbers.
+        If ``metric`` is neither a string nor a callable, a callable metric returns
+        something other than a real number (an array, None, a string), or the data are not
+        real numbers.
     ImportError
         If a metric name other than "euclidean" or "sqeuclidean" is given and neither
         scikit-learn nor SciPy is installed.

@@ -25,7 +25,14 @@ from tswarp.metrics._inputs import (
     to_dataset_pair,
     to_series_pair,
 )
-from tswarp.metrics._overflow import float32_may_overflow, redo_overflowed_pairs, rescaled
+from tswarp.metrics._overflow import (
+    distance_back,
+    float32_may_overflow,
+    float32_may_underflow,
+    out_of_range,
+    redo_overflowed_pairs,
+    scaled_for,
+)
 from tswarp.metrics._pairwise import constrained_matrix
 
 if TYPE_CHECKING:
@@ -45,29 +52,30 @@ def torch_frechet():
 def frechet_distance(x, y, lo, hi):
     """Fréchet distance of two validated series within a band, right wherever it is a float.
 
-    A squared cost past the dtype's range makes the kernel's result inf; the pair is then
-    computed again on series scaled by 2**-k, exactly, and the root scaled back.
+    A squared cost past the dtype's range makes the kernel's result inf, and tiny series
+    may lose their squares to underflow; the pair is then computed again on series scaled
+    by 2**-k, exactly, and the root scaled back.
     """
     cost = _frechet.frechet_value(x, y, lo, hi)
-    if cost < math.inf:
+    if not out_of_range(cost, x, y):
         return math.sqrt(cost)
-    x, y, k = rescaled(x, y)
-    return math.sqrt(_frechet.frechet_value(x, y, lo, hi)) * 2.0**k
+    x, y, k = scaled_for(cost, x, y)
+    return distance_back(_frechet.frechet_value(x, y, lo, hi), k)
 
 
 def frechet_path_and_distance(x, y, lo, hi):
     """(path, distance) of two validated series within a band, as ``frechet_distance``."""
     path, cost = _frechet.frechet_path(x, y, lo, hi)
-    if cost < math.inf:
+    if not out_of_range(cost, x, y):
         return path, math.sqrt(cost)
-    x, y, k = rescaled(x, y)
+    x, y, k = scaled_for(cost, x, y)
     path, cost = _frechet.frechet_path(x, y, lo, hi)
-    return path, math.sqrt(cost) * 2.0**k
+    return path, distance_back(cost, k)
 
 
 def frechet_block(X, x_lengths, Y, y_lengths, rows, cols, code, parameter, out, n_threads):
     """``pairwise_matrix``'s kernel: the chosen kernels (SIMD lane groups, then single pairs),
-    then the overflowed pairs again, rescaled."""
+    then the pairs out of the float range again, rescaled."""
     _select.frechet_pairs(X, x_lengths, Y, y_lengths, rows, cols, code, parameter, out, n_threads)
     pairs = (X, x_lengths, Y, y_lengths, rows, cols)
     redo_overflowed_pairs(*pairs, (code, parameter), out, frechet_distance)
@@ -106,7 +114,7 @@ def frechet(
     -------
     float
         The Fréchet distance. Float32 inputs are computed in float32 (again in float64,
-        scaled, if their squared distances overflow). On tensors, a 0-d tensor of the
+        scaled, if their squared distances overflow or underflow). On tensors, a 0-d tensor of the
         inputs' dtype on their device, differentiable through the matched pair that sets
         the distance.
 
@@ -216,7 +224,7 @@ def frechet_accumulated_matrix(
     """
     be = instantiate_backend(be, s1, s2)
     x, y = to_series_pair(s1, s2)
-    if x.dtype == np.float32 and float32_may_overflow(x, y):
+    if x.dtype == np.float32 and (float32_may_overflow(x, y) or float32_may_underflow(x, y)):
         x, y = x.astype(np.float64), y.astype(np.float64)  # the float64 result holds more
     allowed = admissible_cells(mask, len(x), len(y))
     matrix = _frechet.frechet_accumulated(x, y, allowed).astype(np.float64, copy=False)
@@ -267,6 +275,10 @@ def frechet_path_from_metric(
 
     Raises
     ------
+    ValueError
+        If a callable metric returns NaN.
+    TypeError
+        If a callable metric returns something other than a real number.
     ImportError
         If a metric name other than "euclidean" or "sqeuclidean" is given and neither
         scikit-learn nor SciPy is installed.

@@ -7,6 +7,10 @@ have one) are computed here, from differences, so they need neither library; sci
 and SciPy are imported only for other names.
 """
 
+import math
+import numbers
+import reprlib
+
 import numpy as np
 
 from tswarp.metrics._inputs import host_values, to_series_pair
@@ -50,22 +54,71 @@ def _called(x, y, metric, kwds):
     costs = np.empty((len(x), len(y)))
     for i, step in enumerate(x):
         for j, other in enumerate(y):
-            costs[i, j] = metric(step, other, **kwds)
+            costs[i, j] = _cost(metric(step, other, **kwds), metric, i, j)
     return costs
+
+
+def _cost(value, metric, i, j):
+    """A callable metric's value as a float, or an error saying what it returned: NumPy
+    would otherwise reject an array or None with its own words, and take "1.5" as 1.5."""
+    if type(value) is float and not math.isnan(value):  # the common case, checked fast
+        return value
+    number = value
+    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
+        number = value.item()  # a 0-d array or tensor
+    if isinstance(number, (bool, np.bool_)) or not isinstance(number, numbers.Real):
+        raise TypeError(
+            f"metric must return a real number for two time steps, got {_described(value)} "
+            f"from {_name(metric)} for steps {i} and {j}"
+        )
+    if math.isnan(number):
+        raise ValueError(f"metric returned NaN from {_name(metric)} for steps {i} and {j}")
+    return number
+
+
+def _name(metric):
+    return getattr(metric, "__name__", None) or repr(metric)
+
+
+def _described(value):
+    if getattr(value, "shape", None):  # an array, which may be long
+        return f"a {type(value).__name__} of shape {tuple(value.shape)}"
+    return f"{reprlib.repr(value)} ({type(value).__name__})"
 
 
 def _squared_euclidean(x, y):
     # Feature by feature from differences: exact where |x|^2 + |y|^2 - 2 x.y cancels.
+    # A difference past the float range is inf, whose square is inf: never NaN.
     costs = np.zeros((len(x), len(y)))
-    for k in range(x.shape[1]):
-        costs += (x[:, None, k] - y[None, :, k]) ** 2
+    with np.errstate(over="ignore", under="ignore"):
+        for k in range(x.shape[1]):
+            costs += (x[:, None, k] - y[None, :, k]) ** 2
+    return costs
+
+
+def euclidean_costs(x, y):
+    """(n, m) Euclidean costs of float64 series (n, d) and (m, d), right where the squares
+    leave the float range (huge or tiny steps)."""
+    costs = np.sqrt(_squared_euclidean(x, y))
+    # A square past the range is inf; one below 2**-900 may have lost terms to underflow.
+    # Those cells, rare, are summed again as a running hypot, which neither overflows nor
+    # underflows.
+    rows, cols = np.nonzero(~(costs >= 2.0**-450) | np.isinf(costs))
+    if rows.size:
+        with np.errstate(over="ignore"):
+            differences = x[rows] - y[cols]
+        found = np.zeros(rows.size)
+        for k in range(x.shape[1]):
+            found = np.hypot(found, differences[:, k])
+        costs[rows, cols] = found
     return costs
 
 
 def _named(x, y, metric, kwds):
-    if metric in ("euclidean", "sqeuclidean") and not kwds:
-        costs = _squared_euclidean(x, y)
-        return np.sqrt(costs) if metric == "euclidean" else costs
+    if metric == "euclidean" and not kwds:
+        return euclidean_costs(x, y)
+    if metric == "sqeuclidean" and not kwds:
+        return _squared_euclidean(x, y)
     try:
         from sklearn.metrics import pairwise_distances
     except ImportError:

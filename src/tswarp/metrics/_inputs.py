@@ -130,8 +130,14 @@ def series_shape(arr, name):
 
 
 def dataset_shape(arr, name):
-    """A (sz,), (n, sz) or (n, sz, d) array or tensor as (n, sz, d)."""
+    """A (sz,), (n, sz) or (n, sz, d) array or tensor as (n, sz, d).
+
+    A 1-D input without values (``[]``) says neither a length nor a number of features: it
+    is an empty dataset, a ValueError, where (0, sz) and (0, sz, d) are well-formed ones.
+    """
     if arr.ndim == 1:
+        if arr.shape[0] == 0:
+            raise empty_dataset(name)
         return arr.reshape(1, -1, 1)
     if arr.ndim == 2:
         return arr[:, :, None]
@@ -147,6 +153,10 @@ def dataset_shape(arr, name):
 
 def no_features(name, shape):
     return ValueError(f"{name} has no features: shape {tuple(shape)}")
+
+
+def empty_dataset(name):
+    return ValueError(f"{name} is empty: it holds no time series")
 
 
 def empty_series(name):
@@ -241,15 +251,43 @@ def validate_dataset_pair(dataset1, dataset2, to_dataset, common):
     return (X, x_lengths), (Y, y_lengths)
 
 
+def _as_array(data, name):
+    try:
+        return np.asarray(data)
+    except ValueError as error:  # ragged nested lists
+        raise ValueError(f"{name} could not be read as an array: {error}") from None
+
+
+def from_objects(arr, name):
+    """An object array read as the nested lists it holds would be (tslearn stores series
+    so); TypeError naming ``name`` when its elements are not all numbers or arrays of them.
+
+    Its elements are never cast one by one: ``astype`` would read "1.5" and None as numbers.
+    """
+    values = _as_array(arr.tolist(), name)
+    if values.dtype.kind not in "biuf":
+        held = sorted({_kind(item) for item in arr.flat if not _is_real(item)})
+        got = f"holding {', '.join(held)}" if held else f"read as dtype {values.dtype}"
+        raise TypeError(f"{name} must hold real numbers (float or int), got an object array {got}")
+    return values
+
+
+def _is_real(item):
+    return isinstance(item, (numbers.Real, np.bool_))
+
+
+def _kind(item):
+    return "None" if item is None else type(item).__name__
+
+
 def _real_float_array(ts, name):
     masked = isinstance(ts, np.ma.MaskedArray)
     if _is_torch_tensor(ts):  # a torch tensor on the NumPy path
         arr = torch_inputs().host_array(ts, name)
     else:
-        try:
-            arr = np.ma.getdata(ts) if masked else np.asarray(ts)
-        except ValueError as error:  # ragged nested lists
-            raise ValueError(f"{name} could not be read as an array: {error}") from None
+        arr = _as_array(np.ma.getdata(ts) if masked else ts, name)
+    if arr.dtype == object:
+        arr = from_objects(arr, name)
     kind = arr.dtype.kind
     if kind == "f":
         arr = arr if arr.dtype in _KERNEL_DTYPES else arr.astype(np.float64)
@@ -301,9 +339,12 @@ def to_dataset(dataset, name):
     """A dataset as (padded, lengths): a C-contiguous (n, sz, d) float32/float64 array.
 
     Accepts (n, sz, d), (n, sz) (n univariate series), (sz,) (one univariate series) or a
-    list of series of different lengths. Shorter series are NaN-padded at the end; padding
-    rows are not part of a series, whose length is given by ``lengths``.
+    list (or 1-D object array) of series of different lengths. Shorter series are NaN-padded
+    at the end; padding rows are not part of a series, whose length is given by ``lengths``.
+    Object arrays are read as the lists they hold would be.
     """
+    if _series_as_objects(dataset):
+        dataset = list(dataset)  # as tslearn stores series of different lengths
     # Series given as separate tensors are read one by one, each on the host.
     separate = isinstance(dataset, (list, tuple)) and dataset
     if separate and (_holds_tensor(dataset) or _is_ragged(dataset)):
@@ -311,6 +352,16 @@ def to_dataset(dataset, name):
     else:
         arr = dataset_shape(_real_float_array(dataset, name), name)
     return np.ascontiguousarray(arr), series_lengths(arr, name)
+
+
+def _series_as_objects(dataset):
+    """Whether ``dataset`` is a 1-D object array (unmasked): one object per series."""
+    return (
+        isinstance(dataset, np.ndarray)
+        and not isinstance(dataset, np.ma.MaskedArray)
+        and dataset.dtype == object
+        and dataset.ndim == 1
+    )
 
 
 def _is_ragged(dataset):

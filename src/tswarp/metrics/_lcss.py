@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tswarp._constraints import band_for, parse_constraint
-from tswarp._kernels import _lcss, _select
+from tswarp._kernels import _dtw, _lcss, _select
 from tswarp._threads import check_n_jobs
 from tswarp.backend import instantiate_backend
 from tswarp.metrics._constraints import document_constraints
-from tswarp.metrics._from_metric import cost_matrix
+from tswarp.metrics._from_metric import cost_matrix, euclidean_costs
 from tswarp.metrics._inputs import (
     check_eps,
     dataset_backend,
@@ -48,6 +48,45 @@ def squared_threshold(eps):
     while math.sqrt(math.nextafter(threshold, math.inf)) <= eps:
         threshold = math.nextafter(threshold, math.inf)
     return threshold
+
+
+# With eps in [2**-450, 2**500], comparing squared distances decides every match right: the
+# squares of differences up to eps are finite, and those that underflow are too small to
+# matter. Outside, it still does for data whose values (not 0) are all above 2**-390 (tiny
+# eps: such values differ by 0 or by 2**-443 at least) or all below 2**500 (huge eps: no
+# square overflows); otherwise the distances are compared with eps themselves, rarely.
+_SMALLEST_EPS, _LARGEST_EPS = 2.0**-450, 2.0**500
+_SMALLEST_VALUE, _LARGEST_VALUE = 2.0**-390, 2.0**500
+
+
+def squares_decide(eps, *arrays):
+    """Whether the kernels' squared distances, compared with ``squared_threshold(eps)``,
+    decide the matches of these series or datasets right (NaN padding is skipped)."""
+    if _SMALLEST_EPS <= eps <= _LARGEST_EPS or eps == math.inf:
+        return True
+    magnitudes = [np.abs(array[~np.isnan(array)]) for array in arrays]
+    if eps > _LARGEST_EPS:
+        return all(not m.size or m.max() < _LARGEST_VALUE for m in magnitudes)
+    return all(not ((m > 0) & (m < _SMALLEST_VALUE)).any() for m in magnitudes)
+
+
+def _distances(x, y):
+    """The (n, m) Euclidean distances of two validated series, in float64."""
+    return euclidean_costs(x.astype(np.float64), y.astype(np.float64))
+
+
+def _pairs_by_distances(X, x_lengths, Y, y_lengths, rows, cols, code, parameter, eps, out,
+                        n_threads):  # fmt: skip
+    """``pairwise_matrix``'s kernel for data and eps that squared distances cannot decide:
+    pair by pair, comparing distances with eps (NaN where no path fits the constraint)."""
+    for k, (a, b) in enumerate(zip(rows, cols, strict=True)):
+        x, y = X[a, : x_lengths[a]], Y[b, : y_lengths[b]]
+        band = _dtw.band(len(x), len(y), code, parameter)
+        if band is None:
+            out[k] = math.nan
+            continue
+        _, count = _lcss.lcss_path_of_costs(_distances(x, y), *band, eps)
+        out[k] = count / min(len(x), len(y))
 
 
 def _series_and_band(s1, s2, constraint):
@@ -115,10 +154,14 @@ def lcss(
     1.0
     """
     be = instantiate_backend(be, s1, s2)
-    threshold = squared_threshold(check_eps(eps))
+    eps = check_eps(eps)
     constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
     x, y, lo, hi = _series_and_band(s1, s2, constraint)
-    return _lcss.lcss_value(x, y, lo, hi, threshold) / min(len(x), len(y))
+    if squares_decide(eps, x, y):
+        count = _lcss.lcss_value(x, y, lo, hi, squared_threshold(eps))
+    else:  # the rare path: distances compared with eps themselves
+        _, count = _lcss.lcss_path_of_costs(_distances(x, y), lo, hi, eps)
+    return count / min(len(x), len(y))
 
 
 @document_constraints
@@ -160,10 +203,13 @@ def lcss_path(
     ([(0, 0), (2, 2)], 0.5)
     """
     be = instantiate_backend(be, s1, s2)
-    threshold = squared_threshold(check_eps(eps))
+    eps = check_eps(eps)
     constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
     x, y, lo, hi = _series_and_band(s1, s2, constraint)
-    path, count = _lcss.lcss_path(x, y, lo, hi, threshold)
+    if squares_decide(eps, x, y):
+        path, count = _lcss.lcss_path(x, y, lo, hi, squared_threshold(eps))
+    else:
+        path, count = _lcss.lcss_path_of_costs(_distances(x, y), lo, hi, eps)
     return path, count / min(len(x), len(y))
 
 
@@ -285,7 +331,7 @@ def cdist_lcss(
            [0.5, 1. ]])
     """
     be = dataset_backend(be, dataset1, dataset2)
-    threshold = squared_threshold(check_eps(eps))
+    eps = check_eps(eps)
     constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
     check_n_jobs(n_jobs)
     first, second = to_dataset_pair(dataset1, dataset2)
@@ -293,12 +339,16 @@ def cdist_lcss(
     # data: float32 datasets are converted once here, exactly, rather than block by block.
     first = (first[0].astype(np.float64, copy=False), first[1])
     second = first if dataset2 is None else (second[0].astype(np.float64, copy=False), second[1])
+    by_squares = squares_decide(eps, first[0], second[0])
+    # Else the rare path, pair by pair.
+    kernel: Callable[..., None] = _select.lcss_pairs if by_squares else _pairs_by_distances
+    limit = squared_threshold(eps) if by_squares else eps
     matrix = constrained_matrix(
-        _select.lcss_pairs,
+        kernel,
         first,
         second,
         constraint,
-        kernel_args=(*constraint, threshold),
+        kernel_args=(*constraint, limit),
         symmetric=dataset2 is None,
         with_diagonal=False,
         diagonal_value=1.0,
@@ -369,8 +419,8 @@ def lcss_accumulated_matrix(
            [0, 1, 2]])
     """
     be = instantiate_backend(be, s1, s2)
-    threshold = squared_threshold(check_eps(eps))
-    return _table(be, cost_matrix(s1, s2, "sqeuclidean", {}) <= threshold, mask, s1, s2)
+    eps = check_eps(eps)
+    return _table(be, cost_matrix(s1, s2, "euclidean", {}) <= eps, mask, s1, s2)
 
 
 def lcss_accumulated_matrix_from_dist_matrix(

@@ -16,7 +16,7 @@ from tswarp._constraints import NONE, InfeasibleConstraintError, band_for
 from tswarp._kernels import _limited_warping
 from tswarp.backend import instantiate_backend
 from tswarp.metrics._inputs import to_series_pair
-from tswarp.metrics._overflow import dtw_distance, rescaled
+from tswarp.metrics._overflow import distance_back, dtw_distance, out_of_range, scaled_for
 
 if TYPE_CHECKING:
     from tswarp._typing import Array, ArrayLike, Path
@@ -58,20 +58,20 @@ def limited_distance(x, y, max_length):
         # for n * m cells instead of n * m * min(n, m).
         return dtw_distance(x, y, *band_for(n, m, (NONE, 0.0)))
     cost = _limited_warping.limited_warping_value(x, y, max_length)
-    if cost < math.inf:
+    if not out_of_range(cost, x, y):
         return math.sqrt(cost)
-    x, y, k = rescaled(x, y)
-    return math.sqrt(_limited_warping.limited_warping_value(x, y, max_length)) * 2.0**k
+    x, y, k = scaled_for(cost, x, y)
+    return distance_back(_limited_warping.limited_warping_value(x, y, max_length), k)
 
 
 def limited_path_and_distance(x, y, max_length):
     """(path, distance) of two validated series, as ``limited_distance``."""
     path, cost = _limited_warping.limited_warping_path(x, y, max_length)
-    if cost < math.inf:
+    if not out_of_range(cost, x, y):
         return path, math.sqrt(cost)
-    x, y, k = rescaled(x, y)
+    x, y, k = scaled_for(cost, x, y)
     path, cost = _limited_warping.limited_warping_path(x, y, max_length)
-    return path, math.sqrt(cost) * 2.0**k
+    return path, distance_back(cost, k)
 
 
 def _series_and_length(s1, s2, max_length):

@@ -8,6 +8,12 @@ length >= n + m - 1: index s of the inverse transform is shift s, index N - s sh
 
 Datasets are transformed once and paired block of rows by block of rows, with NumPy's FFT
 or, for tensors, torch.fft on their device (differentiable).
+
+NumPy series whose values are huge (squares past the float range) or tiny (squares below
+it) are first scaled by powers of two, each series by its own: the correlations of a pair
+are then those of the given series times one power of two, and so are the products of
+norms. The normalised correlations do not change, and the 1e-9 rule is applied to the
+products of the given series' norms, with the scaling undone.
 """
 
 from __future__ import annotations
@@ -29,6 +35,10 @@ if TYPE_CHECKING:
 _SMALL_NORMS = 1e-9
 # Float64 values of the (rows, n2, fft length) correlations computed at once, at most.
 _BLOCK_VALUES = 1 << 22
+# Series whose largest |value| lies within [2**-401, 2**400) (or is 0) are used as they are:
+# their squares, norms, correlations and products of norms all stay normal floats.
+_SAFE_EXPONENT = 400
+_SAFE_SMALLEST, _SAFE_LARGEST = 2.0 ** (-_SAFE_EXPONENT - 1), 2.0**_SAFE_EXPONENT
 
 
 def _xp(array):
@@ -83,6 +93,45 @@ def series_norms(X):
     return np.sqrt((X * X).sum(axis=(1, 2)))
 
 
+def scaled(data):
+    """((X * 2**-e, lengths), e) with e per series putting its largest |value| in [0.5, 1),
+    for a NumPy dataset holding a series out of the safe range; else (data, None).
+
+    The scaling is exact, and SBD ignores a positive factor on each series.
+    """
+    X, lengths = data
+    if _is_torch_tensor(X) or not X.size:
+        return data, None
+    largest = np.abs(X).max(axis=(1, 2))  # padding is 0
+    if _SAFE_SMALLEST <= largest.min() and largest.max() < _SAFE_LARGEST:
+        return data, None  # the common case, decided fast
+    exponents = np.frexp(largest)[1]
+    if (np.abs(exponents) <= _SAFE_EXPONENT).all():  # series of zeros among them
+        return data, None
+    return (np.ldexp(X, -exponents[:, None, None]), lengths), exponents
+
+
+def pair_exponents(exponents1, exponents2):
+    """(n1, n2) sums of the exponents of two scaled datasets (None: not scaled), or None
+    when neither was."""
+    if exponents1 is None and exponents2 is None:
+        return None
+    zero = np.zeros(1, dtype=int)
+    first = zero if exponents1 is None else exponents1
+    second = zero if exponents2 is None else exponents2
+    return first[:, None] + second[None, :]
+
+
+def counts_as_zero(products, exponents=None):
+    """Where products of two norms are below 1e-9, once multiplied by 2**exponents (the
+    scaling of their series undone): past the float range they become inf or 0, which
+    compare with 1e-9 as the exact products do."""
+    if exponents is None:
+        return products < _SMALL_NORMS
+    with np.errstate(over="ignore", under="ignore"):
+        return np.ldexp(products, exponents) < _SMALL_NORMS
+
+
 def _spectra(X, size):
     """(n, d, size // 2 + 1) real FFT of each feature of each series, zero-padded to ``size``
     (features first: each one's spectra are contiguous)."""
@@ -127,11 +176,12 @@ def _largest(cc, x_lengths, y_lengths, size):
     return xp.amax(xp.where(valid, cc, -math.inf), -1)
 
 
-def _normalised(values, norms1, norms2):
-    """values / (norms1[:, None] norms2[None]), 0 where that product is below 1e-9."""
+def _normalised(values, norms1, norms2, exponents=None):
+    """values / (norms1[:, None] norms2[None]), 0 where that product is below 1e-9 (times
+    2**exponents: see ``counts_as_zero``)."""
     xp = _xp(values)
     denominator = norms1[:, None] * norms2[None, :]
-    small = denominator < _SMALL_NORMS
+    small = counts_as_zero(denominator, exponents)
     # 1 where the product is small keeps the gradient of the other branch finite.
     safe = xp.where(small, xp.ones_like(denominator), denominator)
     return xp.where(small, xp.zeros_like(values), values / safe)
@@ -143,12 +193,13 @@ def _row_blocks(n1, n2, size):
     return [(start, min(start + rows, n1)) for start in range(0, n1, rows)]
 
 
-def max_normalised_cc(first, second, norms1, norms2, upper=False):
+def max_normalised_cc(first, second, norms1, norms2, upper=False, exponents=(None, None)):
     """(n1, n2) largest normalised cross-correlations of two validated datasets.
 
     ``first``, ``second``: (X, lengths) with zero padding; ``norms1``, ``norms2``: the norms
-    to divide by. With ``upper``, only the blocks of rows that hold the pairs j >= i are
-    computed; what lies below the diagonal is not meant to be read.
+    to divide by; ``exponents``: those of ``scaled`` for each dataset. With ``upper``, only
+    the blocks of rows that hold the pairs j >= i are computed; what lies below the
+    diagonal is not meant to be read.
     """
     (X, x_lengths), (Y, y_lengths) = first, second
     xp = _xp(X)
@@ -164,7 +215,7 @@ def max_normalised_cc(first, second, norms1, norms2, upper=False):
         cc = _correlations(FX[start:stop], FY_conj[cols:], size)
         best = _largest(cc, x_lengths[start:stop], y_lengths[cols:], size)
         blocks.append((start, stop, cols, best))
-    return _normalised(_assemble(blocks, n1, n2, X), norms1, norms2)
+    return _normalised(_assemble(blocks, n1, n2, X), norms1, norms2, pair_exponents(*exponents))
 
 
 def _assemble(blocks, n1, n2, like):
@@ -242,9 +293,10 @@ def sbd(s1: ArrayLike, s2: ArrayLike, be: Backend | str | None = None) -> float 
     else:
         x, y = _inputs.to_series_pair(s1, s2)
         x, y = x.astype(np.float64, copy=False), y.astype(np.float64, copy=False)
-    first = (x[None], np.array([len(x)]))
-    second = (y[None], np.array([len(y)]))
-    ncc = max_normalised_cc(first, second, series_norms(x[None]), series_norms(y[None]))
+    first, exponents1 = scaled((x[None], np.array([len(x)])))
+    second, exponents2 = scaled((y[None], np.array([len(y)])))
+    norms1, norms2 = series_norms(first[0]), series_norms(second[0])
+    ncc = max_normalised_cc(first, second, norms1, norms2, exponents=(exponents1, exponents2))
     distance = 1.0 - ncc[0, 0]
     return distance if be.is_pytorch else float(distance)
 
@@ -280,20 +332,28 @@ def cdist_sbd(
     """
     be = dataset_backend(be, dataset1, dataset2)
     first, second = _datasets(be, dataset1, dataset2)
+    first, exponents1 = scaled(first)
+    second, exponents2 = (first, exponents1) if dataset2 is None else scaled(second)
     norms1 = series_norms(first[0])
     norms2 = norms1 if dataset2 is None else series_norms(second[0])
-    ncc = max_normalised_cc(first, second, norms1, norms2, upper=dataset2 is None)
+    exponents = (exponents1, exponents2)
+    ncc = max_normalised_cc(first, second, norms1, norms2, dataset2 is None, exponents)
     if dataset2 is None:
         # A series against itself: NCC exactly 1, or 0 when its norm counts as zero.
         xp = _xp(ncc)
-        ncc = mirrored(ncc) + xp.diag(xp.where(norms1 * norms1 < _SMALL_NORMS, 0.0, 1.0))
+        twice = None if exponents1 is None else 2 * exponents1
+        zero = counts_as_zero(norms1 * norms1, twice)
+        ncc = mirrored(ncc) + xp.diag(xp.where(zero, 0.0, 1.0))
     distances = 1.0 - ncc
     return to_backend(be, distances) if be.is_numpy else distances
 
 
-def _given_norms(norms, X, name):
+def _given_norms(norms, X, name, exponents=None):
     """The norms to divide by: ``norms`` as given, or all of them computed from ``X`` when
-    any is negative (tslearn's convention, -1 meaning "compute them"). Never modified."""
+    any is negative (tslearn's convention, -1 meaning "compute them"). Never modified.
+
+    ``X`` is a dataset scaled by 2**-exponents (``scaled``); given norms are scaled alike.
+    """
     xp = _xp(X)
     if xp is np:
         values = np.asarray(_inputs.host_values(norms, name), dtype=np.float64)
@@ -308,7 +368,10 @@ def _given_norms(norms, X, name):
         raise ValueError(f"{name} must not hold NaN")
     if bool((values < 0).any()):
         return series_norms(X)
-    return values
+    if exponents is None:
+        return values
+    with np.errstate(over="ignore", under="ignore"):
+        return np.ldexp(values, -exponents)
 
 
 def cdist_normalized_cc(
@@ -356,11 +419,12 @@ def cdist_normalized_cc(
     if not isinstance(self_similarity, (bool, np.bool_)):
         raise TypeError(f"self_similarity must be True or False, got {self_similarity!r}")
     be = dataset_backend(None, dataset1, dataset2)
-    first, second = _datasets(be, dataset1, dataset2)
-    norms1 = _given_norms(norms1, first[0], "norms1")
-    norms2 = _given_norms(norms2, second[0], "norms2")
+    (first, exponents1), (second, exponents2) = map(scaled, _datasets(be, dataset1, dataset2))
+    norms1 = _given_norms(norms1, first[0], "norms1", exponents1)
+    norms2 = _given_norms(norms2, second[0], "norms2", exponents2)
     if not self_similarity:
-        return _returned(be, max_normalised_cc(first, second, norms1, norms2))
+        exponents = (exponents1, exponents2)
+        return _returned(be, max_normalised_cc(first, second, norms1, norms2, False, exponents))
     n1, n2 = first[0].shape[0], second[0].shape[0]
     if n1 != n2:
         raise ValueError(
@@ -369,7 +433,7 @@ def cdist_normalized_cc(
         )
     # tslearn's pairs i > j: as ncc(a, b) = ncc(b, a), the pairs j < i of dataset2 against
     # dataset1, one triangle of blocks.
-    upper = max_normalised_cc(second, first, norms2, norms1, upper=True)
+    upper = max_normalised_cc(second, first, norms2, norms1, True, (exponents2, exponents1))
     return _returned(be, mirrored(upper))
 
 
@@ -387,17 +451,17 @@ def _real_number(value, name):
     return number
 
 
-def _best_shifts(ref, X, norm_ref, norms):
+def _best_shifts(ref, X, norm_ref, norms, exponents=None):
     """The shift of each series of X that best matches ``ref``, as tslearn picks it: the
     first largest correlation over shifts -(sz - 1), ..., sz - 1; a pair whose norms count
-    as zero has correlations all 0, hence shift -(sz - 1)."""
+    as zero (``counts_as_zero``) has correlations all 0, hence shift -(sz - 1)."""
     xp = _xp(X)
     sz = X.shape[1]
     size = fft_length(sz, sz)
     cc = _correlations(_spectra(ref[None], size), _spectra(X, size).conj(), size)[0]
     ordered = xp.concatenate([cc[:, size - sz + 1 :], cc[:, :sz]], 1)
     shifts = xp.argmax(ordered, 1) + 1 - sz
-    zero = norm_ref * norms < _SMALL_NORMS
+    zero = counts_as_zero(norm_ref * norms, exponents)
     return xp.where(zero, xp.full_like(shifts, 1 - sz), shifts)
 
 
@@ -450,13 +514,31 @@ def y_shifted_sbd_vec(
     array([0., 1., 2., 1., 0.])
     """
     be = dataset_backend(None, ref_ts, dataset)
-    (ref, ref_lengths), (X, lengths) = _datasets(be, [ref_ts], dataset, ("ref_ts", "dataset"))
-    sz = ref.shape[1]
-    if (ref_lengths != sz).any() or (lengths != sz).any() or X.shape[1] != sz:
-        raise ValueError(
-            f"the series of dataset must have the length of ref_ts ({sz}), without padding"
-        )
+    reference, data = _datasets(be, [ref_ts], dataset, ("ref_ts", "dataset"))
+    _check_same_length(reference[1], reference[0].shape[1], data[1], data[0].shape[1])
     norm = _real_number(norm_ref, "norm_ref")
-    norm = series_norms(ref)[0] if norm < 0 else norm
-    norms = _given_norms(norms_dataset, X, "norms_dataset")
-    return _returned(be, _shifted(X, _best_shifts(ref[0], X, norm, norms)))
+    # The shifts are found on series scaled as in ``scaled``: the same maxima, in range.
+    (ref, _), ref_exponents = scaled(reference)
+    (X, _), exponents = scaled(data)
+    norm = _given_norms([norm], ref, "norm_ref", ref_exponents)[0]
+    norms = _given_norms(norms_dataset, X, "norms_dataset", exponents)
+    sums = pair_exponents(ref_exponents, exponents)
+    shifts = _best_shifts(ref[0], X, norm, norms, None if sums is None else sums[0])
+    return _returned(be, _shifted(data[0], shifts))
+
+
+def _check_same_length(ref_lengths, ref_steps, lengths, steps):
+    """ValueError unless ref_ts and every series of dataset have the same length, with no
+    padding, saying which argument differs and how."""
+    if ref_lengths[0] != ref_steps:
+        raise ValueError(
+            f"ref_ts must not end with padding: it has {ref_steps} steps, of which the last "
+            f"{ref_steps - int(ref_lengths[0])} are all NaN"
+        )
+    if steps != ref_steps or (lengths != ref_steps).any():
+        found = sorted({int(length) for length in lengths})
+        padded = f", NaN-padded to {steps} steps" if found != [steps] else ""
+        raise ValueError(
+            f"the series of dataset must have the length of ref_ts ({ref_steps}) without "
+            f"padding, got series of lengths {found}{padded}"
+        )

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tswarp._constraints import band_for, infeasible, parse_constraint
-from tswarp._gamma import check_gamma, check_gamma_fits
+from tswarp._gamma import check_gamma, check_gamma_fits, largest_gamma
 from tswarp._kernels import _dtw, _select, _soft_dtw
 from tswarp._threads import check_n_jobs, effective_n_threads
 from tswarp.backend import instantiate_backend
@@ -43,6 +43,22 @@ def _check_arguments(gamma, compute_with_backend, constraint_arguments):
     """The checks every function makes before reading its series: (gamma, constraint)."""
     check_compute_with_backend(compute_with_backend)
     return check_gamma(gamma), parse_constraint(*constraint_arguments)
+
+
+def _check_divergence_gamma(gamma, n, m, subject="series"):
+    """ValueError unless gamma fits a divergence of ``subject`` of (longest) lengths n and m.
+
+    Its largest term is soft-DTW of the longer series with itself, so the bound is that of
+    lengths max(n, m) twice; the message still names the lengths n and m given.
+    """
+    longest = max(n, m)
+    limit = largest_gamma(longest, longest)
+    if gamma > limit:
+        raise ValueError(
+            f"gamma={gamma:g} is too large for {subject} of lengths {n} and {m}: soft-DTW of "
+            f"the series of length {longest} with itself, a term of the divergence, would "
+            f"overflow float64; use 0 <= gamma <= {limit!r}"
+        )
 
 
 def _float64(series):
@@ -179,8 +195,7 @@ def soft_dtw_normalized(
     if instantiate_backend(be, s1, s2).is_pytorch:
         return torch_metrics().soft_dtw_normalized(s1, s2, gamma, constraint, compute_with_backend)
     x, y = to_series_pair(s1, s2)
-    longest = max(len(x), len(y))  # the self term of the longer series goes lowest
-    check_gamma_fits(gamma, longest, longest)
+    _check_divergence_gamma(gamma, len(x), len(y))
     cross = _value(x, y, gamma, constraint)
     return cross - (_value(x, x, gamma, constraint) + _value(y, y, gamma, constraint)) / 2
 
@@ -462,8 +477,8 @@ def cdist_soft_dtw_normalized(
             dataset1, dataset2, gamma, constraint, compute_with_backend, dtype
         )
     first, second = to_dataset_pair(dataset1, dataset2)
-    longest = max(first[1].max(initial=1), second[1].max(initial=1))
-    check_gamma_fits(gamma, longest, longest)
+    longest = first[1].max(initial=1), second[1].max(initial=1)
+    _check_divergence_gamma(gamma, *longest, subject="datasets with longest series")
     out_dtype = output_dtype(dtype)
     symmetric = dataset2 is None
     # In float64: the divergence is a difference of larger numbers.

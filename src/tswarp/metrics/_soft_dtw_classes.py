@@ -116,8 +116,9 @@ def gamma_soft_dtw(
     """
     be = dataset_backend(be, dataset)
     median, sz = sampled_median_distance(dataset, n_samples, random_state)
-    sigma = median * math.sqrt(sz)
-    return to_backend(be, np.float64(2.0 * sigma**2), dataset)
+    gamma = np.float64(2.0 * (median * math.sqrt(sz)) ** 2)
+    # A scalar for NumPy: from_numpy would make a 0-d array, which is no float.
+    return to_backend(be, gamma, dataset) if be.is_pytorch else gamma
 
 
 # --- SquaredEuclidean --------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from tswarp._constraints import SAKOE_CHIBA, band_for, check_radius
 from tswarp._kernels import _envelope, _subsequence
 from tswarp.backend import instantiate_backend
 from tswarp.metrics._inputs import check_same_features, host_values, to_backend, to_series
-from tswarp.metrics._overflow import rescaled
+from tswarp.metrics._overflow import distance_back, out_of_range, rescaled, scaled_for
 
 if TYPE_CHECKING:
     from tswarp._typing import Array, ArrayLike, Path
@@ -64,11 +64,12 @@ def cost_bound(x, y, candidates=8):
 def best_match(x, y):
     """(cost, end, k) of the best match of x in y: its squared cost is cost * 4**k, and the
     first least one of the last row ends at column ``end``. k is 0 unless the squared costs
-    overflow; the series are then scaled by 2**-k (exactly) and computed again."""
+    overflow, or underflow for tiny series; the series are then scaled by 2**-k (exactly)
+    and computed again."""
     cost, end = _subsequence.subsequence_end(x, y, cost_bound(x, y))
-    if cost < math.inf:
+    if not out_of_range(cost, x, y):
         return cost, end, 0
-    x, y, k = rescaled(x, y)
+    x, y, k = scaled_for(cost, x, y)
     cost, end = _subsequence.subsequence_end(x, y, math.inf)
     return cost, end, k
 
@@ -83,13 +84,13 @@ def match_path(x, y):
     """
     cost, end, k = best_match(x, y)
     if k:
-        x, y, _ = rescaled(x, y)
+        x, y, _ = rescaled(x, y, up=k < 0)
     margin = cost * (len(x) + len(y)) * _ROUNDING_PER_STEP
     first = _subsequence.first_possible_start(x, y, end, cost + margin)
     accumulated = _subsequence.subsequence_accumulated(x, y[first : end + 1])
     steps = _subsequence.subsequence_backtrack(accumulated, end - first)
     path = [(i, j + first) for i, j in steps]
-    return path, math.sqrt(cost) * 2.0**k
+    return path, distance_back(cost, k)
 
 
 def subsequence_cost_matrix(
@@ -287,7 +288,7 @@ def dtw_subsequence(
     if be.is_pytorch:
         return torch_subsequence().dtw_subsequence(subseq, longseq)
     cost, _, k = best_match(*series_pair(subseq, longseq, ("subseq", "longseq")))
-    return math.sqrt(cost) * 2.0**k
+    return distance_back(cost, k)
 
 
 # --- search ----------------------------------------------------------------------------------

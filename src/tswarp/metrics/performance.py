@@ -3,6 +3,10 @@
 Each metric averages over the series (weighted by ``ts_weights``), then over the time steps
 (weighted by ``timestamps_weights``), which gives one error per feature; ``multioutput``
 says how the features are combined.
+
+Every mean here is taken on values and weights scaled by powers of two (an exact change of
+scale), the largest of each to just below 1: a sum can then never overflow, so finite
+weights of any size, and errors up to the largest float, give a finite mean.
 """
 
 from __future__ import annotations
@@ -13,7 +17,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tswarp.backend import instantiate_backend
-from tswarp.metrics._inputs import dataset_shape, host_values, to_backend
+from tswarp.metrics._inputs import (
+    dataset_shape,
+    empty_dataset,
+    from_objects,
+    host_values,
+    series_lengths,
+    to_backend,
+)
 
 if TYPE_CHECKING:
     from tswarp._typing import Array, ArrayLike, Dataset
@@ -21,15 +32,31 @@ if TYPE_CHECKING:
 __all__ = ["mae", "mase", "mse"]
 
 
-def _dataset(data, name):
-    """(n_ts, sz, d) float64 values of a dataset given as an array, a tensor or nested lists."""
+def _real_values(data, name):
+    """``data`` as a float64 array: numbers of any real dtype, or objects that are numbers."""
     try:
         values = host_values(data, name)
     except ValueError as error:  # ragged nested lists
         raise ValueError(f"{name} could not be read as an array: {error}") from None
+    if values.dtype == object:
+        values = from_objects(values, name)
     if values.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold real numbers, got dtype {values.dtype}")
-    return dataset_shape(values.astype(np.float64), name)
+    values = values.astype(np.float64)
+    if np.ma.is_masked(data):  # masked entries are missing, as NaN, never the data under them
+        values[np.ma.getmaskarray(data)] = np.nan
+    return values
+
+
+def _dataset(data, name):
+    """(n_ts, sz, d) float64 values of a dataset given as an array, a tensor or nested lists,
+    with at least one series of at least one time step: there is nothing to average else."""
+    values = dataset_shape(_real_values(data, name), name)
+    if values.shape[0] == 0:
+        raise empty_dataset(name)
+    if values.shape[1] == 0:
+        raise ValueError(f"{name} is empty: its series have no time steps")
+    return values
 
 
 def _pair(y_true, y_pred):
@@ -48,24 +75,36 @@ def _pair(y_true, y_pred):
 
 
 def _weights(weights, size, name):
-    """Non-negative weights of shape (size,) that do not all vanish."""
-    values = host_values(weights, name)
-    if values.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {values.dtype}")
-    values = values.astype(np.float64)
+    """Non-negative weights of shape (size,) that do not all vanish, scaled by a power of two
+    so that the largest lies in [0.5, 1): their sum stays finite, and their ratios exact
+    (bar weights 2**1074 times smaller than the largest, which vanish)."""
+    values = _real_values(weights, name)
     if values.shape != (size,):
         raise ValueError(f"{name} must have shape ({size},), got {values.shape}")
-    if not np.isfinite(values).all() or (values < 0).any() or values.sum() <= 0:
+    if not np.isfinite(values).all() or (values < 0).any() or not values.any():
         raise ValueError(f"{name} must be finite, non-negative and not all zero")
-    return values
+    return np.ldexp(values, -np.frexp(values.max())[1])
+
+
+def _mean(values, weights=None):
+    """Mean of the non-negative ``values`` (size, ...) over the first axis, weighted by the
+    output of ``_weights`` if given; finite whenever the values are."""
+    if weights is not None:  # a zero weight leaves its row out, an infinite error too
+        keep = weights > 0
+        values, weights = values[keep], weights[keep]
+    # Each column over a power of two above its largest value: sums stay below ``size``.
+    exponents = np.frexp(values.max(axis=0))[1]
+    scaled = np.ldexp(values, -exponents)
+    if weights is None:
+        mean = scaled.mean(axis=0)
+    else:
+        mean = np.tensordot(weights, scaled, axes=1) / weights.sum()
+    return np.ldexp(mean, exponents)
 
 
 def _average(values, weights, size, name):
     """Weighted mean of ``values`` (size, ...) over its first axis; plain mean without weights."""
-    if weights is None:
-        return values.mean(axis=0)
-    weights = _weights(weights, size, name)
-    return np.tensordot(weights, values, axes=1) / weights.sum()
+    return _mean(values, None if weights is None else _weights(weights, size, name))
 
 
 def _per_feature(errors, ts_weights, timestamps_weights):
@@ -81,13 +120,13 @@ def _combined(per_feature, multioutput):
         if multioutput == "raw_values":
             return per_feature
         if multioutput == "uniform_average":
-            return np.float64(per_feature.mean())
+            return np.float64(_mean(per_feature))
         raise ValueError(
             "multioutput must be 'raw_values', 'uniform_average' or an array of d weights, "
             f"got {multioutput!r}"
         )
     weights = _weights(multioutput, len(per_feature), "multioutput")
-    return np.float64(weights @ per_feature / weights.sum())
+    return np.float64(_mean(per_feature, weights))
 
 
 def _returned(result, *inputs):
@@ -121,13 +160,20 @@ def mae(
     Returns
     -------
     numpy.float64 or numpy.ndarray of shape (d,)
-        A tensor when the inputs are tensors.
+        A tensor when the inputs are tensors. Finite for finite inputs and weights of any
+        size, unless an error ``|y_true - y_pred|`` itself exceeds the float64 range: it
+        is then inf, and so is the mean (NumPy warns of the overflow).
 
     Raises
     ------
     ValueError
-        If the shapes differ, values are not finite (NaN padding included), weights have
-        the wrong shape, are negative or all zero, or ``multioutput`` is unknown.
+        If ``y_true`` or ``y_pred`` is empty (no series, or series of no time step), the
+        shapes differ, values are not finite (NaN padding and masked entries included),
+        weights have the wrong shape, are negative or all zero, or ``multioutput`` is
+        unknown.
+    TypeError
+        If an input or weight holds something other than real numbers (object arrays of
+        numbers are read as numbers).
 
     Examples
     --------
@@ -167,13 +213,20 @@ def mse(
     Returns
     -------
     numpy.float64 or numpy.ndarray of shape (d,)
-        A tensor when the inputs are tensors.
+        A tensor when the inputs are tensors. Finite for finite inputs and weights of any
+        size, unless a squared error ``(y_true - y_pred) ** 2`` itself exceeds the float64
+        range: it is then inf, and so is the mean (NumPy warns of the overflow).
 
     Raises
     ------
     ValueError
-        If the shapes differ, values are not finite (NaN padding included), weights have
-        the wrong shape, are negative or all zero, or ``multioutput`` is unknown.
+        If ``y_true`` or ``y_pred`` is empty (no series, or series of no time step), the
+        shapes differ, values are not finite (NaN padding and masked entries included),
+        weights have the wrong shape, are negative or all zero, or ``multioutput`` is
+        unknown.
+    TypeError
+        If an input or weight holds something other than real numbers (object arrays of
+        numbers are read as numbers).
 
     Examples
     --------
@@ -186,13 +239,20 @@ def mse(
     return _returned(_combined(per_feature, multioutput), y_true, y_pred)
 
 
-def _seasonal_period(seasonal_period, train_size):
+def _seasonal_period(seasonal_period, longest):
+    """The season as an int, from 1 to ``longest - 1``: the longest training series must
+    hold a pair of steps one season apart."""
     if isinstance(seasonal_period, bool) or not isinstance(seasonal_period, numbers.Integral):
         raise TypeError(f"seasonal_period must be an integer, got {seasonal_period!r}")
-    if not 1 <= seasonal_period < train_size:
+    if longest < 2:
         raise ValueError(
-            f"seasonal_period must be between 1 and the training length - 1 ({train_size - 1}), "
-            f"got {seasonal_period}"
+            "train_data's series need at least 2 time steps for a naive forecast, got "
+            f"series of length {longest}"
+        )
+    if not 1 <= seasonal_period < longest:
+        raise ValueError(
+            f"seasonal_period must be between 1 and the length of the longest series of "
+            f"train_data - 1 ({longest - 1}), got {seasonal_period}"
         )
     return int(seasonal_period)
 
@@ -204,21 +264,15 @@ def _naive_scale(train_data, seasonal_period, d):
         raise ValueError(
             f"train_data must have the d={d} features of y_true, got d={train.shape[2]}"
         )
-    if np.isinf(train).any():
-        raise ValueError("train_data must not hold infinite values")
-    m = _seasonal_period(seasonal_period, train.shape[1])
-    errors = np.abs(train[:, :-m] - train[:, m:])
-    counted = ~np.isnan(errors)  # NaN padding of shorter series is left out
-    count = counted.sum(axis=(0, 1))
-    if (count == 0).any():
+    # Trailing all-NaN rows are padding; any other NaN or infinity is an error.
+    m = _seasonal_period(seasonal_period, series_lengths(train, "train_data").max())
+    errors = np.abs(train[:, :-m] - train[:, m:]).reshape(-1, d)
+    scale = _mean(errors[~np.isnan(errors[:, 0])])  # pairs with a padding step left out
+    exact = np.flatnonzero(scale == 0)
+    if exact.size:
         raise ValueError(
-            f"train_data has no pair of time steps {m} apart in some feature: no naive forecast"
-        )
-    scale = np.where(counted, errors, 0.0).sum(axis=(0, 1)) / count
-    if (scale == 0).any():
-        raise ValueError(
-            "the naive forecast of train_data is exact (constant seasons) in some feature: "
-            "MASE divides by its error, which is 0"
+            f"the naive forecast of train_data is exact (constant seasons) in feature(s) "
+            f"{exact.tolist()}: MASE divides by its error, which is 0"
         )
     return scale
 
@@ -245,9 +299,10 @@ def mase(
     y_pred : array-like of the shape of ``y_true``
         The predicted values.
     train_data : array-like of shape (n_train, sz_train, d), (n_train, sz_train) or (sz_train,)
-        The in-sample series; shorter ones NaN-padded at the end.
+        The in-sample series; shorter ones NaN-padded at the end (trailing rows that are
+        entirely NaN). Any other NaN, or an infinity, is an error.
     seasonal_period : int, default 1
-        The season's length, from 1 to ``sz_train - 1``.
+        The season's length, from 1 to the length of the longest training series - 1.
     ts_weights : array-like of shape (n_ts,), optional
         Weights of the series (uniform by default).
     timestamps_weights : array-like of shape (sz,), optional
@@ -259,12 +314,19 @@ def mase(
     Returns
     -------
     numpy.float64 or numpy.ndarray of shape (d,)
-        A tensor when ``y_true`` and ``y_pred`` are tensors.
+        A tensor when ``y_true`` and ``y_pred`` are tensors. Inf where a ratio exceeds the
+        float64 range, as for :func:`mae`.
 
     Raises
     ------
     ValueError
-        As :func:`mae`, and if the naive forecast's error is 0 in a feature.
+        As :func:`mae`; if ``train_data`` is empty, holds a NaN or infinite value inside a
+        series, has no series of 2 steps or more, or ``seasonal_period`` is not from 1 to
+        the longest training length - 1; and if the naive forecast's error is 0 in a
+        feature (constant seasons), where MASE is undefined: rather than return inf or NaN
+        as tslearn does, or floor the scale at machine epsilon as sktime does.
+    TypeError
+        As :func:`mae`, and if ``seasonal_period`` is not an integer.
 
     Examples
     --------
