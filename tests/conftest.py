@@ -1,5 +1,7 @@
 import importlib.util
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -29,3 +31,13 @@ def be(request):
 @pytest.fixture
 def rng():
     return __import__("numpy").random.default_rng(20261127)
+
+
+def python_child(code):
+    """A Python process running ``code`` that turns SIGINT into KeyboardInterrupt, as in a
+    terminal, even where the tests themselves run with SIGINT ignored (a background job of
+    a shell): an ignored signal stays ignored across exec, and Python then sets no handler."""
+    preamble = "import signal\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+    return subprocess.Popen(
+        [sys.executable, "-c", preamble + code], stdout=subprocess.PIPE, text=True
+    )

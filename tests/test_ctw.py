@@ -2,12 +2,12 @@
 
 import inspect
 import signal
-import subprocess
 import sys
 import time
 
 import numpy as np
 import pytest
+from conftest import python_child
 from oracles import accumulated_naive, dtw_brute_force, dtw_naive
 
 from tswarp.metrics import cdist_ctw, compute_mask, ctw, ctw_path
@@ -347,7 +347,7 @@ def test_cdist_stops_on_ctrl_c():
         "try:\n    cdist_ctw(X, n_jobs=1)\n"
         "except KeyboardInterrupt:\n    print('interrupted', flush=True)\n"
     )
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    child = python_child(code)
     try:
         assert child.stdout.readline().strip() == "started"
         time.sleep(0.5)
@@ -356,6 +356,7 @@ def test_cdist_stops_on_ctrl_c():
         out, _ = child.communicate(timeout=30)
     finally:
         child.kill()
+        child.communicate()
     assert "interrupted" in out
     assert time.perf_counter() - sent < 2.0
 

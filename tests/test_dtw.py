@@ -1,11 +1,10 @@
 import math
 import signal
-import subprocess
-import sys
 import time
 
 import numpy as np
 import pytest
+from conftest import python_child
 from oracles import (
     accumulated_naive,
     dtw_brute_force,
@@ -490,12 +489,16 @@ def test_cdist_stops_on_ctrl_c():
         "try:\n    cdist_dtw(X, n_jobs=1)\n"
         "except KeyboardInterrupt:\n    print('interrupted', flush=True)\n"
     )
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-    assert child.stdout.readline().strip() == "started"
-    time.sleep(0.5)
-    sent = time.perf_counter()
-    child.send_signal(signal.SIGINT)
-    out, _ = child.communicate(timeout=30)
+    child = python_child(code)
+    try:
+        assert child.stdout.readline().strip() == "started"
+        time.sleep(0.5)
+        sent = time.perf_counter()
+        child.send_signal(signal.SIGINT)
+        out, _ = child.communicate(timeout=30)
+    finally:
+        child.kill()
+        child.communicate()
     assert "interrupted" in out
     assert time.perf_counter() - sent < 2.0
 

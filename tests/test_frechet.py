@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 import pytest
+from conftest import python_child
 from oracles import (
     frechet_accumulated_naive,
     frechet_optimal_paths,
@@ -368,7 +369,7 @@ def test_cdist_stops_on_ctrl_c():
         "try:\n    cdist_frechet(X, n_jobs=1)\n"
         "except KeyboardInterrupt:\n    print('interrupted', flush=True)\n"
     )
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    child = python_child(code)
     try:
         assert child.stdout.readline().strip() == "started"
         time.sleep(0.5)
@@ -377,6 +378,7 @@ def test_cdist_stops_on_ctrl_c():
         out, _ = child.communicate(timeout=30)
     finally:
         child.kill()
+        child.communicate()
     assert "interrupted" in out
     assert time.perf_counter() - sent < 2.0
 
@@ -391,7 +393,7 @@ def test_long_pair_stops_on_ctrl_c():
         "try:\n    frechet(x, x[::-1])\n"
         "except KeyboardInterrupt:\n    print('interrupted', flush=True)\n"
     )
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    child = python_child(code)
     try:
         assert child.stdout.readline().strip() == "started"
         time.sleep(0.5)
@@ -400,6 +402,7 @@ def test_long_pair_stops_on_ctrl_c():
         out, _ = child.communicate(timeout=30)
     finally:
         child.kill()
+        child.communicate()
     assert "interrupted" in out
     assert time.perf_counter() - sent < 2.0
 

@@ -4,12 +4,12 @@ import inspect
 import itertools
 import math
 import signal
-import subprocess
 import sys
 import time
 
 import numpy as np
 import pytest
+from conftest import python_child
 from oracles import log_gak_naive, log_local_kernels
 
 from tswarp.metrics import cdist_gak, gak, sigma_gak, unnormalized_gak
@@ -256,7 +256,7 @@ def test_stops_on_ctrl_c(call):
         f"try:\n    {call}\n"
         "except KeyboardInterrupt:\n    print('interrupted', flush=True)\n"
     )
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    child = python_child(code)
     try:
         assert child.stdout.readline().strip() == "started"
         time.sleep(1.0)
@@ -265,6 +265,7 @@ def test_stops_on_ctrl_c(call):
         out, _ = child.communicate(timeout=30)
     finally:
         child.kill()
+        child.communicate()
     assert "interrupted" in out
     assert time.perf_counter() - sent < 2.0
 

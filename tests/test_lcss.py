@@ -9,6 +9,7 @@ import time
 
 import numpy as np
 import pytest
+from conftest import python_child
 
 from tswarp.metrics import (
     InfeasibleConstraintError,
@@ -344,7 +345,7 @@ def stops_on_ctrl_c(call):
         f"try:\n    {call}\n"
         "except KeyboardInterrupt:\n    print('interrupted', flush=True)\n"
     )
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    child = python_child(code)
     try:
         assert child.stdout.readline().strip() == "started"
         time.sleep(0.5)
@@ -353,6 +354,7 @@ def stops_on_ctrl_c(call):
         out, _ = child.communicate(timeout=30)
     finally:
         child.kill()
+        child.communicate()
     assert "interrupted" in out
     assert time.perf_counter() - sent < 2.0
 

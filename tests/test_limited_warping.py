@@ -1,12 +1,12 @@
 """DTW under a limited warping path length: values, paths, tie rule, errors, tensors."""
 
 import signal
-import subprocess
 import sys
 import time
 
 import numpy as np
 import pytest
+from conftest import python_child
 from oracles import squared_costs, warping_paths
 
 from tswarp.metrics import (
@@ -252,7 +252,7 @@ def test_long_pair_stops_on_ctrl_c():
         "try:\n    dtw_limited_warping_length(x, x[::-1], 20_500)\n"
         "except KeyboardInterrupt:\n    print('interrupted', flush=True)\n"
     )
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    child = python_child(code)
     try:
         assert child.stdout.readline().strip() == "started"
         time.sleep(0.5)
@@ -261,6 +261,7 @@ def test_long_pair_stops_on_ctrl_c():
         out, _ = child.communicate(timeout=30)
     finally:
         child.kill()
+        child.communicate()
     assert "interrupted" in out
     assert time.perf_counter() - sent < 2.0
 

@@ -3,12 +3,12 @@
 import inspect
 import math
 import signal
-import subprocess
 import sys
 import time
 
 import numpy as np
 import pytest
+from conftest import python_child
 from oracles import accumulated_naive, sakoe_chiba_naive, squared_costs, warping_paths
 
 from tswarp.metrics import (
@@ -471,7 +471,7 @@ def test_long_calls_stop_on_ctrl_c(call):
         f"try:\n    {call}\n"
         "except KeyboardInterrupt:\n    print('interrupted', flush=True)\n"
     )
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    child = python_child(code)
     try:
         assert child.stdout.readline().strip() == "started"
         time.sleep(0.5)
@@ -480,5 +480,6 @@ def test_long_calls_stop_on_ctrl_c(call):
         out, _ = child.communicate(timeout=30)
     finally:
         child.kill()
+        child.communicate()
     assert "interrupted" in out
     assert time.perf_counter() - sent < 2.0
