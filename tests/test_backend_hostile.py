@@ -231,3 +231,80 @@ def test_the_numpy_backend_takes_tensors_that_require_grad():
     copied = be.array(tensor)
     copied[0] = 9.0
     assert tensor[0].item() == 1.0
+
+
+# --- empty and all-NaN means, tuple axes, vectors as matrices --------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, values, axis",
+    [
+        ("mean", np.zeros(0), None),
+        ("mean", np.zeros((0, 3)), 0),
+        ("mean", np.zeros(0, dtype=np.int64), None),
+        ("nanmean", np.zeros(0), None),
+        ("nanmean", np.full(3, np.nan), None),
+        ("nanmean", np.array([[np.nan, 1.0], [np.nan, 2.0]]), 0),
+        ("nanmean", np.zeros((0, 3)), 0),
+    ],
+    ids=[
+        "mean-empty",
+        "mean-empty-rows",
+        "mean-empty-int",
+        "nanmean-empty",
+        "nanmean-all-nan",
+        "nanmean-nan-column",
+        "nanmean-empty-rows",
+    ],
+)
+def test_means_of_empty_or_all_nan_slices_warn_as_numpy(be, name, values, axis):
+    with pytest.warns(RuntimeWarning):
+        want = getattr(np, name)(values, axis=axis)
+    with pytest.warns(RuntimeWarning) as record:
+        got = getattr(be, name)(be.from_numpy(values), axis=axis)
+    assert any("empty slice" in str(w.message) for w in record)
+    same(be, got, want)
+
+
+@pytest.mark.parametrize("name", ["mean", "nanmean"])
+def test_means_with_no_slices_at_all_do_not_warn(be, name):
+    # Zero rows of three values: no slice is empty, there are none.
+    got = getattr(be, name)(be.from_numpy(np.zeros((0, 3))), axis=1)
+    assert be.shape(got) == (0,)
+    same(be, be.nanmean(be.from_numpy(np.array([np.nan, 1.0, 3.0]))), 2.0)
+
+
+@pytest.mark.parametrize("axis", [(0, 2), (2, 0), (-1, 1), (0, 1, 2), (1,), ()])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_median_over_a_tuple_of_axes_equals_numpy(be, axis, keepdims, rng):
+    x = rng.standard_normal((2, 3, 4))
+    x[1, 2, 3] = np.nan
+    want = np.median(x, axis=axis, keepdims=keepdims)
+    same(be, be.median(be.from_numpy(x), axis=axis, keepdims=keepdims), want)
+
+
+def test_median_over_a_tuple_with_an_empty_axis_warns(be):
+    x = np.zeros((2, 0, 3))
+    with pytest.warns(RuntimeWarning):
+        want = np.median(x, axis=(0, 1))
+    with pytest.warns(RuntimeWarning) as record:
+        got = be.median(be.from_numpy(x), axis=(0, 1))
+    assert any("empty slice" in str(w.message) for w in record)
+    same(be, got, want)
+
+
+@pytest.mark.parametrize("name", ["tril", "triu"])
+@pytest.mark.parametrize("k", [-1, 0, 1])
+def test_tril_triu_of_a_vector_equal_numpy(be, name, k):
+    v = np.array([1.0, 2.0, 3.0])
+    want = getattr(np, name)(v, k)  # the vector as each row of a 3 x 3 matrix
+    same(be, getattr(be, name)(be.from_numpy(v), k), want)
+
+
+@pytest.mark.parametrize("shapes", [((0, 2), (3, 2)), ((2, 2), (0, 2)), ((0, 2), None)])
+def test_pairwise_distances_with_a_callable_on_no_rows(be, shapes):
+    x_shape, y_shape = shapes
+    x = be.from_numpy(np.zeros(x_shape))
+    y = None if y_shape is None else be.from_numpy(np.zeros(y_shape))
+    got = be.pairwise_distances(x, y, metric=lambda a, b: float(np.abs(a - b).sum()))
+    assert be.shape(got) == (x_shape[0], (y_shape or x_shape)[0])

@@ -71,3 +71,43 @@ def test_unicode_path_and_bom(tmp_path):
     X, y = load_dataset(path)
     np.testing.assert_array_equal(X.ravel(), [1.0, 2.0])
     np.testing.assert_array_equal(y, [1])
+
+
+# --- .npy files read as the text readers read theirs -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("array", "text", "message"),
+    [
+        (np.zeros((0, 3)), "", "no series in the file"),
+        (np.zeros((2, 0)), "1\t?\n2\t?\n", r"has no values \(all missing\)"),
+        (np.zeros((2, 3, 0)), "1\t?\n2\t?\n", r"has no values \(all missing\)"),
+        (np.array([[1.0, 2.0], [np.nan, np.nan]]), "1\t1\t2\n2\tNaN\tNaN\n", "has no values"),
+    ],
+    ids=["no-series", "zero-length", "zero-dimensions", "all-nan-series"],
+)
+def test_npy_without_series_or_values_is_refused_as_text_is(tmp_path, array, text, message):
+    with pytest.raises(ValueError, match=message):
+        read_ucr_tsv(write(tmp_path, "x.tsv", text))
+    np.save(tmp_path / "x.npy", array)
+    with pytest.raises(ValueError, match=r"x\.npy: .*" + message):
+        load_dataset(tmp_path / "x.npy")
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.int8, np.int64, np.uint16])
+def test_npy_of_any_real_dtype_is_read_as_float64(tmp_path, dtype):
+    values = np.array([[1, 2, 3], [4, 5, 6]], dtype=dtype)
+    np.save(tmp_path / "x.npy", values)
+    X, _ = load_dataset(tmp_path / "x.npy")
+    text_X, _ = read_ucr_tsv(write(tmp_path, "x.tsv", "0\t1\t2\t3\n0\t4\t5\t6\n"))
+    assert X.dtype == text_X.dtype == np.float64
+    np.testing.assert_array_equal(X, text_X)
+
+
+def test_npy_padding_at_the_end_of_every_series_is_dropped(tmp_path):
+    values = np.array([[1.0, np.nan, 2.0, np.nan], [3.0, np.nan, np.nan, np.nan]])
+    np.save(tmp_path / "x.npy", values)
+    X, _ = load_dataset(tmp_path / "x.npy")
+    text_X, _ = read_ucr_tsv(write(tmp_path, "x.tsv", "0\t1\tNaN\t2\tNaN\n0\t3\tNaN\tNaN\tNaN\n"))
+    np.testing.assert_array_equal(X, text_X)  # both (2, 3, 1): an inner NaN stays
+    assert X.shape == (2, 3, 1)

@@ -18,6 +18,8 @@ from tswarp.metrics import (
     cdist_soft_dtw,
     cdist_soft_dtw_normalized,
     dtw,
+    gamma_soft_dtw,
+    sigma_gak,
     soft_dtw_normalized,
 )
 
@@ -160,3 +162,27 @@ def test_the_divergence_gamma_message_names_the_lengths_given():
     message = r"too large for datasets with longest series of lengths 50 and 100"
     with pytest.raises(ValueError, match=message):
         cdist_soft_dtw_normalized([np.zeros(3), np.zeros(50)], [y], gamma=1e306)
+
+
+BANDWIDTH_HEURISTICS = [sigma_gak, gamma_soft_dtw]
+TOO_FEW_STEPS = [
+    (np.zeros((0, 5, 1)), "it is empty"),
+    (np.zeros((1, 1, 1)), "it holds a single time step"),
+    ([[2.0, np.nan]], "it holds a single time step"),  # the rest is padding
+]
+
+
+@pytest.mark.parametrize("function", BANDWIDTH_HEURISTICS)
+@pytest.mark.parametrize(("dataset", "found"), TOO_FEW_STEPS)
+def test_bandwidth_heuristics_need_two_steps_to_draw_pairs_from(function, dataset, found):
+    message = rf"dataset must hold at least 2 time steps in all.*; {found}"
+    with pytest.raises(ValueError, match=message):
+        function(dataset, random_state=0)
+    if HAS_TORCH:
+        import torch
+
+        with pytest.raises(ValueError, match=message):
+            function(torch.tensor(np.asarray(dataset, dtype=float)), random_state=0)
+    # Two steps in all are enough: both are drawn, 3 apart (gamma = 2 sigma**2).
+    expected = {sigma_gak: 3.0, gamma_soft_dtw: 18.0}[function]
+    assert function([[0.0], [3.0]], n_samples=2, random_state=0) == expected

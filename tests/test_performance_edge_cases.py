@@ -108,3 +108,44 @@ def test_masked_entries_are_missing_values():
     # A masked last step of a training series is padding: the 99 under it is not read.
     train = np.ma.array([[1.0, 3.0, 2.0, 5.0, 99.0]], mask=[[0, 0, 0, 0, 1]])
     assert mase(Y_TRUE, Y_PRED, train) == 0.25
+
+
+# --- weight 0 and training differences past the float range ----------------------------------
+
+
+@pytest.mark.parametrize("metric", [mae, mse])
+def test_errors_of_weight_zero_are_not_computed(metric):
+    # 1.7e308 - -1.7e308 (and 1e200 squared) overflowed with a RuntimeWarning, although
+    # the step (or series) had weight 0. By hand: the only weighted error is |2 - 0| = 2.
+    squared = metric is mse
+    got = metric([[1.7e308, 2.0]], [[-1.7e308, 0.0]], timestamps_weights=[0.0, 1.0])
+    assert got == (4.0 if squared else 2.0)
+    got = metric([[1e200], [2.0]], [[0.0], [0.0]], ts_weights=[0, 3])
+    assert got == (4.0 if squared else 2.0)
+
+
+def test_mase_skips_steps_of_weight_zero():
+    # Errors 2 and |1.7e308 - -1.7e308|; the training scale is 2 (see TRAIN).
+    got = mase([[2.0, 1.7e308]], [[0.0, -1.7e308]], TRAIN, timestamps_weights=[1.0, 0.0])
+    assert got == 1.0
+
+
+def test_mase_scale_past_the_float_range():
+    # Naive errors |1.7e308 - -1.7e308| = 3.4e308 twice: the scale is 3.4e308, past float64's
+    # range, and came out inf (after a RuntimeWarning), the MASE 0. By hand: the MAE is
+    # (1e308 + 0) / 2, so the MASE is 0.5e308 / 3.4e308 = 0.5 / 3.4.
+    train = [[1.7e308, -1.7e308, 1.7e308]]
+    assert mase([[1e308, 0.0]], [[0.0, 0.0]], train) == pytest.approx(0.5 / 3.4, rel=1e-15)
+
+
+def test_mase_is_unchanged_by_a_power_of_two_past_the_range(rng):
+    # MASE is a ratio of errors in the data's units: scaling all by 2**1023 (exact) leaves
+    # it unchanged, however near the end of the range the training differences get.
+    truth, prediction = rng.random((3, 5, 2)), rng.random((3, 5, 2))  # errors below 1
+    train = rng.standard_normal((2, 6, 2))
+    # Largest magnitude 1.5 and both signs: differences up to 3 * 2**1023 once scaled.
+    train *= 1.5 / np.abs(train).max(axis=(0, 1))
+    want = mase(truth, prediction, train, multioutput="raw_values")
+    scaled = [np.ldexp(a, 1023) for a in (truth, prediction, train)]
+    got = mase(*scaled, multioutput="raw_values")
+    np.testing.assert_allclose(got, want, rtol=1e-15)

@@ -48,3 +48,29 @@ def test_a_path_of_pairs_of_different_sizes_is_named(function):
 def test_plot_matches_offset_must_be_a_real_number(offset):
     with pytest.raises(TypeError, match="offset must be a real number"):
         plot_matches([1.0, 2.0], [1.0, 2.0], offset=offset)
+
+
+@pytest.mark.parametrize(
+    ("s1", "s2", "offset"),
+    [
+        ([1.7e308, 0.0], [-1.7e308], None),  # the range itself, 3.4e308, is past float64's
+        ([1e308, 0.0], [0.0], None),  # s1 + 1.2e308 reaches 2.2e308
+        ([1e308, 0.0], [0.0], 1e308),
+        ([-1e308, 0.0], [0.0], -1e308),
+        ([1.7e308, 0.0], [0.0], 1e307),  # 1.8e308, finite, but not with the 5% margin
+    ],
+)
+def test_values_past_the_float_range_once_shifted_are_refused(s1, s2, offset):
+    # The range and s1 + offset overflowed with a RuntimeWarning, and matplotlib's axis
+    # scaling would overflow again on values so near the end of the range.
+    with pytest.raises(ValueError, match="reach past float64's range"):
+        plot_matches(s1, s2, offset=offset)
+
+
+def test_values_that_fit_with_their_margins_are_drawn():
+    # 1.2 * 3e307 = 3.6e307 above s1's 1e307: within the range, margins included.
+    ax = plot_matches([1e307, 0.0], [-2e307])
+    np.testing.assert_array_equal(
+        ax.lines[0].get_ydata(), np.array([1e307, 0.0]) + 1.2 * (1e307 + 2e307)
+    )
+    assert np.isfinite(ax.get_ylim()).all()

@@ -16,6 +16,7 @@ from oracles import (
     soft_dtw_naive,
 )
 
+from tswarp._gamma import largest_gamma
 from tswarp.metrics import (
     _overflow,
     cdist_dtw,
@@ -24,12 +25,15 @@ from tswarp.metrics import (
     cdist_normalized_cc,
     cdist_sbd,
     cdist_soft_dtw,
+    cdist_soft_dtw_normalized,
     compute_mask,
+    cycc,
     dtw,
     dtw_accumulated_matrix,
     dtw_limited_warping_length,
     dtw_path,
     dtw_path_from_metric,
+    dtw_subsequence,
     dtw_subsequence_path,
     frechet,
     frechet_path,
@@ -40,6 +44,8 @@ from tswarp.metrics import (
     lcss_path,
     sbd,
     soft_dtw,
+    soft_dtw_alignment,
+    soft_dtw_normalized,
     y_shifted_sbd_vec,
 )
 
@@ -322,3 +328,173 @@ def test_lcss_with_a_huge_eps_matches_huge_steps():
     assert lcss_count_naive(x, y, eps) == 2
     assert lcss(x, y, eps=eps) == 1.0 == cdist_lcss([x], [y], eps=eps)[0, 0]
     assert lcss(x, y, eps=1e300) == 0.5
+
+
+# --- cycc.normalized_cc: each series may be scaled by its own power of two -------------------
+
+
+def normalized_cc_naive(x, y):
+    """The correlation at each shift -(m - 1), ..., n - 1 over ||x|| ||y||, by loops."""
+    n, m = len(x), len(y)
+    norms = np.linalg.norm(x) * np.linalg.norm(y)
+    shifts = range(-(m - 1), n)
+    return (
+        np.array([sum(x[t + s] @ y[t] for t in range(m) if 0 <= t + s < n) for s in shifts])
+        / norms
+    )
+
+
+@pytest.mark.parametrize("scales", SBD_SCALES, ids=["huge", "1000", "tiny-huge", "560"])
+def test_normalized_cc_ignores_a_power_of_two_on_each_series(scales):
+    x, y = pair(6, 7, 5, 2)
+    a, b = scales
+    expected = cycc.normalized_cc(x, y)
+    np.testing.assert_allclose(expected, normalized_cc_naive(x, y), rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(cycc.normalized_cc(x * a, y * b), expected)
+    assert 1.0 - cycc.normalized_cc(x * a, y * b).max() == pytest.approx(
+        sbd_exact(x * a, y * b), rel=1e-12
+    )
+    # Given norms are scaled alike: those of the series give the same values.
+    norms = np.linalg.norm(x) * a, np.linalg.norm(y) * b
+    np.testing.assert_allclose(cycc.normalized_cc(x * a, y * b, *norms), expected, rtol=1e-14)
+
+
+def test_normalized_cc_keeps_the_rule_for_norms_below_1e_minus_9_at_any_scale():
+    x, y = pair(7, 6, 6)
+    np.testing.assert_array_equal(cycc.normalized_cc(x * TINY, y * TINY), np.zeros(11))
+    assert sbd_exact(x * TINY, y * TINY) == 1.0
+    # Norms given huge for ordinary series divide to about 2**-1200: 0.
+    np.testing.assert_array_equal(cycc.normalized_cc(x, y, HUGE, HUGE), np.zeros(11))
+
+
+# --- SBD on tensors: the scaling of NumPy's path, differentiable -----------------------------
+
+
+@needs_torch
+@pytest.mark.parametrize("scales", SBD_SCALES, ids=["huge", "1000", "tiny-huge", "560"])
+def test_torch_sbd_ignores_a_power_of_two_on_each_series(scales):
+    import torch
+
+    x, y = pair(3, 7, 5, 2)
+    a, b = scales
+    expected = sbd_exact(x, y)
+    small = torch.tensor(x, requires_grad=True)
+    sbd(small, torch.tensor(y)).backward()
+    big = torch.tensor(x * a, requires_grad=True)
+    value = sbd(big, torch.tensor(y * b))
+    value.backward()
+    assert value.item() == pytest.approx(expected, rel=1e-12)
+    assert value.item() == pytest.approx(sbd_exact(x * a, y * b), rel=1e-12)
+    # sbd(x * a, y) = sbd(x, y): its gradient is the unscaled one over a.
+    np.testing.assert_allclose(big.grad.numpy() * a, small.grad.numpy(), rtol=1e-12)
+    data = torch.tensor(np.array([x[:5] * a, y * b]))
+    np.testing.assert_allclose(cdist_sbd(data).numpy(), cdist_sbd(data.numpy()), atol=1e-14)
+    ones = -np.ones(2)
+    np.testing.assert_allclose(
+        cdist_normalized_cc(data, data.flip(0), ones, ones, False).numpy(),
+        cdist_normalized_cc(data.numpy(), data.numpy()[::-1], ones, ones, False),
+        atol=1e-14,
+    )
+
+
+@needs_torch
+def test_torch_sbd_of_float32_series_past_the_square_of_the_float32_range():
+    import torch
+
+    x, y = pair(8, 6, 6)
+    scale = 2.0**100  # squares about 2**200, past float32's 2**128
+    value = sbd(torch.tensor(x * scale, dtype=torch.float32), torch.tensor(y, dtype=torch.float32))
+    assert value.dtype == torch.float32
+    assert value.item() == pytest.approx(sbd_exact(x, y), abs=1e-6)
+    # Squares of 2**-100 are 0 in float32; the product of the norms is about 1, kept (the
+    # first series' own, about 2**-200, counts as zero on the diagonal).
+    apart = np.array([x * 2.0**-100, y * scale])
+    got = cdist_sbd(torch.tensor(apart, dtype=torch.float32)).numpy()
+    np.testing.assert_allclose(got, cdist_sbd(apart), atol=1e-6)
+    assert got[0, 1] == pytest.approx(sbd_exact(x, y), abs=1e-6)
+
+
+# --- soft-DTW at gamma = 0 (DTW squared) of tiny series, and overflowed soft minima ----------
+
+
+@pytest.mark.parametrize("exponent", [-533, -535, -537])  # squares of 2**-1066 and below
+def test_soft_dtw_at_gamma_0_of_tiny_series_scales_exactly(exponent):
+    x, y = pair(0, 7, 6)
+    scale = 2.0**exponent
+    expected = math.ldexp(accumulated_naive(x, y)[-1, -1], 2 * exponent)
+    assert math.ldexp(soft_dtw(x, y, gamma=0), 2 * exponent) == expected
+    assert soft_dtw(x * scale, y * scale, gamma=0) == expected
+    assert soft_dtw_alignment(x * scale, y * scale, gamma=0)[1] == expected
+    assert soft_dtw_normalized(x * scale, y * scale, gamma=0) == expected
+    assert cdist_soft_dtw([x * scale], [y * scale], gamma=0)[0, 0] == expected
+    np.testing.assert_array_equal(
+        cdist_soft_dtw([x * scale, y * scale], gamma=0), [[0.0, expected], [expected, 0.0]]
+    )
+    assert cdist_soft_dtw_normalized([x * scale], [y * scale], gamma=0)[0, 0] == expected
+
+
+def test_soft_dtw_past_overflowed_squared_costs_is_finite_where_its_value_is():
+    # The last steps differ by 2**512: that cell's squared cost, 2**1024, overflows, but the
+    # many paths through zeros before it take 0.4 of the largest float off at this gamma.
+    size, k = 30, 511
+    x, y = np.zeros(size), np.zeros(size)
+    x[-1], y[-1] = 1.0, -1.0
+    gamma = largest_gamma(size, size)
+    unscaled = math.ldexp(gamma, -2 * k)
+    expected = math.ldexp(soft_dtw(x, y, gamma=unscaled), 2 * k)
+    assert expected < math.inf
+    assert expected == pytest.approx(math.ldexp(soft_dtw_naive(x, y, unscaled), 2 * k), rel=1e-12)
+    big_x, big_y = x * 2.0**k, y * 2.0**k
+    assert soft_dtw(big_x, big_y, gamma=gamma) == expected
+    assert soft_dtw_alignment(big_x, big_y, gamma=gamma)[1] == expected
+    assert cdist_soft_dtw([big_x], [big_y], gamma=gamma)[0, 0] == expected
+    assert cdist_soft_dtw([big_x, big_y], gamma=gamma)[1, 0] == expected
+    # Past the float range the value is inf, rightly: about 2**1200 here.
+    assert soft_dtw(x * HUGE, y * HUGE, gamma=1.0) == math.inf
+
+
+# --- PyTorch: scaling back by 2**k for any k, and the divergence's gamma ----------------------
+
+
+@needs_torch
+def test_torch_subsequence_distance_of_subnormal_values():
+    import torch
+
+    x, y = np.array([3.0, 1.0]), np.zeros(3)
+    expected = math.ldexp(math.sqrt(10.0), -1070)  # 2.0**-1070 * 2.0**k ran out of range
+    assert dtw_subsequence(x * 2.0**-1070, y) == expected
+    got = dtw_subsequence(torch.tensor(x * 2.0**-1070), torch.tensor(y))
+    assert got.item() == expected
+
+
+@needs_torch
+def test_torch_dtw_gradient_at_the_top_of_the_float_range():
+    import torch
+
+    x = torch.tensor([1.2e308, -0.8e308], dtype=torch.float64, requires_grad=True)
+    value = dtw(x, torch.zeros(1, dtype=torch.float64))
+    value.backward()
+    expected = math.hypot(1.2e308, 0.8e308)  # the squared sum overflows; 2.0**1024 is no float
+    assert value.item() == pytest.approx(expected, rel=1e-15)
+    np.testing.assert_allclose(
+        x.grad.numpy(), [1.2e308 / expected, -0.8e308 / expected], rtol=1e-15
+    )
+
+
+@needs_torch
+@pytest.mark.parametrize("lengths", [(5, 10), (10, 5)])
+def test_torch_soft_dtw_normalized_takes_numpy_gamma_rule_and_message(lengths):
+    import torch
+
+    x, y = np.zeros(lengths[0]), np.ones(lengths[1])
+    limit = largest_gamma(10, 10)  # the self term of the longer series
+    for gamma in [limit * 1.2, largest_gamma(5, 10)]:
+        with pytest.raises(ValueError) as numpy_error:
+            soft_dtw_normalized(x, y, gamma=gamma)
+        with pytest.raises(ValueError) as torch_error:
+            soft_dtw_normalized(torch.tensor(x), torch.tensor(y), gamma=gamma)
+        assert str(torch_error.value) == str(numpy_error.value)
+        assert "a term of the divergence" in str(torch_error.value)
+    expected = soft_dtw_normalized(x, y, gamma=limit)
+    got = soft_dtw_normalized(torch.tensor(x), torch.tensor(y), gamma=limit)
+    assert got.item() == pytest.approx(expected, rel=1e-12)

@@ -339,6 +339,27 @@ def plot_alignment(
     return ax
 
 
+def _default_offset(a, b):
+    """1.2 times the range of both series, 1 if they are constant."""
+    # Python floats: past float64's range they give inf quietly (NumPy scalars warn), and
+    # _check_extent turns that into a clear error.
+    span = float(max(a.max(), b.max())) - float(min(a.min(), b.min()))
+    return 1.2 * span if span > 0 else 1.0
+
+
+def _check_extent(a, b, offset):
+    """Refuse values that matplotlib cannot scale an axis to: ``a`` shifted by ``offset``,
+    ``b``, and the margins around them must all lie within float64's range."""
+    low = min(float(a.min()) + offset, float(b.min()))
+    high = max(float(a.max()) + offset, float(b.max()))
+    margin = float(matplotlib.rcParams["axes.ymargin"]) * (high - low)
+    if not (math.isfinite(low - margin) and math.isfinite(high + margin)):
+        raise ValueError(
+            f"s1 shifted up by {offset:.3g} and s2 reach past float64's range, where "
+            "matplotlib cannot scale an axis; rescale the series or pass a smaller offset"
+        )
+
+
 @document_constraints
 def plot_matches(
     s1: ArrayLike,
@@ -370,7 +391,10 @@ def plot_matches(
         Where to draw; by default a new figure is made.
     offset : float, optional
         Vertical shift added to ``s1``; by default 1.2 times the range of the two series
-        (1 for constant series), so that they do not overlap.
+        (1 for constant series), so that they do not overlap. Values that would reach past
+        float64's range once shifted (with matplotlib's margins) raise a ValueError: no
+        axis can be scaled to them, and a smaller default would only make the series
+        overlap.
     {constraints}
     feature : int, default 0
         Which feature of multivariate series to draw.
@@ -406,12 +430,12 @@ def plot_matches(
     steps = _check_path(steps, len(x), len(y))
     a, b = x[:, feature], y[:, feature]
     if offset is None:
-        span = max(a.max(), b.max()) - min(a.min(), b.min())
-        offset = 1.2 * span if span > 0 else 1.0
+        offset = _default_offset(a, b)
     elif not isinstance(offset, numbers.Real):
         raise TypeError(f"offset must be a real number, got {offset!r}")
     elif not math.isfinite(offset):
         raise ValueError(f"offset must be a finite number, got {offset!r}")
+    _check_extent(a, b, offset)
     top = a + offset
 
     if ax is None:

@@ -71,7 +71,8 @@ def _pairwise_distances(
     Y = X if Y is None else Y
     if callable(metric):
         X, Y = np.asarray(X), np.asarray(Y)
-        return np.array([[metric(a, b, **kwds) for b in Y] for a in X], dtype=np.float64)
+        out = np.array([[metric(a, b, **kwds) for b in Y] for a in X], dtype=np.float64)
+        return out.reshape(len(X), len(Y))  # (0, n) for no rows, not NumPy's (0,)
     return _cdist(X, Y, metric, kwds.get("p"))
 
 

@@ -9,6 +9,7 @@ Importing this module imports torch; ``tswarp.backend`` does so only on demand.
 
 from __future__ import annotations
 
+import math
 import typing
 import warnings
 from types import SimpleNamespace
@@ -104,13 +105,32 @@ def _reduction(reduce_all, reduce_dims):
     return reduction
 
 
-def _promoting(reduction):
-    """A mean of integers or booleans in floats, which torch.mean refuses and NumPy takes."""
+def _mean(
+    a: ArrayLike | torch.Tensor, axis: int | Sequence[int] | None = None, keepdims: bool = False
+) -> torch.Tensor:
+    """NumPy's mean: integers and booleans in floats (torch.mean refuses them), and NumPy's
+    warning where a slice is empty (torch returns NaN silently)."""
+    a = _floating(a)
+    out = _reduction(torch.mean, torch.mean)(a, axis, keepdims)
+    if a.numel() == 0 and out.numel():
+        _warn_empty_slice()
+    return out
 
-    def promoted(a, axis=None, keepdims=False):
-        return reduction(_floating(a), axis, keepdims)
 
-    return promoted
+def _nanmean(
+    a: ArrayLike | torch.Tensor, axis: int | Sequence[int] | None = None, keepdims: bool = False
+) -> torch.Tensor:
+    """NumPy's nanmean: a slice that is empty or all NaN warns, as it does there."""
+    a = _floating(a)
+    out = _reduction(torch.nanmean, torch.nanmean)(a, axis, keepdims)
+    counts = _reduction(torch.sum, torch.sum)(~a.isnan(), axis, keepdims)
+    if bool((counts == 0).any()):
+        _warn_empty_slice()
+    return out
+
+
+def _warn_empty_slice():
+    warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=3)
 
 
 def _argreduction(torch_fn):
@@ -127,31 +147,41 @@ def _argreduction(torch_fn):
 
 
 def _median(
-    a: ArrayLike | torch.Tensor, axis: int | None = None, keepdims: bool = False
+    a: ArrayLike | torch.Tensor,
+    axis: int | Sequence[int] | None = None,
+    keepdims: bool = False,
 ) -> torch.Tensor:
     # In floats: the two middle integers (or booleans) could overflow when added.
     a = _floating(a)
-    values = a.reshape(-1) if axis is None else a
-    dim = 0 if axis is None else axis
-    out = _middle(values.sort(dim=dim).values, dim)
-    if axis is None:
-        return out.reshape((1,) * a.ndim) if keepdims else out.reshape(())
-    return out if keepdims else out.squeeze(dim)
+    dims = tuple(range(a.ndim)) if axis is None else _axes(axis, a.ndim)
+    kept = [d for d in range(a.ndim) if d not in dims]
+    # The reduced dims moved last and merged into one, so one sort serves any tuple of axes.
+    merged = math.prod(a.shape[d] for d in dims)
+    values = a.permute((*kept, *dims)).reshape(*(a.shape[d] for d in kept), merged)
+    out = _middle(values.sort(dim=-1).values).squeeze(-1)
+    if keepdims:
+        return out.reshape([1 if d in dims else size for d, size in enumerate(a.shape)])
+    return out
 
 
-def _middle(ordered, dim):
-    """The median of values sorted along ``dim``, that dim kept with size 1."""
-    size = ordered.shape[dim]
+def _axes(axis, ndim):
+    """NumPy's ``axis``, an int or a sequence, as dims counted from the front."""
+    return tuple(d + ndim if d < 0 else d for d in ((axis,) if isinstance(axis, int) else axis))
+
+
+def _middle(ordered):
+    """The median of values sorted along the last dim, that dim kept with size 1."""
+    size = ordered.shape[-1]
     if size == 0:  # NumPy's value and warning: the mean of an empty slice
-        warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=3)
-        shape = list(ordered.shape)
-        shape[dim] = 1
-        return ordered.new_full(shape, torch.nan)
-    lower = ordered.narrow(dim, (size - 1) // 2, 1)
+        out = ordered.new_full((*ordered.shape[:-1], 1), torch.nan)
+        if out.numel():  # no warning where there are no slices at all
+            warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=3)
+        return out
+    lower = ordered.narrow(-1, (size - 1) // 2, 1)
     # One middle value is taken as it is: doubling it could overflow.
-    out = lower if size % 2 else (lower + ordered.narrow(dim, size // 2, 1)) / 2
+    out = lower if size % 2 else (lower + ordered.narrow(-1, size // 2, 1)) / 2
     # Sorting puts NaN last; NumPy's median is NaN wherever there is one.
-    return torch.where(ordered.narrow(dim, size - 1, 1).isnan(), torch.nan, out)
+    return torch.where(ordered[..., -1:].isnan(), torch.nan, out)
 
 
 def _round(x: ArrayLike | torch.Tensor, decimals: int = 0) -> torch.Tensor:
@@ -230,6 +260,16 @@ def _iscomplex(x: ArrayLike | torch.Tensor) -> torch.Tensor:
     return x.imag != 0 if x.is_complex() else torch.zeros_like(x, dtype=torch.bool)
 
 
+def _triangle(torch_fn):
+    """tril, triu: a vector is taken as the rows of a square matrix, as NumPy does."""
+
+    def triangle(m, k=0):
+        m = _tensor(m)
+        return torch_fn(m.expand(m.shape[0], -1) if m.ndim == 1 else m, diagonal=k)
+
+    return triangle
+
+
 def _index_pair(indices):
     return indices[0], indices[1]
 
@@ -280,7 +320,12 @@ def _pairwise_distances(
     Y = X if Y is None else Y
     if callable(metric):
         # The metric is called on pairs of rows of the 2-D inputs.
-        rows_x, rows_y = typing.cast("Iterable[Any]", X), typing.cast("Iterable[Any]", Y)
+        rows_x, rows_y = (
+            list(typing.cast("Iterable[Any]", X)),
+            list(typing.cast("Iterable[Any]", Y)),
+        )
+        if not (rows_x and rows_y):  # nothing to stack; NumPy's backend gives this shape too
+            return torch.empty((len(rows_x), len(rows_y)), dtype=torch.get_default_dtype())
         rows = [torch.stack([_tensor(metric(a, b, **kwds)) for b in rows_y]) for a in rows_x]
         return torch.stack(rows)
     return _cdist(X, Y, metric, kwds.get("p"))
@@ -409,9 +454,9 @@ class PyTorchBackend(Backend):
     iscomplex = staticmethod(_iscomplex)
 
     sum = staticmethod(_reduction(torch.sum, torch.sum))
-    mean = staticmethod(_promoting(_reduction(torch.mean, torch.mean)))
+    mean = staticmethod(_mean)
     median = staticmethod(_median)
-    nanmean = staticmethod(_promoting(_reduction(torch.nanmean, torch.nanmean)))
+    nanmean = staticmethod(_nanmean)
     min = staticmethod(_reduction(torch.min, torch.amin))
     max = staticmethod(_reduction(torch.max, torch.amax))
     argmin = staticmethod(_argreduction(torch.argmin))
@@ -424,8 +469,8 @@ class PyTorchBackend(Backend):
     hstack = staticmethod(lambda arrays: torch.hstack(list(arrays)))
     vstack = staticmethod(lambda arrays: torch.vstack(list(arrays)))
     diag = staticmethod(lambda v, k=0: torch.diag(_tensor(v), diagonal=k))
-    tril = staticmethod(lambda m, k=0: torch.tril(_tensor(m), diagonal=k))
-    triu = staticmethod(lambda m, k=0: torch.triu(_tensor(m), diagonal=k))
+    tril = staticmethod(_triangle(torch.tril))
+    triu = staticmethod(_triangle(torch.triu))
     tril_indices = staticmethod(_tril_indices)
     triu_indices = staticmethod(_triu_indices)
     shape = staticmethod(lambda a: tuple(_tensor(a).shape))

@@ -20,6 +20,7 @@ from tswarp._kernels import _soft_dtw
 from tswarp._kernels._select import BUILD
 from tswarp._threads import check_n_jobs, effective_n_threads
 from tswarp.barycenters._inputs import (
+    binary_exponent,
     check_bands,
     check_count,
     check_tol,
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 
 # Bytes of soft-min weights kept at once: the series are run in chunks that fit.
 _WEIGHTS_BUDGET = 1 << 28
+# The gamma that stands for one that underflows to 0 (see downscaled_gamma).
+_SMALLEST_GAMMA = float(np.nextafter(0.0, 1.0))
 
 
 def _scipy_minimize():
@@ -163,7 +166,8 @@ def softdtw_barycenter(
     weights : array-like of shape (n_ts,), optional
         Non-negative weights of the series, not all zero; equal weights by default.
     tol : float, default 1e-3
-        Tolerance of the optimiser (``tol`` of ``scipy.optimize.minimize``).
+        Tolerance of the optimiser (``tol`` of ``scipy.optimize.minimize``), in the units
+        of the data (see Notes).
     max_iter : int, default 50
         Most iterations of the optimiser; 0 returns the starting barycenter.
     init : array-like of shape (bsz, d) or (bsz,), optional
@@ -189,9 +193,20 @@ def softdtw_barycenter(
     ValueError
         If X is empty or holds a NaN inside a series, if gamma is not > 0, if ``tol``,
         ``max_iter`` or the weights are out of range, if ``init`` does not have the series'
-        features, or if the constraint admits no path.
+        features, if the constraint admits no path, or if the objective is not finite where
+        the optimiser stops (it is not returned as if it were a barycenter).
     ImportError
         If SciPy is not installed (``pip install "tswarp[estimators]"``).
+
+    Notes
+    -----
+    Data (or ``init``) with values past 2**256 is divided by a power of two, 2**e, that
+    brings it near 1, and gamma by 4**e: soft_dtw(c * x, c * y, gamma) is
+    c**2 * soft_dtw(x, y, gamma / c**2), so the barycenter, multiplied back by 2**e, is
+    the same, while the squares of values past 2**512 no longer overflow. L-BFGS-B's
+    gradient tolerance is divided by 2**e with the gradient; its other tolerance is
+    relative. Where gamma / 4**e underflows, the smallest positive float is used: soft-DTW
+    is then DTW to within float64's resolution either way.
 
     Examples
     --------
@@ -216,21 +231,73 @@ def softdtw_barycenter(
     else:
         start = starting_barycenter(init, arr.shape[2], "init")
     check_bands(len(start), lengths, constraint)
+    # Soft-DTW of values past 2**512 overflows; see downscaling_exponent.
+    exponent = downscaling_exponent(arr, start)
+    arr, scaled_start = np.ldexp(arr, -exponent), np.ldexp(start, -exponent)
+    scaled_gamma = downscaled_gamma(gamma, exponent)
     objective: SoftObjective | TorchSoftObjective
     if be.is_pytorch:
         from tswarp.barycenters._torch_soft_dtw import TorchSoftObjective
 
-        objective = TorchSoftObjective(X, w, gamma, constraint, len(start))
+        objective = TorchSoftObjective(X, w, scaled_gamma, constraint, len(start), exponent)
         finish = objective.tensor
     else:
-        objective = SoftObjective(arr, lengths, w, gamma, constraint, len(start), n_jobs)
+        objective = SoftObjective(arr, lengths, w, scaled_gamma, constraint, len(start), n_jobs)
         finish = np.asarray
     if max_iter == 0:
         return finish(start)
     minimize = _scipy_minimize()  # first: SciPy's own BLAS is loaded with it
     with contextlib.nullcontext() if be.is_pytorch else _one_blas_thread():
-        result = minimize(
-            objective, start.ravel(), method=method, jac=True, tol=tol,
-            options={"maxiter": max_iter},
-        )  # fmt: skip
-    return finish(result.x.reshape(start.shape))
+        Z = _minimise(minimize, objective, scaled_start, method, tol, max_iter, exponent)
+    return finish(np.ldexp(Z, exponent))
+
+
+def _minimise(minimize, objective, start, method, tol, max_iter, exponent):
+    """The barycenter where the optimiser stops, from ``start`` (data divided by
+    2**exponent); a ValueError rather than a barycenter whose objective is not finite."""
+    result = minimize(
+        objective, start.ravel(), method=method, jac=True, tol=tol,
+        options=optimiser_options(method, tol, max_iter, exponent),
+    )  # fmt: skip
+    if not np.isfinite(result.fun):
+        raise ValueError(
+            "the soft-DTW objective is not finite at the barycenter the optimiser stopped "
+            f"at (value {result.fun}): the data, weights or gamma are too large for float64"
+        )
+    return result.x.reshape(start.shape)
+
+
+def downscaling_exponent(*arrays):
+    """e >= 0 such that the arrays divided by 2**e have values below 2**256.
+
+    soft_dtw(c * x, c * y, gamma) = c**2 * soft_dtw(x, y, gamma / c**2), so the barycenter
+    of data scaled by c is c times the barycenter of the data with gamma / c**2; with c a
+    power of two, the scaling is exact. Without it, the squares of values past 2**512
+    overflow, the objective is inf everywhere, and the optimiser stops at its start. Tiny
+    values are left as they are: their objective is finite, and gamma * c**-2 could
+    overflow.
+    """
+    return max(binary_exponent(*arrays), 0)
+
+
+def downscaled_gamma(gamma, exponent):
+    """gamma / 4**exponent, the gamma of the data divided by 2**exponent.
+
+    Where that underflows to 0, the smallest positive float is taken instead: soft-DTW
+    differs from DTW by at most gamma * log(3) * (n + m), so with either gamma it is DTW
+    to within float64's resolution of values near 1, while gamma = 0 has no gradient.
+    """
+    return max(float(np.ldexp(gamma, -2 * exponent)), _SMALLEST_GAMMA)
+
+
+def optimiser_options(method, tol, max_iter, exponent):
+    """The ``options`` of ``scipy.optimize.minimize`` for the data divided by 2**exponent.
+
+    L-BFGS-B's ``gtol`` bounds the gradient, which the scaling divides by 2**exponent: it
+    is divided too, so that ``tol`` means on the scaled data what it means on the caller's.
+    Its ``ftol`` bounds a relative decrease, and other methods take ``tol`` as it is.
+    """
+    options = {"maxiter": max_iter}
+    if exponent and method.lower() == "l-bfgs-b":
+        options["gtol"] = float(np.ldexp(tol, -exponent))
+    return options

@@ -15,11 +15,13 @@ from tswarp.metrics import _torch_inputs
 
 class TorchSoftObjective:
     """(value, gradient) of the objective at a flattened NumPy barycenter of ``size`` steps,
-    for the series of the dataset ``X`` (tensors), on their device."""
+    for the series of the dataset ``X`` (tensors) divided by 2**exponent, on their device."""
 
-    def __init__(self, X, weights, gamma, constraint, size):
+    def __init__(self, X, weights, gamma, constraint, size, exponent=0):
         series, self.lengths = _torch_inputs.to_dataset(X, "X")
-        self.series = series.to(torch.float64)
+        # Divided by 2**exponent (exact) as the NumPy path divides its data: gamma is that
+        # of the scaled data.
+        self.series = torch.ldexp(series.to(torch.float64), torch.tensor(-exponent))
         self.device = self.series.device
         self.weights = torch.as_tensor(weights, dtype=torch.float64, device=self.device)
         self.gamma, self.constraint = gamma, constraint

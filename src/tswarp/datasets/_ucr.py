@@ -252,7 +252,9 @@ def load_dataset(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray |
     """Read a dataset file, choosing the reader from its extension.
 
     - ``.npy``: an (n, sz) or (n, sz, d) array of real numbers (NaN-padded if the lengths
-      differ); it has no labels.
+      differ); it has no labels. It is read as the text files are: into float64, refused
+      when it holds no series or a series without values, and time steps that are NaN in
+      every series dropped from the end.
     - ``.tsv``, ``.csv``, ``.txt``: a UCR text file, see :func:`read_ucr_tsv`.
     - ``.ts``: an sktime/aeon file, see :func:`read_ts`.
 
@@ -308,4 +310,19 @@ def _read_npy(path):
         raise ValueError(
             f"{path}: expected an array of shape (n, sz) or (n, sz, d), got shape {X.shape}"
         )
-    return X
+    return _as_text_readers_would(X, path)
+
+
+def _as_text_readers_would(X, path):
+    """An (n, sz, d) array as the text readers return theirs: float64, at least one series,
+    each with a value, and no time step that is padding in every series."""
+    X = X.astype(np.float64, copy=False)  # float16, float32 and integers too
+    if X.shape[0] == 0:
+        _fail(path, 0, "no series in the file")
+    missing = np.isnan(X)
+    # A zero-length series (sz or d of 0) has no values either.
+    empty = np.flatnonzero(missing.all(axis=(1, 2)))
+    if empty.size:
+        _fail(path, 0, f"series {empty[0] + 1} has no values (all missing)")
+    observed = np.flatnonzero(~missing.all(axis=(0, 2)))
+    return X[:, : observed[-1] + 1]

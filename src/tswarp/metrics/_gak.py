@@ -296,9 +296,21 @@ def _pairwise_distances(points):
     return np.concatenate(rows)
 
 
+def check_steps_to_draw(count):
+    """ValueError naming ``dataset`` unless its series hold two time steps or more in all:
+    the bandwidth heuristics draw pairs of steps, and one step pairs with itself only."""
+    if count < 2:
+        found = "is empty" if count == 0 else "holds a single time step"
+        raise ValueError(
+            f"dataset must hold at least 2 time steps in all, to draw pairs of steps from; "
+            f"it {found}"
+        )
+
+
 def sigma_value(dataset, n_samples, random_state):
     """sigma_gak of a validated dataset (X, lengths), as a float."""
     X, lengths = dataset
+    check_steps_to_draw(int(lengths.sum()))
     steps = np.concatenate([X[i, :size] for i, size in enumerate(lengths)]).astype(np.float64)
     # Drawn as tslearn draws them: the same steps for the same random_state.
     chosen = _random_state(random_state).choice(
@@ -340,7 +352,8 @@ def sigma_gak(
     ------
     ValueError, TypeError
         If ``n_samples`` is not an integer >= 2, ``random_state`` is not one of the kinds
-        above, or the dataset is invalid (as in :func:`cdist_gak`).
+        above, or the dataset is invalid (as in :func:`cdist_gak`) or holds fewer than 2
+        time steps in all.
 
     Examples
     --------

@@ -99,6 +99,16 @@ def dtw_distance(x, y, lo, hi):
     return distance_back(_select.dtw_value(x, y, lo, hi), k)
 
 
+def dtw_squared_cost(x, y, lo, hi):
+    """DTW's squared cost of two validated series within a band (soft-DTW at gamma = 0),
+    rounded once from the exact one wherever it is a float: inf only past the range."""
+    cost = _select.dtw_value(x, y, lo, hi)
+    if not out_of_range(cost, x, y):
+        return cost
+    x, y, k = scaled_for(cost, x, y)
+    return scaled_back(_select.dtw_value(x, y, lo, hi), k)
+
+
 def dtw_path_and_cost(x, y, lo, hi):
     """(path, cost, k): the optimal path within a band and its squared cost, cost * 4**k.
 

@@ -9,11 +9,12 @@ length >= n + m - 1: index s of the inverse transform is shift s, index N - s sh
 Datasets are transformed once and paired block of rows by block of rows, with NumPy's FFT
 or, for tensors, torch.fft on their device (differentiable).
 
-NumPy series whose values are huge (squares past the float range) or tiny (squares below
-it) are first scaled by powers of two, each series by its own: the correlations of a pair
-are then those of the given series times one power of two, and so are the products of
-norms. The normalised correlations do not change, and the 1e-9 rule is applied to the
-products of the given series' norms, with the scaling undone.
+Series whose values are huge (squares past the float range) or tiny (squares below it) are
+first scaled by powers of two, each series by its own: the correlations of a pair are then
+those of the given series times one power of two, and so are the products of norms. The
+normalised correlations do not change, and the 1e-9 rule is applied to the products of the
+given series' norms, with the scaling undone. Tensors are scaled by constants (the
+exponents come from detached values), so gradients flow as without scaling.
 """
 
 from __future__ import annotations
@@ -35,10 +36,10 @@ if TYPE_CHECKING:
 _SMALL_NORMS = 1e-9
 # Float64 values of the (rows, n2, fft length) correlations computed at once, at most.
 _BLOCK_VALUES = 1 << 22
-# Series whose largest |value| lies within [2**-401, 2**400) (or is 0) are used as they are:
-# their squares, norms, correlations and products of norms all stay normal floats.
+# Float64 series whose largest |value| lies within [2**-401, 2**400) (or is 0) are used as
+# they are: their squares, norms, correlations and products of norms all stay normal floats.
+# Tensors of a narrower dtype get the same share of their exponent range (float32: 50).
 _SAFE_EXPONENT = 400
-_SAFE_SMALLEST, _SAFE_LARGEST = 2.0 ** (-_SAFE_EXPONENT - 1), 2.0**_SAFE_EXPONENT
 
 
 def _xp(array):
@@ -93,22 +94,57 @@ def series_norms(X):
     return np.sqrt((X * X).sum(axis=(1, 2)))
 
 
+def _safe_exponent(X):
+    """e such that series of X whose largest |value| is in [2**(-e - 1), 2**e) need no
+    scaling: 400 for float64 (NumPy data is float64), less for narrower tensors."""
+    if not _is_torch_tensor(X):
+        return _SAFE_EXPONENT
+    import torch
+
+    return _SAFE_EXPONENT * math.frexp(torch.finfo(X.dtype).max)[1] // 1024
+
+
+def _largest_values(X):
+    """The largest |value| of each series of a dataset (padding is 0), float64 on the host."""
+    if _is_torch_tensor(X):
+        return X.detach().abs().amax(dim=(1, 2)).double().cpu().numpy()
+    return np.abs(X).max(axis=(1, 2))
+
+
+def times_power_of_two(values, exponents):
+    """values * 2**exponents (integers broadcast against values), inf or 0 past the range.
+
+    A tensor, whose exponents stay within +-1100 here, is multiplied in float64 by two
+    constants that are each a float: exact, but for results that are subnormal.
+    """
+    if not _is_torch_tensor(values):
+        with np.errstate(over="ignore", under="ignore"):
+            return np.ldexp(values, exponents)
+    import torch
+
+    half = exponents // 2
+    wide = values.to(torch.float64)
+    for part in (half, exponents - half):
+        wide = wide * torch.from_numpy(np.ldexp(1.0, part)).to(values.device)
+    return wide.to(values.dtype)
+
+
 def scaled(data):
     """((X * 2**-e, lengths), e) with e per series putting its largest |value| in [0.5, 1),
-    for a NumPy dataset holding a series out of the safe range; else (data, None).
+    for a dataset holding a series out of the safe range; else (data, None).
 
     The scaling is exact, and SBD ignores a positive factor on each series.
     """
     X, lengths = data
-    if _is_torch_tensor(X) or not X.size:
+    if not X.shape[0] or not X.shape[1]:
         return data, None
-    largest = np.abs(X).max(axis=(1, 2))  # padding is 0
-    if _SAFE_SMALLEST <= largest.min() and largest.max() < _SAFE_LARGEST:
+    largest, safe = _largest_values(X), _safe_exponent(X)
+    if 2.0 ** (-safe - 1) <= largest.min() and largest.max() < 2.0**safe:
         return data, None  # the common case, decided fast
     exponents = np.frexp(largest)[1]
-    if (np.abs(exponents) <= _SAFE_EXPONENT).all():  # series of zeros among them
+    if (np.abs(exponents) <= safe).all():  # series of zeros among them
         return data, None
-    return (np.ldexp(X, -exponents[:, None, None]), lengths), exponents
+    return (times_power_of_two(X, -exponents[:, None, None]), lengths), exponents
 
 
 def pair_exponents(exponents1, exponents2):
@@ -128,8 +164,13 @@ def counts_as_zero(products, exponents=None):
     compare with 1e-9 as the exact products do."""
     if exponents is None:
         return products < _SMALL_NORMS
-    with np.errstate(over="ignore", under="ignore"):
-        return np.ldexp(products, exponents) < _SMALL_NORMS
+    if not _is_torch_tensor(products):
+        return times_power_of_two(products, exponents) < _SMALL_NORMS
+    # On the host in float64: a narrower dtype has no room for the undone scaling.
+    import torch
+
+    exact = times_power_of_two(products.detach().double().cpu().numpy(), exponents)
+    return torch.from_numpy(exact < _SMALL_NORMS).to(products.device)
 
 
 def _spectra(X, size):
@@ -180,7 +221,9 @@ def _normalised(values, norms1, norms2, exponents=None):
     """values / (norms1[:, None] norms2[None]), 0 where that product is below 1e-9 (times
     2**exponents: see ``counts_as_zero``)."""
     xp = _xp(values)
-    denominator = norms1[:, None] * norms2[None, :]
+    # Given norms may multiply past the range: inf divides to 0, and 0 counts as zero.
+    with np.errstate(over="ignore", under="ignore"):
+        denominator = norms1[:, None] * norms2[None, :]
     small = counts_as_zero(denominator, exponents)
     # 1 where the product is small keeps the gradient of the other branch finite.
     safe = xp.where(small, xp.ones_like(denominator), denominator)
@@ -368,10 +411,7 @@ def _given_norms(norms, X, name, exponents=None):
         raise ValueError(f"{name} must not hold NaN")
     if bool((values < 0).any()):
         return series_norms(X)
-    if exponents is None:
-        return values
-    with np.errstate(over="ignore", under="ignore"):
-        return np.ldexp(values, -exponents)
+    return values if exponents is None else times_power_of_two(values, -exponents)
 
 
 def cdist_normalized_cc(

@@ -9,6 +9,7 @@ DTW there instead.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,7 +28,13 @@ from tswarp.metrics._inputs import (
     to_series_pair,
     torch_metrics,
 )
-from tswarp.metrics._overflow import dtw_path_and_cost, rescaled, scaled_back
+from tswarp.metrics._overflow import (
+    dtw_path_and_cost,
+    dtw_squared_cost,
+    redo_overflowed_pairs,
+    rescaled,
+    scaled_back,
+)
 from tswarp.metrics._pairwise import constrained_matrix, output_dtype
 
 if TYPE_CHECKING:
@@ -68,9 +75,27 @@ def _float64(series):
 def _value(x, y, gamma, constraint):
     lo, hi = band_for(len(x), len(y), constraint)
     if gamma == 0:
-        # The hard minimum: DTW squared, from the DTW kernels, in soft-DTW's float64.
-        return _select.dtw_value(_float64(x), _float64(y), lo, hi)
-    return _soft_dtw.soft_dtw_value(x, y, lo, hi, gamma, _select.BUILD)
+        # The hard minimum: DTW squared, from the DTW kernels, in soft-DTW's float64 (tiny
+        # or huge series rescaled, as for soft_dtw_alignment's path).
+        return dtw_squared_cost(_float64(x), _float64(y), lo, hi)
+    return _soft_value(x, y, lo, hi, gamma)
+
+
+def _scaled_gamma(gamma, k):
+    """gamma * 4**-k, the temperature of series scaled by 2**-k, kept > 0."""
+    return max(math.ldexp(gamma, -2 * k), np.finfo(np.float64).smallest_subnormal)
+
+
+def _soft_value(x, y, lo, hi, gamma):
+    """Soft-DTW (gamma > 0) of two validated series within a band, finite wherever it is a
+    float although squared costs past float64 made the kernel's inf."""
+    value = _soft_dtw.soft_dtw_value(x, y, lo, hi, gamma, _select.BUILD)
+    if value < np.inf:
+        return value
+    # sdtw(x, y, gamma) = 4**k sdtw(x 2**-k, y 2**-k, gamma 4**-k), all exact.
+    x, y, k = rescaled(x, y)
+    value = _soft_dtw.soft_dtw_value(x, y, lo, hi, _scaled_gamma(gamma, k), _select.BUILD)
+    return scaled_back(value, k)
 
 
 @document_constraints
@@ -282,8 +307,9 @@ def _soft_alignment(x, y, lo, hi, gamma):
     # Squared costs overflowed float64, but the alignment is a probability: that of the
     # series scaled by 2**-k at temperature gamma * 4**-k (kept > 0), the same one.
     x, y, k = rescaled(x, y)
-    gamma = max(gamma * 2.0**-k * 2.0**-k, np.finfo(np.float64).smallest_subnormal)
-    alignment, value = _soft_dtw.soft_dtw_alignment(x, y, lo, hi, gamma, _select.BUILD)
+    alignment, value = _soft_dtw.soft_dtw_alignment(
+        x, y, lo, hi, _scaled_gamma(gamma, k), _select.BUILD
+    )
     return alignment, scaled_back(value, k)
 
 
@@ -310,8 +336,27 @@ def _pairs_kernel(first, second, gamma, constraint):
     gamma = 0 the DTW kernel's squared costs, on the datasets in float64."""
     if gamma == 0:
         first, second = (_float64(first[0]), first[1]), (_float64(second[0]), second[1])
-        return _dtw.dtw_pairs, first, second, (*constraint, True)
-    return _soft_dtw.soft_dtw_pairs, first, second, (*constraint, gamma, _select.BUILD)
+        return _squared_dtw_block, first, second, constraint
+    return _soft_block, first, second, (*constraint, gamma)
+
+
+def _squared_dtw_block(X, x_lengths, Y, y_lengths, rows, cols, code, parameter, out, n_threads):
+    """The kernel of a block of pairs at gamma = 0: DTW's squared costs, then those that
+    overflowed or may have underflowed once more, rescaled. (The check for tiny values,
+    made for distances, takes in every squared cost below 2**-450: all that may have.)"""
+    block = (X, x_lengths, Y, y_lengths, rows, cols)
+    _dtw.dtw_pairs(*block, code, parameter, True, out, n_threads)
+    redo_overflowed_pairs(*block, (code, parameter), out, distance=dtw_squared_cost)
+
+
+def _soft_block(X, x_lengths, Y, y_lengths, rows, cols, code, parameter, gamma, out, n_threads):
+    """The kernel of a block of pairs at gamma > 0: soft-DTW, then the pairs whose squared
+    costs overflowed float64 once more, rescaled (``_soft_value``)."""
+    arguments = (code, parameter, gamma, _select.BUILD)
+    _soft_dtw.soft_dtw_pairs(X, x_lengths, Y, y_lengths, rows, cols, *arguments, out, n_threads)
+    for k in np.flatnonzero(np.isinf(out)):
+        x, y = X[rows[k], : x_lengths[rows[k]]], Y[cols[k], : y_lengths[cols[k]]]
+        out[k] = _soft_value(x, y, *_dtw.band(len(x), len(y), code, parameter), gamma)
 
 
 def _self_values(dataset, gamma, constraint, n_jobs):

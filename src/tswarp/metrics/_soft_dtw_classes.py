@@ -20,6 +20,7 @@ from tswarp._kernels import _soft_dtw
 from tswarp._kernels._select import BUILD
 from tswarp.backend import instantiate_backend
 from tswarp.metrics._from_metric import _squared_euclidean
+from tswarp.metrics._gak import check_steps_to_draw
 from tswarp.metrics._inputs import (
     check_compute_with_backend,
     dataset_backend,
@@ -72,6 +73,7 @@ def sampled_median_distance(dataset, n_samples, random_state):
     sz, d = X.shape[1], X.shape[2]
     steps = X.reshape(-1, d).astype(np.float64)
     steps = steps[np.isfinite(steps.sum(axis=1))]  # padding rows out, in order
+    check_steps_to_draw(len(steps))
     generator = _random_state(random_state)
     chosen = generator.choice(len(steps), size=int(n_samples), replace=len(steps) < n_samples)
     sample = steps[chosen]

@@ -18,6 +18,7 @@ from tswarp._torch._dispatch import soft_dtw_batch, soft_dtw_series_batch
 from tswarp.backend._pytorch import as_torch_dtype
 from tswarp.metrics._overflow import dtw_distance, dtw_path_and_cost
 from tswarp.metrics._pairwise import all_pairs, output_dtype
+from tswarp.metrics._soft_dtw import _check_divergence_gamma
 from tswarp.metrics._torch_inputs import to_dataset_pair, to_series_pair
 
 # Pairs of a torch cdist go through the engines in chunks of about this many DP cells.
@@ -61,9 +62,10 @@ def _path_distance(x, y, rows, cols):
     if torch.isfinite(total):
         return torch.sqrt(total)
     # Differences scaled by a power of two near their largest are squared and summed
-    # exactly as before, without overflow; the root is then scaled back.
+    # exactly as before, without overflow; the root is then scaled back. k stops at 1023:
+    # 2.0**1024 is no float, and the gradient passes through both factors.
     diff = x[rows] - y[cols]
-    k = math.frexp(diff.detach().abs().max().item())[1]
+    k = min(math.frexp(diff.detach().abs().max().item())[1], 1023)
     scaled = diff * 2.0**-k
     return torch.sqrt((scaled * scaled).sum()) * 2.0**k
 
@@ -122,6 +124,8 @@ def soft_dtw(s1, s2, gamma, constraint, compute_with_backend):
 
 def soft_dtw_normalized(s1, s2, gamma, constraint, compute_with_backend):
     x, y = _float64_pair(s1, s2)
+    # NumPy's rule and message, not those of whichever term comes first.
+    _check_divergence_gamma(gamma, len(x), len(y))
     cross = _soft_value(x, y, gamma, constraint, compute_with_backend)
     own = _soft_value(x, x, gamma, constraint, compute_with_backend)
     other = _soft_value(y, y, gamma, constraint, compute_with_backend)

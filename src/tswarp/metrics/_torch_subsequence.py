@@ -7,6 +7,7 @@ then the path's cost recomputed in torch, so its gradient flows along the path t
 import torch
 
 from tswarp.metrics._inputs import check_same_features
+from tswarp.metrics._overflow import distance_back
 from tswarp.metrics._subsequence import best_match, match_path
 from tswarp.metrics._torch_inputs import same_place, to_series
 from tswarp.metrics._torch_metrics import _needs_gradient, _path_distance
@@ -40,7 +41,8 @@ def dtw_subsequence(subseq, longseq):
         _, _, rows, cols = _path_tensors(x, y)
         return _path_distance(x, y, rows, cols)
     cost, _, k = best_match(_host(x), _host(y))
-    return torch.tensor(cost**0.5 * 2.0**k, dtype=x.dtype, device=x.device)
+    # distance_back scales by 2**k exactly, where 2.0**k alone may be 0 or overflow.
+    return torch.tensor(distance_back(cost, k), dtype=x.dtype, device=x.device)
 
 
 def on_device(matches, *inputs):

@@ -10,9 +10,15 @@ import numpy as np
 
 from tswarp.metrics._inputs import to_series_pair
 from tswarp.metrics._sbd import (
+    _correlations,
+    _given_norms,
+    _normalised,
     _real_number,
+    _spectra,
     cdist_normalized_cc,
     fft_length,
+    pair_exponents,
+    scaled,
     y_shifted_sbd_vec,
 )
 
@@ -60,17 +66,16 @@ def normalized_cc(
     """
     norm1, norm2 = _real_number(norm1, "norm1"), _real_number(norm2, "norm2")
     x, y = to_series_pair(s1, s2)
-    x, y = x.astype(np.float64, copy=False), y.astype(np.float64, copy=False)
+    # Each series scaled by its own power of two where its squares would leave the float
+    # range (as for sbd); the given norms are scaled alike, and the 1e-9 rule undoes it.
+    (X, _), exponents1 = scaled((x.astype(np.float64)[None], np.array([len(x)])))
+    (Y, _), exponents2 = scaled((y.astype(np.float64)[None], np.array([len(y)])))
+    norms1 = _given_norms([norm1], X, "norm1", exponents1)
+    norms2 = _given_norms([norm2], Y, "norm2", exponents2)
     n, m = len(x), len(y)
-    if norm1 < 0:
-        norm1 = float(np.linalg.norm(x))
-    if norm2 < 0:
-        norm2 = float(np.linalg.norm(y))
     size = fft_length(n, m)
-    spectra = np.fft.rfft(x, size, axis=0) * np.conj(np.fft.rfft(y, size, axis=0))
-    cc = np.fft.irfft(spectra.sum(axis=1), size)  # index s: shift s; index size - s: shift -s
+    cc = _correlations(_spectra(X, size), _spectra(Y, size).conj(), size)[0, 0]
     shifts = np.concatenate((cc[size - (m - 1) :], cc[:n])) if m > 1 else cc[:n]
-    denominator = norm1 * norm2
-    if denominator < 1e-9:  # tslearn's rule: tiny norms correlate to 0, never NaN
-        return np.zeros_like(shifts)
-    return shifts / denominator
+    # tslearn's rule: norms whose product is below 1e-9 correlate to 0, never NaN.
+    exponents = pair_exponents(exponents1, exponents2)
+    return _normalised(shifts[None, None], norms1, norms2, exponents)[0, 0]

@@ -102,16 +102,33 @@ def _mean(values, weights=None):
     return np.ldexp(mean, exponents)
 
 
-def _average(values, weights, size, name):
-    """Weighted mean of ``values`` (size, ...) over its first axis; plain mean without weights."""
-    return _mean(values, None if weights is None else _weights(weights, size, name))
+def _weighted(weights, size, name):
+    """(the indices of weight > 0 or all of them, their weights from ``_weights`` or None)."""
+    if weights is None:
+        return slice(None), None
+    values = _weights(weights, size, name)
+    keep = np.flatnonzero(values > 0)
+    return keep, values[keep]
 
 
-def _per_feature(errors, ts_weights, timestamps_weights):
-    """(d,) mean of the (n_ts, sz, d) pointwise errors over series, then time steps."""
-    n_ts, sz = errors.shape[:2]
-    per_step = _average(errors, ts_weights, n_ts, "ts_weights")
-    return _average(per_step, timestamps_weights, sz, "timestamps_weights")
+def _per_feature(pointwise, truth, prediction, ts_weights, timestamps_weights):
+    """(d,) mean of the pointwise errors of two (n_ts, sz, d) arrays over series, then time
+    steps. Series and steps of weight 0 are left out first: their errors, which could
+    overflow (and warn), count for nothing."""
+    n_ts, sz = truth.shape[:2]
+    series, series_weights = _weighted(ts_weights, n_ts, "ts_weights")
+    steps, step_weights = _weighted(timestamps_weights, sz, "timestamps_weights")
+    errors = pointwise(truth[series][:, steps], prediction[series][:, steps])
+    return _mean(_mean(errors, series_weights), step_weights)
+
+
+def _absolute_error(truth, prediction):
+    return np.abs(truth - prediction)
+
+
+def _squared_error(truth, prediction):
+    difference = truth - prediction
+    return difference * difference
 
 
 def _combined(per_feature, multioutput):
@@ -162,7 +179,8 @@ def mae(
     numpy.float64 or numpy.ndarray of shape (d,)
         A tensor when the inputs are tensors. Finite for finite inputs and weights of any
         size, unless an error ``|y_true - y_pred|`` itself exceeds the float64 range: it
-        is then inf, and so is the mean (NumPy warns of the overflow).
+        is then inf, and so is the mean (NumPy warns of the overflow). Errors at series
+        or steps of weight 0 are not computed.
 
     Raises
     ------
@@ -183,7 +201,7 @@ def mae(
     array([1.5, 0.5])
     """
     truth, prediction = _pair(y_true, y_pred)
-    per_feature = _per_feature(np.abs(truth - prediction), ts_weights, timestamps_weights)
+    per_feature = _per_feature(_absolute_error, truth, prediction, ts_weights, timestamps_weights)
     return _returned(_combined(per_feature, multioutput), y_true, y_pred)
 
 
@@ -215,7 +233,8 @@ def mse(
     numpy.float64 or numpy.ndarray of shape (d,)
         A tensor when the inputs are tensors. Finite for finite inputs and weights of any
         size, unless a squared error ``(y_true - y_pred) ** 2`` itself exceeds the float64
-        range: it is then inf, and so is the mean (NumPy warns of the overflow).
+        range: it is then inf, and so is the mean (NumPy warns of the overflow). Errors at
+        series or steps of weight 0 are not computed.
 
     Raises
     ------
@@ -234,8 +253,7 @@ def mse(
     0.8333333333333334
     """
     truth, prediction = _pair(y_true, y_pred)
-    difference = truth - prediction
-    per_feature = _per_feature(difference * difference, ts_weights, timestamps_weights)
+    per_feature = _per_feature(_squared_error, truth, prediction, ts_weights, timestamps_weights)
     return _returned(_combined(per_feature, multioutput), y_true, y_pred)
 
 
@@ -258,7 +276,8 @@ def _seasonal_period(seasonal_period, longest):
 
 
 def _naive_scale(train_data, seasonal_period, d):
-    """(d,) mean absolute error of the seasonal naive forecast on the training series."""
+    """(scale * 2**-k, k) per feature: the (d,) mean absolute error of the seasonal naive
+    forecast on the training series, and the (d,) powers of two it was computed under."""
     train = _dataset(train_data, "train_data")
     if train.shape[2] != d:
         raise ValueError(
@@ -266,6 +285,10 @@ def _naive_scale(train_data, seasonal_period, d):
         )
     # Trailing all-NaN rows are padding; any other NaN or infinity is an error.
     m = _seasonal_period(seasonal_period, series_lengths(train, "train_data").max())
+    # A feature with values from 2**1023 on is halved (exactly) first: the difference of
+    # two values below 2**1023 is finite, where 1e308 - -1e308 would overflow.
+    k = np.maximum(np.frexp(np.nanmax(np.abs(train), axis=(0, 1)))[1] - 1023, 0)
+    train = np.ldexp(train, -k)
     errors = np.abs(train[:, :-m] - train[:, m:]).reshape(-1, d)
     scale = _mean(errors[~np.isnan(errors[:, 0])])  # pairs with a padding step left out
     exact = np.flatnonzero(scale == 0)
@@ -274,7 +297,7 @@ def _naive_scale(train_data, seasonal_period, d):
             f"the naive forecast of train_data is exact (constant seasons) in feature(s) "
             f"{exact.tolist()}: MASE divides by its error, which is 0"
         )
-    return scale
+    return scale, k
 
 
 def mase(
@@ -290,7 +313,9 @@ def mase(
 
     The scale of each feature is the mean absolute difference between the steps of
     ``train_data`` that are ``seasonal_period`` apart (the error of forecasting each step by
-    the one a season before), over every series and step; NaN padding is left out.
+    the one a season before), over every series and step; NaN padding is left out. Where
+    those differences, or the scale, pass the float64 range, the ratio is still computed:
+    through training values halved, an exact change of scale.
 
     Parameters
     ----------
@@ -334,6 +359,7 @@ def mase(
     0.16666666666666666
     """
     truth, prediction = _pair(y_true, y_pred)
-    scale = _naive_scale(train_data, seasonal_period, truth.shape[2])
-    errors = _per_feature(np.abs(truth - prediction), ts_weights, timestamps_weights)
-    return _returned(_combined(errors / scale, multioutput), y_true, y_pred)
+    scale, k = _naive_scale(train_data, seasonal_period, truth.shape[2])
+    errors = _per_feature(_absolute_error, truth, prediction, ts_weights, timestamps_weights)
+    # errors / (scale * 2**k), without forming a scale that may be past the range.
+    return _returned(_combined(np.ldexp(errors, -k) / scale, multioutput), y_true, y_pred)
