@@ -115,7 +115,10 @@ cdef floating dtw_cost(
     cdef unsigned char step
 
     previous[0] = 0  # R[-1, -1]: where every path starts
-    for j in range(1, m + 1):
+    # Both rows, not only the first: a block of ROWS rows reads the previous row up to
+    # the band of its last row, past the padding of the row before, where stale
+    # scratch (NaN, -inf) would poison the minima.
+    for j in range(1, 2 * (m + 1)):
         previous[j] = INFINITY
     while i < n and not tswarp_stopped(stop):
         current[lo[i]] = INFINITY  # left of the band
@@ -221,7 +224,10 @@ cdef floating dtw_cost_of_matrix(
     cdef unsigned char step
 
     previous[0] = 0
-    for j in range(1, m + 1):
+    # Both rows, not only the first: a block of ROWS rows reads the previous row up to
+    # the band of its last row, past the padding of the row before, where stale
+    # scratch (NaN, -inf) would poison the minima.
+    for j in range(1, 2 * (m + 1)):
         previous[j] = INFINITY
     while i < n and not tswarp_stopped(stop):
         current[lo[i]] = INFINITY

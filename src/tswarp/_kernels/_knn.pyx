@@ -161,7 +161,10 @@ cdef double abandoning_dtw(
     cdef double left, up, diagonal, smallest
     cdef Py_ssize_t i = 0, j, last, next_hi
     previous[0] = 0
-    for j in range(1, m + 1):
+    # Both rows, not only the first: a block of ROWS rows reads the previous row up to
+    # the band of its last row, past the padding of the row before, where stale
+    # scratch (NaN, -inf) would poison the minima.
+    for j in range(1, 2 * (m + 1)):
         previous[j] = INFINITY
     while i < n:
         current[lo[i]] = INFINITY
