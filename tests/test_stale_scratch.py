@@ -57,3 +57,27 @@ def test_frechet_kernel_ignores_what_memory_held(rng, dtype):
         assert _frechet.frechet_value(x, y, lo, hi) == pytest.approx(
             squared[-1, -1], rel=tolerance
         )
+
+
+def test_dba_step_of_an_overflowed_series_reads_no_stale_directions():
+    # Squared costs past float64 tie every cell, and the backtrack stepped out of the band
+    # onto direction bytes never written: the sums depended on what the memory held.
+    # Such a series now adds nothing, on every build (the public functions rescale first).
+    from tswarp._kernels import _dba, _select, _simd
+
+    rng = np.random.default_rng(0)
+    size, m = 10, 20
+    barycenter = rng.normal(size=(size, 1)) * 1e150
+    X = rng.normal(size=(1, m, 1)) * -1e200
+    for build in [_select.build_index(name) for name in _simd.available()]:
+        for vectors in (0, 2):
+            for fill in (0, 1, 2):
+                blocks = [np.full(m * m, fill, dtype=np.uint8) for _ in range(4)]
+                del blocks
+                sums, counts, costs = np.zeros((1, size, 1)), np.zeros((1, size)), np.zeros(1)
+                _dba.dba_accumulate(
+                    X, np.array([m], dtype=np.intp), barycenter, np.ones(1), 1, 2.0, False,
+                    sums, counts, costs, 1, build, vectors,
+                )  # fmt: skip
+                assert costs[0] == np.inf
+                assert not counts.any() and not sums.any(), (build, vectors, fill)

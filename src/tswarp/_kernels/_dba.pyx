@@ -144,6 +144,7 @@ def dba_accumulate(
     sums of their weights; ``costs[i]`` gets the squared DTW cost of series i (NaN when no
     path fits the constraint: the caller checks the bands first). The DTW rows are the
     barycenter, or the series with ``series_first``. Series of weight 0 are skipped (cost 0).
+    A series whose squared cost overflows (inf) adds nothing: the callers rescale first.
     ``vectors``: 0 for the row-by-row kernel, else the anti-diagonal kernels' strip height
     (2, 4 or 8 vectors) on build ``build``.
     """
@@ -199,7 +200,9 @@ def dba_accumulate(
                 costs[i] = path_directions(
                     rows_series, rows_n, cols_series, cols_m, d, &limits[thread, 0],
                     &limits[thread, most], &scratch[thread, 0], &directions[thread, 0], stop)
-                if not tswarp_stopped(stop):
+                # An overflowed (inf) cost ties every cell: its path is arbitrary, and it
+                # would step out of the band onto directions never written. It adds nothing.
+                if not tswarp_stopped(stop) and costs[i] < INFINITY:
                     add_along_path(&directions[thread, 0], rows_n, cols_m, series_first,
                                    &X[i, 0, 0], d, weights[i], &sums[thread, 0, 0],
                                    &counts[thread, 0])
@@ -209,7 +212,7 @@ def dba_accumulate(
                     <const ptrdiff_t*> &limits[thread, 0],
                     <const ptrdiff_t*> &limits[thread, most], vectors, &scratch[thread, 0],
                     &directions[thread, 0], stop)
-                if not tswarp_stopped(stop):
+                if not tswarp_stopped(stop) and costs[i] < INFINITY:
                     count = tswarp_diagonal_backtrack(
                         rows_n, cols_m, <const ptrdiff_t*> &limits[thread, 0],
                         <const ptrdiff_t*> &limits[thread, most], height,
