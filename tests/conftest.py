@@ -1,7 +1,9 @@
 import importlib.util
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -41,3 +43,19 @@ def python_child(code):
     return subprocess.Popen(
         [sys.executable, "-c", preamble + code], stdout=subprocess.PIPE, text=True
     )
+
+
+def interrupt_child(code, wait=0.5):
+    """(output, seconds): run ``code``, which prints "started" before its long call, send
+    it SIGINT ``wait`` seconds after that line, and time how long it then takes to exit."""
+    child = python_child(code)
+    try:
+        assert child.stdout.readline().strip() == "started"
+        time.sleep(wait)
+        sent = time.perf_counter()
+        child.send_signal(signal.SIGINT)
+        out, _ = child.communicate(timeout=30)
+        return out, time.perf_counter() - sent
+    finally:
+        child.kill()
+        child.communicate()

@@ -1,13 +1,11 @@
 """Canonical time warping: distance, path and CCA, pairwise matrix, against oracles and tslearn."""
 
 import inspect
-import signal
 import sys
-import time
 
 import numpy as np
 import pytest
-from conftest import python_child
+from conftest import interrupt_child
 from oracles import accumulated_naive, dtw_brute_force, dtw_naive
 
 from tswarp.metrics import cdist_ctw, compute_mask, ctw, ctw_path
@@ -347,18 +345,9 @@ def test_cdist_stops_on_ctrl_c():
         "try:\n    cdist_ctw(X, n_jobs=1)\n"
         "except KeyboardInterrupt:\n    print('interrupted', flush=True)\n"
     )
-    child = python_child(code)
-    try:
-        assert child.stdout.readline().strip() == "started"
-        time.sleep(0.5)
-        sent = time.perf_counter()
-        child.send_signal(signal.SIGINT)
-        out, _ = child.communicate(timeout=30)
-    finally:
-        child.kill()
-        child.communicate()
+    out, seconds = interrupt_child(code)
     assert "interrupted" in out
-    assert time.perf_counter() - sent < 2.0
+    assert seconds < 2.0
 
 
 # --- tslearn ---------------------------------------------------------------------------------

@@ -3,13 +3,11 @@
 import inspect
 import itertools
 import math
-import signal
 import sys
-import time
 
 import numpy as np
 import pytest
-from conftest import python_child
+from conftest import interrupt_child
 from oracles import log_gak_naive, log_local_kernels
 
 from tswarp.metrics import cdist_gak, gak, sigma_gak, unnormalized_gak
@@ -256,18 +254,9 @@ def test_stops_on_ctrl_c(call):
         f"try:\n    {call}\n"
         "except KeyboardInterrupt:\n    print('interrupted', flush=True)\n"
     )
-    child = python_child(code)
-    try:
-        assert child.stdout.readline().strip() == "started"
-        time.sleep(1.0)
-        sent = time.perf_counter()
-        child.send_signal(signal.SIGINT)
-        out, _ = child.communicate(timeout=30)
-    finally:
-        child.kill()
-        child.communicate()
+    out, seconds = interrupt_child(code, wait=1.0)
     assert "interrupted" in out
-    assert time.perf_counter() - sent < 2.0
+    assert seconds < 2.0
 
 
 # --- sigma_gak -------------------------------------------------------------------------------

@@ -2,14 +2,12 @@
 
 import itertools
 import math
-import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
-from conftest import python_child
+from conftest import interrupt_child
 
 from tswarp.metrics import (
     InfeasibleConstraintError,
@@ -345,18 +343,9 @@ def stops_on_ctrl_c(call):
         f"try:\n    {call}\n"
         "except KeyboardInterrupt:\n    print('interrupted', flush=True)\n"
     )
-    child = python_child(code)
-    try:
-        assert child.stdout.readline().strip() == "started"
-        time.sleep(0.5)
-        sent = time.perf_counter()
-        child.send_signal(signal.SIGINT)
-        out, _ = child.communicate(timeout=30)
-    finally:
-        child.kill()
-        child.communicate()
+    out, seconds = interrupt_child(code)
     assert "interrupted" in out
-    assert time.perf_counter() - sent < 2.0
+    assert seconds < 2.0
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")

@@ -1,12 +1,10 @@
 """DTW under a limited warping path length: values, paths, tie rule, errors, tensors."""
 
-import signal
 import sys
-import time
 
 import numpy as np
 import pytest
-from conftest import python_child
+from conftest import interrupt_child
 from oracles import squared_costs, warping_paths
 
 from tswarp.metrics import (
@@ -252,18 +250,9 @@ def test_long_pair_stops_on_ctrl_c():
         "try:\n    dtw_limited_warping_length(x, x[::-1], 20_500)\n"
         "except KeyboardInterrupt:\n    print('interrupted', flush=True)\n"
     )
-    child = python_child(code)
-    try:
-        assert child.stdout.readline().strip() == "started"
-        time.sleep(0.5)
-        sent = time.perf_counter()
-        child.send_signal(signal.SIGINT)
-        out, _ = child.communicate(timeout=30)
-    finally:
-        child.kill()
-        child.communicate()
+    out, seconds = interrupt_child(code)
     assert "interrupted" in out
-    assert time.perf_counter() - sent < 2.0
+    assert seconds < 2.0
 
 
 # --- tslearn ---------------------------------------------------------------------------------
