@@ -17,10 +17,17 @@ kernel launch. Before timing, the two engines' values and gradients are compared
 
 Set OMP_WAIT_POLICY=PASSIVE on a shared machine (see benchmarks/loss.py): the compiled
 kernels' OpenMP threads and torch's then do not spin against each other.
+
+The "faults" column is the median number of minor page faults per call. On the CPU the
+wavefront allocates tables of several MB each call, and glibc's malloc hands such blocks back
+to the system and takes them again: a call that faults them all in runs ~25% slower. The
+medians include such calls; the minima mostly do not. (The CUDA caching allocator keeps its
+blocks, so this does not arise on a GPU.)
 """
 
 import argparse
 import os
+import resource
 import statistics
 import time
 
@@ -76,7 +83,7 @@ def main():
     for name, loss in engines.items():
         values = loss(x, y).detach()
         (grad,) = torch.autograd.grad(loss(x, y).sum(), x)
-        results[name] = dict(values=values, grad=grad, samples=[])
+        results[name] = dict(values=values, grad=grad, samples=[], faults=[])
     value_diff = float(
         ((results["wavefront"]["values"] - results["compiled"]["values"]).abs()).max()
         / results["compiled"]["values"].abs().max()
@@ -91,13 +98,16 @@ def main():
         step()  # warm-up
     for _ in range(args.repeat):
         for name, step in steps.items():
+            faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
             start = time.perf_counter()
             step()
             results[name]["samples"].append(time.perf_counter() - start)
+            faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+            results[name]["faults"].append(faults)
     diagonals = 2 * args.length - 1
     print(
-        f"\n{'engine':<11}{'median (ms)':>12}{'min (ms)':>10}{'ratio':>7}{'aten calls':>12}"
-        f"{'per diagonal':>14}"
+        f"\n{'engine':<11}{'median (ms)':>12}{'min (ms)':>10}{'ratio':>7}{'faults':>8}"
+        f"{'aten calls':>12}{'per diagonal':>14}"
     )
     base = statistics.median(results["compiled"]["samples"])
     for name, step in steps.items():
@@ -106,6 +116,7 @@ def main():
         calls = aten_calls(step)
         print(
             f"{name:<11}{median * 1e3:>12.2f}{min(samples) * 1e3:>10.2f}{median / base:>7.2f}"
+            f"{statistics.median(results[name]['faults']):>8.0f}"
             f"{calls:>12}{calls / diagonals:>14.1f}"
         )
     print(f"load average at end: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")

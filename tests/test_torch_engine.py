@@ -70,6 +70,25 @@ def test_costs_broadcast_and_gradcheck(rng):
         squared_euclidean(x, y[..., :2])
 
 
+@pytest.mark.parametrize("d", [1, 3])
+def test_batch_innermost_costs_are_the_same_costs_with_the_batch_last_in_memory(rng, d):
+    x = t64(rng.normal(size=(4, 5, d))).requires_grad_(True)
+    y = t64(rng.normal(size=(4, 6, d))).requires_grad_(True)
+    costs = squared_euclidean(x, y, batch_innermost=True)
+    expected = np.stack([squared_costs(a, b) for a, b in zip(x.detach(), y.detach(), strict=True)])
+    np.testing.assert_allclose(costs.detach().numpy(), expected, rtol=1e-12)
+    assert costs.shape == (4, 5, 6) and costs.permute(1, 2, 0).is_contiguous()
+
+    def batch_last(a, b):
+        return squared_euclidean(a, b, batch_innermost=True)
+
+    assert torch.autograd.gradcheck(batch_last, (x, y))
+    with pytest.raises(ValueError, match="batch_innermost"):
+        squared_euclidean(x, y[:3], batch_innermost=True)
+    with pytest.raises(ValueError, match="batch_innermost"):
+        squared_euclidean(x[0], y[0], batch_innermost=True)
+
+
 def test_costs_survive_a_large_offset_in_float32(rng):
     x = torch.tensor(100 + 0.01 * rng.normal(size=(1, 64, 2)), dtype=torch.float32)
     y = torch.tensor(100 + 0.01 * rng.normal(size=(1, 64, 2)), dtype=torch.float32)
@@ -155,6 +174,22 @@ def test_soft_dtw_equals_the_brute_force_over_paths(rng, gamma, shape):
         assert value.item() == pytest.approx(expected_value, rel=1e-12, abs=1e-12)
         assert not E.isnan().any()
         np.testing.assert_allclose(E[0].numpy(), expected_E, rtol=1e-9, atol=1e-12)
+
+
+def test_alignment_weights_past_the_float_range_are_zero_and_the_rest_exact():
+    # Far from the optimal path log E drops below -708, where exp is subnormal or 0 (and
+    # slow on the CPU): the engine gives 0 there, and every larger weight in full.
+    rng = np.random.default_rng(3)  # series with weights on both sides of 1e-308
+    for scale in [3.0, 12.0]:
+        cost = squared_costs(scale * rng.normal(size=(9, 1)), scale * rng.normal(size=(12, 1)))
+        expected_value, expected_E = soft_dtw_recursion(cost, 1.0)
+        assert (expected_E < 1e-308).any() and (
+            (expected_E > 1e-300) & (expected_E < 1e-100)
+        ).any()
+        value, E = value_and_grad(soft_dtw, t64(cost[None]), 1.0)
+        assert value.item() == pytest.approx(expected_value, rel=1e-12)
+        np.testing.assert_allclose(E[0].numpy(), expected_E, rtol=1e-9, atol=1e-300)
+        assert (E[0].numpy()[expected_E < 1e-309] == 0).all()
 
 
 @pytest.mark.parametrize("gamma", [0.05, 1.0, 20.0])

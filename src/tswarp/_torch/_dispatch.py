@@ -44,7 +44,11 @@ def soft_dtw_batch(costs, gamma, n_lengths, m_lengths, constraint, compute_with_
     _check_gamma_fits(gamma, n_lengths, m_lengths, costs.dtype)
     if gamma == 0 or use_wavefront(costs.device, compute_with_backend):
         band = band_masks(n_lengths, m_lengths, constraint, costs.shape[1:], costs.device)
-        lengths = [torch.as_tensor(v, device=costs.device) for v in (n_lengths, m_lengths)]
+        # Full lengths go as None: the wavefront then masks nothing (a pass over the table).
+        lengths = [
+            None if (v == full).all() else torch.as_tensor(v, device=costs.device)
+            for v, full in zip((n_lengths, m_lengths), costs.shape[1:], strict=True)
+        ]
         return SoftDTW.apply(costs, gamma, *lengths, band, False)
     lo, hi = band_limits(n_lengths, m_lengths, constraint, costs.shape[1])
     return CompiledSoftDTW.apply(costs.cpu(), gamma, n_lengths, m_lengths, lo, hi).to(costs.device)
@@ -65,7 +69,7 @@ def soft_dtw_series_batch(
     x, y = x.to(dtype), y.to(dtype)
     _check_gamma_fits(gamma, n_lengths, m_lengths, dtype)
     if gamma == 0 or use_wavefront(x.device, compute_with_backend):
-        costs = squared_euclidean(x, y)
+        costs = squared_euclidean(x, y, batch_innermost=True)  # the wavefront's layout
         return soft_dtw_batch(costs, gamma, n_lengths, m_lengths, constraint, compute_with_backend)
     n_lengths = np.asarray(n_lengths, dtype=np.intp)
     m_lengths = np.asarray(m_lengths, dtype=np.intp)
