@@ -498,3 +498,55 @@ def test_torch_soft_dtw_normalized_takes_numpy_gamma_rule_and_message(lengths):
     expected = soft_dtw_normalized(x, y, gamma=limit)
     got = soft_dtw_normalized(torch.tensor(x), torch.tensor(y), gamma=limit)
     assert got.item() == pytest.approx(expected, rel=1e-12)
+
+
+@needs_torch
+@pytest.mark.parametrize("scale", [TINY, 2.0**-1000], ids=["2**-600", "2**-1000"])
+def test_torch_dtw_value_and_gradient_of_tiny_series_scale_exactly(scale):
+    # With a gradient asked for, the value is rebuilt from the squares along the path:
+    # they underflow (to 0 here, as 2**-1200 and below) unless scaled up first.
+    import torch
+
+    x, y = pair(11, 7, 6, 2)
+
+    def value_and_gradient(function, scale):
+        xt = torch.tensor(x * scale, requires_grad=True)
+        value = function(xt, torch.tensor(y * scale))
+        value = value[1] if isinstance(value, tuple) else value
+        value.backward()
+        return value.item(), xt.grad.numpy()
+
+    functions = {
+        "dtw": dtw,
+        "dtw_path": dtw_path,
+        "dtw_subsequence": dtw_subsequence,
+        "dtw_limited_warping_length": lambda a, b: dtw_limited_warping_length(a, b, 9),
+    }
+    for name, function in functions.items():
+        value, gradient = value_and_gradient(function, 1.0)
+        tiny_value, tiny_gradient = value_and_gradient(function, scale)
+        assert value > 0 and gradient.any(), name
+        assert tiny_value == value * scale, name
+        np.testing.assert_array_equal(tiny_gradient, gradient, err_msg=name)
+
+
+@needs_torch
+@pytest.mark.parametrize("exponent", [-1000, -600, 600, 1000, 1020])
+def test_torch_cdist_dtw_value_and_gradient_scale_exactly(exponent):
+    # The pairs' costs were squared in the series' dtype: 0 or inf past about 2**+-511.
+    import torch
+
+    data = np.random.default_rng(5).standard_normal((4, 7, 2))
+
+    def matrix_and_gradient(scale):
+        X = torch.tensor(data * scale, requires_grad=True)
+        matrix = cdist_dtw(X)
+        (matrix * torch.arange(16.0, dtype=torch.float64).reshape(4, 4)).sum().backward()
+        return matrix.detach().numpy(), X.grad.numpy()
+
+    matrix, gradient = matrix_and_gradient(1.0)
+    scaled_matrix, scaled_gradient = matrix_and_gradient(2.0**exponent)
+    np.testing.assert_allclose(matrix, cdist_dtw(data), rtol=1e-14)
+    np.testing.assert_array_equal(scaled_matrix, matrix * 2.0**exponent)
+    assert np.abs(gradient).sum() > 0
+    np.testing.assert_array_equal(scaled_gradient, gradient)

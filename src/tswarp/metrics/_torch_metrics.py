@@ -33,6 +33,45 @@ def _finite_gradient(grad):
     return torch.nan_to_num(grad, nan=0.0, posinf=0.0, neginf=0.0)
 
 
+def _lowest_exponent(dtype):
+    """The k of the smallest normal number 2.0**k of ``dtype``: -1022 for float64."""
+    return round(math.log2(torch.finfo(dtype).tiny))
+
+
+def _power_of_two(k, dtype):
+    """2.0**k in ``dtype`` for an int tensor k of normal exponents, built from its bits: exact
+    on every device (torch.ldexp is not, and its gradient is 0 for k < 0)."""
+    info = torch.finfo(dtype)
+    mantissa = round(-math.log2(info.eps))
+    ints = {16: torch.int16, 32: torch.int32, 64: torch.int64}[info.bits]
+    return ((k.to(ints) + 1 - _lowest_exponent(dtype)) << mantissa).view(dtype)
+
+
+def _scaling_exponents(largest, dtype):
+    """k (int tensor) such that series scaled by 2**-k, whose largest absolute value was
+    ``largest`` (tensor), have squared differences within range: 0 where they have already
+    (most data); else k brings the largest to about 2**top (huge series), or to [0.5, 1)
+    (tiny ones). An exact scaling: the same optimal path, squared costs times 4**-k. Both
+    2.0**k and 2.0**-k are normal numbers, and a gradient through both stays finite."""
+    lowest = _lowest_exponent(dtype)
+    mantissa = round(-math.log2(torch.finfo(dtype).eps))
+    # Squares of values up to 2**top, summed over 2**40 terms, stay finite; differences
+    # down to 2**-(mantissa + 8) times a largest value of 2**bottom or more square to
+    # normal numbers.
+    top, bottom = (-lowest - 40) // 2, lowest // 2 + mantissa + 8
+    e = torch.frexp(largest).exponent.to(torch.int64)
+    return torch.where(e > top, e - top, torch.where(e < bottom, e.clamp(min=lowest), 0))
+
+
+def _scaled_pairs(xb, yb):
+    """(xb * 2**-k, yb * 2**-k, k) for batches (b, n, d) and (b, m, d), k (b,) from
+    ``_scaling_exponents`` of each pair."""
+    largest = torch.maximum(xb.detach().abs().amax((1, 2)), yb.detach().abs().amax((1, 2)))
+    k = _scaling_exponents(largest, xb.dtype)
+    down = _power_of_two(-k, xb.dtype)[:, None, None]
+    return xb * down, yb * down, k
+
+
 def _path(x, y, constraint):
     """Row and column indices (long tensors on x's device) of the optimal warping path."""
     if x.device.type == "cpu":
@@ -42,7 +81,8 @@ def _path(x, y, constraint):
         return rows, cols
     band = band_masks([len(x)], [len(y)], constraint, device=x.device)
     with torch.no_grad():
-        on_path = dtw_alignment(squared_euclidean(x[None], y[None]), mask=band)[0]
+        xs, ys, _ = _scaled_pairs(x[None], y[None])
+        on_path = dtw_alignment(squared_euclidean(xs, ys), mask=band)[0]
     rows, cols = on_path.nonzero().T
     return rows, cols
 
@@ -57,17 +97,19 @@ def _path_cost(x, y, rows, cols):
 
 
 def _path_distance(x, y, rows, cols):
-    """The square root of ``_path_cost``, also where the squared sum overflows x's dtype."""
+    """The square root of ``_path_cost``, also where squares overflow or underflow x's dtype."""
     total = _path_cost(x, y, rows, cols)
-    if torch.isfinite(total):
+    finfo = torch.finfo(x.dtype)
+    # Above this sum, squares lost to underflow (each below finfo.tiny, fewer than 2**31 of
+    # them) are below half an ulp of it.
+    if finfo.tiny / finfo.eps * 2.0**33 <= float(total.detach()) < math.inf:
         return torch.sqrt(total)
-    # Differences scaled by a power of two near their largest are squared and summed
-    # exactly as before, without overflow; the root is then scaled back. k stops at 1023:
-    # 2.0**1024 is no float, and the gradient passes through both factors.
     diff = x[rows] - y[cols]
-    k = min(math.frexp(diff.detach().abs().max().item())[1], 1023)
-    scaled = diff * 2.0**-k
-    return torch.sqrt((scaled * scaled).sum()) * 2.0**k
+    k = _scaling_exponents(diff.detach().abs().max(), x.dtype)
+    if not k:  # in range after all (equal along the path, say)
+        return torch.sqrt(total)
+    scaled = diff * _power_of_two(-k, x.dtype)
+    return torch.sqrt((scaled * scaled).sum()) * _power_of_two(k, x.dtype)
 
 
 def _needs_gradient(x, y):
@@ -189,6 +231,7 @@ def cdist_dtw(dataset1, dataset2, constraint, dtype):
     rows, cols = all_pairs(n1, n2, symmetric, with_diagonal=False)
 
     def compute(xb, yb, x_lengths, y_lengths):
+        xb, yb, k = _scaled_pairs(xb, yb)
         costs = squared_euclidean(xb, yb)
         band = band_masks(x_lengths, y_lengths, constraint, costs.shape[1:], costs.device)
         lengths = [torch.as_tensor(v, device=costs.device) for v in (x_lengths, y_lengths)]
@@ -197,7 +240,7 @@ def cdist_dtw(dataset1, dataset2, constraint, dtype):
         total = torch.where(on_path, costs, 0.0).sum((1, 2))
         if total.requires_grad:
             total.register_hook(_finite_gradient)
-        return torch.sqrt(total)
+        return torch.sqrt(total) * _power_of_two(k, total.dtype)
 
     values = _chunked(first, second, rows, cols, compute)
     return _matrix(values, rows, cols, (n1, n2), symmetric, dtype)
