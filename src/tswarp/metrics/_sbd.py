@@ -147,6 +147,24 @@ def scaled(data):
     return (times_power_of_two(X, -exponents[:, None, None]), lengths), exponents
 
 
+def scaled_with_norms(data):
+    """(data, exponents, norms): ``scaled(data)`` and the norms of its series. The norms are
+    computed first: when they show every series within the safe range (the common case),
+    nothing else is read."""
+    X = data[0]
+    with np.errstate(over="ignore"):  # huge series: their norms are computed again, scaled
+        norms = series_norms(X)
+    if X.shape[0] and X.shape[1]:
+        safe = _safe_exponent(X)
+        values = norms.detach() if _is_torch_tensor(norms) else norms
+        # |values| <= norm <= sqrt(steps * features) * largest |value|.
+        low = 2.0 ** (-safe - 1) * math.sqrt(X.shape[1] * X.shape[2])
+        if low <= float(values.min()) and float(values.max()) < 2.0**safe:
+            return data, None, norms
+    data, exponents = scaled(data)
+    return data, exponents, norms if exponents is None else series_norms(data[0])
+
+
 def pair_exponents(exponents1, exponents2):
     """(n1, n2) sums of the exponents of two scaled datasets (None: not scaled), or None
     when neither was."""
@@ -336,9 +354,8 @@ def sbd(s1: ArrayLike, s2: ArrayLike, be: Backend | str | None = None) -> float 
     else:
         x, y = _inputs.to_series_pair(s1, s2)
         x, y = x.astype(np.float64, copy=False), y.astype(np.float64, copy=False)
-    first, exponents1 = scaled((x[None], np.array([len(x)])))
-    second, exponents2 = scaled((y[None], np.array([len(y)])))
-    norms1, norms2 = series_norms(first[0]), series_norms(second[0])
+    first, exponents1, norms1 = scaled_with_norms((x[None], np.array([len(x)])))
+    second, exponents2, norms2 = scaled_with_norms((y[None], np.array([len(y)])))
     ncc = max_normalised_cc(first, second, norms1, norms2, exponents=(exponents1, exponents2))
     distance = 1.0 - ncc[0, 0]
     return distance if be.is_pytorch else float(distance)
@@ -375,10 +392,11 @@ def cdist_sbd(
     """
     be = dataset_backend(be, dataset1, dataset2)
     first, second = _datasets(be, dataset1, dataset2)
-    first, exponents1 = scaled(first)
-    second, exponents2 = (first, exponents1) if dataset2 is None else scaled(second)
-    norms1 = series_norms(first[0])
-    norms2 = norms1 if dataset2 is None else series_norms(second[0])
+    first, exponents1, norms1 = scaled_with_norms(first)
+    if dataset2 is None:
+        second, exponents2, norms2 = first, exponents1, norms1
+    else:
+        second, exponents2, norms2 = scaled_with_norms(second)
     exponents = (exponents1, exponents2)
     ncc = max_normalised_cc(first, second, norms1, norms2, dataset2 is None, exponents)
     if dataset2 is None:
