@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("sklearn")
 
-from tswarp.clustering import KernelKMeans, TimeSeriesKMeans
+from tswarp.clustering import EmptyClusterError, KernelKMeans, TimeSeriesKMeans
 
 
 def walks(seed, n=20, sz=10, d=1):
@@ -134,3 +134,109 @@ def test_auto_sigma_of_mostly_equal_steps_says_so():
     X[0, 3] = 1.0  # one step differs: the median distance is still 0
     with pytest.raises(ValueError, match=r"sigma=0 .*most of them are equal"):
         KernelKMeans(n_clusters=2, kernel_params={"sigma": "auto"}).fit(X)
+
+
+# --- errors that name the argument --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("random_state", [-1, 2**40, 1.5, "seed", np.random.default_rng(0)])
+@pytest.mark.parametrize(
+    "estimator", [TimeSeriesKMeans(n_clusters=2), KernelKMeans(n_clusters=2)], ids=["km", "kkm"]
+)
+def test_a_bad_random_state_is_named(random_state, estimator):
+    # scikit-learn's own message ("Seed must be between 0 and 2**32 - 1") named nothing.
+    with pytest.raises(ValueError, match=r"random_state must be None, an integer in \[0, 2\*\*32"):
+        estimator.set_params(random_state=random_state).fit(two_levels())
+
+
+def test_a_bad_init_is_named():
+    X = two_levels()
+    holed = X[[0, 10]].copy()
+    holed[1, 2] = np.nan
+    with pytest.raises(ValueError, match=r"^init\[1\] has a NaN"):
+        TimeSeriesKMeans(n_clusters=2, init=holed).fit(X)
+    with pytest.raises(ValueError, match=r"^init holds no time series"):
+        TimeSeriesKMeans(n_clusters=2, init=np.zeros((0, 6, 1))).fit(X)
+
+
+def test_init_as_a_tuple_of_series():
+    X = two_levels()
+    as_array = TimeSeriesKMeans(n_clusters=2, metric="dtw", init=X[[0, 10]]).fit(X)
+    as_tuple = TimeSeriesKMeans(n_clusters=2, metric="dtw", init=(X[0], X[10])).fit(X)
+    np.testing.assert_array_equal(as_tuple.cluster_centers_, as_array.cluster_centers_)
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "dtw"])
+@pytest.mark.parametrize(("value", "error"), [(-1, ValueError), (1.5, TypeError)])
+def test_max_iter_barycenter_is_checked_whatever_the_metric(metric, value, error):
+    with pytest.raises(error, match="max_iter_barycenter"):
+        TimeSeriesKMeans(n_clusters=2, metric=metric, max_iter_barycenter=value).fit(two_levels())
+
+
+@pytest.mark.parametrize("kernel", ["gauss", None, 3])
+def test_an_unknown_kernel_is_named(kernel):
+    # It reached pairwise_kernels, whose error named its own 'metric' parameter.
+    with pytest.raises(ValueError, match=r"^kernel must be one of \[.*'gak'.*'rbf'.*\] or a"):
+        KernelKMeans(n_clusters=2, kernel=kernel).fit(two_levels())
+
+
+def test_kernel_kmeans_predict_of_another_length_names_the_kernel():
+    model = KernelKMeans(n_clusters=2, kernel="rbf", random_state=0).fit(two_levels())
+    with pytest.raises(ValueError, match=r"length 5, .* length 6 \(kernel='rbf' compares"):
+        model.predict(two_levels()[:, :5])
+
+
+def test_kernel_kmeans_with_a_huge_n_jobs():
+    # joblib, which runs scikit-learn's kernels, refused more than 500000 jobs.
+    X = two_levels()
+    expected = KernelKMeans(n_clusters=2, kernel="rbf", random_state=0).fit(X)
+    model = KernelKMeans(n_clusters=2, kernel="rbf", random_state=0, n_jobs=10**6).fit(X)
+    np.testing.assert_array_equal(model.labels_, expected.labels_)
+    np.testing.assert_array_equal(model.predict(X), expected.predict(X))
+
+
+# --- values whose squares underflow ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "dtw", "softdtw"])
+def test_kmeans_of_values_whose_squares_underflow_says_so(metric):
+    # Every squared distance was 0: "euclidean" failed with "try fewer clusters", "dtw"
+    # returned labels other than those of the same data at scale 1, with an inertia of 0.
+    X = two_levels() * 2.0**-700
+    with pytest.raises(ValueError, match=r"squared distances underflow.*multiply the data"):
+        TimeSeriesKMeans(n_clusters=2, metric=metric, random_state=0).fit(X)
+    # scaled back up, the same series cluster
+    labels = (
+        TimeSeriesKMeans(n_clusters=2, metric=metric, random_state=0).fit(X * 2.0**700).labels_
+    )
+    assert_groups(labels, [10, 10])
+
+
+# --- scikit-learn's conventions at the edges ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        TimeSeriesKMeans(n_clusters=2, random_state=0),
+        TimeSeriesKMeans(n_clusters=2, metric="dtw", random_state=0),
+        KernelKMeans(n_clusters=2, random_state=0),
+    ],
+    ids=["euclidean", "dtw", "gak"],
+)
+def test_duplicates_with_fewer_distinct_series_than_clusters(estimator):
+    X = np.repeat(two_levels()[[0, 10]], 4, axis=0)  # two distinct series, 8 in all
+    with pytest.raises(EmptyClusterError, match="left a cluster empty: try fewer clusters"):
+        estimator.set_params(n_clusters=3).fit(X)
+    assert_groups(
+        estimator.set_params(n_clusters=2).fit(X[np.argsort(X[:, 0, 0])]).labels_, [4, 4]
+    )
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "dtw"])
+def test_one_cluster_per_series_has_zero_inertia(metric):
+    X = walks(7, n=6)
+    km = TimeSeriesKMeans(n_clusters=6, metric=metric, random_state=0).fit(X)
+    assert sorted(km.labels_.tolist()) == list(range(6))
+    assert km.inertia_ == 0.0
+    np.testing.assert_array_equal(km.cluster_centers_[km.labels_], X)

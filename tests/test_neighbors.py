@@ -317,7 +317,8 @@ def test_errors_name_the_argument(rng):
 # The checks listed below do not apply to time series, for the reasons given.
 _FEATURE_COUNT = (
     "a time series of another length is valid input, so a different number of columns at "
-    "predict time is not an error, and n_features_in_ (one count of columns) is not set"
+    "predict time is not an error, and n_features_in_ is d, the features of each time "
+    "step (1 for a 2-D X of univariate series), not X.shape[1]"
 )
 _EXPECTED_FAILURES = {
     "check_n_features_in": _FEATURE_COUNT,

@@ -15,7 +15,7 @@ from tswarp.barycenters._inputs import check_count, check_tol, resample
 
 sklearn_base("tswarp.clustering")  # the ImportError naming the extra, before anything else
 
-from sklearn.utils import check_random_state  # noqa: E402
+from sklearn.utils import check_random_state as _sklearn_random_state  # noqa: E402
 from sklearn.utils.validation import check_is_fitted  # noqa: E402
 
 __all__ = ["check_is_fitted", "check_random_state"]
@@ -25,6 +25,17 @@ class EmptyClusterError(ValueError):
     """An assignment left a cluster without any series."""
 
     __module__ = "tswarp.clustering"
+
+
+def check_random_state(random_state):
+    """scikit-learn's ``check_random_state``, with errors that name ``random_state``."""
+    try:
+        return _sklearn_random_state(random_state)
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            "random_state must be None, an integer in [0, 2**32 - 1] or a "
+            f"numpy.random.RandomState, got {random_state!r}"
+        ) from error
 
 
 def check_common(estimator, n_series):
@@ -55,20 +66,24 @@ def check_params_dict(params, name, accepted):
 
 
 def dataset(
-    X: object, equal_lengths: bool = False, reason: str = "", own: bool = False
+    X: object,
+    equal_lengths: bool = False,
+    reason: str = "",
+    own: bool = False,
+    name: str = "X",
 ) -> tuple[np.ndarray, Any]:
-    """(padded float64 (n, sz, d) array, lengths) of an estimator's X; with ``own``, sharing
-    no memory with X (for data kept past fit)."""
-    data, lengths = time_series_dataset(X, own=own)
+    """(padded float64 (n, sz, d) array, lengths) of an estimator's X (errors naming
+    ``name``); with ``own``, sharing no memory with X (for data kept past fit)."""
+    data, lengths = time_series_dataset(X, name, own=own)
     if equal_lengths and (lengths != data.shape[1]).any():
         raise ValueError(
-            f"X must hold series of one length {reason}; got lengths "
+            f"{name} must hold series of one length {reason}; got lengths "
             f"{sorted(set(lengths.tolist()))} (or NaN values)"
         )
     return data, lengths
 
 
-def check_features(estimator, X, length=None):
+def check_features(estimator, X, length=None, reason="metric='euclidean' compares equal lengths"):
     """Refuse series whose features (and, when ``length`` is given, length) differ from
     those seen by fit."""
     if X.shape[2] != estimator.n_features_in_:
@@ -79,7 +94,7 @@ def check_features(estimator, X, length=None):
     if length is not None and X.shape[1] != length:
         raise ValueError(
             f"X has series of length {X.shape[1]}, but {type(estimator).__name__} was "
-            f"fitted on series of length {length} (metric='euclidean' compares equal lengths)"
+            f"fitted on series of length {length} ({reason})"
         )
 
 
@@ -120,7 +135,9 @@ def kmeans_plusplus(n_series, n_clusters, sq_distances, rs, first):
 
 
 def is_array_init(init):
-    return (not isinstance(init, str) and hasattr(init, "__array__")) or isinstance(init, list)
+    return (not isinstance(init, str) and hasattr(init, "__array__")) or isinstance(
+        init, (list, tuple)
+    )
 
 
 def restarts(run_once, n_init, rs, verbose):

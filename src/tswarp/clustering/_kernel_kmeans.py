@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tswarp._sklearn import sklearn_base
+from tswarp._threads import usable_cpus
 from tswarp.clustering._common import (
     EmptyClusterError,
     check_common,
@@ -159,6 +160,7 @@ class KernelKMeans(_base.ClusterMixin, _base.BaseEstimator):
         EmptyClusterError
             If every run tried leaves a cluster empty.
         """
+        _check_kernel(self.kernel)
         gak = self._is_gak()
         params = self._params(gak)
         X, _ = self._dataset(X, gak, own=True)  # kept for predict
@@ -255,7 +257,8 @@ class KernelKMeans(_base.ClusterMixin, _base.BaseEstimator):
         check_is_fitted(self, "_X_fit")
         gak = self._is_gak()
         X, _ = self._dataset(X, gak)
-        check_features(self, X, None if gak else self._X_fit.shape[1])
+        reason = f"kernel={self.kernel!r} compares series of one length; 'gak' any lengths"
+        check_features(self, X, None if gak else self._X_fit.shape[1], reason)
         K = self._kernel(X, self._X_fit, self._params_fit)
         means = _mean_similarities(K, self.labels_, self.sample_weight_, self.n_clusters)
         # k(x, x) is the same for every cluster, so 1 (tslearn's value) stands for it
@@ -281,9 +284,23 @@ class KernelKMeans(_base.ClusterMixin, _base.BaseEstimator):
         from sklearn.metrics.pairwise import pairwise_kernels
 
         flat_Y = None if Y is None else Y.reshape(len(Y), -1)
+        # joblib takes n_jobs literally: a huge count fails there, or starts idle workers
+        n_jobs = self.n_jobs
+        if n_jobs is not None and n_jobs > 0:
+            n_jobs = min(n_jobs, usable_cpus())
         return pairwise_kernels(
-            X.reshape(len(X), -1), flat_Y, metric=self.kernel, n_jobs=self.n_jobs, **params
+            X.reshape(len(X), -1), flat_Y, metric=self.kernel, n_jobs=n_jobs, **params
         )
+
+
+def _check_kernel(kernel):
+    """ValueError naming ``kernel`` unless it is "gak", a kernel of scikit-learn's
+    ``pairwise_kernels`` (named or "precomputed") or a callable."""
+    from sklearn.metrics.pairwise import PAIRWISE_KERNEL_FUNCTIONS
+
+    names = sorted({"gak", "precomputed", *PAIRWISE_KERNEL_FUNCTIONS})
+    if not callable(kernel) and not (isinstance(kernel, str) and kernel in names):
+        raise ValueError(f"kernel must be one of {names} or a callable, got {kernel!r}")
 
 
 def _sample_weight(sample_weight, n):

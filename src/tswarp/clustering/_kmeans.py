@@ -170,7 +170,8 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
         ------
         ValueError
             If an argument is out of range, X is invalid (empty, NaN inside a series,
-            different lengths under "euclidean"), or ``init`` does not match X.
+            different lengths under "euclidean", values so tiny that their squares
+            underflow), or ``init`` does not match X.
         EmptyClusterError
             If every run tried leaves a cluster empty.
         """
@@ -178,8 +179,8 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
         X, lengths = self._dataset(X)
         n, size, d = X.shape
         n_clusters, max_iter, tol, n_init = check_common(self, n)
-        if self.metric == "softdtw":
-            check_count(self.max_iter_barycenter, "max_iter_barycenter", 0)
+        check_count(self.max_iter_barycenter, "max_iter_barycenter", 0)
+        _check_no_underflow(X)
         start = self._check_init(n_clusters, size, d)
         rs = check_random_state(self.random_state)
 
@@ -287,7 +288,7 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
             raise ValueError(
                 f"init must be 'k-means++', 'random' or an array of series, got {self.init!r}"
             )
-        centers, lengths = dataset(self.init)
+        centers, lengths = dataset(self.init, name="init")
         if len(centers) != n_clusters:
             raise ValueError(f"init holds {len(centers)} series, but n_clusters={n_clusters}")
         if centers.shape[2] != d:
@@ -387,6 +388,23 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
             else:
                 updated[k] = members.mean(axis=0)
         return updated
+
+
+# Below this magnitude every square (of a value, or of a difference of values) is under the
+# smallest normal float64: distances and the inertia lose their bits or vanish to 0.
+_UNDERFLOW_BELOW = float(np.sqrt(np.finfo(np.float64).tiny))
+
+
+def _check_no_underflow(X):
+    """ValueError for data so tiny that their squared distances underflow: series would tie
+    at distance 0, seeds coincide and clusters come out empty or arbitrary."""
+    largest = float(np.nanmax(np.abs(X)))
+    if 0 < largest < _UNDERFLOW_BELOW:
+        raise ValueError(
+            f"the values of X are at most {largest:.3g} in magnitude: their squared "
+            f"distances underflow float64 (values below {_UNDERFLOW_BELOW:.3g}), and series "
+            "would look equal; multiply the data by a constant and fit again"
+        )
 
 
 def _check_finite_inertia(inertia, nearest):

@@ -112,9 +112,11 @@ class _NeighborsBase(_base.BaseEstimator):
         if self.metric == "precomputed":
             self._fit_X = _distance_matrix(X, "X", own=True)
             self.n_samples_fit_ = len(self._fit_X)
+            self.n_features_in_ = self.n_samples_fit_  # a column per training series
             return self
         self._fit_X, self._fit_lengths = time_series_dataset(X, own=True)
         self.n_samples_fit_ = len(self._fit_lengths)
+        self.n_features_in_ = self._fit_X.shape[2]
         if self.metric == "euclidean":
             check_one_length(self._fit_lengths)
         elif self.metric == "dtw":
@@ -224,6 +226,9 @@ class KNeighborsTimeSeries(_NeighborsBase):
     ----------
     n_samples_fit_ : int
         The number of training series.
+    n_features_in_ : int
+        Features per time step (d) of the training series (``n_samples_fit_`` with
+        ``metric="precomputed"``).
 
     Examples
     --------
@@ -270,9 +275,19 @@ class KNeighborsTimeSeries(_NeighborsBase):
         return self._fit(X)
 
 
-def _check_weights(weights):
+# Metrics whose values may be negative, and are not 0 between equal series.
+_SIGNED = {"softdtw", "soft_dtw"}
+
+
+def _check_weights(weights, metric):
     if weights not in ("uniform", "distance") and not callable(weights):
         raise ValueError(f"weights must be 'uniform', 'distance' or a callable, got {weights!r}")
+    if weights == "distance" and metric in _SIGNED:
+        raise ValueError(
+            f"weights='distance' weighs by 1 / distance, but metric={metric!r} gives values "
+            "that may be negative: use metric='soft_dtw_normalized' (a divergence, >= 0) or "
+            "weights='uniform'"
+        )
 
 
 class KNeighborsTimeSeriesClassifier(_base.ClassifierMixin, _NeighborsBase):
@@ -288,7 +303,8 @@ class KNeighborsTimeSeriesClassifier(_base.ClassifierMixin, _NeighborsBase):
         How many neighbours vote.
     weights : {"uniform", "distance"} or callable, default "uniform"
         Equal votes, votes weighted by 1 / distance (neighbours at distance 0 alone, when
-        there are any), or a function from the (n_ts, n_neighbors) distances to the weights.
+        there are any; not with the signed "softdtw"), or a function from the (n_ts,
+        n_neighbors) distances to weights, finite, >= 0 and not all 0 for a series.
     metric : str, default "dtw"
         ``"dtw"`` (pruned search), ``"euclidean"`` (series of one length), ``"softdtw"``,
         ``"soft_dtw_normalized"``, ``"frechet"``, ``"ctw"`` (their full cdist matrix), or
@@ -309,6 +325,9 @@ class KNeighborsTimeSeriesClassifier(_base.ClassifierMixin, _NeighborsBase):
         The class labels, sorted.
     n_samples_fit_ : int
         The number of training series.
+    n_features_in_ : int
+        Features per time step (d) of the training series (``n_samples_fit_`` with
+        ``metric="precomputed"``).
 
     Examples
     --------
@@ -354,7 +373,7 @@ class KNeighborsTimeSeriesClassifier(_base.ClassifierMixin, _NeighborsBase):
         from sklearn.utils.multiclass import check_classification_targets
         from sklearn.utils.validation import check_consistent_length, column_or_1d
 
-        _check_weights(self.weights)
+        _check_weights(self.weights, self.metric)
         if y is None:
             raise missing_target(self)
         y = column_or_1d(y, warn=True)
@@ -417,8 +436,9 @@ class KNeighborsTimeSeriesRegressor(_base.RegressorMixin, _NeighborsBase):
     n_neighbors : int, default 5
         How many neighbours are averaged.
     weights : {"uniform", "distance"} or callable, default "uniform"
-        Equal weights, 1 / distance (neighbours at distance 0 alone, when
-        there are any), or a function from the (n_ts, n_neighbors) distances to the weights.
+        Equal weights, 1 / distance (neighbours at distance 0 alone, when there are any;
+        not with the signed "softdtw"), or a function from the (n_ts, n_neighbors)
+        distances to weights, finite, >= 0 and not all 0 for a series.
     metric : str, default "dtw"
         ``"dtw"`` (pruned search), ``"euclidean"`` (series of one length), ``"softdtw"``,
         ``"soft_dtw_normalized"``, ``"frechet"``, ``"ctw"`` (their full cdist matrix), or
@@ -437,6 +457,9 @@ class KNeighborsTimeSeriesRegressor(_base.RegressorMixin, _NeighborsBase):
     ----------
     n_samples_fit_ : int
         The number of training series.
+    n_features_in_ : int
+        Features per time step (d) of the training series (``n_samples_fit_`` with
+        ``metric="precomputed"``).
 
     Examples
     --------
@@ -486,7 +509,7 @@ class KNeighborsTimeSeriesRegressor(_base.RegressorMixin, _NeighborsBase):
         """
         from sklearn.utils.validation import check_array, check_consistent_length
 
-        _check_weights(self.weights)
+        _check_weights(self.weights, self.metric)
         if y is None:
             raise missing_target(self)
         targets = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")

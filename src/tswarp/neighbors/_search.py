@@ -17,7 +17,7 @@ from tswarp._constraints import ITAKURA, SAKOE_CHIBA, band_for, parse_constraint
 from tswarp._kernels import _envelope, _knn
 from tswarp._threads import effective_n_threads
 from tswarp.metrics._dtw import cdist_dtw
-from tswarp.metrics._overflow import rescaled
+from tswarp.metrics._overflow import _FLOAT64_TINY, rescaled
 from tswarp.metrics._pairwise import _Progress
 from tswarp.metrics._registry import METRIC_TO_FUNCTION
 
@@ -68,6 +68,7 @@ class DTWIndex:
         self.X, self.lengths, self.constraint = X, lengths, constraint
         self._reach = {}
         self.low, self.high = _envelopes(X, lengths, self.reach(lengths))
+        self.largest = _largest_values(X)
 
     def reach(self, lengths):
         """The band's reach for pairs of equal length, for each of ``lengths``."""
@@ -124,7 +125,19 @@ class DTWIndex:
         # queries go to the exhaustive cdist_dtw, which computes them again, rescaled.
         for row in np.flatnonzero((search.indices < 0).any(axis=1)):
             search.exhaustive(row, row + 1, n_jobs)
+        # A pair of tiny series whose squared costs underflow (to 0, or to a few bits) ties
+        # with others in the search: such queries go to cdist_dtw too, which rescales them.
+        for row in self._underflowed(Q, search.costs, search.indices):
+            search.exhaustive(row, row + 1, n_jobs)
         return search.distances(), search.indices, search.stats
+
+    def _underflowed(self, Q, costs, indices):
+        """The queries with a neighbour found whose squared cost may have underflowed: the
+        cost is tiny and so are both series (cdist_dtw's rule for scaling a pair up)."""
+        value_bound, cost_bound = _FLOAT64_TINY
+        largest = np.maximum(_largest_values(Q)[:, None], self.largest[indices])
+        tiny = (costs < cost_bound) & (largest > 0) & (largest < value_bound)
+        return np.flatnonzero(tiny.any(axis=1))
 
     def constraint_arguments(self):
         """The constraint as cdist_dtw's keyword arguments."""
@@ -192,6 +205,11 @@ class _Search:
         return np.where(self.matrix_rows[:, None], self.matrix_distances, np.sqrt(self.costs))
 
 
+def _largest_values(X):
+    """The largest absolute value of each series of the NaN-padded X."""
+    return np.fmax.reduce(np.abs(X).reshape(len(X), -1), axis=1)
+
+
 def nearest_in_matrix(matrix, k, skip_self=False):
     """(distances, indices) of the k smallest values of each row, ties to the smaller
     column; with ``skip_self``, row i leaves out column i."""
@@ -227,8 +245,19 @@ def euclidean_matrix(Q, q_lengths, X, x_lengths):
         if np.isinf(matrix).any():
             # Squares past the float64 range (values beyond about 1e154): again on both sets
             # scaled by the same power of two, an exact scaling, then scaled back.
-            queries, train, k = rescaled(queries, train)
-            matrix = _euclidean_blocks(queries, train) * 2.0**k
+            scaled_queries, scaled_train, k = rescaled(queries, train)
+            matrix = _euclidean_blocks(scaled_queries, scaled_train) * 2.0**k
+    # Underflow too: squares of differences between tiny series (below 2**-400) lose their
+    # bits or vanish, and such series would all tie at distance 0. Their pairs are computed
+    # again, scaled up by one power of two.
+    tiny_queries = _largest_values(queries) < _FLOAT64_TINY[0]
+    tiny_train = _largest_values(train) < _FLOAT64_TINY[0]
+    if tiny_queries.any() and tiny_train.any():
+        scaled_queries, scaled_train, k = rescaled(
+            queries[tiny_queries], train[tiny_train], up=True
+        )
+        block = _euclidean_blocks(scaled_queries, scaled_train)
+        matrix[np.ix_(tiny_queries, tiny_train)] = np.ldexp(block, k)
     return matrix
 
 
@@ -268,24 +297,34 @@ def nearest(metric, train, queries, k, arguments, n_jobs=None, verbose=0, index=
 def neighbour_weights(distances, weights):
     """The weight of each neighbour: None for equal weights, else an array like distances.
 
-    ``"distance"`` weighs by 1 / distance; a query with neighbours at distance 0 weighs
-    those alone, equally (as scikit-learn does); a callable maps the distances to weights
-    of the same shape.
+    ``"distance"`` weighs by 1 / distance; a query with neighbours at distance 0 (or below,
+    a normalised soft-DTW's rounding) weighs those alone, equally (as scikit-learn does),
+    and a query whose neighbours are all infinitely far weighs them equally. A callable maps
+    the distances to weights of the same shape, finite, >= 0 and not all 0 for a query.
     """
     if weights == "uniform":
         return None
     if weights == "distance":
-        with np.errstate(divide="ignore"):
-            inverse = 1.0 / distances
-        exact = np.isinf(inverse)
+        exact = distances <= 0
+        inverse = 1.0 / np.where(exact, np.inf, distances)  # exact rows are set below
         rows = exact.any(axis=1)
         inverse[rows] = exact[rows]
+        # 1 / inf is 0 for every neighbour: no weighted mean without this
+        inverse[~(inverse > 0).any(axis=1)] = 1.0
         return inverse
     given = np.asarray(weights(distances), dtype=np.float64)
     if given.shape != distances.shape:
         raise ValueError(
             "the callable weights must return one weight per neighbour, an array of shape "
             f"(n_queries, n_neighbors) = {distances.shape}; it returned shape {given.shape}"
+        )
+    if not (np.isfinite(given).all() and (given >= 0).all()):
+        raise ValueError("the callable weights must return finite weights >= 0")
+    empty = np.flatnonzero(given.sum(axis=1) == 0)
+    if len(empty):
+        raise ValueError(
+            f"the callable weights gave every neighbour of query {empty[0]} weight 0: a vote "
+            "or mean needs at least one weight > 0"
         )
     return given
 
