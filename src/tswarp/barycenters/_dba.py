@@ -177,7 +177,9 @@ class _Problem:
         barycenter, previous, cost = self.start, np.inf, np.inf
         tol = self.scaled_tol(tol)
         for iteration in range(max_iter):
-            barycenter, cost = self.step(barycenter)
+            stepped, cost = self.step(barycenter)
+            fixed = np.array_equal(stepped, barycenter)
+            barycenter = stepped
             if verbose:
                 print(f"[DBA] epoch {iteration + 1}, cost: {self.original_cost(cost):.3f}")
             if abs(previous - cost) < tol:
@@ -188,6 +190,8 @@ class _Problem:
                     "the iterations",
                     ConvergenceWarning,
                 )
+                break
+            if fixed:  # every later step would repeat this one (with tol=0, up to max_iter)
                 break
             previous = cost
         return self.original(barycenter), self.original_cost(cost)

@@ -7,13 +7,20 @@ import numbers
 import numpy as np
 
 from tswarp._constraints import band_for, parse_constraint
-from tswarp.metrics._inputs import check_same_features, host_values, to_dataset, to_series
+from tswarp.metrics._inputs import (
+    check_same_features,
+    from_objects,
+    host_values,
+    to_dataset,
+    to_series,
+)
 
-_CONSTRAINT_KEYS = ("global_constraint", "sakoe_chiba_radius", "itakura_max_slope")
+CONSTRAINT_KEYS = ("global_constraint", "sakoe_chiba_radius", "itakura_max_slope")
 
 
 def dataset(X):
-    """(padded float64 (n, N, d) array, lengths) of a dataset of at least one series.
+    """(padded float64 (n, N, d) array, lengths) of a dataset of at least one series, N the
+    longest length.
 
     Tensors are read on the host; padding rows stay NaN.
     """
@@ -23,6 +30,9 @@ def dataset(X):
     arr, lengths = to_dataset(X, "X")
     if arr.shape[0] == 0:
         raise empty
+    # Padding columns past the longest series are not time steps: kept, they made the
+    # default barycenter longer than any series, with NaN means at the extra steps.
+    arr = arr[:, : int(lengths.max())]
     return np.ascontiguousarray(arr, dtype=np.float64), lengths
 
 
@@ -32,6 +42,8 @@ def check_weights(weights, n):
     if weights is None:
         return np.ones(n)
     values = host_values(weights, "weights")
+    if values.dtype == object:  # numbers in an object array, read as X's are
+        values = from_objects(values, "weights")
     if values.dtype.kind not in "biuf":
         raise TypeError(f"weights must hold real numbers, got dtype {values.dtype}")
     values = values.astype(np.float64)
@@ -87,11 +99,19 @@ def check_count(value, name, minimum):
 
 
 def check_tol(tol):
-    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or np.isnan(tol):
+    if isinstance(tol, bool) or not isinstance(tol, numbers.Real):
         raise TypeError(f"tol must be a real number, got {tol!r}")
-    if tol < 0:
+    try:
+        value = float(tol)
+    except OverflowError:  # an integer past float64's range
+        raise ValueError(
+            "tol must be a number >= 0, got an integer past float64's range"
+        ) from None
+    if np.isnan(value):
+        raise TypeError(f"tol must be a real number, got {tol!r}")
+    if value < 0:
         raise ValueError(f"tol must be >= 0, got {tol!r}")
-    return float(tol)
+    return value
 
 
 def starting_barycenter(init, d, name):
@@ -107,11 +127,11 @@ def constraint_of(metric_params):
         return parse_constraint()
     if not isinstance(metric_params, dict):
         raise TypeError(f"metric_params must be a dict or None, got {metric_params!r}")
-    unknown = sorted(set(metric_params) - set(_CONSTRAINT_KEYS))
+    unknown = sorted(set(metric_params) - set(CONSTRAINT_KEYS))
     if unknown:
         raise ValueError(
             f"metric_params has unknown keys {unknown}; the accepted ones are "
-            f"{list(_CONSTRAINT_KEYS)}"
+            f"{list(CONSTRAINT_KEYS)}"
         )
     return parse_constraint(**metric_params)
 

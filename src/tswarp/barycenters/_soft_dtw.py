@@ -20,6 +20,7 @@ from tswarp._kernels import _soft_dtw
 from tswarp._kernels._select import BUILD
 from tswarp._threads import check_n_jobs, effective_n_threads
 from tswarp.barycenters._inputs import (
+    CONSTRAINT_KEYS,
     binary_exponent,
     check_bands,
     check_count,
@@ -38,6 +39,11 @@ if TYPE_CHECKING:
 
 # Bytes of soft-min weights kept at once: the series are run in chunks that fit.
 _WEIGHTS_BUDGET = 1 << 28
+# The methods of scipy.optimize.minimize that run on values and gradients alone, those that
+# use values only, and those that need a Hessian (refused).
+GRADIENT_FREE = ("nelder-mead", "powell", "cobyla", "cobyqa")
+METHODS = ("l-bfgs-b", "bfgs", "cg", "newton-cg", "tnc", "slsqp", "trust-constr", *GRADIENT_FREE)
+NEEDS_HESSIAN = ("dogleg", "trust-ncg", "trust-exact", "trust-krylov")
 # The gamma that stands for one that underflows to 0 (see downscaled_gamma).
 _SMALLEST_GAMMA = float(np.nextafter(0.0, 1.0))
 
@@ -167,7 +173,8 @@ def softdtw_barycenter(
         Non-negative weights of the series, not all zero; equal weights by default.
     tol : float, default 1e-3
         Tolerance of the optimiser (``tol`` of ``scipy.optimize.minimize``), in the units
-        of the data (see Notes).
+        of the data (see Notes); finite. COBYLA and COBYQA take it as the final radius of
+        their trust region, which starts at 1: at most 1 (and > 0 for COBYLA).
     max_iter : int, default 50
         Most iterations of the optimiser; 0 returns the starting barycenter.
     init : array-like of shape (bsz, d) or (bsz,), optional
@@ -177,7 +184,10 @@ def softdtw_barycenter(
         Threads over the series, joblib's convention (None: 1, -1: all usable CPUs); on
         tensors, torch's thread count decides instead.
     method : str, default "L-BFGS-B"
-        The ``scipy.optimize.minimize`` method (one that uses gradients).
+        The ``scipy.optimize.minimize`` method, any that needs no Hessian. Those that use
+        gradients get the kernels' gradient; Nelder-Mead, Powell, COBYLA and COBYQA get the
+        objective's values only (and need many more evaluations). TNC counts no iterations:
+        ``max_iter`` bounds its evaluations of the objective instead.
     **metric_params
         Constraint of the alignments: ``global_constraint``, ``sakoe_chiba_radius``,
         ``itakura_max_slope``, as in :func:`tswarp.metrics.soft_dtw`.
@@ -193,8 +203,9 @@ def softdtw_barycenter(
     ValueError
         If X is empty or holds a NaN inside a series, if gamma is not > 0, if ``tol``,
         ``max_iter`` or the weights are out of range, if ``init`` does not have the series'
-        features, if the constraint admits no path, or if the objective is not finite where
-        the optimiser stops (it is not returned as if it were a barycenter).
+        features, if ``method`` is unknown or needs a Hessian, if the constraint admits no
+        path, or if the objective is not finite where the optimiser stops (it is not returned
+        as if it were a barycenter).
     ImportError
         If SciPy is not installed (``pip install "tswarp[estimators]"``).
 
@@ -220,8 +231,14 @@ def softdtw_barycenter(
     tol = check_tol(tol)
     max_iter = check_count(max_iter, "max_iter", 0)
     check_n_jobs(n_jobs)
-    if not isinstance(method, str):
-        raise TypeError(f"method must be a string, got {method!r}")
+    method = check_method(method)
+    check_method_tol(method, tol)
+    unknown = sorted(set(metric_params) - set(CONSTRAINT_KEYS))
+    if unknown:
+        raise TypeError(
+            f"softdtw_barycenter got unexpected keyword arguments {unknown}; the constraint "
+            f"arguments are {list(CONSTRAINT_KEYS)}"
+        )
     constraint = parse_constraint(**metric_params)
     be = dataset_backend(None, X, init)
     arr, lengths = dataset(X)
@@ -255,8 +272,13 @@ def softdtw_barycenter(
 def _minimise(minimize, objective, start, method, tol, max_iter, exponent):
     """The barycenter where the optimiser stops, from ``start`` (data divided by
     2**exponent); a ValueError rather than a barycenter whose objective is not finite."""
+    if method in GRADIENT_FREE:
+        # SciPy warns when these are handed a gradient they do not use: they get the values.
+        fun, jac = (lambda z: objective(z)[0]), None
+    else:
+        fun, jac = objective, True
     result = minimize(
-        objective, start.ravel(), method=method, jac=True, tol=tol,
+        fun, start.ravel(), method=method, jac=jac, tol=tol,
         options=optimiser_options(method, tol, max_iter, exponent),
     )  # fmt: skip
     if not np.isfinite(result.fun):
@@ -265,6 +287,44 @@ def _minimise(minimize, objective, start, method, tol, max_iter, exponent):
             f"at (value {result.fun}): the data, weights or gamma are too large for float64"
         )
     return result.x.reshape(start.shape)
+
+
+def check_method(method):
+    """The name of a ``scipy.optimize.minimize`` method that needs no Hessian, lower-cased."""
+    if not isinstance(method, str):
+        raise TypeError(f"method must be a string, got {method!r}")
+    name = method.lower()
+    if name in NEEDS_HESSIAN:
+        raise ValueError(
+            f"method={method!r} needs the Hessian of the objective, which softdtw_barycenter "
+            f"does not compute; use one of {list(METHODS)}"
+        )
+    if name not in METHODS:
+        raise ValueError(
+            f"method must be one of scipy.optimize.minimize's methods {list(METHODS)}, "
+            f"got {method!r}"
+        )
+    return name
+
+
+def check_method_tol(method, tol):
+    """ValueError for a ``tol`` that SciPy's ``method`` cannot take.
+
+    An infinite tol breaks Powell's line search inside SciPy. COBYLA and COBYQA take tol as
+    the final radius of a trust region whose radius starts at 1: SciPy replaces a larger one
+    (or 0, for COBYLA) by 1e-6 with a warning, or refuses it without naming tol.
+    """
+    if not np.isfinite(tol):
+        raise ValueError(f"tol must be finite for softdtw_barycenter's optimiser, got {tol!r}")
+    if method not in ("cobyla", "cobyqa"):
+        return
+    smallest_ok = tol > 0 if method == "cobyla" else tol >= 0
+    if not (smallest_ok and tol <= 1):
+        low = "0 < tol" if method == "cobyla" else "0 <= tol"
+        raise ValueError(
+            f"method={method!r} takes tol as the final radius of its trust region, which "
+            f"starts at 1: {low} <= 1 is needed, got {tol!r}"
+        )
 
 
 def downscaling_exponent(*arrays):
@@ -296,8 +356,14 @@ def optimiser_options(method, tol, max_iter, exponent):
     L-BFGS-B's ``gtol`` bounds the gradient, which the scaling divides by 2**exponent: it
     is divided too, so that ``tol`` means on the scaled data what it means on the caller's.
     Its ``ftol`` bounds a relative decrease, and other methods take ``tol`` as it is.
+    TNC counts no iterations (SciPy warns that ``maxiter`` is unknown to it and ignores it):
+    ``max_iter`` bounds its evaluations of the objective instead.
     """
-    options = {"maxiter": max_iter}
-    if exponent and method.lower() == "l-bfgs-b":
-        options["gtol"] = float(np.ldexp(tol, -exponent))
+    options = {"maxfun" if method == "tnc" else "maxiter": max_iter}
+    if method == "l-bfgs-b":
+        # The relative decrease that ftol bounds is at most 2: larger values change nothing,
+        # while SciPy's ftol / eps overflows (a RuntimeWarning) past about 1e292.
+        options["ftol"] = min(tol, 2.0)
+        if exponent:
+            options["gtol"] = float(np.ldexp(tol, -exponent))
     return options

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tswarp.barycenters._dba import _document, _inputs_of, _Problem
+from tswarp import _warnings
+from tswarp.barycenters._dba import ConvergenceWarning, _document, _inputs_of, _Problem
 from tswarp.barycenters._inputs import check_count, check_tol
 from tswarp.metrics._inputs import dataset_backend, to_backend
 
@@ -28,6 +29,11 @@ def _random_state(random_state):
     if random_state is None:
         return np.random.mtrand._rand
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        if not 0 <= random_state < 2**32:  # NumPy's own error did not name the argument
+            raise ValueError(
+                f"random_state must be an integer between 0 and 2**32 - 1 as a seed, got "
+                f"{random_state!r}"
+            )
         return np.random.RandomState(random_state)
     if isinstance(random_state, (np.random.RandomState, np.random.Generator)):
         return random_state
@@ -37,9 +43,17 @@ def _random_state(random_state):
 
 
 def _step_size(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
-        raise ValueError(f"{name} must be a number > 0, got {value!r}")
-    return float(value)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    try:
+        step = float(value)
+    except OverflowError:
+        raise ValueError(
+            f"{name} must be a finite number > 0, got an integer past float64's range"
+        ) from None
+    if not 0 < step < np.inf:  # an infinite step turns the barycenter into NaN at once
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return step
 
 
 @_document
@@ -100,8 +114,14 @@ def dtw_barycenter_averaging_subgradient(
     Raises
     ------
     ValueError
-        As :func:`dtw_barycenter_averaging`, and for step sizes that are not > 0 or a
-        ``random_state`` of another kind.
+        As :func:`dtw_barycenter_averaging`, and for step sizes that are not finite and
+        > 0 or a ``random_state`` of another kind.
+
+    Warns
+    -----
+    ConvergenceWarning
+        If the steps diverge until the barycenter's values overflow (step sizes far too
+        large for the data); the epochs stop there.
 
     Examples
     --------
@@ -123,14 +143,30 @@ def dtw_barycenter_averaging_subgradient(
     barycenter, best, best_cost, eta = problem.start.copy(), problem.start, np.inf, first
     tol = problem.scaled_tol(tol)
     for epoch in range(max_iter):
+        moved = False
         for index in rng.permutation(n):
             if w[index] == 0:
                 continue
             counts, sums = problem.one_series(barycenter, index)
-            barycenter = barycenter - scale * eta * (counts[:, None] * barycenter - sums)
+            with np.errstate(over="ignore", invalid="ignore"):  # checked after the epoch
+                stepped = barycenter - scale * eta * (counts[:, None] * barycenter - sums)
+            moved = moved or not np.array_equal(stepped, barycenter)
+            barycenter = stepped
             if epoch == 0:
                 eta -= (first - last) * w[index] / w.sum()
-        _, cost = problem.step(barycenter)
+        # Steps too large for the data overshoot further at every step, until the values
+        # (or their squared distances) overflow: the averaging step would then divide by
+        # zero counts. Only its cost is used here.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            cost = problem.step(barycenter)[1] if np.isfinite(barycenter).all() else np.inf
+        if not np.isfinite(cost):
+            _warnings.warn(
+                f"the subgradient steps diverged at epoch {epoch + 1} (the barycenter's values "
+                "overflowed): the step sizes are too large for the data; returning the best "
+                "barycenter before that",
+                ConvergenceWarning,
+            )
+            break
         if verbose:
             print(f"[DBA] epoch {epoch + 1}, cost: {problem.original_cost(cost):.3f}")
         if cost < best_cost:
@@ -138,4 +174,6 @@ def dtw_barycenter_averaging_subgradient(
         if abs(best_cost - cost) < tol:
             break
         best_cost = min(best_cost, cost)
+        if not moved:  # no series moves it (nor will, the steps only get smaller): with
+            break  # tol=0 the epochs ran on to max_iter
     return to_backend(dataset_backend(None, X), problem.original(best), *_inputs_of(X))
