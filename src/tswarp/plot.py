@@ -4,13 +4,17 @@ matplotlib is an optional dependency: install it with ``pip install "tswarp[plot
 ``import tswarp`` and ``import tswarp.metrics`` never load it; only this module does.
 
 Each function draws on the Axes passed as ``ax`` (or on a new figure when ``ax`` is None)
-and returns that Axes. None of them calls ``plt.show()``: show or save the figure yourself.
+and returns that Axes (a plain x-y one, not polar or 3D). None of them calls ``plt.show()``:
+show or save the figure yourself.
+The matrix figures refuse series whose (sz1, sz2) matrix has over 5e7 cells: some 85 bytes
+a cell at the peak, gigabytes for more cells than a figure has pixels.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import sys
 
 import numpy as np
 
@@ -27,18 +31,19 @@ except ModuleNotFoundError as error:
 from typing import TYPE_CHECKING, Any
 
 from matplotlib import patheffects
+from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.ticker import MaxNLocator
 
 from tswarp._constraints import parse_constraint
+from tswarp._gamma import check_gamma
 from tswarp.metrics._constraints import document_constraints
 from tswarp.metrics._dtw import dtw_accumulated_matrix, dtw_path
-from tswarp.metrics._inputs import to_series_pair
+from tswarp.metrics._inputs import _real_float_array, to_series_pair
 from tswarp.metrics._masks import compute_mask
 from tswarp.metrics._soft_dtw import soft_dtw_alignment
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
     from matplotlib.colors import Colormap
 
     from tswarp._typing import ArrayLike, Path
@@ -54,12 +59,52 @@ _PATH_STYLE: dict[str, Any] = {
 }
 # One square per cell, any size.
 _GRID: dict[str, Any] = {"interpolation": "nearest", "aspect": "auto"}
+# matplotlib's margins and tick locators reach past the data of an axis, by up to 20 times
+# its span on a small axis: beyond a hundredth of float64's range they can overflow
+# (RuntimeWarnings, or an error from np.arange).
+_DRAWABLE = sys.float_info.max / 100
+# A figure of the (sz1, sz2) matrix takes about 85 bytes per cell at its peak (the metric,
+# the mask, matplotlib's copies): past this size, gigabytes for a figure that cannot show them.
+_MAX_CELLS = 50_000_000
 
 
 def _series(s1, s2):
     """Both series as float64 (sz, d) arrays, validated and without padding."""
     x, y = to_series_pair(s1, s2)
     return x.astype(np.float64, copy=False), y.astype(np.float64, copy=False)
+
+
+def _check_axes(ax):
+    if not isinstance(ax, Axes):
+        hint = "; pass one Axes of the array, e.g. axes[0]" if isinstance(ax, np.ndarray) else ""
+        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}{hint}")
+    if ax.name != "rectilinear":
+        raise ValueError(f"ax must be a plain x-y Axes, got a {ax.name!r} one")
+
+
+def _check_size(sz1, sz2):
+    if sz1 * sz2 > _MAX_CELLS:
+        raise ValueError(
+            f"s1 and s2 of lengths {sz1} and {sz2} make a matrix of {sz1 * sz2:.3g} cells, more "
+            f"than the {_MAX_CELLS:.0e} a figure draws (about 85 bytes each at its peak); "
+            "plot a part of the series, or downsample them"
+        )
+
+
+def _check_extent(largest, what, remedy):
+    """Refuse values that matplotlib cannot scale an axis to: ``largest``, the largest
+    absolute value of ``what``, must be within ``_DRAWABLE``."""
+    if not largest <= _DRAWABLE:  # inf and NaN fail too
+        raise ValueError(
+            f"values of {what} reach {largest:.3g} in absolute value, past the {_DRAWABLE:.3g} "
+            f"(a hundredth of float64's range) beyond which matplotlib overflows scaling an axis; "
+            f"{remedy}"
+        )
+
+
+def _largest(*arrays):
+    """The largest absolute finite value of the arrays, 0 if they have none."""
+    return max(float(np.abs(a[np.isfinite(a)]).max(initial=0.0)) for a in arrays)
 
 
 def _new_axes(figsize, layout=None):
@@ -88,6 +133,17 @@ def _check_path(path, sz1, sz2):
     if arr.min() < 0 or arr[:, 0].max() >= sz1 or arr[:, 1].max() >= sz2:
         raise ValueError(f"path has an index pair outside the ({sz1}, {sz2}) grid")
     return arr.astype(np.intp)
+
+
+def _check_forward(steps):
+    """A path drawn as a line must go forward: i and j never decrease from a pair to the next."""
+    back = np.flatnonzero((np.diff(steps, axis=0) < 0).any(axis=1))
+    if back.size:
+        k = back[0] + 1
+        raise ValueError(
+            f"path must go forward, i and j never decreasing from a pair to the next: got "
+            f"{tuple(steps[k].tolist())} after {tuple(steps[k - 1].tolist())} (pairs {k - 1}, {k})"
+        )
 
 
 def _local_cost(x, y):
@@ -169,18 +225,22 @@ def plot_path(
     s2 : array-like of shape (sz2,) or (sz2, d)
         Another time series with the same number of features.
     path : list of (int, int), optional
-        The path to draw; by default the optimal one of :func:`tswarp.metrics.dtw_path`.
+        The path to draw, its pairs in order (i and j never decrease); by default the
+        optimal one of :func:`tswarp.metrics.dtw_path`.
     cost : {"accumulated", "local"} or array-like of shape (sz1, sz2), optional
         The heat map: the accumulated cost of :func:`tswarp.metrics.dtw_accumulated_matrix`
         (the default; cells outside the band are blank), the squared distance between each
-        pair of time steps (``"local"``), or a matrix of your own.
+        pair of time steps (``"local"``), or a matrix of your own, whose inf, NaN or masked
+        cells are blank. Values beyond a hundredth of float64's range (about 1.8e306), where
+        matplotlib's scaling overflows, are blank in the first two and a ValueError in yours.
     ax : matplotlib.axes.Axes, optional
         Where to draw the heat map; by default a new figure is made. The colour bar and the
         side panels are drawn outside its box: on a figure of your own, let
         ``fig.tight_layout()`` make room for them.
     {constraints}
     show_series : bool, default True
-        Draw ``s1`` and ``s2`` in panels on the left and on top.
+        Draw ``s1`` and ``s2`` in panels on the left and on top; series with values beyond
+        about 1.8e306 cannot be drawn (a ValueError).
     colorbar : bool, default True
         Add a colour bar on the right.
     cmap : str or matplotlib.colors.Colormap, default "viridis"
@@ -202,17 +262,17 @@ def plot_path(
     (5, 7)
     >>> plt.close(ax.figure)
     """
+    if ax is not None:
+        _check_axes(ax)
     x, y = _series(s1, s2)
     sz1, sz2 = len(x), len(y)
     constraint = _constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
-    steps: Any = path  # a list of pairs, then their (n, 2) array
-    if steps is None:
-        steps, distance = dtw_path(x, y, **constraint)
-        title = f"DTW path, distance {distance:.4g}"
-    else:
-        steps = _check_path(steps, sz1, sz2)
-        title = f"Warping path, cost {_path_cost(x, y, steps):.4g}"
-    steps = np.asarray(steps, dtype=np.intp)
+    _check_size(sz1, sz2)
+    if show_series:
+        remedy = "rescale them, or pass show_series=False"
+        _check_extent(_largest(x, y), "s1 and s2", remedy)
+    # Checked before any figure is made, so that an error leaves none behind.
+    colormap = matplotlib.colormaps.get_cmap(cmap).with_extremes(bad="0.92")
 
     if cost is None or isinstance(cost, str):
         if cost in (None, "accumulated"):
@@ -222,16 +282,32 @@ def plot_path(
         else:
             raise ValueError(f'cost must be "accumulated", "local" or a matrix, got {cost!r}')
     else:
-        matrix, cost_label = np.asarray(cost, dtype=np.float64), "cost"
+        # As series are read: a clear error for values that are not numbers, masked cells NaN.
+        matrix, cost_label = _real_float_array(cost, "cost").astype(np.float64), "cost"
         if matrix.shape != (sz1, sz2):
             raise ValueError(f"cost must have shape (sz1, sz2) = {(sz1, sz2)}, got {matrix.shape}")
+        _check_extent(_largest(matrix), "cost", "rescale it; inf or NaN cells are left blank")
     band = compute_mask(sz1, sz2, **constraint)
+
+    steps: Any = path  # a list of pairs, then their (n, 2) array
+    if steps is None:
+        steps, distance = dtw_path(x, y, **constraint)
+        title = f"DTW path, distance {distance:.4g}"
+    else:
+        steps = _check_path(steps, sz1, sz2)
+        _check_forward(steps)
+        title = f"Warping path, cost {_path_cost(x, y, steps):.4g}"
+    steps = np.asarray(steps, dtype=np.intp)
 
     if ax is None:
         # The panels are outside the heat map's box: the tight layout makes room for them.
         ax = _new_axes((6.4, 6.4) if show_series else (6.0, 5.0), layout="tight")
-    colormap = matplotlib.colormaps.get_cmap(cmap).with_extremes(bad="0.92")
-    image = ax.imshow(np.ma.masked_invalid(matrix), cmap=colormap, label=cost_label, **_GRID)
+    # Cells that cannot be drawn are blank: inf (outside the band, or past float64's range)
+    # and, in the matrices computed here, values too large for matplotlib's colour scale. They
+    # are set to inf, not only masked: matplotlib scales the data under the mask too, and
+    # inf passes through that without an overflow.
+    shown = np.where(np.abs(matrix) <= _DRAWABLE, matrix, np.inf)
+    image = ax.imshow(np.ma.masked_invalid(shown), cmap=colormap, label=cost_label, **_GRID)
     if not band.all():
         _draw_band(ax, band)
     _draw_path(ax, steps, **_PATH_STYLE)
@@ -319,12 +395,19 @@ def plot_alignment(
            [0.  , 0.06, 0.36, 1.  ]])
     >>> plt.close(fig)
     """
+    if ax is not None:
+        _check_axes(ax)
     x, y = _series(s1, s2)
     constraint = _constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    gamma = check_gamma(gamma)  # a float for the title, whatever real number was given
+    _check_size(len(x), len(y))
+    colormap = matplotlib.colormaps.get_cmap(cmap)  # before a figure is made, as in plot_path
     alignment, value = soft_dtw_alignment(x, y, gamma=gamma, **constraint)
     if ax is None:
         ax = _new_axes((6.0, 5.0), layout="constrained")
-    image = ax.imshow(alignment, cmap=cmap, vmin=0, vmax=1, label="expected alignment", **_GRID)
+    image = ax.imshow(
+        alignment, cmap=colormap, vmin=0, vmax=1, label="expected alignment", **_GRID
+    )
     if show_path:
         path, _ = dtw_path(x, y, **constraint)
         # Thin, so that the probabilities under the path stay visible.
@@ -345,19 +428,6 @@ def _default_offset(a, b):
     # _check_extent turns that into a clear error.
     span = float(max(a.max(), b.max())) - float(min(a.min(), b.min()))
     return 1.2 * span if span > 0 else 1.0
-
-
-def _check_extent(a, b, offset):
-    """Refuse values that matplotlib cannot scale an axis to: ``a`` shifted by ``offset``,
-    ``b``, and the margins around them must all lie within float64's range."""
-    low = min(float(a.min()) + offset, float(b.min()))
-    high = max(float(a.max()) + offset, float(b.max()))
-    margin = float(matplotlib.rcParams["axes.ymargin"]) * (high - low)
-    if not (math.isfinite(low - margin) and math.isfinite(high + margin)):
-        raise ValueError(
-            f"s1 shifted up by {offset:.3g} and s2 reach past float64's range, where "
-            "matplotlib cannot scale an axis; rescale the series or pass a smaller offset"
-        )
 
 
 @document_constraints
@@ -392,9 +462,9 @@ def plot_matches(
     offset : float, optional
         Vertical shift added to ``s1``; by default 1.2 times the range of the two series
         (1 for constant series), so that they do not overlap. Values that would reach past
-        float64's range once shifted (with matplotlib's margins) raise a ValueError: no
-        axis can be scaled to them, and a smaller default would only make the series
-        overlap.
+        a hundredth of float64's range once shifted (about 1.8e306, where matplotlib's margins
+        and ticks overflow) raise a ValueError: no axis can be scaled to them, and a
+        smaller default would only make the series overlap.
     {constraints}
     feature : int, default 0
         Which feature of multivariate series to draw.
@@ -415,6 +485,8 @@ def plot_matches(
     [[0.0, 3.0], [1.0, 0.0]]
     >>> plt.close(ax.figure)
     """
+    if ax is not None:
+        _check_axes(ax)
     x, y = _series(s1, s2)
     constraint = _constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
     n_features = x.shape[1]
@@ -431,11 +503,22 @@ def plot_matches(
     a, b = x[:, feature], y[:, feature]
     if offset is None:
         offset = _default_offset(a, b)
-    elif not isinstance(offset, numbers.Real):
+    elif isinstance(offset, bool) or not isinstance(offset, numbers.Real):
         raise TypeError(f"offset must be a real number, got {offset!r}")
-    elif not math.isfinite(offset):
-        raise ValueError(f"offset must be a finite number, got {offset!r}")
-    _check_extent(a, b, offset)
+    else:
+        try:
+            # A float: a Fraction would make an object array and break the label's format.
+            number = float(offset)
+        except OverflowError:
+            message = "offset must be a finite number, got an int past float64's range"
+            raise ValueError(message) from None
+        if not math.isfinite(number):
+            raise ValueError(f"offset must be a finite number, got {offset!r}")
+        offset = number
+    # Python floats: past float64's range they give inf quietly, refused below.
+    shifted = max(abs(float(a.min()) + offset), abs(float(a.max()) + offset))
+    what = f"s1 shifted up by {offset:.3g} and s2"
+    _check_extent(max(shifted, _largest(b)), what, "rescale the series or change offset")
     top = a + offset
 
     if ax is None:
