@@ -359,3 +359,16 @@ def test_weights_in_an_object_array(function):
     # X may be an object array of numbers (tslearn stores series so); weights were refused.
     got = function([[0.0, 4.0], [4.0, 8.0]], weights=np.array([3, 1], dtype=object))
     np.testing.assert_allclose(got.ravel(), [1.0, 5.0])
+
+
+def test_dba_of_a_long_barycenter_against_short_series_needs_memory_of_their_product():
+    # The kernel's direction table is (size + h) x (length + h) bytes per thread; it was
+    # the square of the larger one, 10**12 bytes here.
+    X = np.array([[0.0, 1.0, 2.0, 3.0], [0.0, 1.0, 2.0, 3.0]])
+    barycenter = dtw_barycenter_averaging(X, barycenter_size=10**6, max_iter=2)
+    steps = barycenter[:, 0]
+    # Each barycenter step averages the series' steps matched to it: of equal series, one
+    # of their values; an optimal path is monotone and covers both ends.
+    assert barycenter.shape == (10**6, 1)
+    assert set(np.unique(steps)) == {0.0, 1.0, 2.0, 3.0}
+    assert steps[0] == 0.0 and steps[-1] == 3.0 and (np.diff(steps) >= 0).all()

@@ -164,10 +164,11 @@ def dba_accumulate(
     cdef const tswarp_build* chosen = build_kernels(build)
     cdef Py_ssize_t height = vectors * chosen.lanes_f64
     # Scratch per thread: DP rows (or the anti-diagonal kernel's), directions (a strip of
-    # ``height`` rows keeps height bytes per step, at most columns + height steps), path
+    # ``height`` rows keeps height bytes per step, at most columns + height steps; the
+    # rows and columns are the barycenter's steps and a series', in either order), path
     # steps, band limits.
     cdef Py_ssize_t scratch_size = max(2 * (most + 1), tswarp_diagonal_scratch(most, d, 8))
-    cdef Py_ssize_t direction_bytes = (most + height) * (most + height)
+    cdef Py_ssize_t direction_bytes = (size + height) * (longest + height)
     cdef double[:, ::1] scratch = np.empty((n_threads, scratch_size))
     cdef unsigned char[:, ::1] directions = np.empty((n_threads, direction_bytes), np.uint8)
     cdef Py_ssize_t[:, ::1] steps = np.empty((n_threads, 2 * (size + longest)), dtype=np.intp)
