@@ -104,6 +104,11 @@ def make_inputs(tmp):
     (tmp / "garbage.npy").write_bytes(b"\x00garbage, not an array")
     (tmp / "bad.tsv").write_text("1\t0.5\t0.25\n2\t0.5\toops\n", encoding="utf-8")
     (tmp / "inner_nan.tsv").write_text("1\t0.5\tNaN\t0.25\n", encoding="utf-8")
+    (tmp / "labelled.tsv").write_text("1\t0.5\t0.25\n2\t0.5\t1.5\n", encoding="utf-8")
+    # A line that starts with its separator: the label is empty.
+    (tmp / "no_label.tsv").write_text("1\t0.5\t0.25\n\t0.5\t1.5\n", encoding="utf-8")
+    (tmp / "targets.ts").write_text("@targetLabel true\n@data\n1,2:0.5\n3,4:1.5\n", "utf-8")
+    (tmp / "data").mkdir()
 
 
 # name: (command line, start of the message after "tswarp: error: "); {tmp} is the directory.
@@ -137,7 +142,39 @@ ERRORS = {
     "zero n_jobs": ("cdist {tmp}/good.npy -o {tmp}/o.npy --n-jobs 0", "argument --n-jobs"),
     "unknown option": ("cdist {tmp}/good.npy -o {tmp}/o.npy --fast", "unrecognized arguments"),
     "knn without labels": ("knn {tmp}/good.npy {tmp}/good.npy", "{tmp}/good.npy has no labels"),
-    "no command": ("", "the following arguments are required"),
+    "no command": ("", "a command is required: cdist, knn or demo"),
+    # Not "a command is required": the option typed is the mistake.
+    "unknown first option": ("--verison", "unrecognized arguments: --verison"),
+    "directory input": ("cdist {tmp}/data -o {tmp}/o.npy", "{tmp}/data is a directory"),
+    "output over input": (
+        "cdist {tmp}/good.npy -o {tmp}/good.npy",
+        "output {tmp}/good.npy is the input file {tmp}/good.npy",
+    ),
+    "output over input2": (
+        "cdist {tmp}/long.npy {tmp}/good.npy -o {tmp}/good.npy",
+        "output {tmp}/good.npy is the input file {tmp}/good.npy",
+    ),
+    "predictions over train": (
+        "knn {tmp}/labelled.tsv {tmp}/bad.tsv --predictions {tmp}/labelled.tsv",
+        "output {tmp}/labelled.tsv is the input file {tmp}/labelled.tsv",
+    ),
+    "predictions into a folder": (
+        "knn {tmp}/labelled.tsv {tmp}/labelled.tsv --predictions {tmp}/new/",
+        "output {tmp}/new/: a file name cannot end in /",
+    ),
+    "block size ignored": (
+        "cdist {tmp}/good.npy -o {tmp}/o.npy --block-size 2",
+        "--block-size applies with --scheduler or a .zarr output only",
+    ),
+    "empty label": ("knn {tmp}/labelled.tsv {tmp}/no_label.tsv", "{tmp}/no_label.tsv: series 2"),
+    "regression targets": (
+        "knn {tmp}/targets.ts {tmp}/targets.ts",
+        "{tmp}/targets.ts holds regression targets",
+    ),
+    "huge demo": (
+        "demo --n-test 100000000000000000000",
+        "argument --n-test: must be a whole number from 1 to 1000000",
+    ),
 }
 
 
@@ -168,6 +205,150 @@ def test_failed_run_keeps_the_previous_output(tmp_path, capsys, rng):
     assert code == 2 and "itakura_max_slope" in err
     assert out.read_bytes() == previous
     assert sorted(os.listdir(tmp_path)) == ["d.npy", "x.npy", "y.npy"]
+
+
+def _labelled_pair(tmp_path):
+    """A labelled file whose 1-NN predictions of itself are its own labels, a then b."""
+    write_ucr(tmp_path / "a.tsv", np.array([[0.0, 0.0, 0.0], [5.0, 5.0, 5.0]]), ["a", "b"])
+    return ["knn", tmp_path / "a.tsv", tmp_path / "a.tsv"]
+
+
+def test_predictions_through_a_symlink_keep_the_link(tmp_path, capsys):
+    # The rename into place replaced the link itself with a file.
+    args = _labelled_pair(tmp_path)
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "latest.txt").symlink_to(tmp_path / "runs" / "p.txt")
+    code, _, err = run(capsys, *args, "--predictions", tmp_path / "latest.txt")
+    assert code == 0, err
+    assert os.path.islink(tmp_path / "latest.txt")
+    assert (tmp_path / "runs" / "p.txt").read_text() == "a\nb\n"
+    assert sorted(os.listdir(tmp_path / "runs")) == ["p.txt"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_predictions_into_a_fifo(tmp_path, capsys):
+    # A FIFO (or /dev/null, or >(gzip)) was replaced by a plain file of the same name.
+    import stat
+
+    args = _labelled_pair(tmp_path)
+    fifo = tmp_path / "p.fifo"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # so that the writer does not wait
+    try:
+        code, _, err = run(capsys, *args, "--predictions", fifo)
+        assert code == 0, err
+        assert os.read(reader, 1000) == b"a\nb\n"
+    finally:
+        os.close(reader)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert sorted(os.listdir(tmp_path)) == ["a.tsv", "p.fifo"]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("command", ["cdist", "knn"])
+def test_a_full_disk_is_one_line(tmp_path, command):
+    # /dev/full fails every write with ENOSPC, as a full disk does. Through a link, the
+    # output's name is the command's own (it wants .npy); the link was replaced by a file.
+    args = _labelled_pair(tmp_path)
+    if command == "cdist":
+        out = tmp_path / "full.npy"
+        args = ["cdist", tmp_path / "a.tsv", "-o", out]
+    else:
+        out = tmp_path / "full.txt"
+        args = [*args, "--predictions", out]
+    out.symlink_to("/dev/full")
+    result = run_module(*args)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == f"tswarp: error: {out}: No space left on device\n"
+    assert os.readlink(out) == "/dev/full"
+    assert sorted(os.listdir(tmp_path)) == ["a.tsv", out.name]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="symbolic links")
+def test_output_linked_to_an_input_is_refused(tmp_path, capsys):
+    args = _labelled_pair(tmp_path)
+    (tmp_path / "p.txt").symlink_to(tmp_path / "a.tsv")
+    before = (tmp_path / "a.tsv").read_bytes()
+    code, out, err = run(capsys, *args, "--predictions", tmp_path / "p.txt")
+    assert code == 2 and out == ""
+    assert err.startswith(f"tswarp: error: output {tmp_path / 'p.txt'} is the input file")
+    assert (tmp_path / "a.tsv").read_bytes() == before
+
+
+def test_unencodable_labels_are_escaped(tmp_path):
+    # With stdout in ASCII (PYTHONIOENCODING, or a Windows code page), printing the
+    # labels failed after the predictions were written.
+    X = np.array([[0.0, 0.0, 0.0], [5.0, 5.0, 5.0]])
+    write_ucr(tmp_path / "a.tsv", X, ["gr\u00fcn", "\u732b"])
+    result = subprocess.run(
+        [sys.executable, "-m", "tswarp", "knn", str(tmp_path / "a.tsv"), str(tmp_path / "a.tsv"),
+         "--predictions", str(tmp_path / "p.txt")],
+        capture_output=True, env={**os.environ, "PYTHONIOENCODING": "ascii"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert b"gr\\xfcn" in result.stdout and b"\\u732b" in result.stdout
+    assert (tmp_path / "p.txt").read_text(encoding="utf-8") == "gr\u00fcn\n\u732b\n"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS caps allocations on Linux")
+def test_not_enough_memory_in_knn_suggests_no_cdist_option(tmp_path):
+    # The hint named --float32, an option of cdist only.
+    import resource
+
+    # 3000 series padded to the longest, 10**6 values: 24 GB, past the limit below.
+    with open(tmp_path / "a.tsv", "w", encoding="utf-8") as handle:
+        handle.write("1\t" + "\t".join(["0.5"] * 10**6) + "\n" + "2\t0.5\n" * 2999)
+    limit = 16 * 2**30
+    result = subprocess.run(
+        [sys.executable, "-m", "tswarp", "knn", str(tmp_path / "a.tsv"), str(tmp_path / "a.tsv")],
+        capture_output=True, text=True, timeout=120,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)),
+    )  # fmt: skip
+    assert result.returncode == 2 and result.stderr == "tswarp: error: not enough memory\n"
+
+
+def test_demo_euclidean_baseline_in_little_memory(capsys):
+    # The baseline took all the test-train differences at once: 900 x 30 x 128 floats by
+    # default, 92 GB for --n-train 3000 --n-test 30000.
+    import tracemalloc
+
+    from tswarp.datasets import load_cbf
+
+    X_train, y_train, X_test, y_test = load_cbf(40, 500, seed=3)
+    run(capsys, "demo", "--n-train", 2, "--n-test", 2)  # imports, not counted below
+    tracemalloc.start()
+    try:
+        code, out, err = run(capsys, "demo", "--n-train", 40, "--n-test", 500, "--seed", 3)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert code == 0, err
+    assert peak < 40 * 500 * 128 * 8 / 2  # half the size of all the differences at once
+    wrong = 0
+    for series, label in zip(X_test[:, :, 0], y_test, strict=True):
+        distances = [np.sum((series - other) ** 2) for other in X_train[:, :, 0]]
+        wrong += int(y_train[int(np.argmin(distances))] != label)
+    assert f"Euclidean: error rate {wrong / 500:.4f} ({wrong}/500 wrong)" in out
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_in_a_long_cdist(tmp_path, rng):
+    from conftest import interrupt_child
+
+    np.save(tmp_path / "x.npy", rng.standard_normal((400, 1000)))
+    argv = ["cdist", str(tmp_path / "x.npy"), "-o", str(tmp_path / "d.npy"), "--n-jobs", "1"]
+    code = (
+        "import io, sys\n"
+        "from tswarp.cli import main\n"
+        "sys.stderr = err = io.StringIO()\n"
+        "print('started', flush=True)\n"
+        f"status = main({argv!r})\n"
+        "print(status, repr(err.getvalue()))\n"
+    )
+    out, seconds = interrupt_child(code)
+    assert out == "130 'tswarp: interrupted\\n'\n"
+    assert seconds < 5
+    assert sorted(os.listdir(tmp_path)) == ["x.npy"]  # no temporary output left
 
 
 def test_knn_matches_a_naive_1nn(tmp_path, capsys):
@@ -306,6 +487,7 @@ def test_knn_other_metrics(tmp_path, capsys):
         (["--metric", "euclidean", "--window", "0.1"], "takes no global constraint"),
         (["--metric", "lcss"], "invalid choice"),
         (["--predictions", "/nonexistent/p.txt"], "does not exist"),
+        (["--predictions", ""], "the output file name is empty"),
     ],
 )
 def test_knn_bad_options(tmp_path, capsys, options, message):

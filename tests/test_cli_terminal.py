@@ -1,11 +1,13 @@
 """The command line in a terminal: a progress bar that fits and redraws in place, and a
 ``--version`` that leaves torch and numpy unimported, a quiet stop when the reader goes away."""
 
+import math
 import os
 import re
 import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -13,6 +15,20 @@ import pytest
 from tswarp.metrics._pairwise import _Progress
 
 CLEAR = "\x1b[K"
+
+
+def _read_to_end(leader, deadline=math.inf):
+    """What the command writes to its pseudo-terminal until it closes it (or the deadline)."""
+    chunks = []
+    while time.monotonic() < deadline:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed: the command has ended
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 @pytest.mark.parametrize("columns", [20, 40, 60, 80, 120, 200])
@@ -51,7 +67,6 @@ def test_cdist_in_an_80x24_terminal_redraws_one_line(tmp_path):
     import pty
     import struct
     import termios
-    import time
 
     rng = np.random.default_rng(0)
     np.save(tmp_path / "x.npy", rng.standard_normal((300, 120)))
@@ -64,19 +79,10 @@ def test_cdist_in_an_80x24_terminal_redraws_one_line(tmp_path):
         command, stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True
     )
     os.close(follower)
-    chunks = []
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            chunk = os.read(leader, 4096)
-        except OSError:  # the terminal closed: the command has ended
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
+    output = _read_to_end(leader, deadline=time.monotonic() + 120)
     os.close(leader)
     assert process.wait(timeout=60) == 0
-    screen = b"".join(chunks).decode().replace("\r\n", "\n")
+    screen = output.decode().replace("\r\n", "\n")
     bar, newline, report = screen.partition("\n")
     assert newline and "300 x 300 dtw matrix" in report
     # Every redraw starts with a carriage return and clears the rest of the line: one line.
@@ -122,3 +128,64 @@ def test_reader_gone_stops_quietly(args):
         os.close(write_end)
     assert result.returncode == 128 + signal.SIGPIPE
     assert result.stderr == b""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file descriptors")
+def test_closed_stdout_is_one_line():
+    # Python starts with sys.stdout None; flushing it was a traceback.
+    result = subprocess.run(
+        [sys.executable, "-m", "tswarp", "demo", "--n-train", "3", "--n-test", "6"],
+        stderr=subprocess.PIPE, text=True, preexec_fn=lambda: os.close(1),
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr == "tswarp: error: standard output is closed\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["knn", "--help"], ["--version"], ["demo", "--n-train", "3", "--n-test", "6"]],
+)
+def test_stdout_on_a_full_disk_is_named(args):
+    # The help exited 0 with nothing written (argparse drops the error); the others said
+    # "No space left on device" without naming what.
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "tswarp", *args], stdout=full, stderr=subprocess.PIPE, text=True
+        )
+    assert result.returncode == 2
+    assert result.stderr == "tswarp: error: standard output: No space left on device\n"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX pseudo-terminals and signals")
+def test_ctrl_c_under_a_progress_bar_starts_its_own_line(tmp_path):
+    # The message trailed after the half-drawn bar: "... ETA 0:12tswarp: interrupted".
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    np.save(tmp_path / "x.npy", np.random.default_rng(0).standard_normal((400, 1000)))
+    command = [sys.executable, "-m", "tswarp", "cdist", str(tmp_path / "x.npy"),
+               "-o", str(tmp_path / "d.npy"), "--n-jobs", "1", "--progress"]  # fmt: skip
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    process = subprocess.Popen(
+        command, stdin=follower, stdout=follower, stderr=follower, close_fds=True,
+        # As in a terminal, even where the tests run with SIGINT ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    os.close(follower)
+    screen = b""
+    try:
+        while b"pairs" not in screen:  # the bar is drawn
+            screen += os.read(leader, 4096)
+        process.send_signal(signal.SIGINT)
+        screen += _read_to_end(leader)
+    finally:
+        os.close(leader)
+        process.kill()
+    assert process.wait(timeout=30) == 130
+    bar, _, last = screen.decode().rpartition("\r\x1b[K")
+    assert "pairs" in bar and last == "tswarp: interrupted\r\n"
+    assert sorted(os.listdir(tmp_path)) == ["x.npy"]

@@ -22,12 +22,14 @@ A progress bar is drawn on stderr when stderr is a terminal and the run is long 
 need one (about 2e8 dynamic-programming cells, a fraction of a second or more);
 ``--progress`` always draws it, ``--no-progress`` never does.
 
-Exit status: 0 on success; 2 for a bad command line or an unreadable or malformed input, with
-a one-line ``tswarp: error: ...`` on stderr and no output file written; 130 when interrupted
-(Ctrl-C), 128 + N when stopped by signal N (SIGTERM: 143, SIGHUP: 129), 141 without a
-word when the reader of its output has gone (``tswarp ... | head -1``). The output file is
-written under a temporary name in its directory and renamed into place once complete, so it
-is never seen half-written, and the temporary file is removed however the run ends.
+Exit status: 0 on success; 2 for a bad command line, an unreadable or malformed input, or
+an output that cannot be written (a full disk), with a one-line ``tswarp: error: ...`` on
+stderr and no output file written; 130 when interrupted (Ctrl-C), 128 + N when stopped by
+signal N (SIGTERM: 143, SIGHUP: 129), 141 without a word when the reader of its output has
+gone (``tswarp ... | head -1``). The output file is written under a temporary name in its
+directory and renamed into place once complete, so it is never seen half-written, and the
+temporary file is removed however the run ends; through a symbolic link, the file it points
+to is replaced. A device or a pipe (``/dev/null``, a FIFO) is written in place.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING
 
-from tswarp.cli._common import PROG, UsageError
+from tswarp.cli._common import PROG, STDOUT, UsageError, _writing
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -90,6 +92,11 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
+    # argparse drops the errors of writing the help: into a full disk it would exit 0.
+    def print_help(self, file=None):
+        with _writing(STDOUT):
+            (file or sys.stdout).write(self.format_help())
+
 
 class _ShowConfig(argparse.Action):
     def __init__(self, option_strings, dest, **kwargs):
@@ -98,7 +105,8 @@ class _ShowConfig(argparse.Action):
     def __call__(self, parser, namespace, values, option_string=None):
         from tswarp._config import config_lines
 
-        print("\n".join(config_lines(quick=True)))
+        with _writing(STDOUT):
+            print("\n".join(config_lines(quick=True)))
         parser.exit()
 
 
@@ -142,6 +150,8 @@ _slope = _option_type(float, lambda v: 0 < v < math.inf, "a positive number")
 _gamma = _option_type(float, lambda v: 0 <= v < math.inf, "a number >= 0")
 _n_jobs = _option_type(int, lambda v: v != 0, "a non-zero whole number (-1: all cores)")
 _count = _option_type(int, lambda v: v >= 1, "a whole number >= 1")
+# The demo's series are made in memory: past a million, numpy's errors would say nothing.
+_demo_count = _option_type(int, lambda v: 1 <= v <= 10**6, "a whole number from 1 to 1000000")
 _seed = _option_type(int, lambda v: v >= 0, "a whole number >= 0")
 # Read exactly as written in decimal, so that 0.29 of 100 steps is 29, not 28.999...
 _window = _option_type(fractions.Fraction, lambda v: 0 <= v <= 1, "a fraction from 0 to 1")
@@ -206,7 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--version", action=_ShowConfig, help="print the version and configuration, then exit"
     )
-    commands = parser.add_subparsers(title="commands", dest="command", required=True)
+    # Not required here, so that an unknown option is named before a missing command.
+    commands = parser.add_subparsers(title="commands", dest="command")
 
     cdist = commands.add_parser(
         "cdist",
@@ -282,8 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Generate the Cylinder-Bell-Funnel set, classify it with 1-NN DTW and "
         "print a short report.",
     )
-    demo.add_argument("--n-train", type=_count, default=30, metavar="N", help="default: 30")
-    demo.add_argument("--n-test", type=_count, default=900, metavar="N", help="default: 900")
+    demo.add_argument("--n-train", type=_demo_count, default=30, metavar="N", help="default: 30")
+    demo.add_argument("--n-test", type=_demo_count, default=900, metavar="N", help="default: 900")
     demo.add_argument("--seed", type=_seed, default=0, help="default: 0")
     _add_run_options(demo, constraints=False)
     demo.set_defaults(run=_deferred("demo"))
@@ -298,18 +309,47 @@ def _one_line(error):
     return " ".join(message.split())
 
 
+def _escape_unencodable_output():
+    """Characters that stdout's encoding lacks (a label in another script, a file name in
+    another encoding) are written as escapes, rather than failing once the work is done."""
+    if getattr(sys.stdout, "errors", None) == "strict" and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
+
+
+def _complain(message):
+    """``message`` on stderr, on a line of its own."""
+    if sys.stderr is None:  # started with stderr closed
+        return
+    # On a terminal, a return and a clear: the message replaces a progress bar left
+    # half-drawn (or the ^C echo) instead of trailing after it.
+    fresh_line = "\r\x1b[K" if sys.stderr.isatty() else ""
+    print(f"{fresh_line}{PROG}: {message}", file=sys.stderr)
+
+
+_MEMORY_HINTS = {"cdist": " (try --float32, or fewer series per run)"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``tswarp`` command with ``argv`` (``sys.argv[1:]`` by default).
 
     Returns the exit status instead of exiting, so that it can be called in-process.
     """
+    if sys.stdout is None:  # started with stdout closed (>&-): no report could be read
+        _complain("error: standard output is closed")
+        return 2
+    args = None
     try:
         with _stop_signals_raise():
             try:
-                args = build_parser().parse_args(argv)
+                _escape_unencodable_output()
+                parser = build_parser()
+                args = parser.parse_args(argv)
+                if args.command is None:
+                    parser.error("a command is required: cdist, knn or demo")
                 return args.run(args)
             finally:  # so that a reader gone shows here, not at exit
-                sys.stdout.flush()
+                with _writing(STDOUT):
+                    sys.stdout.flush()
     except SystemExit as done:  # --help and --version
         return done.code if isinstance(done.code, int) else 0
     except BrokenPipeError:
@@ -318,14 +358,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 128 + signal.SIGPIPE
     except (UsageError, ValueError, OSError) as error:
-        message = _one_line(error)
+        message, status = f"error: {_one_line(error)}", 2
     except MemoryError:
-        message = "not enough memory (try --float32, or fewer series per run)"
+        hint = _MEMORY_HINTS.get(getattr(args, "command", None) or "", "")
+        message, status = f"error: not enough memory{hint}", 2
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
+        message, status = "interrupted", 130
     except _Stopped as stop:
-        print(f"{PROG}: stopped by {signal.Signals(stop.signum).name}", file=sys.stderr)
-        return 128 + stop.signum
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    return 2
+        message, status = f"stopped by {signal.Signals(stop.signum).name}", 128 + stop.signum
+    _complain(message)
+    return status

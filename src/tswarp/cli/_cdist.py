@@ -10,20 +10,30 @@ import time
 
 import numpy as np
 
-from tswarp.cli._common import UsageError, _constraint, _progress, _read, _same_dimension
+from tswarp.cli._common import (
+    UsageError,
+    _constraint,
+    _progress,
+    _read,
+    _same_dimension,
+    _say,
+)
 from tswarp.cli._output import _atomic_output, _check_output, _is_zarr
 
 
 def _run_cdist(args):
     from tswarp import metrics
 
-    _check_output(args.output)
+    _check_output(args.output, inputs=(args.input, args.input2))
     if args.metric == "dtw" and args.gamma is not None:
         raise UsageError("--gamma applies to --metric soft_dtw and soft_dtw_normalized only")
-    X, _, x_lengths = _read(args.input)
+    blocks = args.scheduler is not None or _is_zarr(args.output)
+    if args.block_size is not None and not blocks:
+        raise UsageError("--block-size applies with --scheduler or a .zarr output only")
+    X, _, x_lengths, _ = _read(args.input)
     Y, y_lengths = X, x_lengths
     if args.input2 is not None:
-        Y, _, y_lengths = _read(args.input2)
+        Y, _, y_lengths, _ = _read(args.input2)
         _same_dimension((args.input, X), (args.input2, Y))
     cells = float(x_lengths.sum()) * float(y_lengths.sum())
     options, _ = _constraint(args)
@@ -32,7 +42,7 @@ def _run_cdist(args):
     function = getattr(metrics, f"cdist_{args.metric}")
     dtype = np.float32 if args.float32 else np.float64
     verbose = _progress(args, cells / (2 if args.input2 is None else 1))
-    if args.scheduler is not None or _is_zarr(args.output):
+    if blocks:
         second = None if args.input2 is None else Y
         return _run_distributed(args, X, second, options, dtype, verbose)
     with _atomic_output(args.output) as handle:
@@ -52,10 +62,8 @@ def _run_cdist(args):
 
 
 def _report(args, matrix, elapsed):
-    print(
-        f"{args.output}: {matrix.shape[0]} x {matrix.shape[1]} {args.metric} matrix "
-        f"({matrix.dtype}) in {elapsed:.2f} s"
-    )
+    shape = f"{matrix.shape[0]} x {matrix.shape[1]}"
+    _say([f"{args.output}: {shape} {args.metric} matrix ({matrix.dtype}) in {elapsed:.2f} s"])
 
 
 @contextlib.contextmanager

@@ -1,7 +1,9 @@
 """What the subcommands share: the usage error, reading dataset files, the progress bar's
-switch, the constraint and thread options as text."""
+switch, the constraint and thread options as text, printing the report."""
 
+import contextlib
 import math
+import os
 import sys
 
 PROG = "tswarp"
@@ -13,17 +15,19 @@ class UsageError(Exception):
 
 
 def _read(path):
-    """(X, labels, lengths) of a dataset file, the labels as written (a list of strings, or
-    None); errors name the file."""
+    """(X, labels, lengths, targets) of a dataset file: the labels as written (a list of
+    strings, or None), and whether they are regression targets; errors name the file."""
     from tswarp.datasets._ucr import _read_with_label_text
     from tswarp.metrics._inputs import to_dataset
 
-    X, y, _ = _read_with_label_text(path)
+    if os.path.isdir(path):  # else named by its missing extension, or "Is a directory"
+        raise UsageError(f"{path} is a directory, not a dataset file")
+    X, y, targets = _read_with_label_text(path)
     if X.shape[0] == 0:
         raise UsageError(f"{path}: no series in the file")
     # Validated here so that a NaN inside a series is reported with the file's name.
     X, lengths = to_dataset(X, path)
-    return X, y, lengths
+    return X, y, lengths, targets
 
 
 def _same_dimension(first, second):
@@ -61,3 +65,26 @@ def _threads(n_jobs):
 
     threads = effective_n_threads(n_jobs)
     return f"n_jobs={n_jobs} ({threads} thread{'' if threads == 1 else 's'})"
+
+
+STDOUT = "standard output"
+
+
+@contextlib.contextmanager
+def _writing(name):
+    """Errors of writes, which name no file (a full disk: ENOSPC), name ``name``. A reader
+    gone stays a BrokenPipeError, which the command answers quietly."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        if error.filename is None:
+            error.filename = name
+        raise
+
+
+def _say(lines):
+    """Print the report's lines on stdout."""
+    with _writing(STDOUT):
+        print("\n".join(lines), flush=True)

@@ -11,6 +11,7 @@ from tswarp.cli._common import (
     _progress,
     _read,
     _same_dimension,
+    _say,
     _threads,
 )
 from tswarp.cli._output import _atomic_output, _check_output
@@ -97,16 +98,20 @@ def _describe(X, lengths):
 
 
 def _read_labelled(path):
-    X, y, lengths = _read(path)
+    X, y, lengths, targets = _read(path)
     if y is None:
         raise UsageError(f"{path} has no labels: knn reads labelled .tsv, .csv, .txt or .ts")
+    if targets:
+        raise UsageError(f"{path} holds regression targets (@targetLabel), not class labels")
+    if "" in y:  # a line that starts with its separator; no class to report or predict
+        raise UsageError(f"{path}: series {y.index('') + 1} has an empty label")
     return X, y, lengths
 
 
 def _run_knn(args):
     train_path, test_path = args.train, args.test
     if args.predictions is not None:
-        _check_output(args.predictions, suffix=None)
+        _check_output(args.predictions, suffix=None, inputs=(train_path, test_path))
     if args.gamma is not None and not args.metric.startswith("soft_dtw"):
         raise UsageError("--gamma applies to --metric soft_dtw and soft_dtw_normalized only")
     band = (args.sakoe_chiba_radius, args.itakura_max_slope, args.window)
@@ -137,17 +142,20 @@ def _run_knn(args):
     correct = int(np.sum(predicted == y_test))
     n_test = len(y_test)
     name = "DTW" if args.metric == "dtw" else args.metric
-    print(f"{args.n_neighbors}-nearest-neighbour classification with {name}")
-    print(f"train: {_describe(X_train, train_lengths)}, {len(np.unique(y_train))} classes")
-    print(f"test:  {_describe(X_test, test_lengths)}")
-    print(f"metric: {args.metric}, {constraint}, {_threads(args.n_jobs)}")
-    print(f"accuracy:   {correct / n_test:.4f} ({correct}/{n_test} correct)")
-    print(f"error rate: {1 - correct / n_test:.4f}")
-    print("\n".join(_confusion_matrix(y_test, predicted, class_names)))
     searched = f"{len(y_train) * n_test} pairs"
     if pruned is not None:
         searched += f", {pruned:.1%} of them settled without a full DTW"
-    print(f"time: {elapsed:.2f} s for {searched}")
+    report = [
+        f"{args.n_neighbors}-nearest-neighbour classification with {name}",
+        f"train: {_describe(X_train, train_lengths)}, {len(np.unique(y_train))} classes",
+        f"test:  {_describe(X_test, test_lengths)}",
+        f"metric: {args.metric}, {constraint}, {_threads(args.n_jobs)}",
+        f"accuracy:   {correct / n_test:.4f} ({correct}/{n_test} correct)",
+        f"error rate: {1 - correct / n_test:.4f}",
+        *_confusion_matrix(y_test, predicted, class_names),
+        f"time: {elapsed:.2f} s for {searched}",
+    ]
     if args.predictions is not None:
-        print(f"predictions: {args.predictions}")
+        report.append(f"predictions: {args.predictions}")
+    _say(report)
     return 0
