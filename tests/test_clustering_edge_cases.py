@@ -121,12 +121,13 @@ def test_poly_kernel_kmeans_is_kmeans_in_its_feature_space():
 # --- sigma="auto" on tiny values --------------------------------------------------------------
 
 
-def test_auto_sigma_that_underflows_says_so():
-    X = np.random.RandomState(0).randn(12, 7, 1) * 1e-300
-    with pytest.raises(ValueError, match=r"underflowed.*too small.*rescale the data"):
+@pytest.mark.parametrize("scale", [1e-300, 1e300])
+def test_auto_sigma_out_of_gak_range_says_so(scale):
+    X = np.random.RandomState(0).randn(12, 7, 1) * scale
+    with pytest.raises(ValueError, match=r"sigma=.*outside the range.*rescale the data"):
         KernelKMeans(n_clusters=2, kernel_params={"sigma": "auto"}).fit(X)
     # the same data, rescaled, fit
-    KernelKMeans(n_clusters=2, kernel_params={"sigma": "auto"}, random_state=0).fit(X * 1e300)
+    KernelKMeans(n_clusters=2, kernel_params={"sigma": "auto"}, random_state=0).fit(X / scale)
 
 
 def test_auto_sigma_of_mostly_equal_steps_says_so():

@@ -37,6 +37,7 @@ from tswarp.clustering._common import (
     restarts,
 )
 from tswarp.metrics import cdist_gak, sigma_gak
+from tswarp.metrics._gak import check_sigma
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -174,6 +175,7 @@ class KernelKMeans(_base.ClusterMixin, _base.BaseEstimator):
                 sigma = float(sigma_gak(X, random_state=rs))
                 if not sigma > 0:
                     raise _zero_sigma(X)
+                _check_auto_sigma(sigma)
             params = {"sigma": sigma}
             self.sigma_gak_ = sigma
         K = self._kernel(X, None, params)
@@ -358,17 +360,21 @@ def _distances(self_similarity, means, norms):
     return (self_similarity[:, None] + norms) - 2 * means
 
 
+def _check_auto_sigma(sigma):
+    """ValueError when sigma='auto' lies outside GAK's range, the data being too tiny or too
+    huge for it: the data should be rescaled."""
+    try:
+        check_sigma(sigma)
+    except ValueError:
+        raise ValueError(
+            f"kernel_params sigma='auto' computed sigma={sigma:.3g} from X, outside the "
+            "range GAK takes (about 1e-154 < sigma < 1e154): the values of X are too small "
+            "or too large; rescale the data (multiply X by a constant) or give a sigma"
+        ) from None
+
+
 def _zero_sigma(X):
-    """The error of sigma='auto' giving 0: the squared differences of the time steps
-    underflowed, or most of the time steps drawn are equal."""
-    spread = float(np.max(np.nanmax(X, axis=(0, 1)) - np.nanmin(X, axis=(0, 1))))  # per feature
-    if spread > 0 and spread * spread < np.finfo(np.float64).tiny:
-        return ValueError(
-            "kernel_params sigma='auto' underflowed to sigma=0: the values of X are too "
-            f"small (they differ by at most {spread:.3g}) for their squared differences to "
-            "be float64 numbers; rescale the data (multiply X by a constant) or give a "
-            "sigma > 0"
-        )
+    """The error of sigma='auto' giving 0: most of the time steps drawn are equal."""
     return ValueError(
         "kernel_params sigma='auto' computed sigma=0 from X (the median distance between "
         "the time steps drawn is 0: most of them are equal): give a sigma > 0"

@@ -13,9 +13,12 @@ here, so that the projections, and the warping paths computed on them, are tslea
 
 from __future__ import annotations
 
+import numbers
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from tswarp.metrics._inputs import from_objects
 
 if TYPE_CHECKING:
     from tswarp._typing import ArrayLike
@@ -32,17 +35,78 @@ def _pseudo_inverse(a):
     return (vh[:rank].T / s[:rank]) @ u[:, :rank].T
 
 
-def _variables(data: ArrayLike) -> np.ndarray:
-    """``data`` as a float64 (n, d) array; a 1-D array is one variable."""
-    data = np.asarray(data, dtype=np.float64)
-    return data.reshape(len(data), -1) if data.ndim == 1 else data
+def _variables(data: ArrayLike, name: str) -> np.ndarray:
+    """``data`` as a float64 (n, d) array of finite numbers; a 1-D array is one variable."""
+    try:
+        values = np.asarray(data)
+        if values.dtype == object:
+            values = from_objects(values, name)
+    except ValueError as error:  # ragged nested lists
+        raise ValueError(f"{name} could not be read as an array: {error}") from None
+    if values.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers (float or int), got dtype {values.dtype}")
+    values = values.astype(np.float64)
+    if values.ndim == 1:
+        values = values.reshape(-1, 1)
+    if values.ndim != 2 or 0 in values.shape:
+        raise ValueError(
+            f"{name} must be a non-empty array of shape (n_samples,) or (n_samples, n_features), "
+            f"got shape {np.shape(data)}"
+        )
+    if not np.isfinite(values).all():
+        raise ValueError(f"{name} must hold finite numbers (no NaN or infinity)")
+    return values
 
 
-def _standardised(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    mean = data.mean(axis=0)
-    std = data.std(axis=0, ddof=1) if len(data) > 1 else np.zeros(data.shape[1])
-    std[(std == 0.0) | np.isnan(std)] = 1.0
-    return (data - mean) / std, mean, std
+def _scaling(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(mean, std, e) of each column, mean and std (ddof 1, 0 if constant) in units of 2**e:
+    each column is scaled by a power of two first, exactly, so that neither sums nor squares
+    overflow or underflow, whatever the magnitude of the values."""
+    _, exponents = np.frexp(np.abs(data).max(axis=0))
+    scaled = np.ldexp(data, -exponents)
+    std = scaled.std(axis=0, ddof=1) if len(data) > 1 else np.zeros(data.shape[1])
+    return scaled.mean(axis=0), std, exponents
+
+
+def _standardised(data: np.ndarray, scaling, name: str) -> np.ndarray:
+    """``(data - mean) / std`` per column (std 1 where it is 0), in the scaled units."""
+    mean, std, exponents = scaling
+    with np.errstate(over="ignore"):
+        scaled = np.ldexp(data, -exponents)
+    if not np.isfinite(scaled).all():
+        raise ValueError(
+            f"{name} holds values too large for this fit (over 2**1023 times the largest "
+            "value of its variable in the fitted samples)"
+        )
+    return (scaled - mean) / np.where(std == 0.0, 1.0, std)
+
+
+def _in_units(values, exponents):
+    """Column statistics in units of 2**exponents as plain numbers (inf past the range)."""
+    with np.errstate(over="ignore"):
+        return np.ldexp(values, exponents)
+
+
+def _scores(data, name, scaling, rotations):
+    """The canonical scores of new samples of one set of variables."""
+    values = _variables(data, name)
+    if values.shape[1] != len(rotations):
+        raise ValueError(
+            f"{name} must have the {len(rotations)} features of the fitted {name}, "
+            f"got {values.shape[1]}"
+        )
+    return _standardised(values, scaling, name) @ rotations
+
+
+def _check_n_components(n_components, d1, d2):
+    if isinstance(n_components, bool) or not isinstance(n_components, numbers.Integral):
+        raise TypeError(f"n_components must be an integer, got {n_components!r}")
+    if not 1 <= n_components <= min(d1, d2):
+        raise ValueError(
+            f"n_components must be between 1 and {min(d1, d2)}, the smaller number of "
+            f"features of X ({d1}) and Y ({d2}), got {n_components}"
+        )
+    return int(n_components)
 
 
 def _first_directions(X, Y):
@@ -125,10 +189,32 @@ class CCA:
         -------
         CCA
             This object, fitted.
+
+        Raises
+        ------
+        ValueError
+            If an input is empty, not 1-D or 2-D, or not finite, if ``X`` and ``Y`` hold
+            different numbers of samples, or if ``n_components`` is not between 1 and the
+            smaller number of features.
+        TypeError
+            If an input holds something other than real numbers, or ``n_components`` is not
+            an integer.
         """
-        x, self.x_mean_, self.x_std_ = _standardised(_variables(X))
-        y, self.y_mean_, self.y_std_ = _standardised(_variables(Y))
-        k = self.n_components
+        x_values, y_values = _variables(X, "X"), _variables(Y, "Y")
+        if len(x_values) != len(y_values):
+            raise ValueError(
+                "X and Y must hold as many samples (rows), got "
+                f"{len(x_values)} for X and {len(y_values)} for Y"
+            )
+        k = _check_n_components(self.n_components, x_values.shape[1], y_values.shape[1])
+        # transform reads the scaled statistics; the attributes give them as plain numbers
+        self._scalings = _scaling(x_values), _scaling(y_values)
+        x = _standardised(x_values, self._scalings[0], "X")
+        y = _standardised(y_values, self._scalings[1], "Y")
+        (x_mean, x_std, x_exp), (y_mean, y_std, y_exp) = self._scalings
+        self.x_mean_, self.y_mean_ = _in_units(x_mean, x_exp), _in_units(y_mean, y_exp)
+        self.x_std_ = np.where(x_std == 0.0, 1.0, _in_units(x_std, x_exp))
+        self.y_std_ = np.where(y_std == 0.0, 1.0, _in_units(y_std, y_exp))
         self.x_weights_, self.y_weights_ = np.zeros((x.shape[1], k)), np.zeros((y.shape[1], k))
         x_loadings, y_loadings = np.zeros((x.shape[1], k)), np.zeros((y.shape[1], k))
         eps = np.finfo(np.float64).eps
@@ -164,10 +250,13 @@ class CCA:
         Raises
         ------
         ValueError
-            If the object is not fitted.
+            If the object is not fitted, or an input is empty, not finite, or has another
+            number of features than in :meth:`fit`.
+        TypeError
+            If an input holds something other than real numbers.
         """
-        if self.x_rotations_ is None:
+        x_rotations, y_rotations = self.x_rotations_, self.y_rotations_
+        if x_rotations is None or y_rotations is None:
             raise ValueError("this CCA is not fitted: ctw_path fits it only when max_iter > 1")
-        x = (_variables(X) - self.x_mean_) / self.x_std_
-        y = (_variables(Y) - self.y_mean_) / self.y_std_
-        return x @ self.x_rotations_, y @ self.y_rotations_
+        x_scaling, y_scaling = self._scalings
+        return _scores(X, "X", x_scaling, x_rotations), _scores(Y, "Y", y_scaling, y_rotations)

@@ -105,11 +105,11 @@ def euclidean_costs(x, y):
     # underflows.
     rows, cols = np.nonzero(~(costs >= 2.0**-450) | np.isinf(costs))
     if rows.size:
-        with np.errstate(over="ignore"):
-            differences = x[rows] - y[cols]
         found = np.zeros(rows.size)
-        for k in range(x.shape[1]):
-            found = np.hypot(found, differences[:, k])
+        with np.errstate(over="ignore"):  # a distance past the float range is inf
+            differences = x[rows] - y[cols]
+            for k in range(x.shape[1]):
+                found = np.hypot(found, differences[:, k])
         costs[rows, cols] = found
     return costs
 

@@ -26,6 +26,7 @@ from tswarp.metrics._inputs import (
     to_dataset_pair,
     to_series_pair,
 )
+from tswarp.metrics._overflow import times_power_of_two
 from tswarp.metrics._pairwise import output_dtype, pairwise_matrix
 
 if TYPE_CHECKING:
@@ -62,6 +63,24 @@ def check_sigma(sigma):
             "float64 (about 1e-154 < sigma < 1e154)"
         )
     return scale
+
+
+# Past this sigma, 1 / (2 sigma^2) nears the subnormal floats, and squared distances that
+# overflow can still give moderate u = ||x_i - y_j||^2 / (2 sigma^2): series and sigma are
+# then scaled by one power of two, which leaves every u as it is.
+_LARGE_SIGMA = 2.0**100
+
+
+def scaled_for_sigma(sigma, *arrays):
+    """(1 / (2 sigma'^2), arrays'): sigma and the arrays (series or padded datasets, float64
+    then) multiplied by one power of two 2**-k, so that sigma' lies in [1, 2) when sigma is
+    large; as given otherwise. GAK depends on the ratios of distances to sigma only."""
+    sigma = float(sigma)
+    if sigma <= _LARGE_SIGMA:
+        return 0.5 / sigma / sigma, arrays
+    k = math.frexp(sigma)[1] - 1
+    sigma = math.ldexp(sigma, -k)
+    return 0.5 / sigma / sigma, tuple(np.ldexp(a.astype(np.float64), -k) for a in arrays)
 
 
 def exp_or_inf(log_value):
@@ -124,7 +143,7 @@ def unnormalized_gak(
     scale = check_sigma(sigma)
     if instantiate_backend(be, s1, s2).is_pytorch:
         return torch_gak().unnormalized_gak(s1, s2, scale)
-    x, y = to_series_pair(s1, s2)
+    scale, (x, y) = scaled_for_sigma(sigma, *to_series_pair(s1, s2))
     return exp_or_inf(log_gak(x, y, scale))
 
 
@@ -170,7 +189,7 @@ def gak(
     scale = check_sigma(sigma)
     if instantiate_backend(be, s1, s2).is_pytorch:
         return torch_gak().gak(s1, s2, scale)
-    x, y = to_series_pair(s1, s2)
+    scale, (x, y) = scaled_for_sigma(sigma, *to_series_pair(s1, s2))
     log_value = normalized_log(log_gak(x, y, scale), log_gak(x, x, scale), log_gak(y, y, scale))
     return np.float64(math.exp(min(log_value, 0.0)))  # <= 0 but for rounding
 
@@ -246,6 +265,9 @@ def cdist_gak(
     out_dtype = output_dtype(dtype)
     first, second = to_dataset_pair(dataset1, dataset2)
     symmetric = dataset2 is None
+    scale, scaled = scaled_for_sigma(sigma, first[0], *(() if symmetric else (second[0],)))
+    first = (scaled[0], first[1])
+    second = first if symmetric else (scaled[1], second[1])
     logs = pairwise_matrix(
         _log_block,
         first,
@@ -275,7 +297,12 @@ def _random_state(random_state):
     if isinstance(random_state, np.random.RandomState):
         return random_state
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        return np.random.RandomState(random_state)
+        try:
+            return np.random.RandomState(random_state)
+        except ValueError as error:  # a seed outside NumPy's range
+            raise ValueError(
+                f"random_state={random_state!r} is not a valid seed: {error}"
+            ) from None
     raise ValueError(
         f"random_state must be None, an integer or a numpy.random.RandomState, got "
         f"{random_state!r}"
@@ -291,7 +318,8 @@ def _check_n_samples(n_samples):
 
 
 def _pairwise_distances(points):
-    """Euclidean distances between all pairs (i < j) of rows, a row at a time."""
+    """Euclidean distances between all pairs (i < j) of rows (values below 1 in magnitude,
+    whose squared differences cannot overflow), a row at a time."""
     rows = [np.sqrt(((points[i + 1 :] - points[i]) ** 2).sum(axis=1)) for i in range(len(points))]
     return np.concatenate(rows)
 
@@ -316,7 +344,12 @@ def sigma_value(dataset, n_samples, random_state):
     chosen = _random_state(random_state).choice(
         len(steps), size=n_samples, replace=len(steps) < n_samples
     )
-    return float(np.median(_pairwise_distances(steps[chosen]))) * math.sqrt(X.shape[1])
+    # Steps scaled by a power of two below 1 in magnitude (exactly): no square overflows, nor
+    # underflows but for differences negligible next to the largest value.
+    points = steps[chosen]
+    _, e = math.frexp(float(np.abs(points).max()))
+    median = float(np.median(_pairwise_distances(np.ldexp(points, -e))))
+    return times_power_of_two(median, e) * math.sqrt(X.shape[1])
 
 
 def sigma_gak(
@@ -346,7 +379,9 @@ def sigma_gak(
     Returns
     -------
     numpy.float64
-        The suggested sigma. On tensors, a 0-d float64 tensor on their device.
+        The suggested sigma, right for data of any magnitude (so, for data beyond about
+        1e154 or below 1e-154, outside the range that :func:`gak` accepts: rescale such
+        data). On tensors, a 0-d float64 tensor on their device.
 
     Raises
     ------

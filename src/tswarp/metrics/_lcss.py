@@ -72,7 +72,8 @@ def squares_decide(eps, *arrays):
 
 def _distances(x, y):
     """The (n, m) Euclidean distances of two validated series, in float64."""
-    return euclidean_costs(x.astype(np.float64), y.astype(np.float64))
+    with np.errstate(over="ignore"):  # a distance past the float range is inf: no match
+        return euclidean_costs(x.astype(np.float64), y.astype(np.float64))
 
 
 def _pairs_by_distances(X, x_lengths, Y, y_lengths, rows, cols, code, parameter, eps, out,
@@ -275,7 +276,10 @@ def lcss_path_from_metric(
     be = instantiate_backend(be, s1, s2)
     eps = check_eps(eps)
     constraint = parse_constraint(global_constraint, sakoe_chiba_radius, itakura_max_slope)
-    costs = cost_matrix(s1, s2, metric, kwds)
+    # A named metric's cost past the float range is inf, no match: no warning. A callable's
+    # own warnings are the caller's to see.
+    with np.errstate(over="ignore" if isinstance(metric, str) else None):
+        costs = cost_matrix(s1, s2, metric, kwds)
     sz1, sz2 = costs.shape
     path, count = _lcss.lcss_path_of_costs(costs, *band_for(sz1, sz2, constraint), eps)
     return path, count / min(costs.shape)
@@ -420,7 +424,9 @@ def lcss_accumulated_matrix(
     """
     be = instantiate_backend(be, s1, s2)
     eps = check_eps(eps)
-    return _table(be, cost_matrix(s1, s2, "euclidean", {}) <= eps, mask, s1, s2)
+    with np.errstate(over="ignore"):  # a distance past the float range is inf: no match
+        costs = cost_matrix(s1, s2, "euclidean", {})
+    return _table(be, costs <= eps, mask, s1, s2)
 
 
 def lcss_accumulated_matrix_from_dist_matrix(

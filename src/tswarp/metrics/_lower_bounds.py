@@ -11,6 +11,7 @@ from tswarp._constraints import check_radius
 from tswarp._kernels import _envelope
 from tswarp.backend import instantiate_backend
 from tswarp.metrics._inputs import to_backend, to_series
+from tswarp.metrics._overflow import times_power_of_two
 
 if TYPE_CHECKING:
     from tswarp._typing import Array, ArrayLike
@@ -95,7 +96,7 @@ def _candidate_envelope(envelope_candidate):
     if env_down.shape != env_up.shape:
         raise ValueError(
             "envelope_candidate's two envelopes must have the same shape, got "
-            f"{env_down.shape} and {env_up.shape}"
+            f"{env_down.shape} and {env_up.shape} (trailing all-NaN rows are padding, dropped)"
         )
     # Swapped or hand-made envelopes would give a value that is no lower bound, silently.
     crossed = (env_down > env_up).any(axis=1)
@@ -186,5 +187,21 @@ def lb_keogh(
     # Within [env_down, env_up] a step costs nothing; outside, its distance to the nearer
     # edge. Float64 throughout: the envelopes hold input values exactly, so only the sum rounds.
     query = query.astype(np.float64, copy=False)
-    excursion = query - np.clip(query, env_down, env_up)
-    return math.sqrt(float(np.einsum("ij,ij->", excursion, excursion)))
+    nearest = np.clip(query, env_down, env_up)
+    with np.errstate(over="ignore"):
+        excursion = query - nearest
+    shift = 0
+    if not np.isfinite(excursion).all():  # past the float range: halves, exact there
+        excursion, shift = np.ldexp(query, -1) - np.ldexp(nearest, -1), 1
+    return _norm(excursion, shift)
+
+
+def _norm(values, shift):
+    """sqrt(sum of values**2) * 2**shift, the values scaled first by a power of two near the
+    largest (exactly): no square overflows, and those that underflow are negligible."""
+    largest = float(np.abs(values).max())
+    if largest == 0.0:
+        return 0.0
+    _, e = math.frexp(largest)
+    scaled = np.ldexp(values, -e)
+    return times_power_of_two(math.sqrt(float(np.einsum("ij,ij->", scaled, scaled))), e + shift)

@@ -114,7 +114,10 @@ def subsequence_cost_matrix(
     Returns
     -------
     numpy.ndarray of shape (sz1, sz2), float64
-        On tensors, a float64 tensor on their device (not differentiable).
+        On tensors, a float64 tensor on their device (not differentiable). The entries are
+        squared costs: those past the float64 range are inf, those below it 0 (steps some
+        1e154 or 1e-162 apart); :func:`dtw_subsequence_path` rescales such series and gives
+        their path and distance right.
 
     Raises
     ------
@@ -137,6 +140,8 @@ def subsequence_cost_matrix(
 
 def _check_path_end(idx_path_end, size):
     try:
+        if isinstance(idx_path_end, (bool, np.bool_)):  # True would read as column 1
+            raise TypeError
         end = operator.index(idx_path_end)
     except TypeError:
         raise TypeError(
@@ -192,7 +197,7 @@ def subsequence_path(
         If ``acc_cost_mat`` is not a non-empty matrix or holds NaN, or if ``idx_path_end``
         is not one of its columns.
     TypeError
-        If ``idx_path_end`` is not an integer.
+        If ``idx_path_end`` is not an integer (``True`` is not).
 
     Examples
     --------
