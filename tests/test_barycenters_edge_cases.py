@@ -372,3 +372,18 @@ def test_dba_of_a_long_barycenter_against_short_series_needs_memory_of_their_pro
     assert barycenter.shape == (10**6, 1)
     assert set(np.unique(steps)) == {0.0, 1.0, 2.0, 3.0}
     assert steps[0] == 0.0 and steps[-1] == 3.0 and (np.diff(steps) >= 0).all()
+
+
+def test_subgradient_steps_that_worsen_the_start_warn():
+    # Steps of 2 overshoot at every step without overflowing: the epochs end far above the
+    # starting barycenter's cost. The barycenter returned stays the best epoch's (tslearn's).
+    X = np.cumsum(np.random.default_rng(0).normal(size=(6, 20, 1)), axis=1)
+    start = X.mean(axis=0)  # equal lengths: the default start is the mean
+    with pytest.warns(ConvergenceWarning, match="above twice the starting barycenter's cost"):
+        worse = dtw_barycenter_averaging_subgradient(
+            X, initial_step_size=2.0, final_step_size=2.0, max_iter=5, random_state=0
+        )
+    assert sum(dtw(worse, x) ** 2 for x in X) > 2 * sum(dtw(start, x) ** 2 for x in X)
+    # Ordinary steps improve on the start, silently (warnings are errors in the tests).
+    better = dtw_barycenter_averaging_subgradient(X, max_iter=5, random_state=0)
+    assert sum(dtw(better, x) ** 2 for x in X) < sum(dtw(start, x) ** 2 for x in X)

@@ -121,7 +121,8 @@ def dtw_barycenter_averaging_subgradient(
     -----
     ConvergenceWarning
         If the steps diverge until the barycenter's values overflow (step sizes far too
-        large for the data); the epochs stop there.
+        large for the data; the epochs stop there), or the barycenter returned costs more
+        than twice the starting one (step sizes too large).
 
     Examples
     --------
@@ -176,4 +177,16 @@ def dtw_barycenter_averaging_subgradient(
         best_cost = min(best_cost, cost)
         if not moved:  # no series moves it (nor will, the steps only get smaller): with
             break  # tol=0 the epochs ran on to max_iter
+    # Steps too large but short of overflow leave a barycenter far worse than the start
+    # (a start near the optimum may end slightly worse: the steps' noise). The best epoch
+    # is returned all the same, as tslearn does, with a warning. (After a divergence, cost
+    # is inf and a warning was given.)
+    finished = best is not problem.start and np.isfinite(cost)
+    if finished and min(best_cost, cost) > 2 * problem.step(problem.start)[1]:
+        _warnings.warn(
+            "the subgradient epochs ended above twice the starting barycenter's cost: the "
+            "step sizes are likely too large for the data (try smaller initial_step_size "
+            "and final_step_size)",
+            ConvergenceWarning,
+        )
     return to_backend(dataset_backend(None, X), problem.original(best), *_inputs_of(X))
