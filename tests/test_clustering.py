@@ -305,7 +305,7 @@ def test_inputs_are_not_modified():
 
 def test_empty_clusters_everywhere():
     X = np.zeros((4, 5, 1))  # identical series: every series goes to the first centroid
-    with pytest.raises(EmptyClusterError, match="left a cluster empty"):
+    with pytest.raises(EmptyClusterError, match="1 distinct series"):
         TimeSeriesKMeans(n_clusters=2, metric="dtw", random_state=0).fit(X)
     with pytest.raises(EmptyClusterError):
         KernelKMeans(n_clusters=2, random_state=0).fit(X + np.arange(5)[:, None])

@@ -227,7 +227,9 @@ def test_kmeans_of_values_whose_squares_underflow_says_so(metric):
 )
 def test_duplicates_with_fewer_distinct_series_than_clusters(estimator):
     X = np.repeat(two_levels()[[0, 10]], 4, axis=0)  # two distinct series, 8 in all
-    with pytest.raises(EmptyClusterError, match="left a cluster empty: try fewer clusters"):
+    k_means = isinstance(estimator, TimeSeriesKMeans)  # which says so before any run
+    message = "2 distinct series" if k_means else "left a cluster empty: try fewer clusters"
+    with pytest.raises(EmptyClusterError, match=message):
         estimator.set_params(n_clusters=3).fit(X)
     assert_groups(
         estimator.set_params(n_clusters=2).fit(X[np.argsort(X[:, 0, 0])]).labels_, [4, 4]
@@ -241,3 +243,20 @@ def test_one_cluster_per_series_has_zero_inertia(metric):
     assert sorted(km.labels_.tolist()) == list(range(6))
     assert km.inertia_ == 0.0
     np.testing.assert_array_equal(km.cluster_centers_[km.labels_], X)
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "dtw", "softdtw"])
+def test_fewer_distinct_series_than_clusters_fail_at_once(metric):
+    # Equal series always share a cluster: no initialisation can fill five clusters from
+    # three distinct series (trailing NaN is padding; a series one step longer differs).
+    base = np.random.default_rng(0).normal(size=(3, 8))
+    X = np.repeat(base, 4, axis=0)
+    with pytest.raises(EmptyClusterError, match="3 distinct series, fewer than n_clusters=5"):
+        TimeSeriesKMeans(n_clusters=5, metric=metric, random_state=0).fit(X)
+    if metric != "euclidean":  # which takes series of one length only
+        padded = np.c_[X, np.full(len(X), np.nan)]
+        padded[0, -1] = 0.0  # a fourth series, one step longer
+        with pytest.raises(EmptyClusterError, match="4 distinct series"):
+            TimeSeriesKMeans(n_clusters=5, metric=metric, random_state=0).fit(padded)
+    labels = TimeSeriesKMeans(n_clusters=3, metric=metric, random_state=0).fit(X).labels_
+    assert len(set(labels)) == 3 and (labels.reshape(3, 4) == labels[::4, None]).all()

@@ -20,6 +20,7 @@ from tswarp._sklearn import sklearn_base
 from tswarp.barycenters import dtw_barycenter_averaging_petitjean, softdtw_barycenter
 from tswarp.barycenters._inputs import check_count
 from tswarp.clustering._common import (
+    EmptyClusterError,
     check_common,
     check_features,
     check_is_fitted,
@@ -173,7 +174,8 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
             different lengths under "euclidean", values so tiny that their squares
             underflow), or ``init`` does not match X.
         EmptyClusterError
-            If every run tried leaves a cluster empty.
+            If X holds fewer distinct series than clusters, or every run tried leaves
+            a cluster empty.
         """
         params = self._params()
         X, lengths = self._dataset(X)
@@ -181,6 +183,7 @@ class TimeSeriesKMeans(_base.TransformerMixin, _base.ClusterMixin, _base.BaseEst
         n_clusters, max_iter, tol, n_init = check_common(self, n)
         check_count(self.max_iter_barycenter, "max_iter_barycenter", 0)
         _check_no_underflow(X)
+        _check_distinct_series(X, lengths, n_clusters)
         start = self._check_init(n_clusters, size, d)
         rs = check_random_state(self.random_state)
 
@@ -404,6 +407,21 @@ def _check_no_underflow(X):
             f"the values of X are at most {largest:.3g} in magnitude: their squared "
             f"distances underflow float64 (values below {_UNDERFLOW_BELOW:.3g}), and series "
             "would look equal; multiply the data by a constant and fit again"
+        )
+
+
+def _check_distinct_series(X, lengths, n_clusters):
+    """EmptyClusterError at once when X holds fewer distinct series than clusters: equal
+    series share a cluster, so every run would leave one empty."""
+    if n_clusters < 2 or n_clusters > len(X):  # check_common has refused the latter
+        return
+    # A series is its length and its values, padding read as 0.
+    rows = np.column_stack([np.where(np.isnan(X), 0.0, X).reshape(len(X), -1), lengths])
+    distinct = len(np.unique(rows, axis=0))
+    if distinct < n_clusters:
+        raise EmptyClusterError(
+            f"X holds {distinct} distinct series, fewer than n_clusters={n_clusters}: equal "
+            "series share a cluster, so one would stay empty"
         )
 
 
