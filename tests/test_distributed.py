@@ -214,7 +214,7 @@ def test_errors_of_a_block_reach_the_caller(client, rng):
 def test_store_of_another_computation_is_refused(client, rng, tmp_path):
     X = rng.standard_normal((5, 6))
     cdist(X, block_size=2, client=client, store=str(tmp_path / "d"))
-    with pytest.raises(ValueError, match=r"another computation \(its block_size differ"):
+    with pytest.raises(ValueError, match=r"another computation \(block_size: 2 stored, 3 given\)"):
         cdist(X, block_size=3, client=client, store=str(tmp_path / "d"))
     group = zarr.open_group(str(tmp_path / "other"), mode="a")
     group.create_array("x", shape=(1,), dtype=float)
@@ -473,3 +473,79 @@ def test_cluster_edge_cases_give_the_local_matrix(client, rng):
     assert np.array_equal(X, before)
     with pytest.raises(ValueError, match="known shape"):
         cdist(unknown_rows(rng.standard_normal((6, 5))), client=client)
+
+
+# --- hostile stores and clients ---
+
+
+def test_store_on_a_file_or_for_other_options_is_refused_clearly(client, rng, tmp_path):
+    X = rng.standard_normal((5, 6))
+    (tmp_path / "a file").write_text("mine")
+    with pytest.raises(ValueError, match="is a file"):  # was FileExistsError
+        cdist(X, client=client, store=str(tmp_path / "a file"))
+    path = str(tmp_path / "dé j.zarr")  # spaces and unicode
+    cdist(X, metric="soft_dtw", gamma=0.1, block_size=2, client=client, store=path)
+    # The message names the option and both values, not just "options".
+    with pytest.raises(ValueError, match=r"options: .*'gamma', 0\.1.* stored, .*'gamma', 1\.0"):
+        cdist(X, metric="soft_dtw", gamma=1.0, block_size=2, client=client, store=path)
+    with pytest.raises(ValueError, match=r"shape: \[5, 5\] stored, \[4, 4\] given"):
+        cdist(X[:4], metric="soft_dtw", gamma=0.1, block_size=2, client=client, store=path)
+    result = cdist(X, metric="soft_dtw", gamma=0.1, block_size=2, client=client, store=path)
+    assert np.array_equal(result[...], cdist_soft_dtw(X, gamma=0.1))
+
+
+def test_store_the_workers_cannot_reach_is_an_error_not_nans(client, rng):
+    # Each worker process writes into its own copy of an in-memory store: the caller's
+    # copy stayed all NaN and was returned as the result.
+    X = rng.standard_normal((5, 6))
+    group = zarr.open_group(store=zarr.storage.MemoryStore(), mode="a")
+    with pytest.raises(ValueError, match="every worker reaches"):
+        cdist(X, block_size=2, client=client, store=group)
+    with pytest.raises(ValueError, match="every worker reaches"):  # was KeyError('matrix')
+        cdist(X, block_size=2, client=client, store="memory://tswarp-test.zarr")
+
+
+def test_runs_creating_the_same_store_at_once_agree(client, rng, tmp_path):
+    # Two runs creating one store raced: ContainsGroupError or "holds other data".
+    X = rng.standard_normal((6, 7))
+    path = str(tmp_path / "d.zarr")
+    errors = []
+
+    def run():
+        try:
+            cdist(X, block_size=2, client=client, store=path)
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert np.array_equal(zarr.open_array(path + "/matrix")[...], cdist_dtw(X))
+
+
+def test_store_left_half_set_up_is_refused_not_mixed(client, rng, tmp_path, monkeypatch):
+    X = rng.standard_normal((5, 6))
+    group = zarr.open_group(str(tmp_path / "d.zarr"), mode="a")
+    group.create_array("matrix", shape=(5, 5), dtype=float)  # a run stopped here
+    monkeypatch.setattr("tswarp.distributed._store._SETUP_WAIT", 0.2)
+    with pytest.raises(ValueError, match="holds other data"):
+        cdist(X, block_size=2, client=client, store=group)
+
+
+def test_closed_client_says_so_at_once(rng):
+    X = rng.standard_normal((3, 4))
+    cluster = distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
+    )
+    lost = distributed.Client(cluster)
+    cluster.close()  # the scheduler goes away: the client closes itself
+    try:
+        start = time.monotonic()
+        with pytest.raises(ValueError, match="client is clos"):  # was an AttributeError
+            cdist(X, client=lost)
+        assert time.monotonic() - start < 5
+    finally:
+        lost.close()

@@ -75,6 +75,13 @@ def _default_client(client):
     if client is not None:
         if not isinstance(client, distributed.Client):
             raise TypeError(f"client must be a distributed.Client or None, got {client!r}")
+        # A closed client (or one whose scheduler went away) otherwise fails deep inside
+        # with an AttributeError.
+        if client.status in ("closing", "closed"):
+            raise ValueError(
+                f"client is {client.status}: its scheduler cannot be reached; give a running "
+                "distributed.Client"
+            )
         return client
     try:
         return distributed.default_client()
@@ -121,7 +128,18 @@ def run_cdist(dataset1, dataset2, metric, block_size, client, store, verbose, me
             progress.update(done)
     finally:
         client.cancel(futures)  # those left after an error or an interrupt
-    return group["matrix"] if group is not None else matrix
+    if group is None:
+        return matrix
+    # The workers write into their own copy of the store: if it is not this one (an
+    # in-memory store, a path that is local to each machine), the blocks are not here.
+    missing = len(set(grid.blocks()) - done_blocks(group))
+    if missing:
+        raise ValueError(
+            f"store {store!r}: {missing} blocks written by the workers are not in it as seen "
+            "from the client; the store must be storage that every worker reaches (not an "
+            "in-memory store or a machine-local path)"
+        )
+    return group["matrix"]
 
 
 def _chunk_futures(client, X, Y, grid, todo):
