@@ -30,12 +30,12 @@ _LARGEST_EXPONENT = 448
 # underflow. Above the first, a difference whose square leaves the normal range is below
 # 2**-43 times the largest value (float64: 2**-111), under the data's own rounding; above
 # the second, squares lost (each below the smallest normal) cannot change the cost.
-_FLOAT32_TINY = (2.0**-20, 2.0**-60)
-_FLOAT64_TINY = (2.0**-400, 2.0**-900)
+FLOAT32_TINY = (2.0**-20, 2.0**-60)
+FLOAT64_TINY = (2.0**-400, 2.0**-900)
 
 
 def _tiny_bounds(dtype):
-    return _FLOAT32_TINY if dtype == np.float32 else _FLOAT64_TINY
+    return FLOAT32_TINY if dtype == np.float32 else FLOAT64_TINY
 
 
 def largest_value(x, y):
@@ -164,4 +164,4 @@ def float32_may_overflow(x, y):
 def float32_may_underflow(x, y):
     """Whether float32 series are tiny enough for their squared differences to underflow
     (as in ``may_have_underflowed``): float64 then holds them."""
-    return 0.0 < largest_value(x, y) < _FLOAT32_TINY[0]
+    return 0.0 < largest_value(x, y) < FLOAT32_TINY[0]

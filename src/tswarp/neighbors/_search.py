@@ -17,7 +17,7 @@ from tswarp._constraints import ITAKURA, SAKOE_CHIBA, band_for, parse_constraint
 from tswarp._kernels import _envelope, _knn
 from tswarp._threads import effective_n_threads
 from tswarp.metrics._dtw import cdist_dtw
-from tswarp.metrics._overflow import _FLOAT64_TINY, rescaled
+from tswarp.metrics._overflow import FLOAT64_TINY, rescaled
 from tswarp.metrics._pairwise import _Progress
 from tswarp.metrics._registry import METRIC_TO_FUNCTION
 
@@ -134,7 +134,7 @@ class DTWIndex:
     def _underflowed(self, Q, costs, indices):
         """The queries with a neighbour found whose squared cost may have underflowed: the
         cost is tiny and so are both series (cdist_dtw's rule for scaling a pair up)."""
-        value_bound, cost_bound = _FLOAT64_TINY
+        value_bound, cost_bound = FLOAT64_TINY
         largest = np.maximum(_largest_values(Q)[:, None], self.largest[indices])
         tiny = (costs < cost_bound) & (largest > 0) & (largest < value_bound)
         return np.flatnonzero(tiny.any(axis=1))
@@ -250,8 +250,8 @@ def euclidean_matrix(Q, q_lengths, X, x_lengths):
     # Underflow too: squares of differences between tiny series (below 2**-400) lose their
     # bits or vanish, and such series would all tie at distance 0. Their pairs are computed
     # again, scaled up by one power of two.
-    tiny_queries = _largest_values(queries) < _FLOAT64_TINY[0]
-    tiny_train = _largest_values(train) < _FLOAT64_TINY[0]
+    tiny_queries = _largest_values(queries) < FLOAT64_TINY[0]
+    tiny_train = _largest_values(train) < FLOAT64_TINY[0]
     if tiny_queries.any() and tiny_train.any():
         scaled_queries, scaled_train, k = rescaled(
             queries[tiny_queries], train[tiny_train], up=True
